@@ -1,0 +1,31 @@
+# The README's two commands are `make dev` and `make test`.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+ADDR ?= 127.0.0.1:8080
+DATA ?= data
+CORPUS ?= /tmp/onewindow-corpus
+
+.PHONY: setup dev test build bench eval clean
+
+setup:
+	scripts/setup.sh
+
+build:
+	go build -o bin/onewindow ./cmd/onewindow
+
+dev: setup
+	bin/onewindow dev --addr $(ADDR) --data-dir $(DATA)
+
+test:
+	scripts/test.sh
+
+bench:
+	ONEWINDOW_SETUP_CORPUS=1 scripts/setup.sh
+	scripts/bench.sh $(CORPUS)
+
+eval:
+	ONEWINDOW_SETUP_CORPUS=1 scripts/setup.sh
+	scripts/eval.sh $(CORPUS)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,6 @@
+package api
+
+import _ "embed"
+
+//go:embed openapi.json
+var openAPI []byte

@@ -1,0 +1,203 @@
+// Package api is the HTTP face of onewindow: intake of scanned batches, their status, filed
+// documents, the archive calls and the operator endpoints. Handlers translate HTTP to calls
+// on storage and the queue; errors become the contract's JSON error bodies here.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"onewindow/internal/config"
+	"onewindow/internal/errs"
+	"onewindow/internal/metrics"
+	"onewindow/storage"
+)
+
+// Blobs is the part of object storage the API uses.
+type Blobs interface {
+	Put(ctx context.Context, bk storage.Bucket, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error)
+	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
+	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
+	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
+	Ping(ctx context.Context) error
+}
+
+// State is the part of the Redis indexes the API uses.
+type State interface {
+	PutBatch(ctx context.Context, b *storage.Batch) error
+	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
+	IdempotentBatch(ctx context.Context, key string) (string, error)
+	ClaimIdempotencyKey(ctx context.Context, key, batchID string) (string, bool, error)
+	ReleaseIdempotencyKey(ctx context.Context, key, batchID string) error
+	GetDocument(ctx context.Context, id string) (*storage.Document, error)
+	Ping(ctx context.Context) error
+}
+
+// Enqueuer puts tasks on the queue.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	Config  config.Config
+	Blobs   Blobs
+	State   State
+	Queue   Enqueuer
+	Tokens  *Tokens
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Ready reports whether the OCR engine can start; nil means the API runs without workers.
+	OCRReady func() error
+	// Dashboard is the queue dashboard, served to admins under /admin/queues/.
+	Dashboard http.Handler
+	// Extra lets other packages (the archive) add routes; each gets the mux and the auth wrapper.
+	Extra []func(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler)
+}
+
+// HandlerFunc is a handler that returns an error instead of writing one.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
+
+// Handler builds the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+
+	up := []string{RoleScanner}
+	read := []string{RoleScanner, RoleArchivist, RoleReviewer, RoleViewer}
+	mux.Handle("POST /api/v1/batches", s.auth(up, s.createBatch))
+	mux.Handle("GET /api/v1/batches/{id}", s.auth(read, s.getBatch))
+	mux.Handle("GET /api/v1/documents/{id}", s.auth(read, s.getDocument))
+	mux.Handle("GET /api/v1/documents/{id}/pdf", s.auth(read, s.getDocumentPDF))
+	mux.Handle("GET /api/v1/documents/{id}/text", s.auth(read, s.getDocumentText))
+	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
+	if s.Dashboard != nil {
+		mux.Handle("/admin/queues/", s.auth(nil, func(w http.ResponseWriter, r *http.Request, _ Principal) error {
+			s.Dashboard.ServeHTTP(w, r)
+			return nil
+		}))
+	}
+	for _, add := range s.Extra {
+		add(mux, s.auth)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errs.E("api", errs.NotFound, "not_found", "No such API call.", nil))
+	})
+	return s.logRequests(mux)
+}
+
+// auth wraps h so it runs only for a token whose role is in roles (admin always passes).
+func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.Tokens.Authenticate(r)
+		if err != nil {
+			if r.URL.Path != "" && len(r.URL.Path) > 6 && r.URL.Path[:7] == "/admin/" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="onewindow admin (password: admin token)"`)
+			}
+			s.writeError(w, r, err)
+			return
+		}
+		if !allows(p.Role, roles) {
+			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
+			return
+		}
+		if err := h(w, r, p); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	for name, check := range map[string]func() error{
+		"redis": func() error { return s.State.Ping(ctx) },
+		"minio": func() error { return s.Blobs.Ping(ctx) },
+		"ocr": func() error {
+			if s.OCRReady == nil {
+				return nil
+			}
+			return s.OCRReady()
+		},
+	} {
+		if err := check(); err != nil {
+			checks[name] = err.Error()
+			ok = false
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	code := http.StatusOK
+	if !ok {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, checks)
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errs.HTTPStatus(err)
+	var body errorBody
+	body.Error.Code = errs.CodeOf(err)
+	body.Error.Message = errs.MessageOf(err)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
+		"status", status, "code", body.Error.Code, "err", err)
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+			return
+		}
+		s.Log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"ms", time.Since(start).Milliseconds())
+	})
+}

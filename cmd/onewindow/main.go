@@ -1,0 +1,40 @@
+// Command onewindow digitises the paper that reaches a service hall and files it.
+//
+//	onewindow dev      API and workers in one process, with a private Redis and MinIO
+//	onewindow serve    the HTTP API
+//	onewindow work     the queue workers
+//	onewindow token    make a bearer token for a role
+//	onewindow version  print the version
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+var commands = map[string]func(ctx context.Context, args []string) error{
+	"dev":     runDev,
+	"serve":   runServe,
+	"work":    runWork,
+	"token":   runToken,
+	"version": func(context.Context, []string) error { fmt.Println("onewindow", version); return nil },
+}
+
+func main() {
+	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: onewindow dev|serve|work|token|version [flags]   (onewindow CMD -h lists the flags)")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := commands[os.Args[1]](ctx, os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "onewindow:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"onewindow/api"
+	"onewindow/internal/config"
+	"onewindow/internal/devservices"
+)
+
+func runServe(ctx context.Context, args []string) error {
+	cfg, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	return run(ctx, cfg, true, false)
+}
+
+func runWork(ctx context.Context, args []string) error {
+	cfg, err := parseConfig("work", args)
+	if err != nil {
+		return err
+	}
+	return run(ctx, cfg, false, true)
+}
+
+// runDev runs API and workers in one process and, unless told where they are, its own Redis
+// and MinIO under --data-dir.
+func runDev(ctx context.Context, args []string) error {
+	cfg, err := parseConfig("dev", args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	if cfg.RedisURL == "" || cfg.S3Endpoint == "" {
+		logFile, err := os.OpenFile(filepath.Join(cfg.DataDir, "services.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer logFile.Close()
+		svc, err := devservices.Start(ctx, devservices.Options{DataDir: cfg.DataDir, RedisBin: cfg.RedisBin,
+			MinioBin: cfg.MinioBin, Logger: log, LogOutput: logFile})
+		if err != nil {
+			return err
+		}
+		defer svc.Stop()
+		if cfg.RedisURL == "" {
+			cfg.RedisURL = svc.RedisURL()
+		}
+		if cfg.S3Endpoint == "" {
+			cfg.S3Endpoint, cfg.S3AccessKey, cfg.S3SecretKey, cfg.S3Secure = svc.S3Endpoint, svc.S3AccessKey, svc.S3SecretKey, false
+		}
+	}
+	if cfg.AdminToken == "" {
+		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\nonewindow dev on http://%s\n  admin token: %s (also in %s)\n  try: curl -H 'Authorization: Bearer %s' -F file=@scan.pdf http://%s/api/v1/batches\n  queues: http://%s/admin/queues/ (password: the admin token)\n\n",
+		cfg.Addr, cfg.AdminToken, filepath.Join(cfg.DataDir, "admin.token"), cfg.AdminToken, cfg.Addr, cfg.Addr)
+	return run(ctx, cfg, true, true)
+}
+
+// devAdminToken reuses the token of an earlier dev run in the same data directory.
+func devAdminToken(dir string) (string, error) {
+	path := filepath.Join(dir, "admin.token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	buf := make([]byte, 16)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(buf)
+	return tok, os.WriteFile(path, []byte(tok+"\n"), 0o600)
+}
+
+// run starts the API, the workers or both, and stops them when ctx ends.
+func run(ctx context.Context, cfg config.Config, serveAPI, work bool) error {
+	log := newLogger(cfg)
+	d, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	errc := make(chan error, 2)
+	var httpSrv *http.Server
+	if serveAPI {
+		if httpSrv, err = d.apiServer(work); err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return err
+		}
+		log.Info("api listening", "addr", ln.Addr().String())
+		go func() {
+			if err := httpSrv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	if work {
+		srv, mux, closeEngines, err := d.workServer()
+		if err != nil {
+			return err
+		}
+		defer closeEngines()
+		if err := srv.Start(mux); err != nil {
+			return err
+		}
+		log.Info("workers started", "concurrency", cfg.Concurrency)
+		defer srv.Shutdown()
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return err
+	}
+	log.Info("shutting down")
+	if httpSrv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = httpSrv.Shutdown(sctx)
+	}
+	return nil
+}
+
+// runToken makes a token for a role and prints the line to add to the tokens file.
+func runToken(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("onewindow token", flag.ContinueOnError)
+	role := fs.String("role", api.RoleScanner, "admin, scanner, archivist, reviewer or viewer")
+	name := fs.String("name", "", "who holds the token, e.g. station-3")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("give the token a --name")
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	tok := hex.EncodeToString(buf)
+	fmt.Printf("token (give it to %s; it is not stored): %s\n", *name, tok)
+	fmt.Printf("add to the tokens file:\n  {\"name\": %q, \"role\": %q, \"sha256\": %q}\n", *name, *role, api.HashToken(tok))
+	return nil
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
+
+	"onewindow/api"
+	"onewindow/internal/config"
+	"onewindow/internal/metrics"
+	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/ocr"
+	"onewindow/pipeline/stamp"
+	"onewindow/storage"
+	"onewindow/workers"
+)
+
+// parseConfig reads flags and ONEWINDOW_ variables into a Config.
+func parseConfig(name string, args []string) (config.Config, error) {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
+	if err := cfg.Register(fs); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// deps are the connections every role shares.
+type deps struct {
+	cfg     config.Config
+	log     *slog.Logger
+	redis   asynq.RedisConnOpt
+	blobs   *storage.Blobs
+	state   *storage.State
+	queue   *asynq.Client
+	metrics *metrics.Metrics
+}
+
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
+	if cfg.RedisURL == "" || cfg.S3Endpoint == "" {
+		return nil, errors.New("set ONEWINDOW_REDIS_URL and ONEWINDOW_S3_ENDPOINT (or use `onewindow dev`)")
+	}
+	ropt, err := storage.ParseRedisURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	state, err := storage.NewState(ropt)
+	if err != nil {
+		return nil, err
+	}
+	// MinIO may still be starting when a hall boots every host at once.
+	var blobs *storage.Blobs
+	for attempt := 0; ; attempt++ {
+		blobs, err = storage.OpenBlobs(ctx, storage.S3Options{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
+			SecretKey: cfg.S3SecretKey, Secure: cfg.S3Secure, Region: cfg.S3Region, Prefix: cfg.BucketPrefix})
+		if err == nil || attempt == 10 || ctx.Err() != nil {
+			break
+		}
+		log.Warn("object storage not ready, retrying", "err", err)
+		time.Sleep(2 * time.Second)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &deps{cfg: cfg, log: log, redis: ropt, blobs: blobs, state: state,
+		queue: asynq.NewClientFromRedisClient(state.Redis()), metrics: metrics.New()}, nil
+}
+
+func (d *deps) close() {
+	d.queue.Close()
+	d.state.Close()
+}
+
+func (d *deps) ocrOptions() ocr.Options {
+	return ocr.Options{Languages: d.cfg.OCRLanguages, TessdataPrefix: d.cfg.TessdataPrefix, RecycleAfter: d.cfg.OCRRecycle}
+}
+
+// apiServer builds the HTTP server.
+func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
+	tokens, err := api.LoadTokens(d.cfg.TokensFile, d.cfg.AdminToken)
+	if err != nil {
+		return nil, err
+	}
+	if d.cfg.AdminToken == "" && d.cfg.TokensFile == "" {
+		return nil, errors.New("no tokens: set ONEWINDOW_ADMIN_TOKEN or ONEWINDOW_TOKENS_FILE")
+	}
+	s := &api.Server{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Tokens: tokens, Log: d.log,
+		Metrics:   d.metrics,
+		Dashboard: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})}
+	if withOCR {
+		opts := d.ocrOptions()
+		s.OCRReady = func() error { return ocr.Ping(opts) }
+	}
+	return &http.Server{Addr: d.cfg.Addr, Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}, nil
+}
+
+// workServer builds the asynq server and its processor.
+func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
+	var stamper *stamp.Stamper
+	stamper, err := stamp.New(stamp.Options{HallName: d.cfg.HallName})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("stamp font: %w", err)
+	}
+	planner, err := newPlanner(d.cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
+	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
+		Planner: planner, Stamper: stamper, Metrics: d.metrics, Log: d.log}
+	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
+		Concurrency:     d.cfg.Concurrency,
+		Queues:          workers.Queues,
+		StrictPriority:  true,
+		ErrorHandler:    asynq.ErrorHandlerFunc(p.HandleError),
+		Logger:          asynqLogger{d.log},
+		ShutdownTimeout: 30 * time.Second,
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			return min(time.Duration(1<<min(n, 8))*time.Second, 5*time.Minute)
+		},
+	})
+	mux := asynq.NewServeMux()
+	p.Register(mux)
+	return srv, mux, engines.Close, nil
+}
+
+func newPlanner(cfg config.Config) (*assemble.Planner, error) {
+	return &assemble.Planner{ReviewThreshold: cfg.ReviewThreshold}, nil
+}
+
+// asynqLogger sends asynq's own logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) {
+	a.l.Debug(strings.TrimSpace(fmt.Sprintln(args...)), "component", "asynq")
+}
+func (a asynqLogger) Info(args ...any) {
+	a.l.Info(strings.TrimSpace(fmt.Sprintln(args...)), "component", "asynq")
+}
+func (a asynqLogger) Warn(args ...any) {
+	a.l.Warn(strings.TrimSpace(fmt.Sprintln(args...)), "component", "asynq")
+}
+func (a asynqLogger) Error(args ...any) {
+	a.l.Error(strings.TrimSpace(fmt.Sprintln(args...)), "component", "asynq")
+}
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(strings.TrimSpace(fmt.Sprintln(args...)), "component", "asynq")
+	os.Exit(1)
+}

@@ -1,0 +1,178 @@
+// Package config holds the daemon's one Config struct. Every field has a flag and an
+// ONEWINDOW_ environment variable; flags win over the environment, the environment over the
+// defaults written here.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the daemon. The `flag` tag names the flag; the variable is
+// ONEWINDOW_ plus the flag name upper-cased with dashes as underscores.
+type Config struct {
+	Addr    string `flag:"addr" help:"HTTP listen address"`
+	DataDir string `flag:"data-dir" help:"dev mode: where the child Redis and MinIO keep their data"`
+
+	RedisURL     string `flag:"redis-url" help:"redis://host:port/db, redis-sentinel://host:port,host:port/master?..., or redis-cluster://host:port,host:port; empty in dev mode starts a child redis-server"`
+	S3Endpoint   string `flag:"s3-endpoint" help:"S3/MinIO host:port; empty in dev mode starts a child minio server"`
+	S3AccessKey  string `flag:"s3-access-key" help:"S3 access key"`
+	S3SecretKey  string `flag:"s3-secret-key" help:"S3 secret key"`
+	S3Secure     bool   `flag:"s3-secure" help:"use HTTPS for S3"`
+	S3Region     string `flag:"s3-region" help:"S3 region"`
+	BucketPrefix string `flag:"bucket-prefix" help:"prefix of the inbox, work and archive bucket names"`
+	MinioBin     string `flag:"minio-bin" help:"dev mode: the minio server binary (default: PATH, then .tools/bin/minio)"`
+	RedisBin     string `flag:"redis-bin" help:"dev mode: the redis-server binary"`
+
+	AdminToken string `flag:"admin-token" help:"admin bearer token; dev mode generates one when empty"`
+	TokensFile string `flag:"tokens-file" help:"JSON file of hashed tokens for the scanner, archivist and other roles"`
+
+	Concurrency    int           `flag:"concurrency" help:"worker goroutines, each with its own OCR engine"`
+	TaskTimeout    time.Duration `flag:"task-timeout" help:"longest a single queued task may run"`
+	MaxRetry       int           `flag:"max-retry" help:"retries of a failing task before its batch fails"`
+	OCRLanguages   string        `flag:"ocr-languages" help:"Tesseract languages"`
+	TessdataPrefix string        `flag:"tessdata-prefix" help:"Tesseract data directory (empty: the library's default)"`
+	OCRRecycle     int           `flag:"ocr-recycle" help:"pages an OCR engine reads before it is recreated (bounds native memory)"`
+
+	MaxUploadBytes int64 `flag:"max-upload-bytes" help:"largest accepted upload request"`
+	MaxPages       int   `flag:"max-pages" help:"most pages in one batch"`
+	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
+
+	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
+	TaxonomyFile    string  `flag:"taxonomy-file" help:"document taxonomy (YAML); empty uses the built-in default"`
+	ReviewThreshold float64 `flag:"review-threshold" help:"documents classified below this confidence are marked needs_review"`
+
+	RetentionMode  string `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
+	RetentionYears int    `flag:"retention-years" help:"default retention period of filed objects, in years"`
+
+	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
+	LogFormat string `flag:"log-format" help:"text or json"`
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "data",
+		BucketPrefix:    "onewindow",
+		S3Region:        "us-east-1",
+		Concurrency:     runtime.NumCPU(),
+		TaskTimeout:     10 * time.Minute,
+		MaxRetry:        8,
+		OCRLanguages:    "chi_sim+eng",
+		OCRRecycle:      200,
+		MaxUploadBytes:  1 << 30,
+		MaxPages:        2000,
+		MaxPagePixels:   120_000_000,
+		HallName:        "政务服务中心",
+		ReviewThreshold: 0.6,
+		RetentionMode:   "GOVERNANCE",
+		RetentionYears:  30,
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// EnvName is the environment variable of a flag.
+func EnvName(flagName string) string {
+	return "ONEWINDOW_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Register adds a flag for every field of c to fs, with the environment applied to the
+// defaults first, so that parsing fs yields flag > environment > default.
+func (c *Config) Register(fs *flag.FlagSet) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("flag")
+		if name == "" {
+			continue
+		}
+		field := v.Field(i)
+		env := EnvName(name)
+		if s, ok := os.LookupEnv(env); ok {
+			if err := set(field, s); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+		usage := f.Tag.Get("help") + " (" + env + ")"
+		switch p := field.Addr().Interface().(type) {
+		case *string:
+			fs.StringVar(p, name, *p, usage)
+		case *bool:
+			fs.BoolVar(p, name, *p, usage)
+		case *int:
+			fs.IntVar(p, name, *p, usage)
+		case *int64:
+			fs.Int64Var(p, name, *p, usage)
+		case *float64:
+			fs.Float64Var(p, name, *p, usage)
+		case *time.Duration:
+			fs.DurationVar(p, name, *p, usage)
+		default:
+			return fmt.Errorf("config field %s has an unsupported type", f.Name)
+		}
+	}
+	return nil
+}
+
+func set(field reflect.Value, s string) error {
+	switch p := field.Addr().Interface().(type) {
+	case *string:
+		*p = s
+	case *bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		*p = b
+	case *int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return err
+		}
+		*p = n
+	case *int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		*p = n
+	case *float64:
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return err
+		}
+		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		*p = d
+	}
+	return nil
+}
+
+// Validate reports settings that cannot work.
+func (c *Config) Validate() error {
+	if c.Concurrency < 1 {
+		return fmt.Errorf("concurrency must be at least 1")
+	}
+	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
+		return fmt.Errorf("upload limits must be positive")
+	}
+	switch c.RetentionMode {
+	case "GOVERNANCE", "COMPLIANCE":
+	default:
+		return fmt.Errorf("retention-mode must be GOVERNANCE or COMPLIANCE, not %q", c.RetentionMode)
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+// Package devservices starts a private redis-server and MinIO server as child processes on
+// free loopback ports, for `onewindow dev` and for integration tests. It never touches a
+// service it did not start.
+package devservices
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options says where the services keep their data and which binaries to run.
+type Options struct {
+	DataDir   string // redis/ and minio/ are created below it
+	RedisBin  string // empty: "redis-server" from PATH
+	MinioBin  string // empty: FindMinio()
+	Logger    *slog.Logger
+	LogOutput io.Writer // the children's output; nil discards it
+}
+
+// Services are the running children.
+type Services struct {
+	RedisAddr   string // host:port
+	S3Endpoint  string // host:port
+	S3AccessKey string
+	S3SecretKey string
+
+	redis, minio *exec.Cmd
+	log          *slog.Logger
+}
+
+// Start starts redis-server and minio and waits until both answer.
+func Start(ctx context.Context, opt Options) (*Services, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Services{log: log}
+	if err := s.startRedis(ctx, opt); err != nil {
+		return nil, err
+	}
+	if err := s.startMinio(ctx, opt); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Services) startRedis(ctx context.Context, opt Options) error {
+	bin := opt.RedisBin
+	if bin == "" {
+		bin = "redis-server"
+	}
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		return fmt.Errorf("redis-server not found (install it with the README's set-up command): %w", err)
+	}
+	dir := filepath.Join(opt.DataDir, "redis")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	port, err := FreePort()
+	if err != nil {
+		return err
+	}
+	// The append-only file lets a restarted dev Redis keep its queue, like a production one.
+	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--dir", dir, "--appendonly", "yes", "--save", "", "--protected-mode", "yes",
+		"--daemonize", "no", "--logfile", "")
+	cmd.Stdout, cmd.Stderr = output(opt.LogOutput), output(opt.LogOutput)
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	s.redis = cmd
+	s.RedisAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitFor(ctx, 30*time.Second, func() error { return pingRedis(s.RedisAddr) }); err != nil {
+		return fmt.Errorf("redis-server did not answer on %s: %w", s.RedisAddr, err)
+	}
+	s.log.Info("started redis-server", "addr", s.RedisAddr, "pid", cmd.Process.Pid)
+	return nil
+}
+
+func (s *Services) startMinio(ctx context.Context, opt Options) error {
+	bin := opt.MinioBin
+	if bin == "" {
+		bin = FindMinio()
+	}
+	if bin == "" {
+		return errors.New("minio server not found: run the README's set-up command, which builds it into .tools/bin, or set ONEWINDOW_MINIO_BIN")
+	}
+	dir := filepath.Join(opt.DataDir, "minio")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	user, secret, err := credentials(opt.DataDir)
+	if err != nil {
+		return err
+	}
+	port, err := FreePort()
+	if err != nil {
+		return err
+	}
+	console, err := FreePort()
+	if err != nil {
+		return err
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	cmd := exec.Command(bin, "server", dir, "--address", addr,
+		"--console-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(console)), "--quiet")
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+secret,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1")
+	cmd.Stdout, cmd.Stderr = output(opt.LogOutput), output(opt.LogOutput)
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start minio: %w", err)
+	}
+	s.minio = cmd
+	s.S3Endpoint, s.S3AccessKey, s.S3SecretKey = addr, user, secret
+	health := "http://" + addr + "/minio/health/ready"
+	if err := waitFor(ctx, 60*time.Second, func() error { return httpOK(health) }); err != nil {
+		return fmt.Errorf("minio did not answer on %s: %w", addr, err)
+	}
+	s.log.Info("started minio", "endpoint", addr, "pid", cmd.Process.Pid)
+	return nil
+}
+
+// RedisURL is the URL of the child Redis.
+func (s *Services) RedisURL() string { return "redis://" + s.RedisAddr + "/0" }
+
+// Stop terminates the children and waits for them.
+func (s *Services) Stop() {
+	for _, c := range []*exec.Cmd{s.minio, s.redis} {
+		if c == nil || c.Process == nil {
+			continue
+		}
+		_ = c.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = c.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = c.Process.Kill()
+			<-done
+		}
+	}
+	s.minio, s.redis = nil, nil
+}
+
+// StopRedis and StartRedisAgain let fault tests restart Redis on the same port and data.
+func (s *Services) KillRedis() {
+	if s.redis != nil && s.redis.Process != nil {
+		_ = s.redis.Process.Kill()
+		_ = s.redis.Wait()
+	}
+}
+
+// FindMinio looks for the minio binary: ONEWINDOW_MINIO_BIN, then PATH, then .tools/bin/minio
+// in the working directory or any parent (the README's set-up builds it there).
+func FindMinio() string {
+	if p := os.Getenv("ONEWINDOW_MINIO_BIN"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("minio"); err == nil {
+		return p
+	}
+	dirs := []string{}
+	if wd, err := os.Getwd(); err == nil {
+		dirs = append(dirs, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Dir(exe))
+	}
+	for _, d := range dirs {
+		for {
+			p := filepath.Join(d, ".tools", "bin", "minio")
+			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+				return p
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return ""
+}
+
+// FreePort asks the kernel for a free loopback TCP port.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// credentials are generated once per data directory so a restarted dev MinIO keeps its data.
+func credentials(dataDir string) (user, secret string, err error) {
+	path := filepath.Join(dataDir, "minio.credentials")
+	if b, err := os.ReadFile(path); err == nil {
+		if u, s, ok := strings.Cut(strings.TrimSpace(string(b)), ":"); ok {
+			return u, s, nil
+		}
+	}
+	buf := make([]byte, 20)
+	if _, err := rand.Read(buf); err != nil {
+		return "", "", err
+	}
+	user, secret = "onewindow", hex.EncodeToString(buf)
+	return user, secret, os.WriteFile(path, []byte(user+":"+secret+"\n"), 0o600)
+}
+
+func waitFor(ctx context.Context, limit time.Duration, check func() error) error {
+	deadline := time.Now().Add(limit)
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func pingRedis(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "+PONG") {
+		return fmt.Errorf("unexpected answer %q", line)
+	}
+	return nil
+}
+
+func httpOK(url string) error {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func output(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// childAttr puts a child in its own process group and asks the kernel to kill it when we die,
+// so a crashed daemon or test never leaves servers behind.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}

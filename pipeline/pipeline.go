@@ -1,0 +1,48 @@
+// Package pipeline is pure document processing: it turns scanned page images into
+// recognised, split, classified and stamped documents. It knows nothing of Redis, MinIO
+// or queues; everything here can be tested with files alone.
+package pipeline
+
+import "image"
+
+// Image formats a PageImage can carry.
+const (
+	FormatJPEG = "jpeg"
+	FormatPNG  = "png"
+)
+
+// PageImage is one scanned page, kept in its original encoding where possible so the
+// filed PDF shows exactly what the scanner produced.
+type PageImage struct {
+	Data   []byte `json:"-"`
+	Format string `json:"format"` // FormatJPEG or FormatPNG
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	// DPI is the scan resolution; 0 means unknown and is treated as DefaultDPI.
+	DPI float64 `json:"dpi"`
+}
+
+// DefaultDPI is assumed when a scan does not say its resolution.
+const DefaultDPI = 300
+
+// Word is one recognised word with its box in the upright page image's pixels.
+type Word struct {
+	Text  string          `json:"text"`
+	Box   image.Rectangle `json:"box"`
+	Conf  float64         `json:"conf"`
+	Block int             `json:"block"`
+	Par   int             `json:"par"`
+	Line  int             `json:"line"`
+}
+
+// OCRPage is what recognition found on one page.
+type OCRPage struct {
+	Width  int `json:"width"` // upright image size in pixels
+	Height int `json:"height"`
+	// Rotation is the clockwise turn, in degrees (0, 90, 180, 270), that was applied to the
+	// scan to make it upright.
+	Rotation int     `json:"rotation"`
+	Words    []Word  `json:"words"`
+	Text     string  `json:"text"`
+	MeanConf float64 `json:"mean_conf"`
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what onewindow needs on Debian 12, idempotently: Debian packages, the MinIO server
+# (built from source into .tools/bin, a few minutes the first time) and the Go modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+APT_PACKAGES=(
+  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
+  redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback pkg-config gcc g++ git ca-certificates
+)
+# Extra packages for `make bench` and `make eval`, which generate a corpus with Python.
+if [[ "${ONEWINDOW_SETUP_CORPUS:-}" == 1 ]]; then
+  APT_PACKAGES+=(python3 python3-pil python3-qrcode fonts-noto-cjk)
+fi
+
+sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_if_needed apt-get update -q
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "setup: Go 1.26 or newer is needed (https://go.dev/doc/install); Debian 12's golang package is too old." >&2
+  exit 1
+fi
+
+if [[ ! -x .tools/bin/minio ]]; then
+  echo "setup: building the MinIO server $MINIO_VERSION into .tools/bin (a few minutes, once)"
+  mkdir -p .tools/bin
+  # Built outside the module so its dependencies stay out of our go.mod.
+  (cd /tmp && GOBIN="$OLDPWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION")
+fi
+
+go mod download
+mkdir -p bin
+go build -o bin/onewindow ./cmd/onewindow
+echo "setup: ready (bin/onewindow, .tools/bin/minio)"

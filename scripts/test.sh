@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test against real services: each integration test starts its own redis-server
+# and MinIO on free loopback ports, and OCR tests use the installed Tesseract.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="/usr/local/go/bin:$PATH"
+go vet ./...
+go test -count=1 -timeout 30m "$@" ./...

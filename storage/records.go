@@ -1,0 +1,133 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Batch statuses, as the contract names them.
+const (
+	StatusQueued     = "queued"
+	StatusProcessing = "processing"
+	StatusDone       = "done"
+	StatusFailed     = "failed"
+)
+
+// BatchFile is one uploaded file of a batch, stored content-addressed in the inbox.
+type BatchFile struct {
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Kind   string `json:"kind"` // pdf, tiff, jpeg, png (sniffed from the bytes)
+	Name   string `json:"name,omitempty"`
+	Pages  int    `json:"pages"`
+}
+
+// BatchError is why a batch failed.
+type BatchError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// DroppedPage is a page that became no document.
+type DroppedPage struct {
+	Index  int    `json:"index"`
+	Reason string `json:"reason"` // separator or blank
+}
+
+// Batch is a scanned stack and what became of it. Manifest fields are written once at intake;
+// status fields change as the batch is processed.
+type Batch struct {
+	ID             string        `json:"id"`
+	Status         string        `json:"status"`
+	PagesTotal     int           `json:"pages_total"`
+	PagesDone      int           `json:"pages_done"`
+	Error          *BatchError   `json:"error"`
+	Documents      []Document    `json:"documents"`
+	DroppedPages   []DroppedPage `json:"dropped_pages"`
+	CaseNo         string        `json:"case_no,omitempty"`
+	Station        string        `json:"station,omitempty"`
+	Source         string        `json:"source,omitempty"`
+	Files          []BatchFile   `json:"files,omitempty"`
+	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+}
+
+// Document is one filed document. Fields holds extracted identifiers by kind
+// ("id_numbers", "uscc", "phones", "dates").
+type Document struct {
+	ID          string              `json:"id"`
+	BatchID     string              `json:"batch_id"`
+	CaseNo      string              `json:"case_no"`
+	Type        string              `json:"type"`
+	TypeName    string              `json:"type_name,omitempty"`
+	Title       string              `json:"title,omitempty"`
+	Confidence  float64             `json:"confidence"`
+	NeedsReview bool                `json:"needs_review"`
+	Pages       []int               `json:"pages"`
+	Fields      map[string][]string `json:"fields"`
+	SHA256      string              `json:"sha256"` // of the filed PDF
+	SM3         string              `json:"sm3,omitempty"`
+	Size        int64               `json:"size"`
+	Station     string              `json:"station,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+}
+
+// PageResult is what the page task found on one page; kept in the work bucket so a batch can
+// be assembled, or re-assembled after a correction, without OCR.
+type PageResult struct {
+	Index    int     `json:"index"`
+	Dropped  string  `json:"dropped,omitempty"` // separator, blank, or empty
+	Payload  string  `json:"payload,omitempty"` // the separator's code value
+	Rotation int     `json:"rotation"`
+	ImageKey string  `json:"image_key"` // upright page image in the work bucket
+	Format   string  `json:"format"`
+	Width    int     `json:"width"`
+	Height   int     `json:"height"`
+	DPI      float64 `json:"dpi"`
+	OCRKey   string  `json:"ocr_key,omitempty"` // word boxes (pipeline.OCRPage JSON)
+	Text     string  `json:"text,omitempty"`
+	OCRSecs  float64 `json:"ocr_seconds,omitempty"`
+}
+
+type bytesPutter interface {
+	PutBytes(ctx context.Context, bk Bucket, key string, data []byte, o PutOptions) (ObjectInfo, error)
+}
+
+type bytesGetter interface {
+	Get(ctx context.Context, bk Bucket, key string) ([]byte, error)
+}
+
+// SaveManifest writes a batch's record to the inbox; Redis is rebuilt from these.
+func SaveManifest(ctx context.Context, b bytesPutter, batch *Batch) error {
+	return putJSON(ctx, b, Inbox, ManifestKey(batch.ID), batch)
+}
+
+// LoadManifest reads a batch's record from the inbox.
+func LoadManifest(ctx context.Context, b bytesGetter, id string) (*Batch, error) {
+	var batch Batch
+	return &batch, getJSON(ctx, b, Inbox, ManifestKey(id), &batch)
+}
+
+// SaveRejection records an upload that was refused, beside its kept bytes.
+func SaveRejection(ctx context.Context, b bytesPutter, batch *Batch) error {
+	return putJSON(ctx, b, Inbox, RejectedKey(batch.ID), batch)
+}
+
+func putJSON(ctx context.Context, b bytesPutter, bk Bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = b.PutBytes(ctx, bk, key, data, PutOptions{ContentType: "application/json"})
+	return err
+}
+
+func getJSON(ctx context.Context, b bytesGetter, bk Bucket, key string, v any) error {
+	data, err := b.Get(ctx, bk, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,107 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"onewindow/internal/errs"
+	"onewindow/internal/testenv"
+	"onewindow/storage"
+)
+
+func TestBlobsAgainstRealMinIO(t *testing.T) {
+	svc := testenv.Services(t)
+	ctx := context.Background()
+	b, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Opening again finds the buckets and changes nothing.
+	if _, err := storage.OpenBlobs(ctx, testenv.S3Options(svc)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutBytes(ctx, storage.Inbox, "a/b", []byte("hello"), storage.PutOptions{ContentType: "text/plain"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Get(ctx, storage.Inbox, "a/b")
+	if err != nil || string(got) != "hello" {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	if _, err := b.PutBytes(ctx, storage.Inbox, "a/b", []byte("again"), storage.PutOptions{IfAbsent: true}); !errors.Is(err, storage.ErrExists) {
+		t.Fatalf("IfAbsent put over an existing key: %v, want ErrExists", err)
+	}
+	if _, err := b.Get(ctx, storage.Inbox, "missing"); errs.KindOf(err) != errs.NotFound {
+		t.Fatalf("missing key: %v, want NotFound", err)
+	}
+	n := 0
+	for o, err := range b.List(ctx, storage.Inbox, "a/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Key != "a/b" || o.Size != 5 {
+			t.Errorf("listed %+v", o)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("listed %d objects, want 1", n)
+	}
+}
+
+func TestRetainedArchiveObjectCannotBeDeleted(t *testing.T) {
+	svc := testenv.Services(t)
+	ctx := context.Background()
+	b, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := b.Put(ctx, storage.Archive, "documents/x/document.pdf", bytes.NewReader([]byte("%PDF-")), 5,
+		storage.PutOptions{IfAbsent: true, RetainUntil: time.Now().Add(24 * time.Hour), RetentionMode: "GOVERNANCE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Client().RemoveObject(ctx, b.Name(storage.Archive), "documents/x/document.pdf",
+		minio.RemoveObjectOptions{VersionID: info.VersionID})
+	if err == nil {
+		t.Fatal("deleting a retained version succeeded")
+	}
+	if _, err := b.PutBytes(ctx, storage.Archive, "documents/x/document.pdf", []byte("forged"), storage.PutOptions{IfAbsent: true}); !errors.Is(err, storage.ErrExists) {
+		t.Fatalf("overwriting a filed object: %v, want ErrExists", err)
+	}
+}
+
+func TestStateCountsEachPageOnce(t *testing.T) {
+	svc := testenv.Services(t)
+	opt, err := storage.ParseRedisURL(svc.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.NewState(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for _, i := range []int{0, 1, 1, 2, 0} {
+		if _, err := st.MarkPageDone(ctx, "b1", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, _ := st.MarkPageDone(ctx, "b1", 2)
+	if n != 3 {
+		t.Fatalf("done = %d, want 3", n)
+	}
+	id, claimed, err := st.ClaimIdempotencyKey(ctx, "k", "b1")
+	if err != nil || !claimed || id != "b1" {
+		t.Fatalf("first claim: %v %v %v", id, claimed, err)
+	}
+	id, claimed, _ = st.ClaimIdempotencyKey(ctx, "k", "b2")
+	if claimed || id != "b1" {
+		t.Fatalf("second claim: %v %v", id, claimed)
+	}
+}

@@ -1,0 +1,248 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/archive"
+	"onewindow/internal/errs"
+	"onewindow/pipeline"
+	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/pdfout"
+	"onewindow/pipeline/stamp"
+	"onewindow/storage"
+)
+
+func errBadPageList(pl pagePayload, cause error) error {
+	return errs.E("workers.page", errs.Internal, "bad_page_list",
+		fmt.Sprintf("The page list of batch %s has no page %d.", pl.BatchID, pl.Index), cause)
+}
+
+// assembleBatch runs once all pages are done: it plans the documents, files each one and
+// marks the batch done. Filing is write-once, so a second run reuses what the first filed.
+func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
+	var pl batchPayload
+	if err := decode(t, &pl); err != nil {
+		return err
+	}
+	b, err := p.loadBatch(ctx, pl.BatchID)
+	if err != nil {
+		return err
+	}
+	if b.Status == storage.StatusDone || b.Status == storage.StatusFailed {
+		return nil
+	}
+	results := make([]storage.PageResult, b.PagesTotal)
+	in := make([]assemble.Page, b.PagesTotal)
+	for i := range results {
+		if err := p.getJSON(ctx, storage.Work, storage.PageResultKey(b.ID, i), &results[i]); err != nil {
+			return err
+		}
+		in[i] = assemble.Page{Index: i, Dropped: results[i].Dropped}
+		if results[i].OCRKey != "" {
+			var words pipeline.OCRPage
+			if err := p.getJSON(ctx, storage.Work, results[i].OCRKey, &words); err != nil {
+				return err
+			}
+			in[i].OCR = &words
+		}
+	}
+	plans := p.Planner.Plan(in)
+	docs := make([]storage.Document, 0, len(plans))
+	for n, plan := range plans {
+		d, err := p.fileDocument(ctx, b, n, plan, results, in)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, *d)
+	}
+	b.Documents = docs
+	b.DroppedPages = []storage.DroppedPage{}
+	for _, r := range results {
+		if r.Dropped != "" {
+			b.DroppedPages = append(b.DroppedPages, storage.DroppedPage{Index: r.Index, Reason: r.Dropped})
+		}
+	}
+	b.Status = storage.StatusDone
+	b.PagesDone = b.PagesTotal
+	b.Error = nil
+	if err := p.saveBatch(ctx, b); err != nil {
+		return err
+	}
+	p.Metrics.Batches.WithLabelValues(storage.StatusDone).Inc()
+	p.Log.Info("batch done", "batch", b.ID, "case_no", b.CaseNo, "documents", len(docs), "dropped", len(b.DroppedPages))
+	return nil
+}
+
+func (p *Processor) getJSON(ctx context.Context, bk storage.Bucket, key string, v any) error {
+	data, err := p.Blobs.Get(ctx, bk, key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return errs.E("workers.getJSON", errs.Internal, "bad_object", "A stored object is not valid JSON: "+key, err)
+	}
+	return nil
+}
+
+// DocumentID is deterministic so that re-running assembly finds what it filed before.
+func DocumentID(batchID string, n int) string { return fmt.Sprintf("%s-%03d", batchID, n+1) }
+
+func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, n int, plan assemble.Document,
+	results []storage.PageResult, in []assemble.Page) (*storage.Document, error) {
+	id := DocumentID(b.ID, n)
+	var rec archive.Record
+	err := p.getJSON(ctx, storage.Archive, storage.DocumentRecordKey(id), &rec)
+	switch {
+	case err == nil:
+		// Filed by an earlier run that died before the batch was marked done.
+	case errs.KindOf(err) == errs.NotFound:
+		if rec, err = p.buildAndFile(ctx, b, id, plan, results, in); err != nil {
+			return nil, err
+		}
+		p.Metrics.Documents.WithLabelValues(rec.Type).Inc()
+	default:
+		return nil, err
+	}
+	d := DocumentFromRecord(&rec)
+	if err := p.State.PutDocument(ctx, d); err != nil {
+		return nil, err
+	}
+	if p.Filed != nil {
+		text, _ := p.Blobs.Get(ctx, storage.Archive, storage.DocumentTextKey(id))
+		p.Filed(ctx, d, string(text))
+	}
+	return d, nil
+}
+
+// DocumentFromRecord is the index entry of a filed document.
+func DocumentFromRecord(r *archive.Record) *storage.Document {
+	d := &storage.Document{ID: r.DocumentID, BatchID: r.BatchID, CaseNo: r.CaseNo, Type: r.Type, TypeName: r.TypeName,
+		Title: r.Title, Confidence: r.Confidence, Pages: r.Pages, Fields: r.Fields, Station: r.Station,
+		CreatedAt: r.FiledAt, NeedsReview: r.NeedsReview}
+	for _, f := range r.Files {
+		if f.Role == "pdf" {
+			d.SHA256, d.SM3, d.Size = f.SHA256, f.SM3, f.Size
+		}
+	}
+	if d.Fields == nil {
+		d.Fields = map[string][]string{}
+	}
+	return d
+}
+
+func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
+	results []storage.PageResult, in []assemble.Page) (archive.Record, error) {
+	now := time.Now().UTC()
+	retain := storage.PutOptions{RetainUntil: now.AddDate(p.Config.RetentionYears, 0, 0), RetentionMode: p.Config.RetentionMode, IfAbsent: true}
+
+	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
+	if err != nil {
+		return archive.Record{}, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	dig := archive.NewDigester()
+	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfout.Meta{Title: titleOf(plan, b), Subject: plan.Type,
+		Keywords: []string{b.CaseNo, id}, Creator: "onewindow", CreationDate: b.CreatedAt})
+	texts := make([]string, len(plan.Pages))
+	for i, idx := range plan.Pages {
+		r := results[idx]
+		data, err := p.Blobs.Get(ctx, storage.Work, r.ImageKey)
+		if err != nil {
+			return archive.Record{}, err
+		}
+		img := pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}
+		page := pdfout.Page{Image: img, OCR: in[idx].OCR}
+		if in[idx].OCR != nil {
+			texts[i] = in[idx].OCR.Text
+		}
+		if p.Stamper != nil {
+			wpt, hpt := pdfout.PageSize(img)
+			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
+				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI}
+			if i == 0 {
+				info.VerifyID = id
+			}
+			if in[idx].OCR != nil {
+				info.Words = in[idx].OCR.Words
+			}
+			ov, err := p.Stamper.PageOverlay(info)
+			if err != nil {
+				return archive.Record{}, err
+			}
+			page.Overlay, page.OverlayResources = ov.Ops, ov.Resources
+		}
+		if err := w.AddPage(page); err != nil {
+			return archive.Record{}, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return archive.Record{}, err
+	}
+	pdfDigests := dig.Sum()
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return archive.Record{}, err
+	}
+	if _, err := p.Blobs.Put(ctx, storage.Archive, storage.DocumentPDFKey(id), tmp, pdfDigests.Size,
+		withType(retain, "application/pdf")); err != nil && err != storage.ErrExists {
+		return archive.Record{}, err
+	}
+	text := []byte(strings.Join(texts, "\f"))
+	textDigests, _ := archive.DigestOf(strings.NewReader(string(text)))
+	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentTextKey(id), text,
+		withType(retain, "text/plain; charset=utf-8")); err != nil && err != storage.ErrExists {
+		return archive.Record{}, err
+	}
+	rec := archive.Record{
+		DocumentID: id, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName, Confidence: plan.Confidence,
+		NeedsReview: plan.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
+		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, ReceivedAt: b.CreatedAt, FiledAt: now,
+		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
+		Files: []archive.File{
+			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
+			{Role: "text", Bucket: "archive", Key: storage.DocumentTextKey(id), Format: "text/plain", Digests: textDigests},
+		},
+		Events: []archive.Event{
+			{Type: "received", Agent: "station:" + b.Station, Time: b.CreatedAt},
+			{Type: "digitised", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%d pages", len(plan.Pages))},
+			{Type: "ocr", Agent: "tesseract", Time: now},
+			{Type: "classified", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%s %.2f", plan.Type, plan.Confidence)},
+			{Type: "stamped", Agent: "onewindow", Time: now},
+			{Type: "filed", Agent: "onewindow", Time: now},
+		},
+	}
+	for _, f := range b.Files {
+		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "inbox", Key: storage.RawKey(f.SHA256),
+			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, Size: f.Size}})
+	}
+	recData, _ := json.MarshalIndent(rec, "", " ")
+	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(id), recData,
+		withType(retain, "application/json")); err != nil && err != storage.ErrExists {
+		return archive.Record{}, err
+	}
+	return rec, nil
+}
+
+func withType(o storage.PutOptions, contentType string) storage.PutOptions {
+	o.ContentType = contentType
+	return o
+}
+
+func titleOf(plan assemble.Document, b *storage.Batch) string {
+	if plan.Title != "" {
+		return plan.Title
+	}
+	name := plan.TypeName
+	if name == "" {
+		name = plan.Type
+	}
+	return b.CaseNo + " " + name
+}

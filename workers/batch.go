@@ -1,0 +1,139 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/internal/errs"
+	"onewindow/pipeline/pages"
+	"onewindow/storage"
+)
+
+func decode(t *asynq.Task, v any) error {
+	if err := json.Unmarshal(t.Payload(), v); err != nil {
+		return errs.E("workers.decode", errs.Invalid, "bad_task", "The task payload is not valid.", err)
+	}
+	return nil
+}
+
+// loadBatch reads a batch from Redis, or from its manifest when Redis lost it.
+func (p *Processor) loadBatch(ctx context.Context, id string) (*storage.Batch, error) {
+	b, err := p.State.GetBatch(ctx, id)
+	if errs.KindOf(err) == errs.NotFound {
+		return storage.LoadManifest(ctx, p.Blobs, id)
+	}
+	return b, err
+}
+
+// saveBatch writes the manifest first (the record), then the index.
+func (p *Processor) saveBatch(ctx context.Context, b *storage.Batch) error {
+	b.UpdatedAt = time.Now().UTC()
+	if err := storage.SaveManifest(ctx, p.Blobs, b); err != nil {
+		return err
+	}
+	return p.State.PutBatch(ctx, b)
+}
+
+func (p *Processor) failBatch(ctx context.Context, id string, cause error) error {
+	b, err := p.loadBatch(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b.Status == storage.StatusDone || b.Status == storage.StatusFailed {
+		return nil
+	}
+	b.Status = storage.StatusFailed
+	b.Error = &storage.BatchError{Code: errs.CodeOf(cause), Message: errs.MessageOf(cause)}
+	p.Metrics.Batches.WithLabelValues(storage.StatusFailed).Inc()
+	p.Log.Error("batch failed", "batch", id, "code", b.Error.Code, "err", cause)
+	return p.saveBatch(ctx, b)
+}
+
+// prepare extracts every page image of a batch into the work bucket and fans out one task
+// a page. It is safe to run twice: keys are deterministic and task IDs refuse duplicates.
+func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
+	const op = "workers.prepare"
+	var pl batchPayload
+	if err := decode(t, &pl); err != nil {
+		return err
+	}
+	b, err := p.loadBatch(ctx, pl.BatchID)
+	if err != nil {
+		return err
+	}
+	if b.Status == storage.StatusDone || b.Status == storage.StatusFailed {
+		return nil
+	}
+	lim := pages.Limits{MaxPages: p.Config.MaxPages, MaxPixels: p.Config.MaxPagePixels}
+	index := 0
+	var refs []pageRef
+	for fi, f := range b.Files {
+		data, err := p.Blobs.Get(ctx, storage.Inbox, storage.RawKey(f.SHA256))
+		if err != nil {
+			return err
+		}
+		src, err := pages.Open(ctx, data, lim)
+		if err != nil {
+			return InputError(op, fmt.Errorf("file %d: %w", fi+1, err))
+		}
+		for i := 0; i < src.Len(); i++ {
+			img, err := src.Page(ctx, i)
+			if err != nil {
+				src.Close()
+				return InputError(op, fmt.Errorf("file %d page %d: %w", fi+1, i+1, err))
+			}
+			key := storage.PageImageKey(b.ID, index, img.Format)
+			meta := map[string]string{"width": fmt.Sprint(img.Width), "height": fmt.Sprint(img.Height), "dpi": fmt.Sprint(img.DPI)}
+			if _, err := p.Blobs.PutBytes(ctx, storage.Work, key, img.Data, storage.PutOptions{
+				ContentType: "image/" + img.Format, Metadata: meta}); err != nil {
+				src.Close()
+				return err
+			}
+			refs = append(refs, pageRef{Key: key, Format: img.Format, Width: img.Width, Height: img.Height, DPI: img.DPI})
+			index++
+		}
+		src.Close()
+	}
+	// The page list lets page tasks find their image without reopening the upload.
+	listing, _ := json.Marshal(refs)
+	if _, err := p.Blobs.PutBytes(ctx, storage.Work, pageListKey(b.ID), listing, storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return err
+	}
+	b.PagesTotal = index
+	b.Status = storage.StatusProcessing
+	if err := p.saveBatch(ctx, b); err != nil {
+		return err
+	}
+	for i := range index {
+		if err := p.enqueueOnce(ctx, NewPageTask(b.ID, i)); err != nil {
+			return err
+		}
+	}
+	p.Log.Info("batch fanned out", "batch", b.ID, "pages", index)
+	return nil
+}
+
+// pageRef is where prepare put a page image.
+type pageRef struct {
+	Key    string  `json:"key"`
+	Format string  `json:"format"`
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	DPI    float64 `json:"dpi"`
+}
+
+func pageListKey(batchID string) string { return "batches/" + batchID + "/pages.json" }
+
+// enqueueOnce enqueues t unless a task with its ID is queued, running or recently done.
+func (p *Processor) enqueueOnce(ctx context.Context, t *asynq.Task) error {
+	_, err := p.Queue.EnqueueContext(ctx, t)
+	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	return errs.E("workers.enqueue", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
+}

@@ -1,0 +1,113 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/pipeline"
+	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/blank"
+	"onewindow/pipeline/pages"
+	"onewindow/pipeline/separator"
+	"onewindow/storage"
+)
+
+// processPage looks at one page: a separator sheet or blank page is recognised from the
+// pixels and skips OCR; any other page is turned upright and recognised. The result is
+// stored before the page counts as done, so a redelivered task finds it and does no OCR.
+func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
+	var pl pagePayload
+	if err := decode(t, &pl); err != nil {
+		return err
+	}
+	resultKey := storage.PageResultKey(pl.BatchID, pl.Index)
+	done, err := p.Blobs.Exists(ctx, storage.Work, resultKey)
+	if err != nil {
+		return err
+	}
+	if !done {
+		res, err := p.analysePage(ctx, pl)
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(res)
+		if _, err := p.Blobs.PutBytes(ctx, storage.Work, resultKey, data, storage.PutOptions{ContentType: "application/json"}); err != nil {
+			return err
+		}
+		result := res.Dropped
+		if result == "" {
+			result = "ocr"
+		}
+		p.Metrics.PagesProcessed.WithLabelValues(result).Inc()
+	}
+	n, err := p.State.MarkPageDone(ctx, pl.BatchID, pl.Index)
+	if err != nil {
+		return err
+	}
+	b, err := p.loadBatch(ctx, pl.BatchID)
+	if err != nil {
+		return err
+	}
+	if b.PagesTotal > 0 && n >= b.PagesTotal {
+		return p.enqueueOnce(ctx, NewAssembleTask(pl.BatchID))
+	}
+	return nil
+}
+
+func (p *Processor) analysePage(ctx context.Context, pl pagePayload) (*storage.PageResult, error) {
+	var refs []pageRef
+	listing, err := p.Blobs.Get(ctx, storage.Work, pageListKey(pl.BatchID))
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(listing, &refs); err != nil || pl.Index >= len(refs) {
+		return nil, errBadPageList(pl, err)
+	}
+	ref := refs[pl.Index]
+	data, err := p.Blobs.Get(ctx, storage.Work, ref.Key)
+	if err != nil {
+		return nil, err
+	}
+	img := pipeline.PageImage{Data: data, Format: ref.Format, Width: ref.Width, Height: ref.Height, DPI: ref.DPI}
+	res := &storage.PageResult{Index: pl.Index, ImageKey: ref.Key, Format: ref.Format, Width: ref.Width,
+		Height: ref.Height, DPI: ref.DPI}
+
+	pixels, err := pages.Decode(img)
+	if err != nil {
+		return nil, InputError("workers.analysePage", err)
+	}
+	if payload, ok := separator.Detect(pixels); ok {
+		res.Dropped, res.Payload = assemble.DropSeparator, payload
+		return res, nil
+	}
+	if blank.IsBlank(pixels) {
+		res.Dropped = assemble.DropBlank
+		return res, nil
+	}
+	pixels = nil // Tesseract decodes its own copy; let this one go before OCR.
+
+	start := time.Now()
+	words, upright, err := p.Engines.Recognize(ctx, img)
+	if err != nil {
+		return nil, err
+	}
+	res.OCRSecs = time.Since(start).Seconds()
+	p.Metrics.OCRSeconds.Observe(res.OCRSecs)
+	res.Rotation, res.Text = words.Rotation, words.Text
+	if words.Rotation != 0 {
+		res.ImageKey = storage.PageImageKey(pl.BatchID, pl.Index, "upright."+upright.Format)
+		res.Format, res.Width, res.Height = upright.Format, upright.Width, upright.Height
+		if _, err := p.Blobs.PutBytes(ctx, storage.Work, res.ImageKey, upright.Data, storage.PutOptions{ContentType: "image/" + upright.Format}); err != nil {
+			return nil, err
+		}
+	}
+	boxes, _ := json.Marshal(words)
+	res.OCRKey = storage.OCRKey(pl.BatchID, pl.Index)
+	if _, err := p.Blobs.PutBytes(ctx, storage.Work, res.OCRKey, boxes, storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

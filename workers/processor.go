@@ -1,0 +1,59 @@
+package workers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/internal/config"
+	"onewindow/internal/metrics"
+	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/stamp"
+	"onewindow/storage"
+)
+
+// Blobs is the part of object storage the workers use.
+type Blobs interface {
+	Put(ctx context.Context, bk storage.Bucket, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error)
+	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
+	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
+	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
+}
+
+// State is the part of the Redis indexes the workers use.
+type State interface {
+	PutBatch(ctx context.Context, b *storage.Batch) error
+	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
+	MarkPageDone(ctx context.Context, batchID string, index int) (int, error)
+	PutDocument(ctx context.Context, d *storage.Document) error
+}
+
+// Enqueuer puts tasks on the queue.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Processor holds what the task handlers need. Build it with its fields set, then Register.
+type Processor struct {
+	Config  config.Config
+	Blobs   Blobs
+	State   State
+	Queue   Enqueuer
+	Engines *EnginePool
+	Planner *assemble.Planner
+	Stamper *stamp.Stamper
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+	// Filed is told of every filed document (the archive's search index listens here).
+	Filed func(ctx context.Context, d *storage.Document, text string)
+}
+
+// Register adds the handlers and the common middleware to mux.
+func (p *Processor) Register(mux *asynq.ServeMux) {
+	mux.Use(p.middleware)
+	mux.HandleFunc(TypePrepare, p.prepare)
+	mux.HandleFunc(TypePage, p.processPage)
+	mux.HandleFunc(TypeAssemble, p.assembleBatch)
+}
