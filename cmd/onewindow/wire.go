@@ -18,6 +18,7 @@ import (
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
 	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/classify"
 	"onewindow/pipeline/ocr"
 	"onewindow/pipeline/stamp"
 	"onewindow/storage"
@@ -146,8 +147,20 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	return srv, mux, engines.Close, nil
 }
 
+// newPlanner loads the hall's taxonomy, refusing a file that does not parse.
 func newPlanner(cfg config.Config) (*assemble.Planner, error) {
-	return &assemble.Planner{ReviewThreshold: cfg.ReviewThreshold}, nil
+	tax := classify.Default()
+	if cfg.TaxonomyFile != "" {
+		f, err := os.Open(cfg.TaxonomyFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if tax, err = classify.Load(f); err != nil {
+			return nil, fmt.Errorf("taxonomy %s: %w", cfg.TaxonomyFile, err)
+		}
+	}
+	return assemble.NewPlanner(tax, nil, cfg.ReviewThreshold), nil
 }
 
 // asynqLogger sends asynq's own logs to slog.

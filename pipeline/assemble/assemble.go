@@ -3,7 +3,14 @@
 // separators, classifies each document and extracts its identifiers.
 package assemble
 
-import "onewindow/pipeline"
+import (
+	"strings"
+
+	"onewindow/pipeline"
+	"onewindow/pipeline/classify"
+	"onewindow/pipeline/extract"
+	"onewindow/pipeline/split"
+)
 
 // Drop reasons, as the contract names them.
 const (
@@ -29,31 +36,81 @@ type Document struct {
 	Fields      map[string][]string
 }
 
-// Planner plans documents. Its zero value cuts at separators only and types every
-// document "other"; New gives one that splits, classifies and extracts.
+// Planner plans documents with a taxonomy and an optional learned model.
 type Planner struct {
-	ReviewThreshold float64
+	tax             *classify.Taxonomy
+	cls             *classify.Classifier
+	reviewThreshold float64
+}
+
+// NewPlanner uses tax (nil: the default taxonomy) and model (nil: rules only). Documents
+// classified below reviewThreshold are marked for review.
+func NewPlanner(tax *classify.Taxonomy, model *classify.Model, reviewThreshold float64) *Planner {
+	if tax == nil {
+		tax = classify.Default()
+	}
+	return &Planner{tax: tax, cls: classify.New(tax, model), reviewThreshold: reviewThreshold}
 }
 
 // Plan groups the kept pages into documents.
 func (p *Planner) Plan(pages []Page) []Document {
-	var docs []Document
-	var cur []int
-	flush := func() {
-		if len(cur) > 0 {
-			docs = append(docs, Document{Pages: cur, Type: "other", Confidence: 0, Fields: map[string][]string{}})
-			cur = nil
-		}
-	}
+	var kept []split.Page
+	var index []int
+	afterSeparator := false
 	for _, pg := range pages {
 		switch pg.Dropped {
 		case DropSeparator:
-			flush()
+			afterSeparator = true
+			continue
 		case DropBlank:
-		default:
-			cur = append(cur, pg.Index)
+			continue
 		}
+		sp := split.Page{AfterSeparator: afterSeparator}
+		if pg.OCR != nil {
+			sp.Text, sp.Words, sp.Width, sp.Height = pg.OCR.Text, pg.OCR.Words, pg.OCR.Width, pg.OCR.Height
+		}
+		kept = append(kept, sp)
+		index = append(index, pg.Index)
+		afterSeparator = false
 	}
-	flush()
+	var docs []Document
+	for _, group := range split.Pages(kept, p.tax, split.Options{}) {
+		texts := make([]string, len(group))
+		d := Document{Pages: make([]int, len(group))}
+		for i, k := range group {
+			d.Pages[i] = index[k]
+			texts[i] = kept[k].Text
+		}
+		text := strings.Join(texts, "\n")
+		d.Type, d.Confidence = p.cls.Classify(text)
+		d.TypeName = p.tax.Label(d.Type)
+		d.NeedsReview = classify.NeedsReview(d.Confidence, p.reviewThreshold)
+		d.Title = firstLine(texts[0])
+		f := extract.Fields(text)
+		d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
+		if len(f.Phones) > 0 {
+			d.Fields["phones"] = f.Phones
+		}
+		if len(f.Dates) > 0 {
+			d.Fields["dates"] = f.Dates
+		}
+		docs = append(docs, d)
+	}
 	return docs
+}
+
+// firstLine is a document's title as printed: its first non-empty line, without spaces
+// that OCR put between Chinese characters.
+func firstLine(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if r := []rune(line); len(r) > 40 {
+			line = string(r[:40])
+		}
+		return line
+	}
+	return ""
 }

@@ -1,0 +1,131 @@
+//go:build corpuseval
+
+package extract
+
+// Measures precision and recall on generated corpora (gen.py truth files). Run with
+//   ONEWINDOW_CORPUS_DIRS=dir1:dir2 go test -tags corpuseval -run TestCorpus -v ./pipeline/extract/
+
+import (
+	"encoding/json"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type truthFile struct {
+	Pages []struct {
+		Role string `json:"role"`
+		Text string `json:"text"`
+	} `json:"pages"`
+	Documents []struct {
+		Type   string            `json:"type"`
+		Pages  []int             `json:"pages"`
+		Fields map[string]string `json:"fields"`
+	} `json:"documents"`
+}
+
+var lookalikeOf = map[rune][]rune{
+	'0': {'O', 'D', 'Q', 'o'}, '1': {'I', 'l', '|'}, '2': {'Z'}, '5': {'S'}, '6': {'G', 'b'},
+	'7': {'T'}, '8': {'B'}, '9': {'g'}, 'X': {'x', '×'},
+}
+
+// noisy imitates OCR: look-alike letters, spaces inside numbers, full-width digits, and
+// (digitRate) plain digit-for-digit misreads that no repair can detect.
+func noisy(rng *rand.Rand, s string, lookRate, spaceRate, digitRate float64) string {
+	var b strings.Builder
+	fullWidth := rng.Float64() < 0.1
+	for _, r := range s {
+		if alts, ok := lookalikeOf[r]; ok && rng.Float64() < lookRate {
+			r = alts[rng.Intn(len(alts))]
+		} else if r >= '0' && r <= '9' && rng.Float64() < digitRate {
+			r = rune('0' + rng.Intn(10))
+		} else if fullWidth && r >= '0' && r <= '9' {
+			r += 0xFEE0
+		}
+		b.WriteRune(r)
+		if r != '\n' && rng.Float64() < spaceRate {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func TestCorpus(t *testing.T) {
+	dirs := os.Getenv("ONEWINDOW_CORPUS_DIRS")
+	if dirs == "" {
+		t.Skip("ONEWINDOW_CORPUS_DIRS not set")
+	}
+	var truths []truthFile
+	for _, dir := range strings.Split(dirs, ":") {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tf truthFile
+			if err := json.Unmarshal(data, &tf); err != nil {
+				t.Fatal(err)
+			}
+			truths = append(truths, tf)
+		}
+	}
+	variants := []struct {
+		name               string
+		look, space, digit float64
+		copies             int
+	}{
+		{"clean", 0, 0, 0, 1},
+		{"lookalikes 5% + spaces 5%", 0.05, 0.05, 0, 20},
+		{"lookalikes 10% + spaces 10%", 0.10, 0.10, 0, 20},
+		{"lookalikes 5% + spaces 5% + digit misreads 2%", 0.05, 0.05, 0.02, 20},
+	}
+	for _, v := range variants {
+		rng := rand.New(rand.NewSource(1))
+		var tp, fp, fn int
+		var fps []string
+		for c := 0; c < v.copies; c++ {
+			for _, tf := range truths {
+				for _, doc := range tf.Documents {
+					var texts []string
+					for _, p := range doc.Pages {
+						texts = append(texts, noisy(rng, tf.Pages[p].Text, v.look, v.space, v.digit))
+					}
+					got := Fields(strings.Join(texts, "\n"))
+					want := map[string]bool{}
+					for _, k := range []string{"id_number", "id_number2", "uscc"} {
+						if doc.Fields[k] != "" {
+							want[doc.Fields[k]] = true
+						}
+					}
+					seen := map[string]bool{}
+					for _, x := range append(append([]string{}, got.IDNumbers...), got.USCC...) {
+						seen[x] = true
+						if want[x] {
+							tp++
+						} else {
+							fp++
+							fps = append(fps, x)
+						}
+					}
+					for w := range want {
+						if !seen[w] {
+							fn++
+							if os.Getenv("SHOWMISS") != "" && v.digit == 0 {
+								t.Logf("miss %s in %q", w, strings.Join(texts, "\n"))
+							}
+						}
+					}
+				}
+			}
+		}
+		prec := float64(tp) / float64(max(1, tp+fp))
+		rec := float64(tp) / float64(max(1, tp+fn))
+		t.Logf("%-48s fields=%d tp=%d fp=%d fn=%d precision=%.4f recall=%.4f", v.name, tp+fn, tp, fp, fn, prec, rec)
+		if len(fps) > 0 {
+			t.Logf("  false positives e.g. %v", fps[:min(5, len(fps))])
+		}
+	}
+}

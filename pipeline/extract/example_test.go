@@ -1,0 +1,19 @@
+package extract_test
+
+import (
+	"fmt"
+
+	"onewindow/pipeline/extract"
+)
+
+func ExampleFields() {
+	// OCR split the ID number with spaces and read two zeros as the letter O.
+	f := extract.Fields("委托人：杨佳  身份证号码：2201O3 1989O9 195957\n日期：2021年1月2日")
+	fmt.Println(f.IDNumbers, f.Dates)
+	// Output: [220103198909195957] [2021-01-02]
+}
+
+func ExampleValidUSCC() {
+	fmt.Println(extract.ValidUSCC("91220102QFWNB571XW"), extract.ValidUSCC("91220102QFWNB571XX"))
+	// Output: true false
+}

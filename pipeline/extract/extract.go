@@ -1,0 +1,357 @@
+// Package extract finds key fields in OCR text: resident ID numbers, unified social credit
+// codes, phone numbers and dates.
+//
+// Numbers that carry a check character are repaired for OCR look-alike confusions (O/0, I/1,
+// S/5, B/8, ...) but only ever returned when the check character validates: a wrong number
+// filed against a case is worse than a missing one.
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Result holds the key fields found in one document's text. IDNumbers and USCC are never nil
+// so they encode as JSON arrays, as the batch API shows them.
+type Result struct {
+	IDNumbers []string `json:"id_numbers"`
+	USCC      []string `json:"uscc"`
+	Phones    []string `json:"phones,omitempty"`
+	Dates     []string `json:"dates,omitempty"` // YYYY-MM-DD
+}
+
+// maxRepairs bounds how many characters of one candidate may be changed; beyond it the
+// candidate is more guess than reading.
+const maxRepairs = 4
+
+// Fields returns the fields found in text, each list in order of first appearance without
+// duplicates.
+func Fields(text string) Result {
+	runes := normalize(text)
+	f := Result{IDNumbers: []string{}, USCC: []string{}}
+	for _, c := range codeCandidates(runes) {
+		if id, ok := repairIDNumber(c.text); ok {
+			f.IDNumbers = appendUnique(f.IDNumbers, id)
+			blank(runes, c.start, c.end)
+			continue
+		}
+		if code, ok := repairUSCC(c.text); ok {
+			f.USCC = appendUnique(f.USCC, code)
+			blank(runes, c.start, c.end)
+		}
+	}
+	// Phones and dates are searched with the codes blanked out, so digits of an ID number
+	// are never read as a phone number.
+	rest := string(runes)
+	f.Phones = findPhones(rest)
+	f.Dates = findDates(rest)
+	return f
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func blank(runes []rune, start, end int) {
+	for i := start; i < end; i++ {
+		if runes[i] != ' ' {
+			runes[i] = '#'
+		}
+	}
+}
+
+// normalize folds full-width ASCII and ideographic spaces to their ASCII forms.
+func normalize(text string) []rune {
+	runes := []rune(text)
+	for i, r := range runes {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			runes[i] = r - 0xFEE0
+		case r == 0x3000 || r == 0x00A0:
+			runes[i] = ' '
+		}
+	}
+	return runes
+}
+
+// candidate is an 18-character run of code characters, possibly assembled from pieces that
+// OCR separated by spaces; start and end are rune offsets in the normalised text.
+type candidate struct {
+	text       string
+	start, end int
+}
+
+func isCodeRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' ||
+		r == '|' || r == '×' || r == 'Х'
+}
+
+func isHorizontalSpace(r rune) bool { return r == ' ' || r == '\t' }
+
+// codeCandidates finds every sequence of whole space-separated pieces whose characters add up
+// to exactly 18. A piece is never cut, so an 18-digit tail of a longer number is never taken.
+func codeCandidates(runes []rune) []candidate {
+	type piece struct{ start, end int }
+	var out []candidate
+	var seg []piece
+	flush := func() {
+		for i := range seg {
+			n := 0
+			for j := i; j < len(seg); j++ {
+				n += seg[j].end - seg[j].start
+				if n > 18 {
+					break
+				}
+				if n == 18 {
+					var b strings.Builder
+					for _, p := range seg[i : j+1] {
+						b.WriteString(string(runes[p.start:p.end]))
+					}
+					out = append(out, candidate{text: b.String(), start: seg[i].start, end: seg[j].end})
+					break
+				}
+			}
+		}
+		seg = seg[:0]
+	}
+	i := 0
+	for i < len(runes) {
+		if !isCodeRune(runes[i]) {
+			if !isHorizontalSpace(runes[i]) {
+				flush()
+			}
+			i++
+			continue
+		}
+		start := i
+		for i < len(runes) && isCodeRune(runes[i]) {
+			i++
+		}
+		seg = append(seg, piece{start, i})
+	}
+	flush()
+	return out
+}
+
+// digitLookalikes maps characters OCR produces in place of digits to the digit they stand for.
+var digitLookalikes = map[rune]byte{
+	'O': '0', 'o': '0', 'D': '0', 'Q': '0',
+	'I': '1', 'l': '1', 'i': '1', '|': '1',
+	'Z': '2', 'z': '2',
+	'S': '5', 's': '5',
+	'G': '6', 'b': '6',
+	'T': '7',
+	'B': '8',
+	'g': '9', 'q': '9',
+}
+
+// repairIDNumber maps look-alikes to digits (and x/× to X in the last place) and returns the
+// result if it is a valid ID number.
+func repairIDNumber(s string) (string, bool) {
+	runes := []rune(s)
+	if len(runes) != 18 {
+		return "", false
+	}
+	out := make([]byte, 18)
+	repairs := 0
+	for i, r := range runes {
+		switch {
+		case r >= '0' && r <= '9':
+			out[i] = byte(r)
+		case i == 17 && (r == 'X' || r == 'x' || r == '×' || r == 'Х'):
+			out[i] = 'X'
+		default:
+			d, ok := digitLookalikes[r]
+			if !ok {
+				return "", false
+			}
+			out[i] = d
+			repairs++
+		}
+	}
+	if repairs > maxRepairs || !ValidIDNumber(string(out)) {
+		return "", false
+	}
+	return string(out), true
+}
+
+// maxUSCCAlternatives bounds the characters that may be either a letter or a digit: each one
+// doubles the readings tried, and every reading tried is a chance of a false match.
+const maxUSCCAlternatives = 6
+
+// repairUSCC tries the readings of s that look-alike confusions allow and returns the code if
+// the reading as printed validates, or else if exactly one alternative reading does.
+func repairUSCC(s string) (string, bool) {
+	runes := []rune(s)
+	if len(runes) != 18 {
+		return "", false
+	}
+	options := make([][]byte, 18)
+	forced, alternatives := 0, 0
+	for i, r := range runes {
+		up := r
+		switch {
+		case r >= 'a' && r <= 'z':
+			up = r - 'a' + 'A'
+		case r == '×' || r == 'Х':
+			up = 'X'
+		}
+		digitOnly := i >= 2 && i < 8
+		d, look := digitLookalikes[r]
+		switch {
+		case r >= '0' && r <= '9':
+			options[i] = []byte{byte(r)}
+		case up < 128 && strings.IndexByte(usccChars, byte(up)) >= 0 && !digitOnly:
+			options[i] = []byte{byte(up)}
+			if look {
+				options[i] = append(options[i], d)
+				alternatives++
+			}
+		case look:
+			options[i] = []byte{d}
+			forced++
+		default:
+			return "", false
+		}
+	}
+	if forced > maxRepairs {
+		return "", false
+	}
+	first := make([]byte, 18)
+	for i, o := range options {
+		first[i] = o[0]
+	}
+	if ValidUSCC(string(first)) {
+		return string(first), true
+	}
+	if alternatives == 0 || alternatives > maxUSCCAlternatives || forced+1 > maxRepairs {
+		return "", false
+	}
+	var found []string
+	buf := make([]byte, 18)
+	var walk func(i int)
+	walk = func(i int) {
+		if i == 18 {
+			if ValidUSCC(string(buf)) {
+				found = append(found, string(buf))
+			}
+			return
+		}
+		for _, c := range options[i] {
+			buf[i] = c
+			walk(i + 1)
+		}
+	}
+	walk(0)
+	if len(found) != 1 {
+		return "", false
+	}
+	return found[0], true
+}
+
+var (
+	// A mobile number may be printed in 3-4-4 groups.
+	mobileRe   = regexp.MustCompile(`1[3-9]\d[ -]?\d{4}[ -]?\d{4}`)
+	landlineRe = regexp.MustCompile(`(?:\(0\d{2,3}\)|0\d{2,3}-)\s?\d{7,8}`)
+	// OCR often reads 日 as 曰 or 目.
+	cnDateRe  = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日曰目]?`)
+	numDateRe = regexp.MustCompile(`(\d{4})([-./])(\d{1,2})([-./])(\d{1,2})`)
+	enDateRe  = regexp.MustCompile(`(?i)\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})\b`)
+	enDate2Re = regexp.MustCompile(`(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b`)
+)
+
+// digitBounded reports whether the match s[start:end] is not part of a longer digit run.
+func digitBounded(s string, start, end int) bool {
+	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
+	return (start == 0 || !isDigit(s[start-1])) && (end == len(s) || !isDigit(s[end]))
+}
+
+func findPhones(s string) []string {
+	var out []string
+	for _, m := range mobileRe.FindAllStringIndex(s, -1) {
+		if digitBounded(s, m[0], m[1]) {
+			out = appendUnique(out, strings.NewReplacer(" ", "", "-", "").Replace(s[m[0]:m[1]]))
+		}
+	}
+	for _, m := range landlineRe.FindAllStringIndex(s, -1) {
+		if !digitBounded(s, m[0], m[1]) {
+			continue
+		}
+		p := strings.NewReplacer("(", "", " ", "").Replace(s[m[0]:m[1]])
+		if !strings.Contains(p, "-") {
+			p = strings.Replace(p, ")", "-", 1)
+		}
+		out = appendUnique(out, strings.ReplaceAll(p, ")", ""))
+	}
+	return out
+}
+
+var months = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+
+type datePos struct {
+	pos  int
+	date string
+}
+
+func findDates(s string) []string {
+	var found []datePos
+	add := func(pos int, y, m, d string) {
+		if iso, ok := isoDate(y, m, d); ok {
+			found = append(found, datePos{pos, iso})
+		}
+	}
+	for _, m := range cnDateRe.FindAllStringSubmatchIndex(s, -1) {
+		if digitBounded(s, m[0], m[1]) {
+			add(m[0], s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]])
+		}
+	}
+	for _, m := range numDateRe.FindAllStringSubmatchIndex(s, -1) {
+		if digitBounded(s, m[0], m[1]) && s[m[4]:m[5]] == s[m[8]:m[9]] {
+			add(m[0], s[m[2]:m[3]], s[m[6]:m[7]], s[m[10]:m[11]])
+		}
+	}
+	for _, m := range enDateRe.FindAllStringSubmatchIndex(s, -1) {
+		add(m[0], s[m[6]:m[7]], monthNumber(s[m[4]:m[5]]), s[m[2]:m[3]])
+	}
+	for _, m := range enDate2Re.FindAllStringSubmatchIndex(s, -1) {
+		add(m[0], s[m[6]:m[7]], monthNumber(s[m[2]:m[3]]), s[m[4]:m[5]])
+	}
+	// Keep the order in which dates appear in the text.
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && found[j].pos < found[j-1].pos; j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	var out []string
+	for _, f := range found {
+		out = appendUnique(out, f.date)
+	}
+	return out
+}
+
+func monthNumber(name string) string {
+	m := months[strings.ToLower(name)]
+	return string(rune('0'+int(m)/10)) + string(rune('0'+int(m)%10))
+}
+
+// isoDate validates a calendar date and formats it as YYYY-MM-DD.
+func isoDate(y, m, d string) (string, bool) {
+	if len(m) == 1 {
+		m = "0" + m
+	}
+	if len(d) == 1 {
+		d = "0" + d
+	}
+	t, err := time.Parse("2006-01-02", y+"-"+m+"-"+d)
+	if err != nil || t.Year() < 1900 || t.Year() > 2199 {
+		return "", false
+	}
+	return t.Format("2006-01-02"), true
+}

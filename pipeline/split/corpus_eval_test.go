@@ -1,0 +1,160 @@
+//go:build corpuseval
+
+package split
+
+// Share of documents split exactly right on generated corpora (gen.py truth files), pages
+// taken without separators, truth text with OCR-like noise. Run with
+//   ONEWINDOW_CORPUS_DIRS=dir1:dir2 go test -tags corpuseval -run TestCorpus -v ./pipeline/split/
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"onewindow/pipeline/classify"
+)
+
+type truthFile struct {
+	Pages []struct {
+		Role string `json:"role"`
+		Text string `json:"text"`
+	} `json:"pages"`
+	Documents []struct {
+		Type  string `json:"type"`
+		Pages []int  `json:"pages"`
+	} `json:"documents"`
+}
+
+var confusable = []rune("人入八大太天夫王玉主土士工干千于子了孑口日曰目白自田由甲申电己已巳未末本木术")
+
+func ocrNoise(rng *rand.Rand, s string, rate float64) string {
+	var b strings.Builder
+	for _, r := range s {
+		x := rng.Float64()
+		switch {
+		case r == '\n':
+		case x < rate*0.6:
+			r = confusable[rng.Intn(len(confusable))]
+		case x < rate*0.8:
+			continue
+		}
+		b.WriteRune(r)
+		if r > 127 && rng.Float64() < 0.15 { // Tesseract spaces out Chinese, not English words
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+type doc struct {
+	typ   string
+	texts []string
+}
+
+func TestCorpus(t *testing.T) {
+	var batches [][]doc
+	for _, dir := range strings.Split(os.Getenv("ONEWINDOW_CORPUS_DIRS"), ":") {
+		if dir == "" {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tf truthFile
+			if err := json.Unmarshal(data, &tf); err != nil {
+				t.Fatal(err)
+			}
+			var b []doc
+			for _, d := range tf.Documents {
+				var texts []string
+				for _, p := range d.Pages {
+					texts = append(texts, tf.Pages[p].Text)
+				}
+				b = append(b, doc{d.Type, texts})
+			}
+			batches = append(batches, b)
+		}
+	}
+	if len(batches) == 0 {
+		t.Skip("ONEWINDOW_CORPUS_DIRS not set")
+	}
+	// Also random stacks of documents from all batches: more same-type neighbours.
+	rng := rand.New(rand.NewSource(3))
+	var pool []doc
+	for _, b := range batches {
+		pool = append(pool, b...)
+	}
+	var mixed [][]doc
+	for i := 0; i < 300; i++ {
+		var b []doc
+		for k := 0; k < 2+rng.Intn(6); k++ {
+			b = append(b, pool[rng.Intn(len(pool))])
+		}
+		mixed = append(mixed, b)
+	}
+	tax := classify.Default()
+	cls := classify.New(tax, nil)
+	for _, set := range []struct {
+		name    string
+		batches [][]doc
+	}{{"corpus batches", batches}, {"random stacks", mixed}} {
+		for _, rate := range []float64{0, 0.05, 0.10} {
+			rng := rand.New(rand.NewSource(1))
+			ok, total, batchOK := 0, 0, 0
+			var fails []string
+			for _, b := range set.batches {
+				var pages []Page
+				want := map[string]bool{}
+				for _, d := range b {
+					var idx []string
+					for _, text := range d.texts {
+						txt := ocrNoise(rng, text, rate)
+						typ, conf := cls.Classify(txt)
+						idx = append(idx, fmt.Sprint(len(pages)))
+						pages = append(pages, Page{Text: txt, Type: typ, Confidence: conf})
+					}
+					want[strings.Join(idx, ",")] = true
+				}
+				got := Pages(pages, tax, Options{})
+				gotSet := map[string]bool{}
+				for _, g := range got {
+					var idx []string
+					for _, i := range g {
+						idx = append(idx, fmt.Sprint(i))
+					}
+					gotSet[strings.Join(idx, ",")] = true
+				}
+				allOK := true
+				for w := range want {
+					total++
+					if gotSet[w] {
+						ok++
+					} else {
+						allOK = false
+					}
+				}
+				if allOK && len(got) == len(want) {
+					batchOK++
+				} else if len(fails) < 3 {
+					var types []string
+					for _, d := range b {
+						types = append(types, fmt.Sprintf("%s/%d", d.typ, len(d.texts)))
+					}
+					fails = append(fails, fmt.Sprintf("%v got %v", types, got))
+				}
+			}
+			t.Logf("%s noise %.2f: documents split right %d/%d = %.2f%%, stacks fully right %d/%d",
+				set.name, rate, ok, total, 100*float64(ok)/float64(total), batchOK, len(set.batches))
+			for _, f := range fails {
+				t.Logf("  e.g. %s", f)
+			}
+		}
+	}
+}
