@@ -1,0 +1,218 @@
+// Package blank recognises blank pages (the empty backs of duplex scans) so they can be
+// dropped before OCR. It must never drop a page with real content, however little: a page
+// is blank only when nothing on it is as dark as ink and larger than scanner speckle.
+package blank
+
+import (
+	"image"
+)
+
+// Tuning. Sizes are in millimetres of paper; the page is assumed to be A4 or Letter long
+// side, so an image that is really smaller (an ID card cut-out) is treated as more
+// magnified than it is, and its marks only look bigger: the error keeps the page.
+const (
+	// workingLongSide caps the reduced page; 1800 px keeps a 300 dpi page at half size,
+	// where a 0.3 mm pen stroke still averages well below the ink threshold.
+	workingLongSide = 1800
+	pageLongSideMM  = 297.0
+
+	// marginShare of each side is ignored: scanner-lid shadows, feeder edges and the
+	// fill of a deskewed page live there, and body text does not.
+	marginShare = 0.04
+	// bandMaxShare bounds how far a dark scanner band may reach into the page.
+	bandMaxShare = 0.15
+	// bandDarkShare of a row or column must be ink for it to count as part of an edge band.
+	bandDarkShare = 0.5
+
+	// inkContrast is how much darker than the paper a pixel must be to count as ink.
+	// Show-through from the other side of ordinary office paper stays within about 70
+	// levels of the paper; printed or written ink is 150 or more.
+	inkContrast = 100
+
+	// markMinMM: a kept mark is at least this long on its longer side. Scanner speckle and
+	// dust are a few tenths of a millimetre; a CJK character is three or more, and even a
+	// full stop or a dash of a signature line passes.
+	markMinMM = 1.2
+	// markMinPixels stops a thin one-pixel scratch from counting as a mark.
+	markMinPixels = 4
+)
+
+// Analysis is what Analyze measured on a page; Blank is the verdict.
+type Analysis struct {
+	Blank bool
+	// Paper is the estimated background luminance (0 black .. 255 white).
+	Paper int
+	// Marks counts ink components large enough to be content.
+	Marks int
+	// LargestMarkMM is the longer side of the largest mark found, in millimetres, and
+	// LargestMark its box in the page's pixels.
+	LargestMarkMM float64
+	LargestMark   image.Rectangle
+	// Specks counts ink components too small to be content.
+	Specks int
+}
+
+// IsBlank reports whether the page carries no content and may be dropped.
+func IsBlank(img image.Image) bool {
+	return analyze(img, false).Blank
+}
+
+// Analyze is IsBlank with its measurements, for debugging and tuning. It examines the
+// whole page rather than stopping at the first mark, so it is slower on text pages.
+func Analyze(img image.Image) Analysis {
+	return analyze(img, true)
+}
+
+func analyze(img image.Image, exhaustive bool) Analysis {
+	full := lumaOf(img)
+	if full.w < 8 || full.h < 8 {
+		return Analysis{Blank: true, Paper: 255}
+	}
+	factor := (max(full.w, full.h) + workingLongSide - 1) / workingLongSide
+	g := full.downscale(factor)
+	pxPerMM := float64(max(g.w, g.h)) / pageLongSideMM
+
+	interior := image.Rect(int(marginShare*float64(g.w)), int(marginShare*float64(g.h)),
+		g.w-int(marginShare*float64(g.w)), g.h-int(marginShare*float64(g.h)))
+	hist, n := g.crop(interior).histogram(3)
+	paper := percentile(&hist, n, 0.5)
+	res := Analysis{Paper: paper}
+	thr := paper - inkContrast
+	if thr <= 0 {
+		// A page this dark (a black scanner lid with no paper) has nothing we can read as ink.
+		thr = paper / 2
+	}
+	interior = trimEdgeBands(g, interior, byte(thr))
+
+	minSide := max(2, int(markMinMM*pxPerMM+0.5))
+	mask := inkMask(g, interior, byte(thr))
+	w, h := interior.Dx(), interior.Dy()
+	var stack []int
+	for start, v := range mask {
+		if v != ink {
+			continue
+		}
+		// Flood-fill one 8-connected component, marking it visited as we go.
+		mask[start] = visited
+		stack = append(stack[:0], start)
+		minX, minY, maxX, maxY := w, h, -1, -1
+		pixels := 0
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			pixels++
+			minX, maxX = min(minX, x), max(maxX, x)
+			minY, maxY = min(minY, y), max(maxY, y)
+			for dy := -1; dy <= 1; dy++ {
+				ny := y + dy
+				if ny < 0 || ny >= h {
+					continue
+				}
+				for dx := -1; dx <= 1; dx++ {
+					nx := x + dx
+					if nx < 0 || nx >= w {
+						continue
+					}
+					if j := ny*w + nx; mask[j] == ink {
+						mask[j] = visited
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		side := max(maxX-minX, maxY-minY) + 1
+		if side < minSide || pixels < markMinPixels {
+			res.Specks++
+			continue
+		}
+		if isEdgeArtifact(minX, minY, maxX, maxY, w, h) {
+			continue
+		}
+		res.Marks++
+		if mm := float64(side) / pxPerMM; mm > res.LargestMarkMM {
+			res.LargestMarkMM = mm
+			b := img.Bounds().Min
+			res.LargestMark = image.Rect(
+				(interior.Min.X+minX)*factor, (interior.Min.Y+minY)*factor,
+				(interior.Min.X+maxX+1)*factor, (interior.Min.Y+maxY+1)*factor).Add(b)
+		}
+		if !exhaustive {
+			break
+		}
+	}
+	res.Blank = res.Marks == 0
+	return res
+}
+
+const (
+	paperPx byte = iota
+	ink
+	visited
+)
+
+func inkMask(g *luma, r image.Rectangle, thr byte) []byte {
+	w := r.Dx()
+	mask := make([]byte, w*r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := g.row(y)[r.Min.X:r.Max.X]
+		dst := mask[(y-r.Min.Y)*w:]
+		for x, v := range row {
+			if v < thr {
+				dst[x] = ink
+			}
+		}
+	}
+	return mask
+}
+
+// trimEdgeBands shrinks r past any band of mostly dark rows or columns that starts at its
+// edge: a scanner-lid shadow or a fold wider than the fixed margin.
+func trimEdgeBands(g *luma, r image.Rectangle, thr byte) image.Rectangle {
+	maxX := int(bandMaxShare * float64(g.w))
+	maxY := int(bandMaxShare * float64(g.h))
+	darkRow := func(y, x0, x1 int) bool {
+		dark := 0
+		for _, v := range g.row(y)[x0:x1] {
+			if v < thr {
+				dark++
+			}
+		}
+		return float64(dark) > bandDarkShare*float64(x1-x0)
+	}
+	darkCol := func(x, y0, y1 int) bool {
+		dark := 0
+		for y := y0; y < y1; y++ {
+			if g.at(x, y) < thr {
+				dark++
+			}
+		}
+		return float64(dark) > bandDarkShare*float64(y1-y0)
+	}
+	for r.Min.Y < maxY && r.Dy() > 1 && darkRow(r.Min.Y, r.Min.X, r.Max.X) {
+		r.Min.Y++
+	}
+	for g.h-r.Max.Y < maxY && r.Dy() > 1 && darkRow(r.Max.Y-1, r.Min.X, r.Max.X) {
+		r.Max.Y--
+	}
+	for r.Min.X < maxX && r.Dx() > 1 && darkCol(r.Min.X, r.Min.Y, r.Max.Y) {
+		r.Min.X++
+	}
+	for g.w-r.Max.X < maxX && r.Dx() > 1 && darkCol(r.Max.X-1, r.Min.Y, r.Max.Y) {
+		r.Max.X--
+	}
+	return r
+}
+
+// isEdgeArtifact recognises a component that hugs the border of the examined area, runs
+// along much of it and stays thin: the inner fringe of an edge shadow, not writing.
+func isEdgeArtifact(minX, minY, maxX, maxY, w, h int) bool {
+	const along, thin = 0.3, 0.03
+	if (minX == 0 || maxX == w-1) && float64(maxY-minY+1) >= along*float64(h) && float64(maxX-minX+1) <= thin*float64(w) {
+		return true
+	}
+	if (minY == 0 || maxY == h-1) && float64(maxX-minX+1) >= along*float64(w) && float64(maxY-minY+1) <= thin*float64(h) {
+		return true
+	}
+	return false
+}

@@ -1,0 +1,218 @@
+package blank
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"testing"
+)
+
+func TestIsBlank(t *testing.T) {
+	tests := []struct {
+		name string
+		page func(t testing.TB) *image.Gray
+		want bool
+	}{
+		{
+			name: "clean white",
+			page: func(t testing.TB) *image.Gray { return newPage(pageW, pageH, 255) },
+			want: true,
+		},
+		{
+			name: "noisy with speckles",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 238)
+				addScanNoise(img, 1, 10, 400)
+				return img
+			},
+			want: true,
+		},
+		{
+			name: "dark shadow band on the left",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 242)
+				addScanNoise(img, 2, 6, 200)
+				addEdgeShadow(img, "left", 74, 40)
+				return img
+			},
+			want: true,
+		},
+		{
+			name: "wide shadow band along the top",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 242)
+				addEdgeShadow(img, "top", 300, 20)
+				return img
+			},
+			want: true,
+		},
+		{
+			name: "faint mirrored show-through",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 245)
+				addShowThrough(t, img, 4)
+				addScanNoise(img, 3, 6, 240)
+				return img
+			},
+			want: true,
+		},
+		{
+			name: "strong show-through with shadow and noise",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 240)
+				addShowThrough(t, img, 3)
+				addScanNoise(img, 4, 8, 300)
+				addEdgeShadow(img, "right", 60, 60)
+				return img
+			},
+			want: true,
+		},
+		{
+			name: "one line of text",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 242)
+				drawText(t, img, "委托人签字：________    日期：2021年1月2日", "Signature: ________ Date: 2021-01-02", 270, 1800, 39, 40)
+				addScanNoise(img, 5, 6, 240)
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "one short word in dark ink",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 242)
+				drawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
+				addScanNoise(img, 6, 6, 240)
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "small page number near the bottom edge",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 250)
+				drawText(t, img, "- 3 -", "- 3 -", 1180, 3300, 30, 20)
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "signature line only",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 250)
+				drawText(t, img, "________", "________", 1500, 3000, 39, 30)
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "ID card copy with little text",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 248)
+				// The card outline and a few fields, as a photocopy shows them.
+				for x := 700; x < 1712; x++ {
+					img.Pix[900*img.Stride+x], img.Pix[1538*img.Stride+x] = 90, 90
+				}
+				for y := 900; y < 1539; y++ {
+					img.Pix[y*img.Stride+700], img.Pix[y*img.Stride+1711] = 90, 90
+				}
+				drawText(t, img, "姓名 李秀", "Name Li Xiu", 760, 1000, 30, 50)
+				addScanNoise(img, 7, 5, 200)
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "full text page",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 245)
+				for i := range 20 {
+					drawText(t, img, "第一条 为规范白山金鼎商贸有限公司的组织和行为，根据《中华人民共和国公司法》制定本章程。", "Article 1 of the articles of association", 270, 400+i*90, 39, 30)
+				}
+				return img
+			},
+			want: false,
+		},
+		{
+			name: "bilevel scan with speckles",
+			page: func(t testing.TB) *image.Gray {
+				img := newPage(pageW, pageH, 255)
+				addScanNoise(img, 8, 4, 300)
+				for i, v := range img.Pix { // threshold as a bilevel G4 scan would
+					if v > 160 {
+						img.Pix[i] = 255
+					} else {
+						img.Pix[i] = 0
+					}
+				}
+				return img
+			},
+			want: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := tt.page(t)
+			if got := IsBlank(img); got != tt.want {
+				t.Errorf("IsBlank = %v, want %v (analysis %+v)", got, tt.want, Analyze(img))
+			}
+			if got := Analyze(img).Blank; got != tt.want {
+				t.Errorf("Analyze.Blank = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsBlankOnDecodedJPEG(t *testing.T) {
+	img := newPage(pageW, pageH, 242)
+	drawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 50}); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := jpeg.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if IsBlank(dec) {
+		t.Errorf("IsBlank(JPEG with one word) = true, want false")
+	}
+}
+
+func BenchmarkIsBlank(b *testing.B) {
+	text := newPage(pageW, pageH, 245)
+	for i := range 20 {
+		drawText(b, text, "第一条 为规范白山金鼎商贸有限公司的组织和行为。", "Article 1", 270, 400+i*90, 39, 30)
+	}
+	noisy := newPage(pageW, pageH, 240)
+	addShowThrough(b, noisy, 4)
+	addScanNoise(noisy, 1, 8, 300)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, noisy, &jpeg.Options{Quality: 80}); err != nil {
+		b.Fatal(err)
+	}
+	jpegBytes := buf.Bytes()
+	decoded, err := jpeg.Decode(bytes.NewReader(jpegBytes))
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	b.Run("blank page", func(b *testing.B) {
+		for b.Loop() {
+			IsBlank(decoded)
+		}
+	})
+	b.Run("text page", func(b *testing.B) {
+		for b.Loop() {
+			IsBlank(text)
+		}
+	})
+	// The JPEG decode the caller pays anyway, for scale.
+	b.Run("jpeg decode only", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := jpeg.Decode(bytes.NewReader(jpegBytes)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
