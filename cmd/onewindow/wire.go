@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynqmon"
 
 	"onewindow/api"
+	"onewindow/archive/desk"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
 	"onewindow/pipeline/assemble"
@@ -110,9 +111,22 @@ func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
 	s := &api.Server{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Tokens: tokens, Log: d.log,
 		Metrics:   d.metrics,
 		Dashboard: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})}
+	inspector := asynq.NewInspectorFromRedisClient(d.state.Redis())
+	d.metrics.WatchQueues(func() map[string]int {
+		depth := map[string]int{}
+		for q := range workers.Queues {
+			if info, err := inspector.GetQueueInfo(q); err == nil {
+				depth[q] = info.Pending + info.Scheduled + info.Retry + info.Active
+			}
+		}
+		return depth
+	})
 	if withOCR {
 		opts := d.ocrOptions()
 		s.OCRReady = func() error { return ocr.Ping(opts) }
+	}
+	if err := d.addArchive(s); err != nil {
+		return nil, err
 	}
 	return &http.Server{Addr: d.cfg.Addr, Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}, nil
 }
@@ -130,7 +144,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	}
 	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
-		Planner: planner, Stamper: stamper, Metrics: d.metrics, Log: d.log}
+		Planner: planner, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:     d.cfg.Concurrency,
 		Queues:          workers.Queues,

@@ -50,3 +50,25 @@ func New() *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// queueDepth reports the tasks waiting in each queue when Prometheus scrapes.
+type queueDepth struct {
+	desc  *prometheus.Desc
+	depth func() map[string]int
+}
+
+func (q queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
+
+func (q queueDepth) Collect(ch chan<- prometheus.Metric) {
+	for name, n := range q.depth() {
+		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, float64(n), name)
+	}
+}
+
+// WatchQueues exports onewindow_queue_depth{queue} from depth, called at each scrape.
+func (m *Metrics) WatchQueues(depth func() map[string]int) {
+	m.Registry.MustRegister(queueDepth{
+		desc:  prometheus.NewDesc("onewindow_queue_depth", "Tasks pending, scheduled or being retried, by queue.", []string{"queue"}, nil),
+		depth: depth,
+	})
+}

@@ -1,0 +1,54 @@
+package pages
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"testing"
+)
+
+func FuzzSniff(f *testing.F) {
+	for _, seed := range [][]byte{nil, []byte("%PDF-1.4"), []byte("II*\x00"), []byte("MM\x00+"), magicPNG, magicJPEG, []byte("PK\x03\x04")} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		kind, err := Sniff(head)
+		if (kind == "") == (err == nil) {
+			t.Fatalf("Sniff = %q, %v", kind, err)
+		}
+	})
+}
+
+// FuzzOpen: arbitrary bytes only ever give errors, from Open or from Page.
+func FuzzOpen(f *testing.F) {
+	for _, name := range []string{"scan3.pdf", "scan3-g4.tif", "bilevel1.pdf", "encrypted-owner.pdf"} {
+		f.Add(readTestdata(f, name))
+	}
+	page := testPage(40, 30, 1)
+	f.Add(buildTIFF(binary.BigEndian, []tiffPageSpec{{img: page}, {img: page}}))
+	f.Add(buildPDF([]pdfImagePage{{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", imageData: jpegBytes(f, page), w: 40, h: 30}}))
+	f.Add(buildPDF([]pdfImagePage{{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 1", imageData: grayToBits(page).pix, w: 40, h: 30}}))
+	f.Add(pngBytes(f, page))
+	f.Add(jpegBytes(f, page))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src, err := Open(context.Background(), data, Limits{MaxPages: 20, MaxPixels: 4_000_000})
+		if err != nil {
+			if src != nil {
+				t.Fatal("source and error")
+			}
+			for _, sentinel := range []error{ErrEmpty, ErrUnsupported, ErrCorrupt, ErrEncrypted, ErrNoPages, ErrTooManyPages, ErrTooManyPixels} {
+				if errors.Is(err, sentinel) {
+					return
+				}
+			}
+			t.Fatalf("Open error without a sentinel: %v", err)
+		}
+		defer src.Close()
+		for i := range min(src.Len(), 3) {
+			if ps, ok := src.(*pdfSource); ok && ps.pages[i].mode == render {
+				continue // pdftoppm's robustness is not ours to fuzz, and it is slow
+			}
+			src.Page(context.Background(), i)
+		}
+	})
+}
