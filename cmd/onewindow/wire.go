@@ -27,16 +27,17 @@ import (
 )
 
 // parseConfig reads flags and ONEWINDOW_ variables into a Config.
-func parseConfig(name string, args []string) (config.Config, error) {
+// The arguments after the flags are returned.
+func parseConfig(name string, args []string) (config.Config, []string, error) {
 	cfg := config.Default()
 	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
 	if err := cfg.Register(fs); err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
-	return cfg, cfg.Validate()
+	return cfg, fs.Args(), cfg.Validate()
 }
 
 func newLogger(cfg config.Config) *slog.Logger {
