@@ -48,6 +48,8 @@ type Config struct {
 	TaxonomyFile    string  `flag:"taxonomy-file" help:"document taxonomy (YAML); empty uses the built-in default"`
 	ReviewThreshold float64 `flag:"review-threshold" help:"documents classified below this confidence are marked needs_review"`
 
+	IndexDir string `flag:"index-dir" help:"directory of this API process's search index (derived from MinIO; rebuilt by reindex); empty: DATA_DIR/index"`
+
 	RetentionMode  string `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
 	RetentionYears int    `flag:"retention-years" help:"default retention period of filed objects, in years"`
 

@@ -1,0 +1,347 @@
+package archive
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"onewindow/storage"
+)
+
+// Bags follow BagIt (RFC 8493), zipped: bagit.txt, bag-info.txt, data/…, manifest-sha256.txt,
+// manifest-sm3.txt, tagmanifest-sha256.txt and tagmanifest-sm3.txt. Within data/ each
+// document has its own directory with document.pdf, text.txt and record.json; the original
+// scans, which several documents of a batch share, are under data/originals/ by SHA-256.
+
+// BagInfo are bag-info.txt's descriptive fields.
+type BagInfo struct {
+	SourceOrganization string
+	ExternalIdentifier string // the case number
+	Description        string
+	Software           string
+}
+
+// BagOriginalPath is where an original scan sits in a bag.
+func BagOriginalPath(sha256hex, kind string) string {
+	return "data/originals/" + sha256hex + "." + kind
+}
+
+// BagDocumentPath is where a document's file (document.pdf, text.txt, record.json) sits.
+func BagDocumentPath(docID, name string) string { return "data/" + docID + "/" + name }
+
+type bagEntry struct {
+	path string
+	d    Digests
+}
+
+// WriteBag streams the bag of recs to w as a zip. It reads every file from the store as it
+// goes and computes the manifests from the bytes written, not from the records, so a bag
+// always describes exactly what it carries.
+func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info BagInfo) error {
+	zw := zip.NewWriter(w)
+	var payload []bagEntry
+	put := func(name string, method uint16, r io.Reader) (Digests, error) {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: time.Now().UTC()})
+		if err != nil {
+			return Digests{}, err
+		}
+		d := NewDigester()
+		if _, err := copyBuf(io.MultiWriter(fw, d), r); err != nil {
+			return Digests{}, err
+		}
+		return d.Sum(), nil
+	}
+	copyObject := func(name string, bk storage.Bucket, key string) error {
+		rc, _, err := s.Open(ctx, bk, key)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		method := zip.Deflate
+		if strings.HasSuffix(name, ".pdf") || strings.HasSuffix(name, ".jpeg") || strings.HasSuffix(name, ".png") {
+			method = zip.Store // already compressed
+		}
+		d, err := put(name, method, rc)
+		if err != nil {
+			return fmt.Errorf("bag %s: %w", name, err)
+		}
+		payload = append(payload, bagEntry{name, d})
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		if err := copyObject(BagDocumentPath(rec.DocumentID, "record.json"), storage.Archive, storage.DocumentRecordKey(rec.DocumentID)); err != nil {
+			return err
+		}
+		for _, f := range rec.Files {
+			bk, ok := BucketOf(f.Bucket)
+			if !ok {
+				return fmt.Errorf("record %s: unknown bucket %q", rec.DocumentID, f.Bucket)
+			}
+			var name string
+			switch f.Role {
+			case "original":
+				name = BagOriginalPath(f.SHA256, f.Format)
+				if seen[name] {
+					continue
+				}
+				seen[name] = true
+			default:
+				name = BagDocumentPath(rec.DocumentID, path.Base(f.Key))
+			}
+			if err := copyObject(name, bk, f.Key); err != nil {
+				return err
+			}
+		}
+	}
+	var oxum int64
+	for _, e := range payload {
+		oxum += e.d.Size
+	}
+	var tags []bagEntry
+	addTag := func(name, content string) error {
+		d, err := put(name, zip.Deflate, strings.NewReader(content))
+		tags = append(tags, bagEntry{name, d})
+		return err
+	}
+	if err := addTag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"); err != nil {
+		return err
+	}
+	var bi strings.Builder
+	if info.SourceOrganization != "" {
+		fmt.Fprintf(&bi, "Source-Organization: %s\n", info.SourceOrganization)
+	}
+	if info.ExternalIdentifier != "" {
+		fmt.Fprintf(&bi, "External-Identifier: %s\n", info.ExternalIdentifier)
+	}
+	if info.Description != "" {
+		fmt.Fprintf(&bi, "External-Description: %s\n", info.Description)
+	}
+	sw := info.Software
+	if sw == "" {
+		sw = "onewindow"
+	}
+	fmt.Fprintf(&bi, "Bag-Software-Agent: %s\nBagging-Date: %s\nPayload-Oxum: %d.%d\nBag-Size: %d bytes\n",
+		sw, time.Now().UTC().Format("2006-01-02"), oxum, len(payload), oxum)
+	if err := addTag("bag-info.txt", bi.String()); err != nil {
+		return err
+	}
+	for _, alg := range []string{"sha256", "sm3"} {
+		if err := addTag("manifest-"+alg+".txt", manifestText(payload, alg)); err != nil {
+			return err
+		}
+	}
+	for _, alg := range []string{"sha256", "sm3"} {
+		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(manifestText(tags, alg))); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+func manifestText(entries []bagEntry, alg string) string {
+	sorted := append([]bagEntry(nil), entries...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].path < sorted[j].path })
+	var b strings.Builder
+	for _, e := range sorted {
+		sum := e.d.SHA256
+		if alg == "sm3" {
+			sum = e.d.SM3
+		}
+		b.WriteString(sum + "  " + encodeBagPath(e.path) + "\n")
+	}
+	return b.String()
+}
+
+// encodeBagPath percent-encodes what RFC 8493 §2.1.3 requires in manifest paths.
+func encodeBagPath(p string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(p)
+}
+
+func decodeBagPath(p string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%0d", "\r", "%0a", "\n", "%25", "%").Replace(p)
+}
+
+// BagProblem is one way a bag is not intact.
+type BagProblem struct {
+	Path    string `json:"path"`
+	Problem string `json:"problem"`
+}
+
+// BagReport is what VerifyBag found.
+type BagReport struct {
+	Files     int          `json:"files"` // payload files
+	Bytes     int64        `json:"bytes"`
+	Manifests []string     `json:"manifests"`
+	Problems  []BagProblem `json:"problems"`
+}
+
+// OK reports whether the bag is complete and every digest matches.
+func (r *BagReport) OK() bool { return len(r.Problems) == 0 }
+
+// ErrNotABag is returned for a zip that is not a BagIt bag at all.
+var ErrNotABag = errors.New("not a BagIt bag")
+
+// VerifyBag checks a zipped bag: bagit.txt is there, every payload file is listed in every
+// payload manifest and matches it, nothing listed is missing, the tag manifests match the tag
+// files, and Payload-Oxum agrees. Digests it knows are SHA-256 and SM3; manifests of other
+// algorithms are reported as unchecked.
+func VerifyBag(r io.ReaderAt, size int64) (*BagReport, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotABag, err)
+	}
+	// A bag may be zipped with or without a top directory.
+	prefix := ""
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/bagit.txt") && strings.Count(f.Name, "/") == 1 {
+			prefix = strings.TrimSuffix(f.Name, "bagit.txt")
+		}
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || !strings.HasPrefix(f.Name, prefix) {
+			continue
+		}
+		files[strings.TrimPrefix(f.Name, prefix)] = f
+	}
+	if files["bagit.txt"] == nil {
+		return nil, fmt.Errorf("%w: no bagit.txt", ErrNotABag)
+	}
+	rep := &BagReport{Problems: []BagProblem{}}
+	problem := func(p, what string) { rep.Problems = append(rep.Problems, BagProblem{p, what}) }
+	digests := map[string]Digests{}
+	digest := func(name string) (Digests, error) {
+		if d, ok := digests[name]; ok {
+			return d, nil
+		}
+		rc, err := files[name].Open()
+		if err != nil {
+			return Digests{}, err
+		}
+		defer rc.Close()
+		d, err := DigestOf(rc)
+		if err != nil {
+			return Digests{}, err
+		}
+		digests[name] = d
+		return d, nil
+	}
+	if bt, err := readZipText(files["bagit.txt"]); err != nil || !strings.Contains(bt, "BagIt-Version:") {
+		problem("bagit.txt", "no BagIt-Version declaration")
+	}
+	var payloadNames []string
+	for name := range files {
+		if strings.HasPrefix(name, "data/") {
+			payloadNames = append(payloadNames, name)
+		}
+	}
+	sort.Strings(payloadNames)
+	check := func(manifest string, kind string, want map[string]bool) {
+		alg := strings.TrimSuffix(strings.TrimPrefix(manifest, kind+"-"), ".txt")
+		rep.Manifests = append(rep.Manifests, manifest)
+		if alg != "sha256" && alg != "sm3" {
+			problem(manifest, "algorithm "+alg+" not checked")
+			return
+		}
+		text, err := readZipText(files[manifest])
+		if err != nil {
+			problem(manifest, "unreadable: "+err.Error())
+			return
+		}
+		listed := map[string]bool{}
+		sc := bufio.NewScanner(strings.NewReader(text))
+		for sc.Scan() {
+			line := strings.TrimRight(sc.Text(), "\r")
+			if line == "" {
+				continue
+			}
+			sum, p, ok := strings.Cut(line, " ")
+			if !ok {
+				problem(manifest, "bad line: "+line)
+				continue
+			}
+			p = decodeBagPath(strings.TrimLeft(p, " *"))
+			listed[p] = true
+			if files[p] == nil {
+				problem(p, "listed in "+manifest+" but missing")
+				continue
+			}
+			d, err := digest(p)
+			if err != nil {
+				problem(p, "unreadable: "+err.Error())
+				continue
+			}
+			got := d.SHA256
+			if alg == "sm3" {
+				got = d.SM3
+			}
+			if !strings.EqualFold(got, sum) {
+				problem(p, alg+" mismatch")
+			}
+		}
+		for p := range want {
+			if !listed[p] {
+				problem(p, "not listed in "+manifest)
+			}
+		}
+	}
+	payloadSet := map[string]bool{}
+	for _, n := range payloadNames {
+		payloadSet[n] = true
+	}
+	var names []string
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if strings.HasPrefix(name, "manifest-") && strings.HasSuffix(name, ".txt") {
+			check(name, "manifest", payloadSet)
+		}
+	}
+	if len(rep.Manifests) == 0 {
+		problem("manifest-sha256.txt", "no payload manifest")
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, "tagmanifest-") && strings.HasSuffix(name, ".txt") {
+			check(name, "tagmanifest", nil)
+		}
+	}
+	for _, n := range payloadNames {
+		rep.Files++
+		rep.Bytes += int64(files[n].UncompressedSize64)
+	}
+	if bi, err := readZipText(files["bag-info.txt"]); err == nil {
+		for _, line := range strings.Split(bi, "\n") {
+			if v, ok := strings.CutPrefix(line, "Payload-Oxum:"); ok {
+				octets, count, _ := strings.Cut(strings.TrimSpace(v), ".")
+				if octets != strconv.FormatInt(rep.Bytes, 10) || count != strconv.Itoa(rep.Files) {
+					problem("bag-info.txt", fmt.Sprintf("Payload-Oxum %s, bag holds %d.%d", strings.TrimSpace(v), rep.Bytes, rep.Files))
+				}
+			}
+		}
+	}
+	return rep, nil
+}
+
+func readZipText(f *zip.File) (string, error) {
+	if f == nil {
+		return "", errors.New("missing")
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 16<<20))
+	return string(b), err
+}

@@ -1,0 +1,265 @@
+// Package desk is the archivist's desk: search, reindex, fixity and export as API calls and
+// as the operations behind the onewindow commands. It joins the archive package to storage,
+// the queue and the HTTP API (which the archive package itself must not import: the workers
+// import it to write records).
+package desk
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"onewindow/archive"
+	"onewindow/internal/errs"
+	"onewindow/internal/metrics"
+	"onewindow/storage"
+	"onewindow/workers"
+)
+
+// Enqueuer puts tasks on the queue.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Desk holds what the archive operations need. Index may be nil in processes that keep no
+// search index (the `onewindow reindex` command rebuilds Redis and tells the API processes).
+type Desk struct {
+	Blobs   *storage.Blobs
+	State   *storage.State
+	Queue   Enqueuer
+	Index   *archive.Index
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Origin names this process in reindex notices.
+	Origin string
+	// HallName goes into exported bags as Source-Organization.
+	HallName string
+
+	rebuildMu sync.Mutex
+}
+
+func (d *Desk) redis() redis.UniversalClient { return d.State.Redis() }
+
+// Follower is the search feed of this process.
+func (d *Desk) Follower() *archive.Follower {
+	return &archive.Follower{Redis: d.redis(), Blobs: d.Blobs, Index: d.Index, Log: d.Log, Origin: d.Origin,
+		Rebuild: func(ctx context.Context) error { _, err := d.RebuildSearch(ctx); return err }}
+}
+
+// Filed is the workers' hook: it announces a filed document to every API process.
+func Filed(rdb redis.Cmdable, log *slog.Logger) func(ctx context.Context, doc *storage.Document, text string) {
+	return func(ctx context.Context, doc *storage.Document, _ string) {
+		if err := archive.AnnounceFiled(ctx, rdb, doc.ID); err != nil {
+			// The document is filed and in Redis; only search lags until the next reindex.
+			log.Error("cannot announce filed document to search", "document", doc.ID, "err", err)
+		}
+	}
+}
+
+// ReindexResult is what a reindex rebuilt.
+type ReindexResult struct {
+	Documents  int     `json:"documents"`
+	Batches    int     `json:"batches"`
+	Requeued   int     `json:"requeued"`
+	Searchable int     `json:"searchable"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// Reindex rebuilds the Redis indexes (batches, idempotency keys, documents, cases) and the
+// search index from MinIO alone. Batches that had not finished are put back on the queue: their
+// tasks may have been lost with Redis, and every step is safe to run twice.
+func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
+	start := time.Now()
+	res := &ReindexResult{}
+	for o, err := range d.Blobs.List(ctx, storage.Inbox, "batches/") {
+		if err != nil {
+			return res, err
+		}
+		id, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, "batches/"), "/batch.json")
+		if !ok || strings.Contains(id, "/") {
+			continue
+		}
+		b, err := storage.LoadManifest(ctx, d.Blobs, id)
+		if err != nil {
+			return res, err
+		}
+		if err := d.restoreBatch(ctx, b); err != nil {
+			return res, err
+		}
+		res.Batches++
+		if b.Status == storage.StatusQueued || b.Status == storage.StatusProcessing {
+			res.Requeued++
+		}
+	}
+	n, err := d.rebuildDocuments(ctx, true)
+	res.Documents, res.Searchable = n, n
+	if d.Index == nil {
+		res.Searchable = 0
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := archive.AnnounceReindex(ctx, d.redis(), d.Origin); err != nil {
+		d.Log.Warn("reindex: cannot tell other API processes", "err", err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	d.Log.Info("reindex done", "documents", res.Documents, "batches", res.Batches, "requeued", res.Requeued,
+		"seconds", res.Seconds)
+	return res, nil
+}
+
+// restoreBatch puts a batch back into Redis as its manifest records it; for an unfinished
+// batch it also restores the pages already done (their results are in the work bucket) and
+// re-enqueues its first step.
+func (d *Desk) restoreBatch(ctx context.Context, b *storage.Batch) error {
+	if err := d.State.PutBatch(ctx, b); err != nil {
+		return err
+	}
+	if b.Status != storage.StatusQueued && b.Status != storage.StatusProcessing {
+		return nil
+	}
+	for i := range b.PagesTotal {
+		ok, err := d.Blobs.Exists(ctx, storage.Work, storage.PageResultKey(b.ID, i))
+		if err != nil {
+			return err
+		}
+		if ok {
+			if _, err := d.State.MarkPageDone(ctx, b.ID, i); err != nil {
+				return err
+			}
+		}
+	}
+	if d.Queue == nil {
+		return nil
+	}
+	_, err := d.Queue.EnqueueContext(ctx, workers.NewPrepareTask(b.ID))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return errs.E("desk.Reindex", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
+	}
+	return nil
+}
+
+// RebuildSearch recreates this process's search index from the archive bucket.
+func (d *Desk) RebuildSearch(ctx context.Context) (int, error) {
+	return d.rebuildDocuments(ctx, false)
+}
+
+// rebuildDocuments reads every record in the archive bucket once and rebuilds from it the
+// search index (if this process has one) and, if withRedis, the Redis document entries.
+func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error) {
+	d.rebuildMu.Lock()
+	defer d.rebuildMu.Unlock()
+	var batch *archive.Batch
+	if d.Index != nil {
+		if err := d.Index.Reset(); err != nil {
+			return 0, err
+		}
+		// Whatever is announced from now on is indexed again by the feed; harmless.
+		_ = d.Follower().SkipToEnd(ctx)
+		batch = d.Index.NewBatch()
+	}
+	n := 0
+	for key, err := range archive.RecordKeys(ctx, d.Blobs) {
+		if err != nil {
+			return n, err
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(key, "documents/"), "/record.json")
+		rec, text, err := archive.LoadRecord(ctx, d.Blobs, id)
+		if err != nil {
+			return n, err
+		}
+		if withRedis {
+			if err := d.State.PutDocument(ctx, workers.DocumentFromRecord(rec)); err != nil {
+				return n, err
+			}
+		}
+		if batch != nil {
+			if err := batch.Add(rec, text); err != nil {
+				return n, err
+			}
+		}
+		n++
+	}
+	if batch != nil {
+		if err := batch.Flush(); err != nil {
+			return n, err
+		}
+		return n, d.Index.Persist()
+	}
+	return n, nil
+}
+
+// Fixity runs a fixity check over the whole archive, keeps its report in the archive bucket,
+// counts results in the metrics and logs every failure at error level.
+func (d *Desk) Fixity(ctx context.Context, parallel int) (*archive.FixityReport, error) {
+	var tell archive.FixityResult
+	if d.Metrics != nil {
+		tell = func(result string) { d.Metrics.FixityChecked.WithLabelValues(result).Inc() }
+	}
+	rep, err := archive.CheckFixity(ctx, d.Blobs, parallel, tell)
+	if err != nil {
+		return rep, err
+	}
+	for _, f := range rep.Failed {
+		d.Log.Error("FIXITY FAILURE: archived object does not match its record", "object", f.Object,
+			"bucket", f.Bucket, "document", f.Document, "reason", f.Reason, "detail", f.Detail)
+	}
+	if err := archive.SaveFixityReport(ctx, d.Blobs, rep); err != nil {
+		d.Log.Error("cannot keep fixity report", "err", err)
+		return rep, err
+	}
+	d.Log.Info("fixity run done", "records", rep.Records, "checked", rep.Checked, "failed", len(rep.Failed),
+		"bytes", rep.Bytes, "seconds", rep.FinishedAt.Sub(rep.StartedAt).Seconds(), "report", rep.Key)
+	return rep, nil
+}
+
+// ScheduleFixity runs Fixity every interval until ctx ends. Of several processes, one runs
+// each period: they take a Redis lock named after the period.
+func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			slot := now.Truncate(every).Unix()
+			ok, err := d.redis().SetNX(ctx, "ow:fixity:run:"+strconv.FormatInt(slot, 10), d.Origin, every).Result()
+			if err != nil || !ok {
+				continue
+			}
+			if _, err := d.Fixity(ctx, 4); err != nil && ctx.Err() == nil {
+				d.Log.Error("scheduled fixity run failed", "err", err)
+			}
+		}
+	}
+}
+
+// CaseRecords reads the records of a case's documents, in document order.
+func (d *Desk) CaseRecords(ctx context.Context, caseNo string) ([]*archive.Record, error) {
+	ids, err := d.State.DocumentsOfCase(ctx, caseNo)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(ids)
+	recs := make([]*archive.Record, 0, len(ids))
+	for _, id := range ids {
+		rec, _, err := archive.LoadRecord(ctx, d.Blobs, id)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}

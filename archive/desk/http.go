@@ -1,0 +1,148 @@
+package desk
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"onewindow/api"
+	"onewindow/archive"
+	"onewindow/internal/errs"
+)
+
+// Routes adds the archive calls to the API; it fits api.Server.Extra.
+func (d *Desk) Routes(mux *http.ServeMux, auth func(roles []string, h api.HandlerFunc) http.Handler) {
+	archivist := []string{api.RoleArchivist}
+	mux.Handle("GET /api/v1/search", auth(archivist, d.search))
+	mux.Handle("GET /api/v1/export", auth(archivist, d.export))
+	mux.Handle("POST /api/v1/admin/reindex", auth(nil, d.reindex))
+	mux.Handle("POST /api/v1/admin/fixity", auth(nil, d.fixity))
+}
+
+func badParam(name, why string) error {
+	return errs.E("desk.search", errs.Invalid, "bad_parameter", "Parameter "+name+": "+why, nil)
+}
+
+func (d *Desk) search(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	if d.Index == nil {
+		return errs.E("desk.search", errs.Unavailable, "search_unavailable", "This process keeps no search index.", nil)
+	}
+	v := r.URL.Query()
+	q := archive.Query{Text: v.Get("q"), Type: v.Get("type"), CaseNo: v.Get("case_no"), IDNumber: v.Get("id_number"),
+		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter")}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &q.From}, {"to", &q.To}} {
+		if s := v.Get(f.name); s != "" {
+			t, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				return badParam(f.name, "use YYYY-MM-DD.")
+			}
+			*f.dst = t
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"page", &q.Page}, {"per_page", &q.PerPage}} {
+		if s := v.Get(f.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 10000 {
+				return badParam(f.name, "use a positive whole number.")
+			}
+			*f.dst = n
+		}
+	}
+	res, err := d.Index.Search(q)
+	if err != nil {
+		return errs.E("desk.search", errs.Internal, "search_failed", "The search failed.", err)
+	}
+	if !seesFullIDs(p.Role) {
+		for i := range res.Hits {
+			res.Hits[i].Snippet = MaskIDs(res.Hits[i].Snippet)
+			res.Hits[i].Highlight = MaskIDs(res.Hits[i].Highlight)
+		}
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// seesFullIDs mirrors the API's rule: those who handle cases see ID numbers in full.
+func seesFullIDs(role string) bool {
+	return role == api.RoleAdmin || role == api.RoleArchivist || role == api.RoleScanner || role == api.RoleReviewer
+}
+
+// MaskIDs masks every resident ID number in text (api.MaskID).
+func MaskIDs(text string) string {
+	return archive.IDNumberPattern.ReplaceAllStringFunc(text, api.MaskID)
+}
+
+func (d *Desk) export(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	caseNo := r.URL.Query().Get("case_no")
+	if caseNo == "" {
+		return badParam("case_no", "name the case to export.")
+	}
+	recs, err := d.CaseRecords(r.Context(), caseNo)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return errs.E("desk.export", errs.NotFound, "case_not_found", "No filed documents have that case number.", nil)
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeName(caseNo)+`.bag.zip"`)
+	w.WriteHeader(http.StatusOK)
+	if err := archive.WriteBag(r.Context(), w, d.Blobs, recs, d.bagInfo(caseNo)); err != nil {
+		// Too late for an error body: the client sees a truncated zip that fails to open.
+		d.Log.Error("export interrupted", "case_no", caseNo, "by", p.Name, "err", err)
+	}
+	d.Log.Info("case exported", "case_no", caseNo, "documents", len(recs), "by", p.Name)
+	return nil
+}
+
+func (d *Desk) bagInfo(caseNo string) archive.BagInfo {
+	return archive.BagInfo{SourceOrganization: d.HallName, ExternalIdentifier: caseNo,
+		Description: "Case " + caseNo + " as filed by onewindow"}
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string {
+	s = strings.Trim(unsafeChars.ReplaceAllString(s, "_"), "_")
+	if s == "" {
+		return "case"
+	}
+	return s
+}
+
+func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	d.Log.Info("reindex requested", "by", p.Name)
+	res, err := d.Reindex(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (d *Desk) fixity(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	d.Log.Info("fixity run requested", "by", p.Name)
+	rep, err := d.Fixity(r.Context(), 4)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,159 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"onewindow/internal/errs"
+	"onewindow/storage"
+)
+
+// FiledStream is the Redis stream that tells every API process of a filed document, so each
+// keeps its own search index current although workers run elsewhere. It is a notice only:
+// the index entry is built from the archive bucket, and a lost stream is repaired by reindex.
+const FiledStream = "ow:filed"
+
+// filedStreamMax bounds the stream; a process that falls further behind should reindex.
+const filedStreamMax = 100_000
+
+// AnnounceFiled tells the API processes that a document was filed.
+func AnnounceFiled(ctx context.Context, rdb redis.Cmdable, docID string) error {
+	return rdb.XAdd(ctx, &redis.XAddArgs{Stream: FiledStream, MaxLen: filedStreamMax, Approx: true,
+		Values: map[string]any{"doc": docID}}).Err()
+}
+
+// AnnounceReindex tells the API processes other than origin to rebuild their search index.
+func AnnounceReindex(ctx context.Context, rdb redis.Cmdable, origin string) error {
+	return rdb.XAdd(ctx, &redis.XAddArgs{Stream: FiledStream, MaxLen: filedStreamMax, Approx: true,
+		Values: map[string]any{"reindex": origin}}).Err()
+}
+
+// Getter reads small objects.
+type Getter interface {
+	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
+}
+
+// LoadRecord reads a filed document's record and text from the archive bucket.
+func LoadRecord(ctx context.Context, b Getter, docID string) (*Record, string, error) {
+	data, err := b.Get(ctx, storage.Archive, storage.DocumentRecordKey(docID))
+	if err != nil {
+		return nil, "", err
+	}
+	var rec Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, "", fmt.Errorf("record of %s: %w", docID, err)
+	}
+	text, err := b.Get(ctx, storage.Archive, storage.DocumentTextKey(docID))
+	if err != nil {
+		return nil, "", err
+	}
+	return &rec, string(text), nil
+}
+
+// Follower tails FiledStream and feeds the index. Its position is kept inside the index, so a
+// restarted process picks up where it stopped.
+type Follower struct {
+	Redis  redis.UniversalClient
+	Blobs  Getter
+	Index  *Index
+	Log    *slog.Logger
+	Origin string // this process; its own reindex notices are skipped
+	// Rebuild is called on another process's reindex notice.
+	Rebuild func(ctx context.Context) error
+	// Block is how long one read waits for news (default 5 s).
+	Block time.Duration
+}
+
+// SkipToEnd moves the position to the stream's newest entry (after a full rebuild, which
+// already covered everything announced so far).
+func (f *Follower) SkipToEnd(ctx context.Context) error {
+	msgs, err := f.Redis.XRevRangeN(ctx, FiledStream, "+", "-", 1).Result()
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	return f.Index.AddAt(nil, "", msgs[0].ID)
+}
+
+// Run follows the stream until ctx ends.
+func (f *Follower) Run(ctx context.Context) {
+	block := f.Block
+	if block == 0 {
+		block = 5 * time.Second
+	}
+	pos := f.Index.Position()
+	for ctx.Err() == nil {
+		res, err := f.Redis.XRead(ctx, &redis.XReadArgs{Streams: []string{FiledStream, pos}, Count: 200, Block: block}).Result()
+		if errors.Is(err, redis.Nil) {
+			// Nothing new. If Redis was flushed the stream restarts at IDs below pos only
+			// when the clock went back; time-based IDs keep growing otherwise.
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			f.Log.Warn("search feed: reading the filed stream failed", "err", err)
+			sleep(ctx, 2*time.Second)
+			continue
+		}
+		for _, s := range res {
+			for _, m := range s.Messages {
+				if err := f.handle(ctx, m); err != nil {
+					if ctx.Err() != nil {
+						return
+					}
+					f.Log.Error("search feed: indexing failed; will retry", "entry", m.ID, "err", err)
+					sleep(ctx, 2*time.Second)
+					goto next
+				}
+				pos = m.ID
+			}
+		}
+	next:
+	}
+}
+
+func (f *Follower) handle(ctx context.Context, m redis.XMessage) error {
+	if origin, ok := m.Values["reindex"].(string); ok {
+		if origin == f.Origin || f.Rebuild == nil {
+			return f.Index.AddAt(nil, "", m.ID)
+		}
+		f.Log.Info("search feed: rebuilding the index on another process's reindex", "origin", origin)
+		return f.Rebuild(ctx) // which moves the position past this notice
+	}
+	id, _ := m.Values["doc"].(string)
+	if id == "" {
+		return f.Index.AddAt(nil, "", m.ID)
+	}
+	rec, text, err := LoadRecord(ctx, f.Blobs, id)
+	if errs.KindOf(err) == errs.NotFound {
+		f.Log.Error("search feed: announced document has no record in the archive", "document", id, "err", err)
+		return f.Index.AddAt(nil, "", m.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return f.Index.AddAt(rec, text, m.ID)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// copyBuf is io.Copy with a buffer large enough for object streams.
+func copyBuf(dst io.Writer, src io.Reader) (int64, error) {
+	buf := make([]byte, 256<<10)
+	return io.CopyBuffer(dst, src, buf)
+}
