@@ -254,3 +254,17 @@ func FuzzLoad(f *testing.F) {
 		New(tax, nil).Classify(s)
 	})
 }
+
+// A Latin page printed in a font without Latin glyphs, as Tesseract (chi_sim+eng) reads it:
+// the glyph boxes come out as 0, o and O, and not one Chinese character.
+func TestUnreadableScriptIsForeign(t *testing.T) {
+	line := "0000000 0000000000000000 QO00000 00090 ooog 00 0000000000000000000000\n"
+	text := "00000000000000000000000000\n" + strings.Repeat(line, 3)
+	if typ, _ := New(nil, nil).Classify(text); typ != "foreign_document" {
+		t.Errorf("unreadable Latin page classified %s, want foreign_document", typ)
+	}
+	// A short run of digits without Chinese is no such evidence.
+	if typ, _ := New(nil, nil).Classify("2024 0431 88886666"); typ == "foreign_document" {
+		t.Errorf("a few digits classified foreign_document")
+	}
+}

@@ -86,20 +86,31 @@ func titleLines(text string, n int) []string {
 // latinRatio is the share of Latin letters among Latin and Chinese letters, and how many such
 // letters there are.
 func latinRatio(norm string) (ratio float64, letters int) {
-	latin, han := 0, 0
+	latin, han, digits := 0, 0, 0
 	for _, r := range norm {
 		switch {
 		case r >= 'a' && r <= 'z':
 			latin++
+		case r >= '0' && r <= '9':
+			digits++
 		case unicode.Is(unicode.Han, r):
 			han++
 		}
+	}
+	// Plenty of glyphs and not one Chinese character: the page is in a script or font that
+	// Chinese OCR cannot read (it turns such glyphs into 0, o and O), so not in Chinese.
+	if han == 0 && latin+digits >= minUnreadableGlyphs {
+		return 1, latin + digits
 	}
 	if latin+han == 0 {
 		return 0, 0
 	}
 	return float64(latin) / float64(latin+han), latin + han
 }
+
+// minUnreadableGlyphs is how many Latin letters and digits a page without any Chinese must
+// show to count as written in another script.
+const minUnreadableGlyphs = 100
 
 // minScriptLetters keeps a few stray Latin letters on a near-empty page from looking foreign.
 const minScriptLetters = 20

@@ -31,6 +31,19 @@ func Fields(text string) Result {
 	runes := normalize(text)
 	f := Result{IDNumbers: []string{}, USCC: []string{}}
 	for _, c := range codeCandidates(runes) {
+		if c.extra {
+			if blanked(runes, c.start, c.end) {
+				continue
+			}
+			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber); ok {
+				f.IDNumbers = appendUnique(f.IDNumbers, id)
+				blank(runes, c.start, c.end)
+			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC); ok {
+				f.USCC = appendUnique(f.USCC, code)
+				blank(runes, c.start, c.end)
+			}
+			continue
+		}
 		if id, ok := repairIDNumber(c.text); ok {
 			f.IDNumbers = appendUnique(f.IDNumbers, id)
 			blank(runes, c.start, c.end)
@@ -56,6 +69,56 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+func blanked(runes []rune, start, end int) bool {
+	for _, r := range runes[start:end] {
+		if r == '#' {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutDoubledGlyph repairs a 19-character reading in which OCR read one glyph twice as two
+// different look-alikes ("1l", "0O"): it drops one of each such pair and keeps the result only
+// when exactly one reading validates. Pairs of identical characters are never dropped, so a
+// 19-digit account number is never shortened into an ID number.
+func withoutDoubledGlyph(s string, repair func(string) (string, bool)) (string, bool) {
+	runes := []rune(s)
+	if len(runes) != 19 {
+		return "", false
+	}
+	found := ""
+	for k := 0; k+1 < len(runes); k++ {
+		a, b := runes[k], runes[k+1]
+		if a == b || glyphClass(a) != glyphClass(b) {
+			continue
+		}
+		for _, drop := range []int{k, k + 1} {
+			cand := string(runes[:drop]) + string(runes[drop+1:])
+			got, ok := repair(cand)
+			if !ok {
+				continue
+			}
+			if found != "" && found != got {
+				return "", false
+			}
+			found = got
+		}
+	}
+	return found, found != ""
+}
+
+// glyphClass folds a character to the digit it may stand for, or its upper-case form.
+func glyphClass(r rune) rune {
+	if d, ok := digitLookalikes[r]; ok {
+		return rune(d)
+	}
+	if r >= 'a' && r <= 'z' {
+		return r - 'a' + 'A'
+	}
+	return r
 }
 
 func blank(runes []rune, start, end int) {
@@ -85,6 +148,7 @@ func normalize(text string) []rune {
 type candidate struct {
 	text       string
 	start, end int
+	extra      bool // 19 characters: one may be a glyph OCR read twice
 }
 
 func isCodeRune(r rune) bool {
@@ -105,15 +169,15 @@ func codeCandidates(runes []rune) []candidate {
 			n := 0
 			for j := i; j < len(seg); j++ {
 				n += seg[j].end - seg[j].start
-				if n > 18 {
+				if n > 19 {
 					break
 				}
-				if n == 18 {
+				if n >= 18 {
 					var b strings.Builder
 					for _, p := range seg[i : j+1] {
 						b.WriteString(string(runes[p.start:p.end]))
 					}
-					out = append(out, candidate{text: b.String(), start: seg[i].start, end: seg[j].end})
+					out = append(out, candidate{text: b.String(), start: seg[i].start, end: seg[j].end, extra: n == 19})
 					break
 				}
 			}

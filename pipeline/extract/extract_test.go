@@ -73,6 +73,11 @@ func TestFields(t *testing.T) {
 		{"uscc O for 0", "代码 9122O2O44NODRTU88H", Result{USCC: []string{uscc2}}},
 		{"uscc 8 read as B", "代码 9122O2O44N0DRTUB8H", Result{USCC: []string{uscc2}}},
 		{"uscc wrong check refused", "代码 91220102QFWNB571XX", Result{}},
+		// Real Tesseract output: one glyph read twice as two look-alikes.
+		{"uscc glyph read twice", "统一社会信用代码：91220202WLDXB13D1l1", Result{USCC: []string{"91220202WLDXB13D11"}}},
+		{"id glyph read twice", "身份证号码：2201031l98909195957", Result{IDNumbers: []string{id1}}},
+		{"id glyph read twice, spaced", "身份证号码 220103 19890O9 195957", Result{IDNumbers: []string{id1}}},
+		{"19 digits: a repeated digit is never dropped", "账号 2201033198909195957", Result{}},
 		{"id and uscc", "统一社会信用代码：" + uscc1 + "\n法定代表人：王伟 身份证号码：" + id1,
 			Result{IDNumbers: []string{id1}, USCC: []string{uscc1}}},
 		{"phones", "联系电话：13912345678 座机 (0431)88886666 传真 0431-8888666 手机 139 1234 5679",

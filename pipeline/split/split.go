@@ -1,6 +1,8 @@
 // Package split cuts a stack of scanned pages into documents when the scan station put no
-// separator sheets between them, from what each page shows: a title at the top, page
-// numbering, the clause numbering of continuation pages and a change of document type.
+// separator sheets between them, from what each page shows: a title at the top (named by the
+// taxonomy, or only printed as one: short, larger and centred), page numbering, clause
+// numbering that goes on or starts again, the field labels of a form seen again, and a change
+// of document type.
 package split
 
 import (
@@ -51,12 +53,20 @@ const (
 	boundaryThreshold = 2.0
 	titleKeyword      = 3.0 // a line at the top names a document type
 	titleKeywordSmall = 1.5 // ... but the boxes show it is no bigger than the body text
-	largeTopLine      = 1.5 // a short line at the top printed larger than the body
+	largeTopLine      = 1.5 // a short line at the top printed larger than the body, or centred
+	layoutTitle       = 2.5 // ... both larger and centred: a title OCR may have misread
 	firstPageNumber   = 2.5 // "第 1 页", "1/3", "Page 1 of 3"
 	laterPageNumber   = -4.0
 	clauseStart       = -2.5 // starts with 第X条 / 第X章: the middle of articles or rules
+	clauseRestart     = 2.5  // starts with 第一条 though the document already had one
 	typeChange        = 2.5  // the page is confidently of another type than the document
 	sureType          = 0.85 // confidence needed for a type change to count
+	likelyType        = 0.6  // ... and for a weaker one
+	likelyTypeChange  = 1.0
+	titleGap          = 1.5 // the text starts well below where the stack's pages start theirs
+	titleGapLines     = 2.5 // ... by this many body glyph heights
+	repeatedForm      = 2.0 // the page repeats the field labels the document already showed
+	minRepeatedLabels = 3
 )
 
 // Pages groups page positions (0-based, in order) into documents.
@@ -91,21 +101,64 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 			}
 		}
 	}
+	var layouts []layout
+	textTop := -1
+	if mode == Content {
+		layouts = make([]layout, len(pages))
+		var tops []int
+		for i, p := range pages {
+			layouts[i] = layoutOf(p, 3)
+			if ls := layouts[i].lines; len(ls) > 0 && layouts[i].body > 0 {
+				tops = append(tops, ls[0].top)
+			}
+		}
+		// The lower quartile: pages that lost their title to OCR are common enough that the
+		// median of a short stack may be one of them.
+		if len(tops) >= 2 {
+			sort.Ints(tops)
+			textTop = tops[(len(tops)-1)/4]
+		}
+	}
 	groups := [][]int{{0}}
 	docType, docConf := types[0], confs[0]
+	var docLabels map[string]bool
+	var docClauses map[rune]bool
+	if mode == Content {
+		docLabels = lineLabels(pages[0].Text)
+		docClauses = firstClausesOf(pages[0].Text, nil)
+	}
 	for i := 1; i < len(pages); i++ {
 		start := pages[i].AfterSeparator
+		var labels map[string]bool
+		if mode == Content {
+			labels = lineLabels(pages[i].Text)
+		}
 		if !start && mode == Content {
-			start = Evidence(pages[i], types[i], confs[i], docType, docConf, tax) >= boundaryThreshold
+			e := evidence(pages[i], layouts[i], textTop, docClauses, types[i], confs[i], docType, docConf, tax)
+			if repeatsForm(labels, docLabels) {
+				e += repeatedForm
+			}
+			start = e >= boundaryThreshold
 		}
 		if start {
 			groups = append(groups, []int{i})
 			docType, docConf = types[i], confs[i]
+			docLabels = labels
+			if mode == Content {
+				docClauses = firstClausesOf(pages[i].Text, nil)
+			}
 			continue
 		}
 		groups[len(groups)-1] = append(groups[len(groups)-1], i)
-		// A document's type is what its surest page says; continuation pages are often vague.
-		if confs[i] > docConf && (docType == "" || docType == classify.Other) {
+		if mode == Content {
+			for l := range labels {
+				docLabels[l] = true
+			}
+			firstClausesOf(pages[i].Text, docClauses)
+		}
+		// A document's type is what its surest page says; continuation pages are often vague,
+		// and so is a first page that lost its title to OCR.
+		if confs[i] > docConf && (docType == "" || docType == classify.Other || types[i] == docType) {
 			docType, docConf = types[i], confs[i]
 		}
 	}
@@ -115,7 +168,14 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 // Evidence scores how strongly page p begins a new document, given the type of the
 // document running so far. Positive values argue for a new document.
 func Evidence(p Page, pageType string, pageConf float64, docType string, docConf float64, tax *classify.Taxonomy) float64 {
-	lines := topLines(p, 3)
+	return evidence(p, layoutOf(p, 3), -1, nil, pageType, pageConf, docType, docConf, tax)
+}
+
+// evidence is Evidence with the page's layout worked out; textTop, the stack's usual top of
+// text in pixels (-1 unknown): a page whose text starts well below it has lost its title to OCR;
+// and firstClauses, the kinds of clause (条, 章, 节) the running document numbered 1 already.
+func evidence(p Page, lay layout, textTop int, firstClauses map[rune]bool, pageType string, pageConf float64, docType string, docConf float64, tax *classify.Taxonomy) float64 {
+	lines := lay.lines
 	score := 0.0
 	if n, _, ok := PageNumber(p.Text); ok {
 		if n == 1 {
@@ -124,33 +184,115 @@ func Evidence(p Page, pageType string, pageConf float64, docType string, docConf
 			score += laterPageNumber
 		}
 	}
-	if len(lines) > 0 && clauseRe.MatchString(squeeze(lines[0].text)) {
-		score += clauseStart
+	restart := false
+	for _, l := range lines[:min(2, len(lines))] {
+		// 第一条 again: the numbering restarts, so does the document. The second line counts
+		// too, as OCR often garbles the number of a chapter heading (第_章 总则).
+		if kind, first, ok := clause(l.text); ok && first && firstClauses[kind] {
+			restart = true
+		}
+	}
+	if restart {
+		score += clauseRestart
+	} else if len(lines) > 0 {
+		if _, first, ok := clause(lines[0].text); ok && !first {
+			score += clauseStart
+		}
 	}
 	title := 0.0
 	for _, l := range lines {
 		if !titleShaped(l.text) {
 			continue
 		}
-		if _, ok := tax.TitleMatch(l.text); ok {
-			if l.large == sizeSmall {
-				title = max(title, titleKeywordSmall)
-			} else {
-				title = max(title, titleKeyword)
-			}
-		} else if l.large == sizeLarge {
+		_, named := tax.TitleMatch(l.text)
+		looks := l.large == sizeLarge || l.centred
+		switch {
+		case named && (l.large == sizeUnknown || looks):
+			title = max(title, titleKeyword)
+		case named:
+			title = max(title, titleKeywordSmall)
+		case l.large == sizeLarge && l.centred:
+			title = max(title, layoutTitle)
+		case looks:
 			title = max(title, largeTopLine)
 		}
 	}
+	if title == 0 && textTop >= 0 && len(lines) > 0 && lay.body > 0 &&
+		float64(lines[0].top-textTop) >= titleGapLines*float64(lay.body) {
+		title = titleGap
+	}
 	score += title
-	if pageType != "" && pageType != classify.Other && pageType != docType &&
-		pageConf >= sureType && (docConf >= sureType || docType == classify.Other) {
-		score += typeChange
+	if pageType != "" && pageType != classify.Other && pageType != docType {
+		switch {
+		case pageConf >= sureType && (docConf >= sureType || docType == classify.Other):
+			score += typeChange
+		case pageConf >= likelyType && docConf >= likelyType && docType != classify.Other:
+			score += likelyTypeChange
+		}
 	}
 	return score
 }
 
-var clauseRe = regexp.MustCompile(`^第[一二三四五六七八九十百零〇0-9]{1,4}[条章节]`)
+// lineLabels returns the first two letters of each line of at least four letters, outside
+// numbered clauses: on forms and certificates they are the field labels (姓名, 住址, 户号).
+func lineLabels(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		var lead []rune
+		n := 0
+		for _, r := range l {
+			if unicode.IsLetter(r) {
+				n++
+				if len(lead) < 2 {
+					lead = append(lead, r)
+				}
+			}
+		}
+		if n < 4 || lead[0] == '第' {
+			continue
+		}
+		out[string(lead)] = true
+	}
+	return out
+}
+
+// repeatsForm reports whether a page's line labels are mostly ones the running document
+// already showed: a second copy of the same form (two ID cards, two household pages) rather
+// than the form's next page, which goes on with other fields.
+func repeatsForm(page, doc map[string]bool) bool {
+	shared := 0
+	for l := range page {
+		if doc[l] {
+			shared++
+		}
+	}
+	return shared >= minRepeatedLabels && 2*shared >= len(page)
+}
+
+var clauseRe = regexp.MustCompile(`^第([一二三四五六七八九十百零〇0-9]{1,4})([条章节])`)
+
+// clause reports whether line starts with clause numbering (第三条, 第一章), its kind (条, 章,
+// 节) and whether it is the first of its kind.
+func clause(line string) (kind rune, first, ok bool) {
+	m := clauseRe.FindStringSubmatch(squeeze(line))
+	if m == nil {
+		return 0, false, false
+	}
+	return []rune(m[2])[0], m[1] == "一" || m[1] == "1" || m[1] == "01", true
+}
+
+// firstClausesOf returns the kinds of clause that text numbers 1 at the start of a line.
+func firstClausesOf(text string, into map[rune]bool) map[rune]bool {
+	if into == nil {
+		into = map[rune]bool{}
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if kind, first, ok := clause(l); ok && first {
+			into[kind] = true
+		}
+	}
+	return into
+}
 
 // titleShaped reports whether a line could be a title: short, and not a clause or a field.
 func titleShaped(s string) bool {
@@ -189,14 +331,24 @@ const (
 )
 
 type line struct {
-	text  string
-	large glyphSize
+	text    string
+	large   glyphSize
+	centred bool // the line's middle is the page's, with wide margins on both sides
+	top     int
 }
 
 // topLines returns the first n lines that hold at least two letters, with whether their
 // glyphs are larger than the page's body text. Lines above the top 40% of the page are not
 // titles of this page.
-func topLines(p Page, n int) []line {
+func topLines(p Page, n int) []line { return layoutOf(p, n).lines }
+
+// layout is what the splitter reads of a page's first lines.
+type layout struct {
+	lines []line
+	body  int // the body text's glyph height in pixels; 0 when the page has no word boxes
+}
+
+func layoutOf(p Page, n int) layout {
 	if len(p.Words) > 0 && p.Height > 0 {
 		return topLinesFromWords(p, n)
 	}
@@ -211,20 +363,29 @@ func topLines(p Page, n int) []line {
 			break
 		}
 	}
-	return out
+	return layout{lines: out}
 }
 
 type wordLine struct {
-	words      []pipeline.Word
-	top        int
-	height     int
-	fullHeight []int
+	words   []pipeline.Word
+	top     int
+	left    int
+	right   int
+	heights []int
+	conf    float64
 }
 
-func topLinesFromWords(p Page, n int) []line {
+// Layout thresholds, as shares of the page or of the body text's glyph height.
+const (
+	largeGlyphRatio = 1.3  // a title's glyphs are this much taller than the body's
+	centreTolerance = 0.08 // of the page width: how far a centred line's middle may stray
+	centredMinLeft  = 0.15 // of the page width: a centred line leaves a wide left margin
+	minLineConf     = 40   // lines OCR is less sure of are mostly specks and rules
+)
+
+func topLinesFromWords(p Page, n int) layout {
 	byKey := map[[3]int]*wordLine{}
 	var all []*wordLine
-	var heights []int
 	for _, w := range p.Words {
 		if strings.TrimSpace(w.Text) == "" || w.Box.Dy() <= 0 {
 			continue
@@ -232,44 +393,91 @@ func topLinesFromWords(p Page, n int) []line {
 		k := [3]int{w.Block, w.Par, w.Line}
 		wl := byKey[k]
 		if wl == nil {
-			wl = &wordLine{top: w.Box.Min.Y}
+			wl = &wordLine{top: w.Box.Min.Y, left: w.Box.Min.X, right: w.Box.Max.X}
 			byKey[k] = wl
 			all = append(all, wl)
 		}
 		wl.words = append(wl.words, w)
 		wl.top = min(wl.top, w.Box.Min.Y)
-		wl.fullHeight = append(wl.fullHeight, w.Box.Dy())
-		heights = append(heights, w.Box.Dy())
+		wl.left = min(wl.left, w.Box.Min.X)
+		wl.right = max(wl.right, w.Box.Max.X)
+		wl.heights = append(wl.heights, w.Box.Dy())
+		wl.conf += w.Conf
 	}
 	if len(all) == 0 {
-		return nil
+		return layout{}
 	}
-	body := median(heights)
+	// Words built by hand carry no confidence; then every line counts.
+	minConf := 0.0
+	for _, w := range p.Words {
+		if w.Conf > 0 {
+			minConf = minLineConf
+			break
+		}
+	}
+	// Tesseract's boxes for Chinese often reach into the line above or below, so a word's
+	// height overstates its glyphs; the lower third of a line's word heights does not.
+	var lineHeights []int
+	for _, wl := range all {
+		wl.conf /= float64(len(wl.words))
+		if alnums(wordsText(wl)) >= 2 && wl.conf >= minConf {
+			lineHeights = append(lineHeights, glyphHeight(wl))
+		}
+	}
+	if len(lineHeights) == 0 {
+		return layout{}
+	}
+	body := median(lineHeights)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].top < all[j].top })
 	var out []line
 	for _, wl := range all {
 		if wl.top > p.Height*2/5 {
 			break
 		}
-		sort.SliceStable(wl.words, func(i, j int) bool { return wl.words[i].Box.Min.X < wl.words[j].Box.Min.X })
-		var b strings.Builder
-		for _, w := range wl.words {
-			b.WriteString(w.Text + " ")
-		}
-		t := strings.TrimSpace(b.String())
-		if letters(t) < 2 {
+		t := wordsText(wl)
+		// Digits count: a title in a font the scan's OCR cannot read comes out as 0000.
+		if alnums(t) < 2 || wl.conf < minConf {
 			continue
 		}
 		size := sizeSmall
-		if h := median(wl.fullHeight); float64(h) >= 1.3*float64(body) {
+		if float64(glyphHeight(wl)) >= largeGlyphRatio*float64(body) {
 			size = sizeLarge
 		}
-		out = append(out, line{text: t, large: size})
+		centred := false
+		if p.Width > 0 {
+			mid := float64(wl.left+wl.right) / 2
+			centred = abs(mid-float64(p.Width)/2) <= centreTolerance*float64(p.Width) &&
+				float64(wl.left) >= centredMinLeft*float64(p.Width)
+		}
+		out = append(out, line{text: t, large: size, centred: centred, top: wl.top})
 		if len(out) == n {
 			break
 		}
 	}
-	return out
+	return layout{lines: out, body: body}
+}
+
+func wordsText(wl *wordLine) string {
+	sort.SliceStable(wl.words, func(i, j int) bool { return wl.words[i].Box.Min.X < wl.words[j].Box.Min.X })
+	var b strings.Builder
+	for _, w := range wl.words {
+		b.WriteString(w.Text + " ")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// glyphHeight is the 30th percentile of a line's word heights.
+func glyphHeight(wl *wordLine) int {
+	s := append([]int(nil), wl.heights...)
+	sort.Ints(s)
+	return s[len(s)*3/10]
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func median(xs []int) int {
@@ -285,6 +493,16 @@ func squeeze(s string) string {
 		}
 		return r
 	}, s)
+}
+
+func alnums(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func letters(s string) int {
