@@ -246,6 +246,9 @@ func TestUploadToFiledSearchablePDF(t *testing.T) {
 		t.Errorf("document: %d %v", code, doc)
 	}
 	code, text := d.getRaw("/api/v1/documents/" + docID + "/text")
+	if !strings.Contains(d.log.String(), "batch done") {
+		t.Error("the daemon log stops before the batch is done")
+	}
 	if code != 200 || !strings.Contains(strings.ReplaceAll(string(text), " ", ""), "委托书") {
 		t.Errorf("text: %d %q", code, text)
 	}

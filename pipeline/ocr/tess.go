@@ -1,0 +1,195 @@
+package ocr
+
+/*
+#cgo pkg-config: tesseract lept
+#cgo LDFLAGS: -ldl
+#include <stdlib.h>
+#include <dlfcn.h>
+#include <malloc.h>
+#include <tesseract/capi.h>
+#include <leptonica/allheaders.h>
+
+// ow_omp_serial makes every later OpenMP parallel region inactive (one thread). Tesseract
+// asks for num_threads(4) in its LSTM code; OMP_THREAD_LIMIT would cap that, but libgomp
+// reads it in a load-time constructor, before Go's os.Setenv could run. Looked up with
+// dlsym so a Tesseract built without OpenMP still links.
+static void ow_omp_serial(void) {
+	static void (*set_levels)(int) = NULL;
+	static int looked = 0;
+	if (!looked) {
+		set_levels = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+		looked = 1;
+	}
+	if (set_levels) set_levels(0);
+}
+
+static int ow_omp_thread_limit(void) {
+	int (*get_limit)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_thread_limit");
+	return get_limit ? get_limit() : -1;
+}
+
+static int ow_pix_decodes(const unsigned char* data, size_t n) {
+	PIX* pix = NULL;
+	l_int32 format = 0;
+	findFileFormatBuffer(data, &format);
+	if (format == IFF_JFIF_JPEG) {
+		// Decoding at 1/8 scale still reads every entropy-coded byte, so it fails where a
+		// full decode would, in a fraction of the time.
+		l_int32 nwarn = 0;
+		pix = pixReadMemJpeg(data, n, 0, 8, &nwarn, 0);
+	} else {
+		pix = pixReadMem(data, n);
+	}
+	if (pix == NULL) return 0;
+	pixDestroy(&pix);
+	return 1;
+}
+
+// ow_quiet_leptonica stops Leptonica printing to stderr about undecodable images; those
+// come back to callers as ErrBadImage.
+static void ow_quiet_leptonica(void) { setMsgSeverity(L_SEVERITY_NONE); }
+
+static void ow_malloc_trim(void) { malloc_trim(0); }
+
+static TessBaseAPI* ow_init(const char* datapath, const char* lang) {
+	TessBaseAPI* api = TessBaseAPICreate();
+	if (TessBaseAPIInit3(api, datapath, lang) != 0) {
+		TessBaseAPIDelete(api);
+		return NULL;
+	}
+	return api;
+}
+
+static void ow_free(TessBaseAPI* api) {
+	TessBaseAPIEnd(api);
+	TessBaseAPIDelete(api);
+}
+
+// ow_detect runs orientation detection on an encoded image, shrunk by 1/reduce first:
+// OSD only needs character shapes, and a 2x reduction of a 300 dpi page keeps them.
+// Returns 0 on success, 1 when OSD found too little text, -1 when the image did not decode.
+static int ow_detect(TessBaseAPI* api, const unsigned char* data, size_t n, int reduce, int dpi,
+		int* deg, float* conf) {
+	PIX* pix = NULL;
+	l_int32 format = 0;
+	findFileFormatBuffer(data, &format);
+	if (format == IFF_JFIF_JPEG && (reduce == 2 || reduce == 4 || reduce == 8)) {
+		// libjpeg scales while decoding (DCT scaling): far cheaper than decode-then-shrink.
+		l_int32 nwarn = 0;
+		pix = pixReadMemJpeg(data, n, 0, reduce, &nwarn, 0);
+		if (pix != NULL) {
+			dpi = dpi / reduce;
+			reduce = 1;
+		}
+	}
+	if (pix == NULL) pix = pixReadMem(data, n);
+	if (pix == NULL) return -1;
+	if (reduce > 1) {
+		PIX* small = NULL;
+		if (pixGetDepth(pix) == 1) {
+			small = pixScaleToGray(pix, 1.0f / reduce);
+		} else {
+			PIX* g = pixConvertTo8(pix, 0);
+			if (g != NULL) {
+				small = pixScaleAreaMap(g, 1.0f / reduce, 1.0f / reduce);
+				pixDestroy(&g);
+			}
+		}
+		if (small != NULL) {
+			pixDestroy(&pix);
+			pix = small;
+			dpi = dpi / reduce;
+		}
+	}
+	TessBaseAPISetImage2(api, pix);
+	TessBaseAPISetSourceResolution(api, dpi);
+	float sconf = 0;
+	BOOL ok = TessBaseAPIDetectOrientationScript(api, deg, conf, NULL, &sconf);
+	TessBaseAPIClear(api);
+	pixDestroy(&pix);
+	return ok ? 0 : 1;
+}
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+func init() { C.ow_quiet_leptonica() }
+
+// tessAPI is a bare Tesseract handle for what gosseract does not expose: orientation
+// detection and an init-only readiness check.
+type tessAPI struct{ h *C.TessBaseAPI }
+
+func newTessAPI(tessdataPrefix, lang string) (*tessAPI, bool) {
+	var prefix *C.char
+	if tessdataPrefix != "" {
+		prefix = C.CString(tessdataPrefix)
+		defer C.free(unsafe.Pointer(prefix))
+	}
+	cl := C.CString(lang)
+	defer C.free(unsafe.Pointer(cl))
+	h := C.ow_init(prefix, cl)
+	if h == nil {
+		return nil, false
+	}
+	return &tessAPI{h: h}, true
+}
+
+func (t *tessAPI) close() {
+	if t != nil && t.h != nil {
+		C.ow_free(t.h)
+		t.h = nil
+	}
+}
+
+// osdResult is what Tesseract's orientation detection said: the page's text is turned
+// deg degrees clockwise (so turning it 360-deg more makes it upright); conf is its margin
+// over the next-best orientation.
+type osdResult struct {
+	deg  int
+	conf float64
+}
+
+// detect returns ok=false when the page had too little text for a verdict, and an error
+// only when the image did not decode.
+func (t *tessAPI) detect(data []byte, reduce, dpi int) (osdResult, bool, error) {
+	if len(data) == 0 {
+		return osdResult{}, false, ErrBadImage
+	}
+	var deg C.int
+	var conf C.float
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	C.ow_omp_serial()
+	rc := C.ow_detect(t.h, (*C.uchar)(unsafe.Pointer(&data[0])), C.size_t(len(data)), C.int(reduce), C.int(dpi), &deg, &conf)
+	switch rc {
+	case -1:
+		return osdResult{}, false, ErrBadImage
+	case 1:
+		return osdResult{}, false, nil
+	}
+	return osdResult{deg: int(deg), conf: float64(conf)}, true, nil
+}
+
+// serialOpenMP keeps Tesseract's OpenMP regions on the calling OS thread. The setting may be
+// per thread, so callers lock the goroutine to its thread around it and the Tesseract call.
+func serialOpenMP() { C.ow_omp_serial() }
+
+// openMPThreadLimit reports libgomp's thread limit, -1 without OpenMP.
+func openMPThreadLimit() int { return int(C.ow_omp_thread_limit()) }
+
+// trimCHeap hands freed C heap pages back to the kernel; Tesseract frees most of a page's
+// working set after each page, but glibc keeps it mapped.
+func trimCHeap() { C.ow_malloc_trim() }
+
+// pixDecodes reports whether Leptonica can read the image: gosseract hands Tesseract a nil
+// image otherwise, and Tesseract crashes on it once the client has seen a good page.
+func pixDecodes(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	return C.ow_pix_decodes((*C.uchar)(unsafe.Pointer(&data[0])), C.size_t(len(data))) == 1
+}
