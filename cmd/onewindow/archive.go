@@ -32,9 +32,6 @@ func init() {
 	commands["verify-bag"] = runVerifyBag
 }
 
-// fixityEvery is how often the API processes run fixity on their own (one of them each time).
-const fixityEvery = 24 * time.Hour
-
 // indexDir is where this process keeps its search index.
 func indexDir(cfg config.Config) string {
 	if cfg.IndexDir != "" {
@@ -66,7 +63,7 @@ func (d *deps) addArchive(s *api.Server) error {
 		f := dk.Follower()
 		done := make(chan struct{})
 		go func() { f.Run(ctx); close(done) }()
-		go dk.ScheduleFixity(ctx, fixityEvery)
+		go dk.ScheduleFixity(ctx, d.cfg.FixityEvery)
 		<-ctx.Done()
 		<-done
 		_ = idx.Close()

@@ -50,8 +50,9 @@ type Config struct {
 
 	IndexDir string `flag:"index-dir" help:"directory of this API process's search index (derived from MinIO; rebuilt by reindex); empty: DATA_DIR/index"`
 
-	RetentionMode  string `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
-	RetentionYears int    `flag:"retention-years" help:"default retention period of filed objects, in years"`
+	RetentionMode  string        `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
+	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
+	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
 
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat string `flag:"log-format" help:"text or json"`
@@ -76,6 +77,7 @@ func Default() Config {
 		ReviewThreshold: 0.6,
 		RetentionMode:   "GOVERNANCE",
 		RetentionYears:  30,
+		FixityEvery:     24 * time.Hour,
 		LogLevel:        "info",
 		LogFormat:       "text",
 	}
@@ -165,6 +167,9 @@ func set(field reflect.Value, s string) error {
 
 // Validate reports settings that cannot work.
 func (c *Config) Validate() error {
+	if c.FixityEvery < time.Minute {
+		return fmt.Errorf("fixity-every must be at least a minute")
+	}
 	if c.Concurrency < 1 {
 		return fmt.Errorf("concurrency must be at least 1")
 	}
