@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
-  redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback pkg-config gcc g++ git ca-certificates
+  redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback fonts-noto-cjk pkg-config gcc g++ git ca-certificates
 )
 # Extra packages for `make bench` and `make eval`, which generate a corpus with Python.
 if [[ "${ONEWINDOW_SETUP_CORPUS:-}" == 1 ]]; then
-  APT_PACKAGES+=(python3 python3-pil python3-qrcode fonts-noto-cjk)
+  APT_PACKAGES+=(python3 python3-pil python3-qrcode)
 fi
 
 sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }

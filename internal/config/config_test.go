@@ -27,7 +27,7 @@ func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
 		{"env int", c.MaxPages, 77},
 		{"env duration", c.TaskTimeout, 3 * time.Minute},
 		{"flag over env", c.HallName, "from flag"},
-		{"default", c.OCRLanguages, "chi_sim+eng"},
+		{"default", c.OCRLatinLangs, "eng"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -151,7 +151,7 @@ func TestCorpus(t *testing.T) {
 		t.Log(line)
 	}
 	n := float64(len(pages))
-	t.Logf("%d pages: engine %.2f s/page = %.1f pages/min, %d second passes for orientation",
+	t.Logf("%d pages: engine %.2f s/page = %.1f pages/min, %d second passes (turned or Latin pages)",
 		len(pages), engTotal.Seconds()/n, 60*n/engTotal.Seconds(), extraPasses)
 	if *corpusCLI {
 		t.Logf("CLI %.2f s/page = %.1f pages/min; engine/CLI throughput ratio %.2f",
