@@ -51,6 +51,10 @@ static void ow_quiet_leptonica(void) { setMsgSeverity(L_SEVERITY_NONE); }
 
 static void ow_malloc_trim(void) { malloc_trim(0); }
 
+// ow_limit_arenas caps glibc's malloc arenas: each thread Tesseract runs on would otherwise
+// get its own arena, and freed pages of one page's recognition stay resident in it.
+static void ow_limit_arenas(void) { mallopt(M_ARENA_MAX, 2); }
+
 static TessBaseAPI* ow_init(const char* datapath, const char* lang) {
 	TessBaseAPI* api = TessBaseAPICreate();
 	if (TessBaseAPIInit3(api, datapath, lang) != 0) {
@@ -117,7 +121,10 @@ import (
 	"unsafe"
 )
 
-func init() { C.ow_quiet_leptonica() }
+func init() {
+	C.ow_quiet_leptonica()
+	C.ow_limit_arenas()
+}
 
 // tessAPI is a bare Tesseract handle for what gosseract does not expose: orientation
 // detection and an init-only readiness check.
