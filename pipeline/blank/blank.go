@@ -5,6 +5,8 @@ package blank
 
 import (
 	"image"
+
+	"onewindow/pipeline/internal/luma"
 )
 
 // Tuning. Sizes are in millimetres of paper; the page is assumed to be A4 or Letter long
@@ -64,18 +66,18 @@ func Analyze(img image.Image) Analysis {
 }
 
 func analyze(img image.Image, exhaustive bool) Analysis {
-	full := lumaOf(img)
-	if full.w < 8 || full.h < 8 {
+	full := luma.Of(img)
+	if full.W < 8 || full.H < 8 {
 		return Analysis{Blank: true, Paper: 255}
 	}
-	factor := (max(full.w, full.h) + workingLongSide - 1) / workingLongSide
-	g := full.downscale(factor)
-	pxPerMM := float64(max(g.w, g.h)) / pageLongSideMM
+	factor := (max(full.W, full.H) + workingLongSide - 1) / workingLongSide
+	g := full.Downscale(factor)
+	pxPerMM := float64(max(g.W, g.H)) / pageLongSideMM
 
-	interior := image.Rect(int(marginShare*float64(g.w)), int(marginShare*float64(g.h)),
-		g.w-int(marginShare*float64(g.w)), g.h-int(marginShare*float64(g.h)))
-	hist, n := g.crop(interior).histogram(3)
-	paper := percentile(&hist, n, 0.5)
+	interior := image.Rect(int(marginShare*float64(g.W)), int(marginShare*float64(g.H)),
+		g.W-int(marginShare*float64(g.W)), g.H-int(marginShare*float64(g.H)))
+	hist, n := g.Crop(interior).Histogram(3)
+	paper := luma.Percentile(&hist, n, 0.5)
 	res := Analysis{Paper: paper}
 	thr := paper - inkContrast
 	if thr <= 0 {
@@ -151,11 +153,11 @@ const (
 	visited
 )
 
-func inkMask(g *luma, r image.Rectangle, thr byte) []byte {
+func inkMask(g *luma.Plane, r image.Rectangle, thr byte) []byte {
 	w := r.Dx()
 	mask := make([]byte, w*r.Dy())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := g.row(y)[r.Min.X:r.Max.X]
+		row := g.Row(y)[r.Min.X:r.Max.X]
 		dst := mask[(y-r.Min.Y)*w:]
 		for x, v := range row {
 			if v < thr {
@@ -168,12 +170,12 @@ func inkMask(g *luma, r image.Rectangle, thr byte) []byte {
 
 // trimEdgeBands shrinks r past any band of mostly dark rows or columns that starts at its
 // edge: a scanner-lid shadow or a fold wider than the fixed margin.
-func trimEdgeBands(g *luma, r image.Rectangle, thr byte) image.Rectangle {
-	maxX := int(bandMaxShare * float64(g.w))
-	maxY := int(bandMaxShare * float64(g.h))
+func trimEdgeBands(g *luma.Plane, r image.Rectangle, thr byte) image.Rectangle {
+	maxX := int(bandMaxShare * float64(g.W))
+	maxY := int(bandMaxShare * float64(g.H))
 	darkRow := func(y, x0, x1 int) bool {
 		dark := 0
-		for _, v := range g.row(y)[x0:x1] {
+		for _, v := range g.Row(y)[x0:x1] {
 			if v < thr {
 				dark++
 			}
@@ -183,7 +185,7 @@ func trimEdgeBands(g *luma, r image.Rectangle, thr byte) image.Rectangle {
 	darkCol := func(x, y0, y1 int) bool {
 		dark := 0
 		for y := y0; y < y1; y++ {
-			if g.at(x, y) < thr {
+			if g.At(x, y) < thr {
 				dark++
 			}
 		}
@@ -192,13 +194,13 @@ func trimEdgeBands(g *luma, r image.Rectangle, thr byte) image.Rectangle {
 	for r.Min.Y < maxY && r.Dy() > 1 && darkRow(r.Min.Y, r.Min.X, r.Max.X) {
 		r.Min.Y++
 	}
-	for g.h-r.Max.Y < maxY && r.Dy() > 1 && darkRow(r.Max.Y-1, r.Min.X, r.Max.X) {
+	for g.H-r.Max.Y < maxY && r.Dy() > 1 && darkRow(r.Max.Y-1, r.Min.X, r.Max.X) {
 		r.Max.Y--
 	}
 	for r.Min.X < maxX && r.Dx() > 1 && darkCol(r.Min.X, r.Min.Y, r.Max.Y) {
 		r.Min.X++
 	}
-	for g.w-r.Max.X < maxX && r.Dx() > 1 && darkCol(r.Max.X-1, r.Min.Y, r.Max.Y) {
+	for g.W-r.Max.X < maxX && r.Dx() > 1 && darkCol(r.Max.X-1, r.Min.Y, r.Max.Y) {
 		r.Max.X--
 	}
 	return r

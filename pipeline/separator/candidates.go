@@ -3,6 +3,8 @@ package separator
 import (
 	"image"
 	"sort"
+
+	"onewindow/pipeline/internal/luma"
 )
 
 const (
@@ -16,10 +18,10 @@ const (
 // qrCandidates finds compact, roughly square, dense blobs on the reduced page and returns
 // their boxes, padded for the quiet zone, in full-resolution coordinates. Text lines are
 // dense too but long and flat, so the squareness test drops them.
-func qrCandidates(small *luma, factor int) []image.Rectangle {
-	hist, n := small.histogram(4)
-	thr := byte(percentile(&hist, n, 0.5) * 55 / 100)
-	gw, gh := small.w/candidateCell, small.h/candidateCell
+func qrCandidates(small *luma.Plane, factor int) []image.Rectangle {
+	hist, n := small.Histogram(4)
+	thr := byte(luma.Percentile(&hist, n, 0.5) * 55 / 100)
+	gw, gh := small.W/candidateCell, small.H/candidateCell
 	if gw < candidateMinCells || gh < candidateMinCells {
 		return nil
 	}
@@ -30,7 +32,7 @@ func qrCandidates(small *luma, factor int) []image.Rectangle {
 		for cx := 0; cx < gw; cx++ {
 			dark := 0
 			for y := cy * candidateCell; y < (cy+1)*candidateCell; y++ {
-				for _, v := range small.row(y)[cx*candidateCell : (cx+1)*candidateCell] {
+				for _, v := range small.Row(y)[cx*candidateCell : (cx+1)*candidateCell] {
 					if v < thr {
 						dark++
 					}

@@ -3,6 +3,8 @@ package separator
 import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/oned"
+
+	"onewindow/pipeline/internal/luma"
 )
 
 // code128LinesPerPage is how many rows (and as many columns, scaled to the width) are
@@ -13,12 +15,12 @@ const code128LinesPerPage = 175
 // decodeCode128Lines reads full-resolution scan lines, since a Code 128 module is often
 // only 0.25 mm and would vanish on a reduced page. Rows find upright and upside-down
 // codes; columns find codes turned by 90 degrees either way.
-func decodeCode128Lines(l *luma) []string {
-	hist, n := l.histogram(8)
-	paper := percentile(&hist, n, 0.5)
+func decodeCode128Lines(l *luma.Plane) []string {
+	hist, n := l.Histogram(8)
+	paper := luma.Percentile(&hist, n, 0.5)
 	thr := byte(paper * 55 / 100)
 	reader := oned.NewCode128Reader().(oned.RowDecoder)
-	step := max(4, l.h/code128LinesPerPage)
+	step := max(4, l.H/code128LinesPerPage)
 
 	var found []string
 	try := func(pos int, bits *gozxing.BitArray) bool {
@@ -37,10 +39,10 @@ func decodeCode128Lines(l *luma) []string {
 		return false
 	}
 
-	rowBits := gozxing.NewBitArray(l.w)
-	for y := step / 2; y < l.h; y += step {
+	rowBits := gozxing.NewBitArray(l.W)
+	for y := step / 2; y < l.H; y += step {
 		rowBits.Clear()
-		for x, v := range l.row(y) {
+		for x, v := range l.Row(y) {
 			if v < thr {
 				rowBits.Set(x)
 			}
@@ -49,11 +51,11 @@ func decodeCode128Lines(l *luma) []string {
 			return found
 		}
 	}
-	colBits := gozxing.NewBitArray(l.h)
-	for x := step / 2; x < l.w; x += step {
+	colBits := gozxing.NewBitArray(l.H)
+	for x := step / 2; x < l.W; x += step {
 		colBits.Clear()
-		for y := 0; y < l.h; y++ {
-			if l.pix[y*l.stride+x] < thr {
+		for y := 0; y < l.H; y++ {
+			if l.Pix[y*l.Stride+x] < thr {
 				colBits.Set(y)
 			}
 		}

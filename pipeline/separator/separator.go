@@ -9,6 +9,8 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"onewindow/pipeline/internal/luma"
 )
 
 // IsSeparatorPayload reports whether a decoded barcode value marks a separator sheet.
@@ -30,8 +32,8 @@ const qrWorkingSide = 1200
 // modules (a 1 cm code) up; Code 128 from 0.17 mm modules, upright, upside down or turned
 // 90 degrees, with up to a few degrees of skew (scan lines are straight, not diagonal).
 func Detect(img image.Image) (payload string, isSeparator bool) {
-	full := lumaOf(img)
-	if full.w < 16 || full.h < 16 {
+	full := luma.Of(img)
+	if full.W < 16 || full.H < 16 {
 		return "", false
 	}
 	var other string
@@ -46,8 +48,8 @@ func Detect(img image.Image) (payload string, isSeparator bool) {
 		return false
 	}
 
-	factor := (max(full.w, full.h) + qrWorkingSide - 1) / qrWorkingSide
-	small := full.downscale(factor)
+	factor := (max(full.W, full.H) + qrWorkingSide - 1) / qrWorkingSide
+	small := full.Downscale(factor)
 	for _, s := range decodeQR(small) {
 		if consider(s) {
 			return payload, true
@@ -62,7 +64,7 @@ func Detect(img image.Image) (payload string, isSeparator bool) {
 		// A QR code too small for the reduced page: look again at full resolution, but
 		// only around the dense square blobs that could be one.
 		for _, r := range qrCandidates(small, factor) {
-			for _, s := range decodeQR(full.crop(r)) {
+			for _, s := range decodeQR(full.Crop(r)) {
 				if consider(s) {
 					return payload, true
 				}
@@ -75,7 +77,7 @@ func Detect(img image.Image) (payload string, isSeparator bool) {
 var qrHints = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
 
 // decodeQR returns the value of the QR code on l, if any.
-func decodeQR(l *luma) []string {
+func decodeQR(l *luma.Plane) []string {
 	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(lumaSource{l}))
 	if err != nil {
 		return nil

@@ -4,12 +4,14 @@ import (
 	"errors"
 
 	"github.com/makiuchi-d/gozxing"
+
+	"onewindow/pipeline/internal/luma"
 )
 
 // lumaSource lets gozxing read a luma plane without the per-pixel image.At calls of its
 // own image adapter, which dominate its cost on a full page.
 type lumaSource struct {
-	l *luma
+	l *luma.Plane
 }
 
 var _ gozxing.LuminanceSource = lumaSource{}
@@ -17,26 +19,26 @@ var _ gozxing.LuminanceSource = lumaSource{}
 var errUnsupported = errors.New("separator: luminance source operation not supported")
 
 func (s lumaSource) GetRow(y int, row []byte) ([]byte, error) {
-	if len(row) < s.l.w {
-		row = make([]byte, s.l.w)
+	if len(row) < s.l.W {
+		row = make([]byte, s.l.W)
 	}
-	copy(row, s.l.row(y))
+	copy(row, s.l.Row(y))
 	return row, nil
 }
 
 func (s lumaSource) GetMatrix() []byte {
-	if s.l.stride == s.l.w {
-		return s.l.pix[:s.l.w*s.l.h]
+	if s.l.Stride == s.l.W {
+		return s.l.Pix[:s.l.W*s.l.H]
 	}
-	m := make([]byte, s.l.w*s.l.h)
-	for y := 0; y < s.l.h; y++ {
-		copy(m[y*s.l.w:], s.l.row(y))
+	m := make([]byte, s.l.W*s.l.H)
+	for y := 0; y < s.l.H; y++ {
+		copy(m[y*s.l.W:], s.l.Row(y))
 	}
 	return m
 }
 
-func (s lumaSource) GetWidth() int         { return s.l.w }
-func (s lumaSource) GetHeight() int        { return s.l.h }
+func (s lumaSource) GetWidth() int         { return s.l.W }
+func (s lumaSource) GetHeight() int        { return s.l.H }
 func (s lumaSource) IsCropSupported() bool { return false }
 func (s lumaSource) Crop(int, int, int, int) (gozxing.LuminanceSource, error) {
 	return nil, errUnsupported
