@@ -216,11 +216,7 @@ func (s *Server) admit(ctx context.Context, b *storage.Batch) error {
 	if b.CaseNo == "" {
 		b.CaseNo = newCaseNo(b.CreatedAt)
 	}
-	b.UpdatedAt = b.CreatedAt
-	if err := storage.SaveManifest(ctx, s.Blobs, b); err != nil {
-		return err
-	}
-	if err := s.State.PutBatch(ctx, b); err != nil {
+	if err := storage.SaveBatch(ctx, s.Blobs, s.State, b); err != nil {
 		return err
 	}
 	if _, err := s.Queue.EnqueueContext(ctx, workers.NewPrepareTask(b.ID)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -105,7 +106,7 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.Tokens.Authenticate(r)
 		if err != nil {
-			if r.URL.Path != "" && len(r.URL.Path) > 6 && r.URL.Path[:7] == "/admin/" {
+			if strings.HasPrefix(r.URL.Path, "/admin/") {
 				w.Header().Set("WWW-Authenticate", `Basic realm="onewindow admin (password: admin token)"`)
 			}
 			s.writeError(w, r, err)

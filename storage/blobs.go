@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -235,8 +236,8 @@ func toInfo(o minio.ObjectInfo) ObjectInfo {
 		md[k] = v
 	}
 	for k, v := range o.Metadata {
-		if len(v) > 0 && len(k) > len("X-Amz-Meta-") && k[:len("X-Amz-Meta-")] == "X-Amz-Meta-" {
-			md[k[len("X-Amz-Meta-"):]] = v[0]
+		if name, ok := strings.CutPrefix(k, "X-Amz-Meta-"); ok && name != "" && len(v) > 0 {
+			md[name] = v[0]
 		}
 	}
 	return ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, ContentType: o.ContentType,

@@ -99,6 +99,20 @@ type bytesGetter interface {
 	Get(ctx context.Context, bk Bucket, key string) ([]byte, error)
 }
 
+type batchIndexer interface {
+	PutBatch(ctx context.Context, b *Batch) error
+}
+
+// SaveBatch records a batch's new state: the manifest in MinIO first (it is the record), then
+// the Redis index that reindex rebuilds from it.
+func SaveBatch(ctx context.Context, b bytesPutter, index batchIndexer, batch *Batch) error {
+	batch.UpdatedAt = time.Now().UTC()
+	if err := SaveManifest(ctx, b, batch); err != nil {
+		return err
+	}
+	return index.PutBatch(ctx, batch)
+}
+
 // SaveManifest writes a batch's record to the inbox; Redis is rebuilt from these.
 func SaveManifest(ctx context.Context, b bytesPutter, batch *Batch) error {
 	return putJSON(ctx, b, Inbox, ManifestKey(batch.ID), batch)

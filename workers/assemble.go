@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -116,8 +117,7 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, n int, p
 		return nil, err
 	}
 	if p.Filed != nil {
-		text, _ := p.Blobs.Get(ctx, storage.Archive, storage.DocumentTextKey(id))
-		p.Filed(ctx, d, string(text))
+		p.Filed(ctx, d)
 	}
 	return d, nil
 }
@@ -196,7 +196,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		return archive.Record{}, err
 	}
 	text := []byte(strings.Join(texts, "\f"))
-	textDigests, _ := archive.DigestOf(strings.NewReader(string(text)))
+	textDigests, _ := archive.DigestOf(bytes.NewReader(text))
 	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentTextKey(id), text,
 		withType(retain, "text/plain; charset=utf-8")); err != nil && err != storage.ErrExists {
 		return archive.Record{}, err

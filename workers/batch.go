@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -30,13 +29,8 @@ func (p *Processor) loadBatch(ctx context.Context, id string) (*storage.Batch, e
 	return b, err
 }
 
-// saveBatch writes the manifest first (the record), then the index.
 func (p *Processor) saveBatch(ctx context.Context, b *storage.Batch) error {
-	b.UpdatedAt = time.Now().UTC()
-	if err := storage.SaveManifest(ctx, p.Blobs, b); err != nil {
-		return err
-	}
-	return p.State.PutBatch(ctx, b)
+	return storage.SaveBatch(ctx, p.Blobs, p.State, b)
 }
 
 func (p *Processor) failBatch(ctx context.Context, id string, cause error) error {

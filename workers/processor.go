@@ -47,7 +47,7 @@ type Processor struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	// Filed is told of every filed document (the archive's search index listens here).
-	Filed func(ctx context.Context, d *storage.Document, text string)
+	Filed func(ctx context.Context, d *storage.Document)
 }
 
 // Register adds the handlers and the common middleware to mux.

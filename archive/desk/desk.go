@@ -55,8 +55,8 @@ func (d *Desk) Follower() *archive.Follower {
 }
 
 // Filed is the workers' hook: it announces a filed document to every API process.
-func Filed(rdb redis.Cmdable, log *slog.Logger) func(ctx context.Context, doc *storage.Document, text string) {
-	return func(ctx context.Context, doc *storage.Document, _ string) {
+func Filed(rdb redis.Cmdable, log *slog.Logger) func(ctx context.Context, doc *storage.Document) {
+	return func(ctx context.Context, doc *storage.Document) {
 		if err := archive.AnnounceFiled(ctx, rdb, doc.ID); err != nil {
 			// The document is filed and in Redis; only search lags until the next reindex.
 			log.Error("cannot announce filed document to search", "document", doc.ID, "err", err)

@@ -161,14 +161,6 @@ func (s *Services) Stop() {
 	s.minio, s.redis = nil, nil
 }
 
-// StopRedis and StartRedisAgain let fault tests restart Redis on the same port and data.
-func (s *Services) KillRedis() {
-	if s.redis != nil && s.redis.Process != nil {
-		_ = s.redis.Process.Kill()
-		_ = s.redis.Wait()
-	}
-}
-
 // FindMinio looks for the minio binary: ONEWINDOW_MINIO_BIN, then PATH, then .tools/bin/minio
 // in the working directory or any parent (the README's set-up builds it there).
 func FindMinio() string {
