@@ -9,47 +9,26 @@ package classify
 //   ONEWINDOW_OCR_CACHE=dir1:dir2 go test -tags corpuseval -run TestOCRCorpus -v ./pipeline/classify/
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"onewindow/pipeline/internal/corpus"
 )
 
 func TestOCRCorpus(t *testing.T) {
-	dirs := os.Getenv("ONEWINDOW_OCR_CACHE")
-	if dirs == "" {
+	dirs := corpus.Dirs("ONEWINDOW_OCR_CACHE")
+	if len(dirs) == 0 {
 		t.Skip("ONEWINDOW_OCR_CACHE not set")
 	}
 	cls := New(nil, nil)
-	for _, dir := range strings.Split(dirs, ":") {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+	for _, dir := range dirs {
 		ok, total := 0, 0
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tf truthFile
-			if err := json.Unmarshal(data, &tf); err != nil {
-				t.Fatal(err)
-			}
-			base := strings.TrimSuffix(f, ".truth.json")
-			for _, doc := range tf.Documents {
-				var texts []string
-				for _, p := range doc.Pages {
-					var o struct{ Text string }
-					data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := json.Unmarshal(data, &o); err != nil {
-						t.Fatal(err)
-					}
-					texts = append(texts, o.Text)
+		for _, b := range corpus.Read(t, []string{dir}) {
+			for _, doc := range b.Documents {
+				text, err := b.DocumentOCRText(doc)
+				if err != nil {
+					t.Fatal(err)
 				}
-				text := strings.Join(texts, "\n")
 				typ, conf := cls.Classify(text)
 				total++
 				if typ == doc.Type {
@@ -59,7 +38,7 @@ func TestOCRCorpus(t *testing.T) {
 					if r := []rune(head); len(r) > 120 {
 						head = string(r[:120])
 					}
-					t.Logf("WRONG %s %v want %s got %s %.2f: %q", filepath.Base(base), doc.Pages, doc.Type, typ, conf, head)
+					t.Logf("WRONG %s %v want %s got %s %.2f: %q", filepath.Base(b.Base), doc.Pages, doc.Type, typ, conf, head)
 				}
 			}
 		}

@@ -5,12 +5,10 @@ package evaluate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/blank"
+	"onewindow/pipeline/internal/corpus"
 	"onewindow/pipeline/pages"
 	"onewindow/pipeline/separator"
 )
@@ -28,25 +27,6 @@ import (
 // Recognizer is the OCR step.
 type Recognizer interface {
 	Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error)
-}
-
-type truthPage struct {
-	Role  string `json:"role"`
-	Text  string `json:"text"`
-	Index int    `json:"index"`
-}
-
-type truthDoc struct {
-	Type   string            `json:"type"`
-	Pages  []int             `json:"pages"`
-	Fields map[string]string `json:"fields"`
-}
-
-type truth struct {
-	File       string      `json:"file"`
-	Separators bool        `json:"separator_sheets"`
-	Pages      []truthPage `json:"pages"`
-	Documents  []truthDoc  `json:"documents"`
 }
 
 // Report is what Run measured.
@@ -76,26 +56,20 @@ type counts struct {
 
 // Run evaluates every batch in dir with workers goroutines (0: one per CPU).
 func Run(ctx context.Context, dir string, ocr Recognizer, planner *assemble.Planner, workers int) (Report, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.truth.json"))
-	if err != nil || len(paths) == 0 {
+	batches, err := corpus.ReadDir(dir)
+	if err != nil {
+		return Report{}, err
+	}
+	if len(batches) == 0 {
 		return Report{}, fmt.Errorf("no *.truth.json in %s", dir)
 	}
-	sort.Strings(paths)
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	var c counts
 	start := time.Now()
 	totalPages := 0
-	for _, p := range paths {
-		var tr truth
-		data, err := os.ReadFile(p)
-		if err == nil {
-			err = json.Unmarshal(data, &tr)
-		}
-		if err != nil {
-			return Report{}, fmt.Errorf("%s: %w", p, err)
-		}
+	for _, tr := range batches {
 		in, err := analyse(ctx, filepath.Join(dir, tr.File), ocr, workers)
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", tr.File, err)
@@ -110,7 +84,7 @@ func Run(ctx context.Context, dir string, ocr Recognizer, planner *assemble.Plan
 		}
 		return float64(a) / float64(b)
 	}
-	return Report{Batches: len(paths), Pages: totalPages, Seconds: secs, PagesPerMinute: float64(totalPages) / secs * 60,
+	return Report{Batches: len(batches), Pages: totalPages, Seconds: secs, PagesPerMinute: float64(totalPages) / secs * 60,
 		SplitExact: div(c.exact, c.docs), SplitExactSeparators: div(c.exactSep, c.docsSep),
 		SplitExactNoSeparators: div(c.exact-c.exactSep, c.docs-c.docsSep), TypeAccuracy: div(c.typeRight, c.exact),
 		DropPrecision: div(c.dropHit, c.dropPred), DropRecall: div(c.dropHit, c.dropTruth),
@@ -177,7 +151,7 @@ func analysePage(ctx context.Context, src pages.Source, i int, ocr Recognizer) (
 	return assemble.Page{Index: i, OCR: &words}, nil
 }
 
-func (c *counts) score(tr truth, in []assemble.Page, docs []assemble.Document) {
+func (c *counts) score(tr corpus.Batch, in []assemble.Page, docs []assemble.Document) {
 	pred := map[string]assemble.Document{}
 	for _, d := range docs {
 		pred[fmt.Sprint(d.Pages)] = d
@@ -204,7 +178,7 @@ func (c *counts) score(tr truth, in []assemble.Page, docs []assemble.Document) {
 	}
 	for _, d := range tr.Documents {
 		c.docs++
-		if tr.Separators {
+		if tr.SeparatorSheets {
 			c.docsSep++
 		}
 		want := map[string]bool{}
@@ -220,7 +194,7 @@ func (c *counts) score(tr truth, in []assemble.Page, docs []assemble.Document) {
 			continue
 		}
 		c.exact++
-		if tr.Separators {
+		if tr.SeparatorSheets {
 			c.exactSep++
 		}
 		if got.Type == d.Type {

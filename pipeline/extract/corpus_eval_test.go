@@ -6,25 +6,13 @@ package extract
 //   ONEWINDOW_CORPUS_DIRS=dir1:dir2 go test -tags corpuseval -run TestCorpus -v ./pipeline/extract/
 
 import (
-	"encoding/json"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-type truthFile struct {
-	Pages []struct {
-		Role string `json:"role"`
-		Text string `json:"text"`
-	} `json:"pages"`
-	Documents []struct {
-		Type   string            `json:"type"`
-		Pages  []int             `json:"pages"`
-		Fields map[string]string `json:"fields"`
-	} `json:"documents"`
-}
+	"onewindow/pipeline/internal/corpus"
+)
 
 var lookalikeOf = map[rune][]rune{
 	'0': {'O', 'D', 'Q', 'o'}, '1': {'I', 'l', '|'}, '2': {'Z'}, '5': {'S'}, '6': {'G', 'b'},
@@ -53,25 +41,7 @@ func noisy(rng *rand.Rand, s string, lookRate, spaceRate, digitRate float64) str
 }
 
 func TestCorpus(t *testing.T) {
-	dirs := os.Getenv("ONEWINDOW_CORPUS_DIRS")
-	if dirs == "" {
-		t.Skip("ONEWINDOW_CORPUS_DIRS not set")
-	}
-	var truths []truthFile
-	for _, dir := range strings.Split(dirs, ":") {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tf truthFile
-			if err := json.Unmarshal(data, &tf); err != nil {
-				t.Fatal(err)
-			}
-			truths = append(truths, tf)
-		}
-	}
+	truths := corpus.Load(t, "ONEWINDOW_CORPUS_DIRS")
 	variants := []struct {
 		name               string
 		look, space, digit float64
@@ -93,29 +63,12 @@ func TestCorpus(t *testing.T) {
 					for _, p := range doc.Pages {
 						texts = append(texts, noisy(rng, tf.Pages[p].Text, v.look, v.space, v.digit))
 					}
-					got := Fields(strings.Join(texts, "\n"))
-					want := map[string]bool{}
-					for _, k := range []string{"id_number", "id_number2", "uscc"} {
-						if doc.Fields[k] != "" {
-							want[doc.Fields[k]] = true
-						}
-					}
-					seen := map[string]bool{}
-					for _, x := range append(append([]string{}, got.IDNumbers...), got.USCC...) {
-						seen[x] = true
-						if want[x] {
-							tp++
-						} else {
-							fp++
-							fps = append(fps, x)
-						}
-					}
-					for w := range want {
-						if !seen[w] {
-							fn++
-							if os.Getenv("SHOWMISS") != "" && v.digit == 0 {
-								t.Logf("miss %s in %q", w, strings.Join(texts, "\n"))
-							}
+					s := score(Fields(strings.Join(texts, "\n")), doc)
+					tp, fp, fn = tp+s.tp, fp+len(s.wrong), fn+len(s.missed)
+					fps = append(fps, s.wrong...)
+					if os.Getenv("SHOWMISS") != "" && v.digit == 0 {
+						for _, w := range s.missed {
+							t.Logf("miss %s in %q", w, strings.Join(texts, "\n"))
 						}
 					}
 				}
@@ -128,4 +81,35 @@ func TestCorpus(t *testing.T) {
 			t.Logf("  false positives e.g. %v", fps[:min(5, len(fps))])
 		}
 	}
+}
+
+// fieldScore compares what Fields found in a document with its truth.
+type fieldScore struct {
+	tp            int
+	wrong, missed []string
+}
+
+func score(got Result, doc corpus.Document) fieldScore {
+	want := map[string]bool{}
+	for _, k := range []string{"id_number", "id_number2", "uscc"} {
+		if doc.Fields[k] != "" {
+			want[doc.Fields[k]] = true
+		}
+	}
+	var s fieldScore
+	seen := map[string]bool{}
+	for _, x := range append(append([]string{}, got.IDNumbers...), got.USCC...) {
+		seen[x] = true
+		if want[x] {
+			s.tp++
+		} else {
+			s.wrong = append(s.wrong, x)
+		}
+	}
+	for w := range want {
+		if !seen[w] {
+			s.missed = append(s.missed, w)
+		}
+	}
+	return s
 }

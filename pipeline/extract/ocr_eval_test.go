@@ -9,70 +9,37 @@ package extract
 // SHOWMISS=1 prints every miss and false positive with the OCR lines around it.
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"onewindow/pipeline/internal/corpus"
 )
 
 func TestOCRCorpus(t *testing.T) {
-	dirs := os.Getenv("ONEWINDOW_OCR_CACHE")
-	if dirs == "" {
+	dirs := corpus.Dirs("ONEWINDOW_OCR_CACHE")
+	if len(dirs) == 0 {
 		t.Skip("ONEWINDOW_OCR_CACHE not set")
 	}
 	var allTP, allFP, allFN int
-	for _, dir := range strings.Split(dirs, ":") {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+	for _, dir := range dirs {
 		var tp, fp, fn int
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tf truthFile
-			if err := json.Unmarshal(data, &tf); err != nil {
-				t.Fatal(err)
-			}
-			base := strings.TrimSuffix(f, ".truth.json")
-			for _, doc := range tf.Documents {
-				var texts []string
-				for _, p := range doc.Pages {
-					var o struct{ Text string }
-					data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := json.Unmarshal(data, &o); err != nil {
-						t.Fatal(err)
-					}
-					texts = append(texts, o.Text)
+		for _, b := range corpus.Read(t, []string{dir}) {
+			for _, doc := range b.Documents {
+				text, err := b.DocumentOCRText(doc)
+				if err != nil {
+					t.Fatal(err)
 				}
-				text := strings.Join(texts, "\n")
-				got := Fields(text)
-				want := map[string]bool{}
-				for _, k := range []string{"id_number", "id_number2", "uscc"} {
-					if doc.Fields[k] != "" {
-						want[doc.Fields[k]] = true
-					}
+				s := score(Fields(text), doc)
+				tp, fp, fn = tp+s.tp, fp+len(s.wrong), fn+len(s.missed)
+				for _, x := range s.wrong {
+					t.Logf("FALSE POSITIVE %s in %s %v", x, filepath.Base(b.Base), doc.Pages)
 				}
-				seen := map[string]bool{}
-				for _, x := range append(append([]string{}, got.IDNumbers...), got.USCC...) {
-					seen[x] = true
-					if want[x] {
-						tp++
-					} else {
-						fp++
-						t.Logf("FALSE POSITIVE %s in %s %v", x, filepath.Base(base), doc.Pages)
-					}
-				}
-				for w := range want {
-					if !seen[w] {
-						fn++
-						if os.Getenv("SHOWMISS") != "" {
-							t.Logf("MISS %s in %s %v: %s", w, filepath.Base(base), doc.Pages, linesNear(text, w))
-						}
+				if os.Getenv("SHOWMISS") != "" {
+					for _, w := range s.missed {
+						t.Logf("MISS %s in %s %v: %s", w, filepath.Base(b.Base), doc.Pages, linesNear(text, w))
 					}
 				}
 			}

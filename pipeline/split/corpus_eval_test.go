@@ -7,48 +7,14 @@ package split
 //   ONEWINDOW_CORPUS_DIRS=dir1:dir2 go test -tags corpuseval -run TestCorpus -v ./pipeline/split/
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"onewindow/pipeline/classify"
+	"onewindow/pipeline/internal/corpus"
 )
-
-type truthFile struct {
-	Pages []struct {
-		Role string `json:"role"`
-		Text string `json:"text"`
-	} `json:"pages"`
-	Documents []struct {
-		Type  string `json:"type"`
-		Pages []int  `json:"pages"`
-	} `json:"documents"`
-}
-
-var confusable = []rune("人入八大太天夫王玉主土士工干千于子了孑口日曰目白自田由甲申电己已巳未末本木术")
-
-func ocrNoise(rng *rand.Rand, s string, rate float64) string {
-	var b strings.Builder
-	for _, r := range s {
-		x := rng.Float64()
-		switch {
-		case r == '\n':
-		case x < rate*0.6:
-			r = confusable[rng.Intn(len(confusable))]
-		case x < rate*0.8:
-			continue
-		}
-		b.WriteRune(r)
-		if r > 127 && rng.Float64() < 0.15 { // Tesseract spaces out Chinese, not English words
-			b.WriteByte(' ')
-		}
-	}
-	return b.String()
-}
 
 type doc struct {
 	typ   string
@@ -57,33 +23,16 @@ type doc struct {
 
 func TestCorpus(t *testing.T) {
 	var batches [][]doc
-	for _, dir := range strings.Split(os.Getenv("ONEWINDOW_CORPUS_DIRS"), ":") {
-		if dir == "" {
-			continue
+	for _, tf := range corpus.Load(t, "ONEWINDOW_CORPUS_DIRS") {
+		var b []doc
+		for _, d := range tf.Documents {
+			var texts []string
+			for _, p := range d.Pages {
+				texts = append(texts, tf.Pages[p].Text)
+			}
+			b = append(b, doc{d.Type, texts})
 		}
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tf truthFile
-			if err := json.Unmarshal(data, &tf); err != nil {
-				t.Fatal(err)
-			}
-			var b []doc
-			for _, d := range tf.Documents {
-				var texts []string
-				for _, p := range d.Pages {
-					texts = append(texts, tf.Pages[p].Text)
-				}
-				b = append(b, doc{d.Type, texts})
-			}
-			batches = append(batches, b)
-		}
-	}
-	if len(batches) == 0 {
-		t.Skip("ONEWINDOW_CORPUS_DIRS not set")
+		batches = append(batches, b)
 	}
 	// Also random stacks of documents from all batches: more same-type neighbours.
 	rng := rand.New(rand.NewSource(3))
@@ -115,7 +64,7 @@ func TestCorpus(t *testing.T) {
 				for _, d := range b {
 					var idx []string
 					for _, text := range d.texts {
-						txt := ocrNoise(rng, text, rate)
+						txt := corpus.OCRNoise(rng, text, rate)
 						typ, conf := cls.Classify(txt)
 						idx = append(idx, fmt.Sprint(len(pages)))
 						pages = append(pages, Page{Text: txt, Type: typ, Confidence: conf})

@@ -9,7 +9,6 @@ package split
 // SHOWFAIL=1 prints every wrongly split batch with each page's evidence.
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -18,21 +17,9 @@ import (
 	"strings"
 	"testing"
 
-	"onewindow/pipeline"
 	"onewindow/pipeline/classify"
+	"onewindow/pipeline/internal/corpus"
 )
-
-type ocrTruth struct {
-	SeparatorSheets bool `json:"separator_sheets"`
-	Pages           []struct {
-		Role  string `json:"role"`
-		Index int    `json:"index"`
-	} `json:"pages"`
-	Documents []struct {
-		Type  string `json:"type"`
-		Pages []int  `json:"pages"`
-	} `json:"documents"`
-}
 
 type ocrBatch struct {
 	name       string
@@ -44,25 +31,12 @@ type ocrBatch struct {
 
 func loadOCRBatches(t *testing.T) map[string][]ocrBatch {
 	out := map[string][]ocrBatch{}
-	for _, dir := range strings.Split(os.Getenv("ONEWINDOW_OCR_CACHE"), ":") {
-		if dir == "" {
-			continue
-		}
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
-		for _, f := range files {
-			var tf ocrTruth
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(data, &tf); err != nil {
-				t.Fatal(err)
-			}
-			base := strings.TrimSuffix(f, ".truth.json")
-			b := ocrBatch{name: filepath.Base(dir) + "/" + filepath.Base(base), separators: tf.SeparatorSheets}
+	for _, dir := range corpus.Dirs("ONEWINDOW_OCR_CACHE") {
+	batches:
+		for _, tf := range corpus.Read(t, []string{dir}) {
+			b := ocrBatch{name: filepath.Base(dir) + "/" + filepath.Base(tf.Base), separators: tf.SeparatorSheets}
 			kept := map[int]int{}
 			after := false
-			complete := true
 			for _, p := range tf.Pages {
 				switch p.Role {
 				case "separator":
@@ -72,22 +46,14 @@ func loadOCRBatches(t *testing.T) map[string][]ocrBatch {
 				default:
 					continue
 				}
-				var o pipeline.OCRPage
-				data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p.Index))
+				o, err := tf.OCR(p.Index)
 				if err != nil {
 					t.Logf("skipping %s: %v", b.name, err)
-					complete = false
-					break
-				}
-				if err := json.Unmarshal(data, &o); err != nil {
-					t.Fatal(err)
+					continue batches
 				}
 				kept[p.Index] = len(b.pages)
 				b.pages = append(b.pages, Page{Text: o.Text, Words: o.Words, Width: o.Width, Height: o.Height, AfterSeparator: after})
 				after = false
-			}
-			if !complete {
-				continue
 			}
 			for _, d := range tf.Documents {
 				var idx []int
