@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/jpeg"
 	"testing"
+
+	"onewindow/pipeline/internal/testpage"
 )
 
 func TestIsBlank(t *testing.T) {
@@ -15,14 +17,14 @@ func TestIsBlank(t *testing.T) {
 	}{
 		{
 			name: "clean white",
-			page: func(t testing.TB) *image.Gray { return newPage(pageW, pageH, 255) },
+			page: func(t testing.TB) *image.Gray { return testpage.New(testpage.PageW, testpage.PageH, 255) },
 			want: true,
 		},
 		{
 			name: "noisy with speckles",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 238)
-				addScanNoise(img, 1, 10, 400)
+				img := testpage.New(testpage.PageW, testpage.PageH, 238)
+				testpage.AddScanNoise(img, 1, 10, 400)
 				return img
 			},
 			want: true,
@@ -30,8 +32,8 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "dark shadow band on the left",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 242)
-				addScanNoise(img, 2, 6, 200)
+				img := testpage.New(testpage.PageW, testpage.PageH, 242)
+				testpage.AddScanNoise(img, 2, 6, 200)
 				addEdgeShadow(img, "left", 74, 40)
 				return img
 			},
@@ -40,7 +42,7 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "wide shadow band along the top",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 242)
+				img := testpage.New(testpage.PageW, testpage.PageH, 242)
 				addEdgeShadow(img, "top", 300, 20)
 				return img
 			},
@@ -49,9 +51,9 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "faint mirrored show-through",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 245)
+				img := testpage.New(testpage.PageW, testpage.PageH, 245)
 				addShowThrough(t, img, 4)
-				addScanNoise(img, 3, 6, 240)
+				testpage.AddScanNoise(img, 3, 6, 240)
 				return img
 			},
 			want: true,
@@ -59,9 +61,9 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "strong show-through with shadow and noise",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 240)
+				img := testpage.New(testpage.PageW, testpage.PageH, 240)
 				addShowThrough(t, img, 3)
-				addScanNoise(img, 4, 8, 300)
+				testpage.AddScanNoise(img, 4, 8, 300)
 				addEdgeShadow(img, "right", 60, 60)
 				return img
 			},
@@ -70,9 +72,9 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "one line of text",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 242)
-				drawText(t, img, "委托人签字：________    日期：2021年1月2日", "Signature: ________ Date: 2021-01-02", 270, 1800, 39, 40)
-				addScanNoise(img, 5, 6, 240)
+				img := testpage.New(testpage.PageW, testpage.PageH, 242)
+				testpage.DrawText(t, img, "委托人签字：________    日期：2021年1月2日", "Signature: ________ Date: 2021-01-02", 270, 1800, 39, 40)
+				testpage.AddScanNoise(img, 5, 6, 240)
 				return img
 			},
 			want: false,
@@ -80,9 +82,9 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "one short word in dark ink",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 242)
-				drawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
-				addScanNoise(img, 6, 6, 240)
+				img := testpage.New(testpage.PageW, testpage.PageH, 242)
+				testpage.DrawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
+				testpage.AddScanNoise(img, 6, 6, 240)
 				return img
 			},
 			want: false,
@@ -90,8 +92,8 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "small page number near the bottom edge",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 250)
-				drawText(t, img, "- 3 -", "- 3 -", 1180, 3300, 30, 20)
+				img := testpage.New(testpage.PageW, testpage.PageH, 250)
+				testpage.DrawText(t, img, "- 3 -", "- 3 -", 1180, 3300, 30, 20)
 				return img
 			},
 			want: false,
@@ -99,8 +101,8 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "signature line only",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 250)
-				drawText(t, img, "________", "________", 1500, 3000, 39, 30)
+				img := testpage.New(testpage.PageW, testpage.PageH, 250)
+				testpage.DrawText(t, img, "________", "________", 1500, 3000, 39, 30)
 				return img
 			},
 			want: false,
@@ -108,7 +110,7 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "ID card copy with little text",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 248)
+				img := testpage.New(testpage.PageW, testpage.PageH, 248)
 				// The card outline and a few fields, as a photocopy shows them.
 				for x := 700; x < 1712; x++ {
 					img.Pix[900*img.Stride+x], img.Pix[1538*img.Stride+x] = 90, 90
@@ -116,8 +118,8 @@ func TestIsBlank(t *testing.T) {
 				for y := 900; y < 1539; y++ {
 					img.Pix[y*img.Stride+700], img.Pix[y*img.Stride+1711] = 90, 90
 				}
-				drawText(t, img, "姓名 李秀", "Name Li Xiu", 760, 1000, 30, 50)
-				addScanNoise(img, 7, 5, 200)
+				testpage.DrawText(t, img, "姓名 李秀", "Name Li Xiu", 760, 1000, 30, 50)
+				testpage.AddScanNoise(img, 7, 5, 200)
 				return img
 			},
 			want: false,
@@ -125,9 +127,9 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "full text page",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 245)
+				img := testpage.New(testpage.PageW, testpage.PageH, 245)
 				for i := range 20 {
-					drawText(t, img, "第一条 为规范白山金鼎商贸有限公司的组织和行为，根据《中华人民共和国公司法》制定本章程。", "Article 1 of the articles of association", 270, 400+i*90, 39, 30)
+					testpage.DrawText(t, img, "第一条 为规范白山金鼎商贸有限公司的组织和行为，根据《中华人民共和国公司法》制定本章程。", "Article 1 of the articles of association", 270, 400+i*90, 39, 30)
 				}
 				return img
 			},
@@ -136,8 +138,8 @@ func TestIsBlank(t *testing.T) {
 		{
 			name: "bilevel scan with speckles",
 			page: func(t testing.TB) *image.Gray {
-				img := newPage(pageW, pageH, 255)
-				addScanNoise(img, 8, 4, 300)
+				img := testpage.New(testpage.PageW, testpage.PageH, 255)
+				testpage.AddScanNoise(img, 8, 4, 300)
 				for i, v := range img.Pix { // threshold as a bilevel G4 scan would
 					if v > 160 {
 						img.Pix[i] = 255
@@ -164,8 +166,8 @@ func TestIsBlank(t *testing.T) {
 }
 
 func TestIsBlankOnDecodedJPEG(t *testing.T) {
-	img := newPage(pageW, pageH, 242)
-	drawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
+	img := testpage.New(testpage.PageW, testpage.PageH, 242)
+	testpage.DrawText(t, img, "附件", "Annex", 1100, 600, 39, 30)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 50}); err != nil {
 		t.Fatal(err)
@@ -180,13 +182,13 @@ func TestIsBlankOnDecodedJPEG(t *testing.T) {
 }
 
 func BenchmarkIsBlank(b *testing.B) {
-	text := newPage(pageW, pageH, 245)
+	text := testpage.New(testpage.PageW, testpage.PageH, 245)
 	for i := range 20 {
-		drawText(b, text, "第一条 为规范白山金鼎商贸有限公司的组织和行为。", "Article 1", 270, 400+i*90, 39, 30)
+		testpage.DrawText(b, text, "第一条 为规范白山金鼎商贸有限公司的组织和行为。", "Article 1", 270, 400+i*90, 39, 30)
 	}
-	noisy := newPage(pageW, pageH, 240)
+	noisy := testpage.New(testpage.PageW, testpage.PageH, 240)
 	addShowThrough(b, noisy, 4)
-	addScanNoise(noisy, 1, 8, 300)
+	testpage.AddScanNoise(noisy, 1, 8, 300)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, noisy, &jpeg.Options{Quality: 80}); err != nil {
 		b.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/jpeg"
 	"testing"
+
+	"onewindow/pipeline/internal/testpage"
 )
 
 func TestIsSeparatorPayload(t *testing.T) {
@@ -40,8 +42,8 @@ func TestDetect(t *testing.T) {
 		{
 			name: "corpus style QR PATCH T centred",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 255)
-				drawText(t, img, "文件分隔页  DOCUMENT SEPARATOR", "DOCUMENT SEPARATOR", 270, 330, 66, 0)
+				img := testpage.New(testpage.PageW, testpage.PageH, 255)
+				testpage.DrawText(t, img, "文件分隔页  DOCUMENT SEPARATOR", "DOCUMENT SEPARATOR", 270, 330, 66, 0)
 				drawMatrix(img, qrMatrix(t, "PATCH T"), 1115, 1629, 10, 10, 0, 0)
 				return img
 			},
@@ -50,10 +52,10 @@ func TestDetect(t *testing.T) {
 		{
 			name: "small rotated off-centre QR OW-SEP-0001 on noisy scan",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 240)
+				img := testpage.New(testpage.PageW, testpage.PageH, 240)
 				// 25 modules × 6 px ≈ 1.3 cm at 300 dpi, near the bottom-right corner.
 				drawMatrix(img, qrMatrix(t, "OW-SEP-0001"), 1900, 2900, 6, 6, 7, 10)
-				addScanNoise(img, 1, 6, 240)
+				testpage.AddScanNoise(img, 1, 6, 240)
 				return img
 			},
 			wantPayload: "OW-SEP-0001", wantSep: true,
@@ -61,9 +63,9 @@ func TestDetect(t *testing.T) {
 		{
 			name: "QR upside down with skew",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 250)
+				img := testpage.New(testpage.PageW, testpage.PageH, 250)
 				drawMatrix(img, qrMatrix(t, "OW-SEP-20240517"), 300, 500, 9, 9, 183, 0)
-				addScanNoise(img, 2, 5, 240)
+				testpage.AddScanNoise(img, 2, 5, 240)
 				return img
 			},
 			wantPayload: "OW-SEP-20240517", wantSep: true,
@@ -71,9 +73,9 @@ func TestDetect(t *testing.T) {
 		{
 			name: "Code 128 PATCHT",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 245)
+				img := testpage.New(testpage.PageW, testpage.PageH, 245)
 				drawMatrix(img, code128Matrix(t, "PATCHT"), 900, 1500, 4, 150, 0, 0)
-				addScanNoise(img, 3, 5, 240)
+				testpage.AddScanNoise(img, 3, 5, 240)
 				return img
 			},
 			wantPayload: "PATCHT", wantSep: true,
@@ -81,10 +83,10 @@ func TestDetect(t *testing.T) {
 		{
 			name: "Code 128 PATCH T small skewed off-centre",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 245)
+				img := testpage.New(testpage.PageW, testpage.PageH, 245)
 				// 0.25 mm modules, 6 mm tall, 3 degrees of skew.
 				drawMatrix(img, code128Matrix(t, "PATCH T"), 200, 3100, 3, 70, 3, 20)
-				addScanNoise(img, 4, 5, 240)
+				testpage.AddScanNoise(img, 4, 5, 240)
 				return img
 			},
 			wantPayload: "PATCH T", wantSep: true,
@@ -92,7 +94,7 @@ func TestDetect(t *testing.T) {
 		{
 			name: "Code 128 OW-SEP turned 90 degrees",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageH, pageW, 245)
+				img := testpage.New(testpage.PageH, testpage.PageW, 245)
 				drawMatrix(img, code128Matrix(t, "OW-SEP-7"), 1200, 1000, 4, 120, 0, 0)
 				return rotate90(img)
 			},
@@ -115,8 +117,8 @@ func TestDetect(t *testing.T) {
 		{
 			name: "noisy blank page",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 240)
-				addScanNoise(img, 5, 8, 300)
+				img := testpage.New(testpage.PageW, testpage.PageH, 240)
+				testpage.AddScanNoise(img, 5, 8, 300)
 				return img
 			},
 			wantPayload: "", wantSep: false,
@@ -124,7 +126,7 @@ func TestDetect(t *testing.T) {
 		{
 			name: "QR PATCH T through JPEG",
 			page: func(t testing.TB) image.Image {
-				img := newPage(pageW, pageH, 250)
+				img := testpage.New(testpage.PageW, testpage.PageH, 250)
 				drawMatrix(img, qrMatrix(t, "PATCH T"), 1000, 1500, 8, 8, -2, 0)
 				var buf bytes.Buffer
 				if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 60}); err != nil {
@@ -153,13 +155,13 @@ func BenchmarkDetect(b *testing.B) {
 	pages := map[string]image.Image{
 		"text page": textPage(b),
 		"qr page": func() image.Image {
-			img := newPage(pageW, pageH, 255)
+			img := testpage.New(testpage.PageW, testpage.PageH, 255)
 			drawMatrix(img, qrMatrix(b, "PATCH T"), 1115, 1629, 10, 10, 0, 0)
 			return img
 		}(),
 		"blank page": func() image.Image {
-			img := newPage(pageW, pageH, 240)
-			addScanNoise(img, 5, 8, 300)
+			img := testpage.New(testpage.PageW, testpage.PageH, 240)
+			testpage.AddScanNoise(img, 5, 8, 300)
 			return img
 		}(),
 	}
