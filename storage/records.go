@@ -72,6 +72,10 @@ type Document struct {
 	Size        int64               `json:"size"`
 	Station     string              `json:"station,omitempty"`
 	CreatedAt   time.Time           `json:"created_at"`
+	// SupersededBy names the documents a reviewer's correction filed in this one's place.
+	SupersededBy []string `json:"superseded_by,omitempty"`
+	// ReviewedBy is the reviewer who confirmed or corrected the type.
+	ReviewedBy string `json:"reviewed_by,omitempty"`
 }
 
 // PageResult is what the page task found on one page; kept in the work bucket so a batch can

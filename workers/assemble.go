@@ -40,25 +40,15 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	if b.Status == storage.StatusDone || b.Status == storage.StatusFailed {
 		return nil
 	}
-	results := make([]storage.PageResult, b.PagesTotal)
-	in := make([]assemble.Page, b.PagesTotal)
-	for i := range results {
-		if err := p.getJSON(ctx, storage.Work, storage.PageResultKey(b.ID, i), &results[i]); err != nil {
-			return err
-		}
-		in[i] = assemble.Page{Index: i, Dropped: results[i].Dropped}
-		if results[i].OCRKey != "" {
-			var words pipeline.OCRPage
-			if err := p.getJSON(ctx, storage.Work, results[i].OCRKey, &words); err != nil {
-				return err
-			}
-			in[i].OCR = &words
-		}
+	p.refreshModel(ctx)
+	results, in, err := p.loadPages(ctx, b)
+	if err != nil {
+		return err
 	}
 	plans := p.Planner.Plan(in)
 	docs := make([]storage.Document, 0, len(plans))
 	for n, plan := range plans {
-		d, err := p.fileDocument(ctx, b, n, plan, results, in)
+		d, err := p.fileDocument(ctx, b, DocumentID(b.ID, n), plan, results, in, nil)
 		if err != nil {
 			return err
 		}
@@ -82,6 +72,26 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
+// loadPages reads what the page tasks stored about every page of b.
+func (p *Processor) loadPages(ctx context.Context, b *storage.Batch) ([]storage.PageResult, []assemble.Page, error) {
+	results := make([]storage.PageResult, b.PagesTotal)
+	in := make([]assemble.Page, b.PagesTotal)
+	for i := range results {
+		if err := p.getJSON(ctx, storage.Work, storage.PageResultKey(b.ID, i), &results[i]); err != nil {
+			return nil, nil, err
+		}
+		in[i] = assemble.Page{Index: i, Dropped: results[i].Dropped}
+		if results[i].OCRKey != "" {
+			var words pipeline.OCRPage
+			if err := p.getJSON(ctx, storage.Work, results[i].OCRKey, &words); err != nil {
+				return nil, nil, err
+			}
+			in[i].OCR = &words
+		}
+	}
+	return results, in, nil
+}
+
 func (p *Processor) getJSON(ctx context.Context, bk storage.Bucket, key string, v any) error {
 	data, err := p.Blobs.Get(ctx, bk, key)
 	if err != nil {
@@ -96,16 +106,17 @@ func (p *Processor) getJSON(ctx context.Context, bk storage.Bucket, key string, 
 // DocumentID is deterministic so that re-running assembly finds what it filed before.
 func DocumentID(batchID string, n int) string { return fmt.Sprintf("%s-%03d", batchID, n+1) }
 
-func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, n int, plan assemble.Document,
-	results []storage.PageResult, in []assemble.Page) (*storage.Document, error) {
-	id := DocumentID(b.ID, n)
+// fileDocument files plan as document id (unless an earlier run did), indexes and announces
+// it. extra events (a reviewer's correction) go into a newly filed record.
+func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
+	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (*storage.Document, error) {
 	var rec archive.Record
 	err := p.getJSON(ctx, storage.Archive, storage.DocumentRecordKey(id), &rec)
 	switch {
 	case err == nil:
 		// Filed by an earlier run that died before the batch was marked done.
 	case errs.KindOf(err) == errs.NotFound:
-		if rec, err = p.buildAndFile(ctx, b, id, plan, results, in); err != nil {
+		if rec, err = p.buildAndFile(ctx, b, id, plan, results, in, extra); err != nil {
 			return nil, err
 		}
 		p.Metrics.Documents.WithLabelValues(rec.Type).Inc()
@@ -139,7 +150,7 @@ func DocumentFromRecord(r *archive.Record) *storage.Document {
 }
 
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
-	results []storage.PageResult, in []assemble.Page) (archive.Record, error) {
+	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (archive.Record, error) {
 	now := time.Now().UTC()
 	retain := storage.PutOptions{RetainUntil: now.AddDate(p.Config.RetentionYears, 0, 0), RetentionMode: p.Config.RetentionMode, IfAbsent: true}
 
@@ -216,9 +227,10 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 			{Type: "ocr", Agent: "tesseract", Time: now},
 			{Type: "classified", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%s %.2f", plan.Type, plan.Confidence)},
 			{Type: "stamped", Agent: "onewindow", Time: now},
-			{Type: "filed", Agent: "onewindow", Time: now},
 		},
 	}
+	rec.Events = append(rec.Events, extra...)
+	rec.Events = append(rec.Events, archive.Event{Type: "filed", Agent: "onewindow", Time: now})
 	for _, f := range b.Files {
 		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "inbox", Key: storage.RawKey(f.SHA256),
 			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, Size: f.Size}})

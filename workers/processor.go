@@ -43,6 +43,8 @@ type Processor struct {
 	Queue   Enqueuer
 	Engines *EnginePool
 	Planner *assemble.Planner
+	// Model is the classifier's learned model as stored; nil: no learning.
+	Model   *ModelStore
 	Stamper *stamp.Stamper
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
@@ -56,4 +58,6 @@ func (p *Processor) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypePrepare, p.prepare)
 	mux.HandleFunc(TypePage, p.processPage)
 	mux.HandleFunc(TypeAssemble, p.assembleBatch)
+	mux.HandleFunc(TypeRefile, p.refileBatch)
+	mux.HandleFunc(TypeTrain, p.trainDocument)
 }

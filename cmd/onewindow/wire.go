@@ -126,6 +126,12 @@ func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
 		opts := d.ocrOptions()
 		s.OCRReady = func() error { return ocr.Ping(opts) }
 	}
+	tax, err := loadTaxonomy(d.cfg)
+	if err != nil {
+		return nil, err
+	}
+	review := &api.Review{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Taxonomy: tax, Log: d.log}
+	s.Extra = append(s.Extra, review.Routes)
 	if err := d.addArchive(s); err != nil {
 		return nil, err
 	}
@@ -139,13 +145,20 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("stamp font: %w", err)
 	}
-	planner, err := newPlanner(d.cfg)
+	tax, err := loadTaxonomy(d.cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// The planner classifies with the model reviewers train; the store reloads it in place
+	// when another worker's training changed it.
+	model := &workers.ModelStore{Blobs: d.blobs, Model: classify.NewModel()}
+	if err := model.Refresh(context.Background()); err != nil {
+		d.log.Warn("classifier model not loaded; rules only until it is", "err", err)
+	}
+	planner := assemble.NewPlanner(tax, model.Model, d.cfg.ReviewThreshold)
 	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
-		Planner: planner, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
+		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:     d.cfg.Concurrency,
 		Queues:          workers.Queues,
@@ -162,8 +175,17 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	return srv, mux, engines.Close, nil
 }
 
-// newPlanner loads the hall's taxonomy, refusing a file that does not parse.
+// newPlanner plans with the hall's taxonomy and rules only (no learned model).
 func newPlanner(cfg config.Config) (*assemble.Planner, error) {
+	tax, err := loadTaxonomy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return assemble.NewPlanner(tax, nil, cfg.ReviewThreshold), nil
+}
+
+// loadTaxonomy loads the hall's taxonomy, refusing a file that does not parse.
+func loadTaxonomy(cfg config.Config) (*classify.Taxonomy, error) {
 	tax := classify.Default()
 	if cfg.TaxonomyFile != "" {
 		f, err := os.Open(cfg.TaxonomyFile)
@@ -175,7 +197,7 @@ func newPlanner(cfg config.Config) (*assemble.Planner, error) {
 			return nil, fmt.Errorf("taxonomy %s: %w", cfg.TaxonomyFile, err)
 		}
 	}
-	return assemble.NewPlanner(tax, nil, cfg.ReviewThreshold), nil
+	return tax, nil
 }
 
 // asynqLogger sends asynq's own logs to slog.

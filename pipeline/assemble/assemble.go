@@ -75,28 +75,74 @@ func (p *Planner) Plan(pages []Page) []Document {
 	}
 	var docs []Document
 	for _, group := range split.Pages(kept, p.tax, split.Options{}) {
+		idx := make([]int, len(group))
 		texts := make([]string, len(group))
-		d := Document{Pages: make([]int, len(group))}
 		for i, k := range group {
-			d.Pages[i] = index[k]
+			idx[i] = index[k]
 			texts[i] = kept[k].Text
 		}
-		text := strings.Join(texts, "\n")
-		d.Type, d.Confidence = p.cls.Classify(text)
-		d.TypeName = p.tax.Label(d.Type)
-		d.NeedsReview = classify.NeedsReview(d.Confidence, p.reviewThreshold)
-		d.Title = firstLine(texts[0])
-		f := extract.Fields(text)
-		d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
-		if len(f.Phones) > 0 {
-			d.Fields["phones"] = f.Phones
-		}
-		if len(f.Dates) > 0 {
-			d.Fields["dates"] = f.Dates
-		}
-		docs = append(docs, d)
+		docs = append(docs, p.document(idx, texts, ""))
 	}
 	return docs
+}
+
+// Group is a document as a person grouped it: upload page indexes in reading order and, if
+// they said, its type.
+type Group struct {
+	Pages []int
+	Type  string
+}
+
+// PlanGroups plans the documents a person grouped, from any pages of the batch (dropped ones
+// included; pages[i].Index must be i). A stated type is taken as certain and needs no review;
+// a group without one is classified as Plan would. Fields and titles come from the text.
+func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
+	docs := make([]Document, 0, len(groups))
+	for _, g := range groups {
+		texts := make([]string, len(g.Pages))
+		for i, idx := range g.Pages {
+			if idx >= 0 && idx < len(pages) && pages[idx].OCR != nil {
+				texts[i] = pages[idx].OCR.Text
+			}
+		}
+		docs = append(docs, p.document(append([]int(nil), g.Pages...), texts, g.Type))
+	}
+	return docs
+}
+
+// KnownType reports whether typ is a type of the planner's taxonomy.
+func (p *Planner) KnownType(typ string) bool {
+	for _, n := range p.tax.Names() {
+		if n == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// document classifies (unless typ is given) and extracts one document's fields.
+func (p *Planner) document(pages []int, texts []string, typ string) Document {
+	d := Document{Pages: pages}
+	text := strings.Join(texts, "\n")
+	if typ == "" {
+		d.Type, d.Confidence = p.cls.Classify(text)
+		d.NeedsReview = classify.NeedsReview(d.Confidence, p.reviewThreshold)
+	} else {
+		d.Type, d.Confidence = typ, 1
+	}
+	d.TypeName = p.tax.Label(d.Type)
+	if len(texts) > 0 {
+		d.Title = firstLine(texts[0])
+	}
+	f := extract.Fields(text)
+	d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
+	if len(f.Phones) > 0 {
+		d.Fields["phones"] = f.Phones
+	}
+	if len(f.Dates) > 0 {
+		d.Fields["dates"] = f.Dates
+	}
+	return d
 }
 
 // firstLine is a document's title as printed: its first non-empty line, without spaces

@@ -1,0 +1,375 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/internal/config"
+	"onewindow/internal/errs"
+	"onewindow/pipeline/classify"
+	"onewindow/storage"
+	"onewindow/workers"
+)
+
+// Review is the reviewers' API: correct a batch's documents (regroup pages, change types),
+// confirm a type, list what waits for review. Corrections are filed in the archive first and
+// applied by a queued refile task; confirmations and corrections train the classifier.
+// Register it with Server.Extra = append(Server.Extra, review.Routes).
+type Review struct {
+	Config   config.Config
+	Blobs    ReviewBlobs
+	State    ReviewState
+	Queue    Enqueuer
+	Taxonomy *classify.Taxonomy
+	Log      *slog.Logger
+	// Now is the clock (tests); nil: time.Now.
+	Now func() time.Time
+}
+
+// ReviewBlobs is the object storage the reviewers' calls use.
+type ReviewBlobs interface {
+	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
+	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
+}
+
+// ReviewState is the part of the Redis indexes the reviewers' calls use.
+type ReviewState interface {
+	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
+	GetDocument(ctx context.Context, id string) (*storage.Document, error)
+	PutDocument(ctx context.Context, d *storage.Document) error
+	ReviewQueue(ctx context.Context, page, perPage int) ([]storage.Document, int, error)
+}
+
+// Routes adds the reviewers' calls; it has the signature of Server.Extra.
+func (rv *Review) Routes(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler) {
+	review := []string{RoleReviewer}
+	mux.Handle("PUT /api/v1/batches/{id}/documents", auth(review, rv.correctBatch))
+	mux.Handle("PATCH /api/v1/documents/{id}", auth(review, rv.retypeDocument))
+	mux.Handle("POST /api/v1/documents/{id}/confirm", auth(review, rv.confirmDocument))
+	mux.Handle("GET /api/v1/review", auth(review, rv.listReview))
+	mux.Handle("GET /api/v1/review/model", auth(review, rv.modelInfo))
+}
+
+// CorrectionRequest is the body of PUT /api/v1/batches/{id}/documents.
+type CorrectionRequest struct {
+	Documents []CorrectionGroup `json:"documents"`
+	Reason    string            `json:"reason,omitempty"`
+}
+
+// CorrectionGroup is one document of a correction: its pages in reading order and its type
+// (empty: let the classifier decide).
+type CorrectionGroup struct {
+	Pages []int  `json:"pages"`
+	Type  string `json:"type,omitempty"`
+}
+
+// CorrectionAccepted answers a correction: it is filed and queued as revision Revision.
+type CorrectionAccepted struct {
+	BatchID  string   `json:"batch_id"`
+	Revision int      `json:"revision"`
+	Status   string   `json:"status"` // queued
+	Replaces []string `json:"replaces"`
+}
+
+const maxReviewBody = 1 << 20
+
+func (rv *Review) now() time.Time {
+	if rv.Now != nil {
+		return rv.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p Principal) error {
+	const op = "api.correctBatch"
+	var req CorrectionRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	b, err := rv.State.GetBatch(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if b.Status != storage.StatusDone {
+		return errs.E(op, errs.Conflict, "batch_not_done", "Only a finished batch can be corrected; wait until its status is done.", nil)
+	}
+	if err := ValidateCorrection(b, req.Documents, rv.knownType); err != nil {
+		return err
+	}
+	docs := make([]storage.CorrectedDocument, len(req.Documents))
+	for i, g := range req.Documents {
+		docs[i] = storage.CorrectedDocument{Pages: g.Pages, Type: g.Type, Train: g.Type != ""}
+	}
+	return rv.submit(w, r, p, b, docs, req.Reason)
+}
+
+// retypeDocument is the shortcut for a type-only fix: the batch keeps its grouping and only
+// this document is filed again, with the new type.
+func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p Principal) error {
+	const op = "api.retypeDocument"
+	var req struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason,omitempty"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	if req.Type == "" {
+		return errs.E(op, errs.Invalid, "missing_type", "Send the document's type, e.g. {\"type\": \"id_card\"}.", nil)
+	}
+	if !rv.knownType(req.Type) {
+		return errs.Errorf(op, errs.Invalid, "unknown_type", "%q is not a document type of this hall.", req.Type)
+	}
+	d, b, err := rv.liveDocument(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if req.Type == d.Type {
+		return rv.confirm(w, r, p, d)
+	}
+	docs := make([]storage.CorrectedDocument, len(b.Documents))
+	for i, bd := range b.Documents {
+		docs[i] = storage.CorrectedDocument{Pages: bd.Pages, Type: bd.Type}
+		if bd.ID == d.ID {
+			docs[i].Type, docs[i].Train = req.Type, true
+		}
+	}
+	return rv.submit(w, r, p, b, docs, req.Reason)
+}
+
+func (rv *Review) confirmDocument(w http.ResponseWriter, r *http.Request, p Principal) error {
+	d, _, err := rv.liveDocument(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return rv.confirm(w, r, p, d)
+}
+
+// confirm files a note that a reviewer confirmed d's type, takes d off the review list and
+// queues training on it.
+func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p Principal, d *storage.Document) error {
+	ctx := r.Context()
+	note := storage.Confirmation{DocumentID: d.ID, Type: d.Type, By: p.Name, Role: p.Role, At: rv.now()}
+	data, _ := json.MarshalIndent(note, "", " ")
+	if _, err := rv.Blobs.PutBytes(ctx, storage.Archive, storage.ConfirmedKey(d.ID), data, rv.noteOptions()); err != nil &&
+		!errors.Is(err, storage.ErrExists) {
+		return err
+	}
+	if err := enqueueOnce(ctx, rv.Queue, workers.NewTrainTask(d.ID, d.Type)); err != nil {
+		return err
+	}
+	d.NeedsReview, d.ReviewedBy = false, p.Name
+	if err := rv.State.PutDocument(ctx, d); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// submit fixes the correction's revision number by filing it write-once, then queues it.
+func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p Principal, b *storage.Batch,
+	docs []storage.CorrectedDocument, reason string) error {
+	const op = "api.correct"
+	ctx := r.Context()
+	c := storage.Correction{BatchID: b.ID, Revision: workers.LatestRevision(b) + 1, By: p.Name, Role: p.Role,
+		At: rv.now(), Reason: reason, Documents: docs}
+	for _, d := range b.Documents {
+		c.Replaces = append(c.Replaces, d.ID)
+	}
+	data, _ := json.MarshalIndent(c, "", " ")
+	_, err := rv.Blobs.PutBytes(ctx, storage.Archive, storage.CorrectionKey(b.ID, c.Revision), data, rv.noteOptions())
+	if errors.Is(err, storage.ErrExists) {
+		// That revision was asked for and is not applied yet; make sure it is queued.
+		if err := enqueueOnce(ctx, rv.Queue, workers.NewRefileTask(b.ID, c.Revision)); err != nil {
+			return err
+		}
+		return errs.Errorf(op, errs.Conflict, "correction_pending",
+			"Correction %d of this batch is still being applied; try again when the batch lists its documents.", c.Revision)
+	}
+	if err != nil {
+		return err
+	}
+	if err := enqueueOnce(ctx, rv.Queue, workers.NewRefileTask(b.ID, c.Revision)); err != nil {
+		return err
+	}
+	rv.Log.Info("correction queued", "batch", b.ID, "revision", c.Revision, "by", p.Name, "documents", len(docs))
+	writeJSON(w, http.StatusAccepted, CorrectionAccepted{BatchID: b.ID, Revision: c.Revision, Status: "queued", Replaces: c.Replaces})
+	return nil
+}
+
+// liveDocument finds a document that can still be reviewed, and its batch.
+func (rv *Review) liveDocument(ctx context.Context, id string) (*storage.Document, *storage.Batch, error) {
+	const op = "api.review"
+	d, err := rv.State.GetDocument(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(d.SupersededBy) > 0 {
+		return nil, nil, errs.Errorf(op, errs.Conflict, "document_superseded",
+			"Document %s was replaced by a correction; review its successors %v.", d.ID, d.SupersededBy)
+	}
+	b, err := rv.State.GetBatch(ctx, d.BatchID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Status != storage.StatusDone {
+		return nil, nil, errs.E(op, errs.Conflict, "batch_not_done", "The document's batch is not finished.", nil)
+	}
+	if !slices.ContainsFunc(b.Documents, func(bd storage.Document) bool { return bd.ID == d.ID }) {
+		return nil, nil, errs.E(op, errs.Conflict, "correction_pending",
+			"A correction of this document's batch is being applied; try again shortly.", nil)
+	}
+	return d, b, nil
+}
+
+// ReviewList is the answer of GET /api/v1/review.
+type ReviewList struct {
+	Total     int                `json:"total"`
+	Page      int                `json:"page"`
+	PerPage   int                `json:"per_page"`
+	Documents []storage.Document `json:"documents"`
+}
+
+func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ Principal) error {
+	const op = "api.listReview"
+	page, perPage := 1, 50
+	for name, dst := range map[string]*int{"page": &page, "per_page": &perPage} {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || (name == "per_page" && n > 500) {
+			return errs.Errorf(op, errs.Invalid, "bad_"+name, "%s must be a whole number from 1 (per_page: up to 500).", name)
+		}
+		*dst = n
+	}
+	docs, total, err := rv.State.ReviewQueue(r.Context(), page, perPage)
+	if err != nil {
+		return err
+	}
+	if docs == nil {
+		docs = []storage.Document{}
+	}
+	writeJSON(w, http.StatusOK, ReviewList{Total: total, Page: page, PerPage: perPage, Documents: docs})
+	return nil
+}
+
+// ModelInfo is the answer of GET /api/v1/review/model.
+type ModelInfo struct {
+	Examples    int            `json:"examples"`
+	ByType      map[string]int `json:"by_type"`
+	MinExamples int            `json:"min_examples"`
+	Active      bool           `json:"active"` // the model has a say in classification
+	UpdatedAt   *time.Time     `json:"updated_at,omitempty"`
+}
+
+func (rv *Review) modelInfo(w http.ResponseWriter, r *http.Request, _ Principal) error {
+	info := ModelInfo{ByType: map[string]int{}, MinExamples: classify.MinModelExamples}
+	rc, _, err := rv.Blobs.Open(r.Context(), storage.Work, storage.ModelKey)
+	switch {
+	case errs.KindOf(err) == errs.NotFound:
+	case err != nil:
+		return err
+	default:
+		defer rc.Close()
+		var stored workers.StoredModel
+		if err := json.NewDecoder(rc).Decode(&stored); err != nil {
+			return errs.E("api.modelInfo", errs.Internal, "bad_model", "The stored classifier model is not valid JSON.", err)
+		}
+		for _, typ := range stored.Trained {
+			info.ByType[typ]++
+			info.Examples++
+		}
+		info.UpdatedAt = &stored.UpdatedAt
+	}
+	info.Active = info.Examples >= classify.MinModelExamples && len(info.ByType) >= 2
+	writeJSON(w, http.StatusOK, info)
+	return nil
+}
+
+func (rv *Review) knownType(t string) bool {
+	tax := rv.Taxonomy
+	if tax == nil {
+		tax = classify.Default()
+	}
+	return slices.Contains(tax.Names(), t)
+}
+
+// noteOptions file reviewers' notes like documents: write-once under retention.
+func (rv *Review) noteOptions() storage.PutOptions {
+	return storage.PutOptions{ContentType: "application/json", IfAbsent: true, RetentionMode: rv.Config.RetentionMode,
+		RetainUntil: rv.now().AddDate(rv.Config.RetentionYears, 0, 0)}
+}
+
+// ValidateCorrection checks a reviewer's grouping against a batch: at least one document,
+// none empty, known types, pages within the batch, no page twice, and every page of the
+// batch's current documents present (pages it dropped may come back or stay out).
+func ValidateCorrection(b *storage.Batch, groups []CorrectionGroup, known func(string) bool) error {
+	const op = "api.ValidateCorrection"
+	if len(groups) == 0 {
+		return errs.E(op, errs.Invalid, "no_documents", "Send the batch's documents: {\"documents\": [{\"pages\": [0, 1], \"type\": \"...\"}]}.", nil)
+	}
+	seen := map[int]int{}
+	for i, g := range groups {
+		if len(g.Pages) == 0 {
+			return errs.Errorf(op, errs.Invalid, "empty_document", "Document %d has no pages.", i+1)
+		}
+		if g.Type != "" && !known(g.Type) {
+			return errs.Errorf(op, errs.Invalid, "unknown_type", "Document %d: %q is not a document type of this hall.", i+1, g.Type)
+		}
+		for _, pg := range g.Pages {
+			if pg < 0 || pg >= b.PagesTotal {
+				return errs.Errorf(op, errs.Invalid, "page_out_of_range",
+					"Document %d: page %d is not in the batch (pages 0 to %d).", i+1, pg, b.PagesTotal-1)
+			}
+			if prev, dup := seen[pg]; dup {
+				return errs.Errorf(op, errs.Invalid, "duplicate_page",
+					"Page %d is in document %d and again in document %d; each page belongs to one document.", pg, prev+1, i+1)
+			}
+			seen[pg] = i
+		}
+	}
+	var missing []int
+	for _, d := range b.Documents {
+		for _, pg := range d.Pages {
+			if _, ok := seen[pg]; !ok {
+				missing = append(missing, pg)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return errs.Errorf(op, errs.Invalid, "missing_page",
+			"Pages %v of the batch's documents are in no document; every kept page must be placed once.", missing)
+	}
+	return nil
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxReviewBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.E("api.decodeBody", errs.Invalid, "bad_json", fmt.Sprintf("The body is not the JSON this call takes: %v.", err), err)
+	}
+	return nil
+}
+
+// enqueueOnce enqueues t unless a task with its ID is queued, running or recently done.
+func enqueueOnce(ctx context.Context, q Enqueuer, t *asynq.Task) error {
+	_, err := q.EnqueueContext(ctx, t)
+	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	return errs.E("api.enqueue", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
+}
