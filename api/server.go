@@ -61,6 +61,10 @@ type Server struct {
 	Dashboard http.Handler
 	// Extra lets other packages (the archive) add routes; each gets the mux and the auth wrapper.
 	Extra []func(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler)
+	// Audit, if set, is called for every authorised request before its handler; it logs the
+	// accesses it cares about (by r.Pattern) and an error refuses the request: an access that
+	// cannot be logged does not happen.
+	Audit func(r *http.Request, p Principal) error
 }
 
 // HandlerFunc is a handler that returns an error instead of writing one.
@@ -115,6 +119,12 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 		if !allows(p.Role, roles) {
 			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
 			return
+		}
+		if s.Audit != nil {
+			if err := s.Audit(r, p); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if err := h(w, r, p); err != nil {
 			s.writeError(w, r, err)

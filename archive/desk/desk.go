@@ -42,6 +42,12 @@ type Desk struct {
 	Origin string
 	// HallName goes into exported bags as Source-Organization.
 	HallName string
+	// Audit is the access log; nil logs nothing (commands that serve no one).
+	Audit *archive.AuditLog
+	// RetentionMode is the object-lock mode of objects the desk files (events, imports).
+	RetentionMode string
+	// Policy is the retention each document type must have; the report checks it.
+	Policy archive.RetentionPolicy
 
 	rebuildMu sync.Mutex
 }

@@ -20,6 +20,10 @@ func (d *Desk) Routes(mux *http.ServeMux, auth func(roles []string, h api.Handle
 	mux.Handle("GET /api/v1/export", auth(archivist, d.export))
 	mux.Handle("POST /api/v1/admin/reindex", auth(nil, d.reindex))
 	mux.Handle("POST /api/v1/admin/fixity", auth(nil, d.fixity))
+	mux.Handle("GET /api/v1/report", auth(archivist, d.report))
+	mux.Handle("GET /api/v1/documents/{id}/link", auth(archivist, d.link))
+	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", auth(nil, d.legalHold))
+	mux.Handle("POST /api/v1/admin/audit/verify", auth(nil, d.verifyAudit))
 }
 
 func badParam(name, why string) error {
@@ -145,4 +149,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	v, err := d.VerifyAudit(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }

@@ -6,6 +6,10 @@ package main
 //	onewindow fixity [--every 24h]          re-read every archived object and compare its digests
 //	onewindow export --case-no X --out F    write a case as a zipped BagIt bag
 //	onewindow verify-bag F                  check every manifest of a zipped bag
+//	onewindow import-bag F                  file a verified bag's documents into this installation, then reindex
+//	onewindow audit verify                  walk the access log's hash chain; name the first bad link
+//	onewindow report --case-no X | --from D --to D [--format json|pdf] [--out F]
+//	                                        the four-properties report (DA/T 70)
 
 import (
 	"context"
@@ -30,6 +34,9 @@ func init() {
 	commands["fixity"] = runFixity
 	commands["export"] = runExport
 	commands["verify-bag"] = runVerifyBag
+	commands["import-bag"] = runImportBag
+	commands["audit"] = runAudit
+	commands["report"] = runReport
 }
 
 // indexDir is where this process keeps its search index.
@@ -42,13 +49,27 @@ func indexDir(cfg config.Config) string {
 
 func (d *deps) desk() *desk.Desk {
 	host, _ := os.Hostname()
+	origin := fmt.Sprintf("%s:%d", host, os.Getpid())
+	// The policy was checked by validateArchive before connecting.
+	policy, _ := archive.ParseRetentionPolicy(d.cfg.RetentionByType, d.cfg.RetentionYears)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
-		Origin: fmt.Sprintf("%s:%d", host, os.Getpid()), HallName: d.cfg.HallName}
+		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy,
+		Audit: &archive.AuditLog{Store: d.blobs, Redis: d.state.Redis(), Origin: origin,
+			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}
+}
+
+// validateArchive checks the archive's settings that config cannot parse itself.
+func validateArchive(cfg config.Config) error {
+	_, err := archive.ParseRetentionPolicy(cfg.RetentionByType, cfg.RetentionYears)
+	return err
 }
 
 // addArchive opens this API process's search index, starts its feed and the scheduled fixity
 // run, and adds the archive calls to s.
 func (d *deps) addArchive(s *api.Server) error {
+	if err := validateArchive(d.cfg); err != nil {
+		return err
+	}
 	dk := d.desk()
 	idx, err := archive.OpenIndex(indexDir(d.cfg))
 	if err != nil {
@@ -69,6 +90,7 @@ func (d *deps) addArchive(s *api.Server) error {
 		_ = idx.Close()
 	}()
 	s.Extra = append(s.Extra, dk.Routes)
+	s.Audit = dk.AuditRequest
 	return nil
 }
 
@@ -83,6 +105,9 @@ func parseWith(name string, args []string, extra func(fs *flag.FlagSet)) (config
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	if err := validateArchive(cfg); err != nil {
 		return cfg, nil, err
 	}
 	return cfg, fs.Args(), cfg.Validate()
@@ -173,6 +198,9 @@ func runExport(ctx context.Context, args []string) error {
 	}
 	defer d.close()
 	dk := d.desk()
+	if err := auditCLI(ctx, dk, "export", caseNo); err != nil {
+		return err
+	}
 	recs, err := dk.CaseRecords(ctx, caseNo)
 	if err != nil {
 		return err
@@ -223,6 +251,156 @@ func runVerifyBag(_ context.Context, args []string) error {
 	if !rep.OK() {
 		fmt.Fprintf(os.Stderr, "onewindow: %s is not intact: %d problems\n", fs.Arg(0), len(rep.Problems))
 		os.Exit(3)
+	}
+	return nil
+}
+
+// runImportBag files a bag's documents into this installation and reindexes. Exit status 3
+// means the bag is not intact (nothing was filed).
+func runImportBag(ctx context.Context, args []string) error {
+	cfg, rest, err := parseWith("import-bag", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: onewindow import-bag FILE.zip")
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	d, err := connect(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	res, re, err := d.desk().ImportBag(ctx, f, st.Size())
+	if errors.Is(err, archive.ErrBagNotIntact) {
+		d.close()
+		fmt.Fprintf(os.Stderr, "onewindow: %v\n", err)
+		os.Exit(3)
+	}
+	if err != nil {
+		return err
+	}
+	printJSON(map[string]any{"imported": res, "reindex": re})
+	return nil
+}
+
+// runAudit: `onewindow audit verify` walks the access log. Exit status 3 names a broken chain.
+func runAudit(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("usage: onewindow audit verify")
+	}
+	cfg, _, err := parseWith("audit verify", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	d, err := connect(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	v, err := d.desk().VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	printJSON(v)
+	if !v.OK {
+		d.close()
+		fmt.Fprintf(os.Stderr, "onewindow: audit chain broken at entry %d (%s): %s\n", v.FirstBad.Seq, v.FirstBad.Key, v.FirstBad.Problem)
+		os.Exit(3)
+	}
+	return nil
+}
+
+// runReport prints the four-properties report of a case or a date range. Exit status 3 means
+// some property failed.
+func runReport(ctx context.Context, args []string) error {
+	var caseNo, from, to, format, out string
+	cfg, _, err := parseWith("report", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&caseNo, "case-no", "", "the case to report on")
+		fs.StringVar(&from, "from", "", "first day filed (YYYY-MM-DD)")
+		fs.StringVar(&to, "to", "", "last day filed (YYYY-MM-DD)")
+		fs.StringVar(&format, "format", "json", "json or pdf")
+		fs.StringVar(&out, "out", "", "write here instead of standard output")
+	})
+	if err != nil {
+		return err
+	}
+	s := desk.ReportScope{CaseNo: caseNo}
+	for _, p := range []struct {
+		v   string
+		dst *time.Time
+	}{{from, &s.From}, {to, &s.To}} {
+		if p.v == "" {
+			continue
+		}
+		if *p.dst, err = time.Parse("2006-01-02", p.v); err != nil {
+			return fmt.Errorf("dates are YYYY-MM-DD: %w", err)
+		}
+	}
+	if caseNo == "" && from == "" && to == "" {
+		return errors.New("report needs --case-no or --from/--to")
+	}
+	if format != "json" && format != "pdf" {
+		return errors.New("--format is json or pdf")
+	}
+	d, err := connect(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	dk := d.desk()
+	if err := auditCLI(ctx, dk, "report", s.String()); err != nil {
+		return err
+	}
+	rep, err := dk.Report(ctx, s)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	if format == "pdf" {
+		data, err = archive.ReportPDF(rep)
+	} else {
+		data, err = json.MarshalIndent(rep, "", "  ")
+		data = append(data, '\n')
+	}
+	if err != nil {
+		return err
+	}
+	if out != "" {
+		err = os.WriteFile(out, data, 0o644)
+	} else {
+		_, err = os.Stdout.Write(data)
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK {
+		d.close()
+		fmt.Fprintln(os.Stderr, "onewindow: report: a property failed")
+		os.Exit(3)
+	}
+	return nil
+}
+
+// auditCLI logs an access made with the storage credentials themselves (the commands), so
+// that exports and reports from a shell are in the access audit too.
+func auditCLI(ctx context.Context, dk *desk.Desk, action, object string) error {
+	who := os.Getenv("USER")
+	if who == "" {
+		who = "unknown"
+	}
+	_, err := dk.Audit.Append(ctx, archive.AuditEntry{Who: "cli:" + who, Role: "operator", Action: action, Object: object,
+		Purpose: os.Getenv("ONEWINDOW_PURPOSE")})
+	if err != nil {
+		return fmt.Errorf("cannot write the access audit, so not doing it: %w", err)
 	}
 	return nil
 }

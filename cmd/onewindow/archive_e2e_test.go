@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -239,4 +240,181 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	if err := json.Unmarshal(b, &cli); err != nil || len(cli.Failed) != 1 || cli.Failed[0].Object != victim {
 		t.Errorf("onewindow fixity output: %v %s", err, b)
 	}
+}
+
+// TestAccessAuditReportHoldLinkImport files a batch, then: every view, search, link, report and
+// export lands in the hash-chained access log with its stated purpose; the four-properties
+// report passes (JSON and PDF); a legal hold is set on every archive object; a presigned link
+// reads the PDF; `onewindow audit verify` passes, then names the entry forged behind the
+// daemon's back; and the exported bag imports into an empty installation intact.
+func TestAccessAuditReportHoldLinkImport(t *testing.T) {
+	d, env, blobs, _ := archiveDaemon(t)
+	ctx := context.Background()
+	const caseNo = "JL-AUDIT-1"
+	code, body := d.upload(testToken, nil, map[string]string{"case_no": caseNo, "station": "desk-2"}, stackPages(t)...)
+	if code != 202 {
+		t.Fatalf("upload: %d %v", code, body)
+	}
+	b := d.waitBatch(body["id"].(string), 3*time.Minute)
+	if b["status"] != "done" {
+		t.Fatalf("batch: %v", b)
+	}
+	doc := b["documents"].([]any)[0].(map[string]any)["id"].(string)
+
+	req, _ := http.NewRequest("GET", d.base+"/api/v1/documents/"+doc, nil)
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	req.Header.Set("X-Purpose", url.PathEscape("案件复查 case review"))
+	if code, _ := d.do(req); code != 200 {
+		t.Fatalf("view: %d", code)
+	}
+	if code, _ := d.getRaw("/api/v1/documents/" + doc + "/pdf?purpose=appeal"); code != 200 {
+		t.Fatalf("pdf: %d", code)
+	}
+	d.search(url.Values{"case_no": {caseNo}}, 2)
+	code, link := d.get("/api/v1/documents/" + doc + "/link?file=pdf&minutes=5")
+	if code != 200 {
+		t.Fatalf("link: %d %v", code, link)
+	}
+	resp, err := http.Get(link["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 5)
+	_, _ = io.ReadFull(resp.Body, head)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(head) != "%PDF-" {
+		t.Errorf("presigned link: %d %q", resp.StatusCode, head)
+	}
+	if code, body := d.get("/api/v1/documents/" + doc + "/link?minutes=600"); code != 400 {
+		t.Errorf("link for 600 minutes: %d %v", code, body)
+	}
+
+	// Four properties: all pass (originals sit in the unlocked inbox: a warning, not a failure).
+	code, rep := d.get("/api/v1/report?case_no=" + caseNo)
+	if code != 200 || rep["ok"] != true || len(rep["documents"].([]any)) != 2 {
+		t.Fatalf("report: %d %v", code, rep)
+	}
+	code, pdf := d.getRaw("/api/v1/report?case_no=" + caseNo + "&format=pdf")
+	if code != 200 || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Errorf("report pdf: %d %.40q", code, pdf)
+	}
+
+	// Legal hold on every archive object of the document, recorded as an event.
+	req, _ = http.NewRequest("PUT", d.base+"/api/v1/admin/documents/"+doc+"/legal-hold", strings.NewReader(`{"on": true, "reason": "litigation 2024-17"}`))
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	code, hold := d.do(req)
+	if code != 200 || len(hold["objects"].([]any)) != 3 {
+		t.Fatalf("legal hold: %d %v", code, hold)
+	}
+	lock, err := blobs.LockOf(ctx, storage.Archive, storage.DocumentPDFKey(doc))
+	if err != nil || !lock.LegalHold || lock.Mode == "" {
+		t.Errorf("PDF lock after hold: %+v %v", lock, err)
+	}
+	_, rep = d.get("/api/v1/report?case_no=" + caseNo)
+	if !strings.Contains(fmt.Sprint(rep), "legal hold on") || !strings.Contains(fmt.Sprint(rep), "legal_hold_set") {
+		t.Errorf("report after hold does not show it: %v", rep)
+	}
+
+	// Export, then check the access log: every access above is in it, with its purpose.
+	code, zipped := d.getRaw("/api/v1/export?case_no=" + caseNo)
+	if code != 200 {
+		t.Fatalf("export: %d", code)
+	}
+	var entries []archive.AuditEntry
+	var keys []string
+	for o, err := range blobs.List(ctx, storage.Archive, "audit/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := blobs.Get(ctx, storage.Archive, o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e archive.AuditEntry
+		if err := json.Unmarshal(data, &e); err != nil {
+			t.Fatal(err)
+		}
+		entries, keys = append(entries, e), append(keys, o.Key)
+	}
+	actions := map[string]int{}
+	for _, e := range entries {
+		actions[e.Action]++
+		if e.Who != "admin" || e.Role != "admin" {
+			t.Errorf("entry %d: who %s/%s", e.Seq, e.Who, e.Role)
+		}
+	}
+	for _, a := range []string{"view", "view_pdf", "search", "link", "report", "legal_hold", "export"} {
+		if actions[a] == 0 {
+			t.Errorf("no %s in the access log: %v", a, actions)
+		}
+	}
+	if entries[0].Purpose != "案件复查 case review" || entries[1].Purpose != "appeal" || entries[0].Object != doc {
+		t.Errorf("first entries: %+v %+v", entries[0], entries[1])
+	}
+	audit := func() (int, string) {
+		cmd := exec.Command(binPath, "audit", "verify")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := audit(); code != 0 {
+		t.Fatalf("audit verify: exit %d\n%s", code, out)
+	}
+	// Forge entry 2 with the governance bypass: delete the retained version, write another.
+	c, bucket := blobs.Client(), blobs.Name(storage.Archive)
+	st, err := c.StatObject(ctx, bucket, keys[1], minio.StatObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveObject(ctx, bucket, keys[1], minio.RemoveObjectOptions{VersionID: st.VersionID, GovernanceBypass: true}); err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := json.Marshal(archive.AuditEntry{Seq: 2, Time: entries[1].Time, Who: "someone-else", Role: "viewer",
+		Action: "view_pdf", Object: doc, Prev: entries[1].Prev})
+	if _, err := c.PutObject(ctx, bucket, keys[1], bytes.NewReader(forged), int64(len(forged)), minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := audit(); code != 3 || !strings.Contains(out, keys[1]) {
+		t.Errorf("audit verify after forging entry 2: exit %d, want 3 naming %s\n%s", code, keys[1], out)
+	}
+
+	// The bag imports into an empty installation intact.
+	bag := filepath.Join(t.TempDir(), "case.zip")
+	if err := os.WriteFile(bag, zipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svc2 := testenv.Services(t)
+	env2 := []string{"ONEWINDOW_REDIS_URL=" + svc2.RedisURL(), "ONEWINDOW_S3_ENDPOINT=" + svc2.S3Endpoint,
+		"ONEWINDOW_S3_ACCESS_KEY=" + svc2.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY=" + svc2.S3SecretKey,
+		"ONEWINDOW_S3_SECURE=false", "ONEWINDOW_BUCKET_PREFIX=onewindow"}
+	run := func(args ...string) []byte {
+		cmd := exec.Command(binPath, args...)
+		cmd.Env = append(os.Environ(), env2...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("onewindow %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	var imp struct {
+		Imported archive.ImportResult `json:"imported"`
+		Reindex  map[string]any       `json:"reindex"`
+	}
+	if err := json.Unmarshal(run("import-bag", bag), &imp); err != nil || imp.Imported.Documents != 2 || imp.Reindex["documents"].(float64) != 2 {
+		t.Fatalf("import-bag: %+v %v", imp, err)
+	}
+	var rep2 archive.PropertiesReport
+	if err := json.Unmarshal(run("report", "--case-no", caseNo), &rep2); err != nil || !rep2.OK || len(rep2.Documents) != 2 {
+		t.Fatalf("report after import: %v %+v", err, rep2)
+	}
+	run("fixity")
+	again := filepath.Join(t.TempDir(), "again.zip")
+	run("export", "--case-no", caseNo, "--out", again)
+	run("verify-bag", again)
 }

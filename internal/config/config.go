@@ -54,6 +54,9 @@ type Config struct {
 	RetentionMode  string        `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
 	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
 	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
+	// RetentionByType is parsed by archive.ParseRetentionPolicy.
+	RetentionByType     string `flag:"retention-by-type" help:"retention in years per document type, e.g. id_card=10,business_license=30; other types get retention-years"`
+	AuditRetentionYears int    `flag:"audit-retention-years" help:"retention of access-audit entries, in years"`
 
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat string `flag:"log-format" help:"text or json"`
@@ -71,19 +74,20 @@ func Default() Config {
 		MaxRetry:     8,
 		// chi_sim alone reads Chinese pages better and twice as fast as chi_sim+eng; pages that
 		// come out mostly Latin are read again with eng.
-		OCRLanguages:    "chi_sim",
-		OCRLatinLangs:   "eng",
-		OCRRecycle:      50,
-		MaxUploadBytes:  1 << 30,
-		MaxPages:        2000,
-		MaxPagePixels:   120_000_000,
-		HallName:        "政务服务中心",
-		ReviewThreshold: 0.6,
-		RetentionMode:   "GOVERNANCE",
-		RetentionYears:  30,
-		FixityEvery:     24 * time.Hour,
-		LogLevel:        "info",
-		LogFormat:       "text",
+		OCRLanguages:        "chi_sim",
+		OCRLatinLangs:       "eng",
+		OCRRecycle:          50,
+		MaxUploadBytes:      1 << 30,
+		MaxPages:            2000,
+		MaxPagePixels:       120_000_000,
+		HallName:            "政务服务中心",
+		ReviewThreshold:     0.6,
+		RetentionMode:       "GOVERNANCE",
+		RetentionYears:      30,
+		FixityEvery:         24 * time.Hour,
+		AuditRetentionYears: 30,
+		LogLevel:            "info",
+		LogFormat:           "text",
 	}
 }
 
@@ -179,6 +183,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
 		return fmt.Errorf("upload limits must be positive")
+	}
+	if c.AuditRetentionYears < 1 {
+		return fmt.Errorf("audit-retention-years must be at least 1")
 	}
 	switch c.RetentionMode {
 	case "GOVERNANCE", "COMPLIANCE":

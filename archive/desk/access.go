@@ -1,0 +1,192 @@
+package desk
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"onewindow/api"
+	"onewindow/archive"
+	"onewindow/internal/errs"
+	"onewindow/storage"
+)
+
+// auditedRoutes are the accesses the audit log records, by route pattern.
+var auditedRoutes = map[string]string{
+	"GET /api/v1/search":                             "search",
+	"GET /api/v1/documents/{id}":                     "view",
+	"GET /api/v1/documents/{id}/pdf":                 "view_pdf",
+	"GET /api/v1/documents/{id}/text":                "view_text",
+	"GET /api/v1/documents/{id}/link":                "link",
+	"GET /api/v1/export":                             "export",
+	"GET /api/v1/report":                             "report",
+	"PUT /api/v1/admin/documents/{id}/legal-hold":    "legal_hold",
+	"POST /api/v1/admin/documents/{id}/legal-hold":   "legal_hold",
+	"DELETE /api/v1/admin/documents/{id}/legal-hold": "legal_hold",
+}
+
+// AuditRequest fits api.Server.Audit: it logs the accesses auditedRoutes names, with the
+// purpose the caller states in X-Purpose (percent-encoded if not ASCII) or ?purpose=. It runs
+// before the handler; if the entry cannot be written the access is refused.
+func (d *Desk) AuditRequest(r *http.Request, p api.Principal) error {
+	action := auditedRoutes[r.Pattern]
+	if action == "" || d.Audit == nil {
+		return nil
+	}
+	q := r.URL.Query()
+	purpose := r.Header.Get("X-Purpose")
+	if u, err := url.PathUnescape(purpose); err == nil {
+		purpose = u
+	}
+	if purpose == "" {
+		purpose = q.Get("purpose")
+	}
+	q.Del("purpose")
+	object := r.PathValue("id")
+	if object == "" {
+		object = q.Get("case_no")
+	}
+	e := archive.AuditEntry{Who: p.Name, Role: p.Role, Action: action, Object: object, Query: q.Encode(),
+		Purpose: purpose, Remote: r.RemoteAddr}
+	if _, err := d.Audit.Append(r.Context(), e); err != nil {
+		d.Log.Error("ACCESS AUDIT: cannot log an access; refusing it", "who", p.Name, "action", action, "object", object, "err", err)
+		return errs.E("desk.audit", errs.Unavailable, "audit_unavailable",
+			"The access log cannot be written just now, so the access is refused. Try again shortly.", err)
+	}
+	return nil
+}
+
+// VerifyAudit walks the access log's chain.
+func (d *Desk) VerifyAudit(ctx context.Context) (*archive.AuditVerification, error) {
+	head, err := archive.ReadAuditHead(ctx, d.redis())
+	if err != nil {
+		d.Log.Warn("audit verify: no head in Redis; the last entry is vouched by nothing", "err", err)
+	}
+	return archive.VerifyAudit(ctx, d.Blobs, head, 8)
+}
+
+// LegalHoldResult is what a legal-hold change did.
+type LegalHoldResult struct {
+	DocumentID string   `json:"document_id"`
+	LegalHold  bool     `json:"legal_hold"`
+	Objects    []string `json:"objects"`            // archive objects now held or released
+	NotHeld    []string `json:"not_held,omitempty"` // listed objects in buckets without object lock
+	Event      string   `json:"event"`
+}
+
+// SetLegalHold puts every archive object of a document (record, PDF, text) under legal hold
+// or releases it, then files the change as an event beside the record. Originals live in the
+// inbox bucket, which has no object lock; they are named in NotHeld.
+func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reason string) (*LegalHoldResult, error) {
+	rec, _, err := archive.LoadRecord(ctx, d.Blobs, docID)
+	if err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			return nil, errs.E("desk.SetLegalHold", errs.NotFound, "document_not_found", "No filed document has that ID.", err)
+		}
+		return nil, err
+	}
+	res := &LegalHoldResult{DocumentID: docID, LegalHold: on, Objects: []string{}}
+	keys := []string{storage.DocumentRecordKey(docID)}
+	for _, f := range rec.Files {
+		if f.Bucket == "archive" {
+			keys = append(keys, f.Key)
+		} else {
+			res.NotHeld = append(res.NotHeld, f.Bucket+"/"+f.Key)
+		}
+	}
+	for _, k := range keys {
+		if err := d.Blobs.SetLegalHold(ctx, storage.Archive, k, on); err != nil {
+			return nil, err
+		}
+		res.Objects = append(res.Objects, "archive/"+k)
+	}
+	typ := "legal_hold_released"
+	if on {
+		typ = "legal_hold_set"
+	}
+	ev := archive.Event{Type: typ, Agent: "token:" + by, Time: time.Now().UTC(), Detail: reason}
+	until := rec.Retention.Until
+	if !until.After(ev.Time) {
+		until = ev.Time.AddDate(1, 0, 0)
+	}
+	if err := archive.SaveEvent(ctx, d.Blobs, docID, ev, storage.PutOptions{RetentionMode: d.retentionMode(rec),
+		RetainUntil: until, LegalHold: on}); err != nil {
+		return nil, err
+	}
+	res.Event = "archive/" + archive.EventKey(docID, ev)
+	d.Log.Info("legal hold changed", "document", docID, "on", on, "by", by, "objects", len(res.Objects))
+	return res, nil
+}
+
+func (d *Desk) retentionMode(rec *archive.Record) string {
+	if rec.Retention.Mode != "" {
+		return rec.Retention.Mode
+	}
+	if d.RetentionMode != "" {
+		return d.RetentionMode
+	}
+	return "GOVERNANCE"
+}
+
+func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	var body struct {
+		On     *bool  `json:"on"`
+		Reason string `json:"reason"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil || body.On == nil {
+		return errs.E("desk.legalHold", errs.Invalid, "bad_body", `Send {"on": true} or {"on": false}, optionally with "reason".`, err)
+	}
+	reason := body.Reason
+	if reason == "" {
+		reason = r.Header.Get("X-Purpose")
+	}
+	res, err := d.SetLegalHold(r.Context(), r.PathValue("id"), *body.On, p.Name, reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// link hands out a presigned URL to a document's PDF or text that expires in minutes.
+func (d *Desk) link(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+	id := r.PathValue("id")
+	q := r.URL.Query()
+	var key string
+	switch q.Get("file") {
+	case "", "pdf":
+		key = storage.DocumentPDFKey(id)
+	case "text":
+		key = storage.DocumentTextKey(id)
+	default:
+		return badParam("file", "use pdf or text.")
+	}
+	minutes := 10
+	if s := q.Get("minutes"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 60 {
+			return badParam("minutes", "use 1 to 60.")
+		}
+		minutes = n
+	}
+	ok, err := d.Blobs.Exists(r.Context(), storage.Archive, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E("desk.link", errs.NotFound, "document_not_found", "No filed document has that ID.", nil)
+	}
+	expiry := time.Duration(minutes) * time.Minute
+	u, err := d.Blobs.PresignGet(r.Context(), storage.Archive, key, expiry)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().UTC().Add(expiry).Truncate(time.Second),
+		"document_id": id, "file": strings.TrimPrefix(key, storage.DocumentPrefix(id))})
+	return nil
+}
