@@ -35,6 +35,18 @@ func AnnounceReindex(ctx context.Context, rdb redis.Cmdable, origin string) erro
 		Values: map[string]any{"reindex": origin}}).Err()
 }
 
+// Superseded reports whether a reviewer's correction filed other documents in docID's place.
+func Superseded(ctx context.Context, b Getter, docID string) (bool, error) {
+	_, err := b.Get(ctx, storage.Archive, storage.SupersededKey(docID))
+	switch {
+	case err == nil:
+		return true, nil
+	case errs.KindOf(err) == errs.NotFound:
+		return false, nil
+	}
+	return false, err
+}
+
 // Getter reads small objects.
 type Getter interface {
 	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
@@ -131,6 +143,13 @@ func (f *Follower) handle(ctx context.Context, m redis.XMessage) error {
 	id, _ := m.Values["doc"].(string)
 	if id == "" {
 		return f.Index.AddAt(nil, "", m.ID)
+	}
+	switch superseded, err := Superseded(ctx, f.Blobs, id); {
+	case err != nil:
+		return err
+	case superseded:
+		// Search finds what is in force; the superseded record stays in the archive.
+		return f.Index.RemoveAt(id, m.ID)
 	}
 	rec, text, err := LoadRecord(ctx, f.Blobs, id)
 	if errs.KindOf(err) == errs.NotFound {

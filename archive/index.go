@@ -170,6 +170,20 @@ func (x *Index) AddAt(r *Record, text, pos string) error {
 	return x.idx.Batch(b)
 }
 
+// RemoveAt drops one document from the index (a reviewer's correction superseded it) and
+// records pos as the feed position, in one batch.
+func (x *Index) RemoveAt(docID, pos string) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.idx == nil {
+		return errors.New("search index is closed")
+	}
+	b := x.idx.NewBatch()
+	b.Delete(docID)
+	b.SetInternal(positionKey, []byte(pos))
+	return x.idx.Batch(b)
+}
+
 // Position is the last feed entry indexed ("0" before the first).
 func (x *Index) Position() string {
 	x.mu.RLock()

@@ -223,7 +223,13 @@ func (p *Processor) supersede(ctx context.Context, c storage.Correction, old *st
 		return err
 	}
 	old.SupersededBy = note.SupersededBy
-	return p.State.PutDocument(ctx, old)
+	if err := p.State.PutDocument(ctx, old); err != nil {
+		return err
+	}
+	if p.Filed != nil {
+		p.Filed(ctx, old) // search drops it when it reads the note
+	}
+	return nil
 }
 
 // noteConfirmed files the write-once note that a reviewer confirmed d's type.

@@ -182,12 +182,16 @@ func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error
 		if err != nil {
 			return n, err
 		}
+		doc := workers.DocumentFromRecord(rec)
+		if err := workers.ApplyReviewNotes(ctx, d.Blobs, doc); err != nil {
+			return n, err
+		}
 		if withRedis {
-			if err := d.State.PutDocument(ctx, workers.DocumentFromRecord(rec)); err != nil {
+			if err := d.State.PutDocument(ctx, doc); err != nil {
 				return n, err
 			}
 		}
-		if batch != nil {
+		if batch != nil && len(doc.SupersededBy) == 0 {
 			if err := batch.Add(rec, text); err != nil {
 				return n, err
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,6 +79,10 @@ func TestReviewerCorrectsAndRefiles(t *testing.T) {
 	if code != 200 || doc["reviewed_by"] != "admin" || doc["case_no"] != "JL-REVIEW-1" {
 		t.Errorf("new document: %d %v", code, doc)
 	}
+	// Search answers with what is in force: the merged document, not the two it replaced.
+	if hits := hitIDs(d.search(url.Values{"case_no": {"JL-REVIEW-1"}}, 1)); fmt.Sprint(hits) != "["+newID+"]" {
+		t.Errorf("search after the correction: %v, want [%s]", hits, newID)
+	}
 	if n := pdfPages(t, d, newID); n != 3 {
 		t.Errorf("merged PDF has %d pages, want 3", n)
 	}
@@ -118,6 +123,16 @@ func TestReviewerCorrectsAndRefiles(t *testing.T) {
 	}
 	if model["examples"].(float64) != 2 {
 		t.Errorf("model after the type fix: %v", model)
+	}
+	// Rebuilt from MinIO alone, the indexes still know what reviewers did.
+	if code, body := d.send("POST", "/api/v1/admin/reindex", ""); code != 200 {
+		t.Fatalf("reindex: %d %v", code, body)
+	}
+	if _, doc := d.get("/api/v1/documents/" + newID); fmt.Sprint(doc["superseded_by"]) != "["+id+"-r2-001]" {
+		t.Errorf("revision 1 document after reindex: %v", doc)
+	}
+	if hits := hitIDs(d.search(url.Values{"case_no": {"JL-REVIEW-1"}}, 1)); fmt.Sprint(hits) != "["+id+"-r2-001]" {
+		t.Errorf("search after reindex: %v", hits)
 	}
 	if code, list := d.get("/api/v1/review"); code != 200 || list["total"] == nil {
 		t.Errorf("review list: %d %v", code, list)
