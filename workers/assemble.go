@@ -152,7 +152,7 @@ func DocumentFromRecord(r *archive.Record) *storage.Document {
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
 	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (archive.Record, error) {
 	now := time.Now().UTC()
-	retain := storage.PutOptions{RetainUntil: now.AddDate(p.Config.RetentionYears, 0, 0), RetentionMode: p.Config.RetentionMode, IfAbsent: true}
+	retain := storage.PutOptions{RetainUntil: p.retainUntil(now, plan.Type), RetentionMode: p.Config.RetentionMode, IfAbsent: true}
 
 	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
 	if err != nil {
@@ -241,6 +241,16 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		return archive.Record{}, err
 	}
 	return rec, nil
+}
+
+// retainUntil is how long a filed document of type typ is kept: the hall's period for that
+// type (--retention-by-type), else the default (--retention-years).
+func (p *Processor) retainUntil(now time.Time, typ string) time.Time {
+	years := p.Config.RetentionYears
+	if n, ok := p.Retention.ByType[typ]; ok {
+		years = n
+	}
+	return now.AddDate(years, 0, 0)
 }
 
 func withType(o storage.PutOptions, contentType string) storage.PutOptions {

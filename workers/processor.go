@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/archive"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
 	"onewindow/pipeline/assemble"
@@ -46,8 +47,11 @@ type Processor struct {
 	// Model is the classifier's learned model as stored; nil: no learning.
 	Model   *ModelStore
 	Stamper *stamp.Stamper
-	Metrics *metrics.Metrics
-	Log     *slog.Logger
+	// Retention holds the retention periods by document type; other types get
+	// Config.RetentionYears.
+	Retention archive.RetentionPolicy
+	Metrics   *metrics.Metrics
+	Log       *slog.Logger
 	// Filed is told of every filed document (the archive's search index listens here).
 	Filed func(ctx context.Context, d *storage.Document)
 }

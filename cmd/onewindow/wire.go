@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynqmon"
 
 	"onewindow/api"
+	"onewindow/archive"
 	"onewindow/archive/desk"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
@@ -156,9 +157,13 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		d.log.Warn("classifier model not loaded; rules only until it is", "err", err)
 	}
 	planner := assemble.NewPlanner(tax, model.Model, d.cfg.ReviewThreshold)
+	retention, err := archive.ParseRetentionPolicy(d.cfg.RetentionByType, d.cfg.RetentionYears)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("retention-by-type: %w", err)
+	}
 	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
-		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
+		Planner: planner, Model: model, Stamper: stamper, Retention: retention, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:     d.cfg.Concurrency,
 		Queues:          workers.Queues,
