@@ -41,7 +41,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal
 	}
 	if idem != "" {
 		if b, ok := s.existingBatch(ctx, idem); ok {
-			writeJSON(w, http.StatusAccepted, map[string]string{"id": b.ID, "status": b.Status})
+			WriteJSON(w, http.StatusAccepted, map[string]string{"id": b.ID, "status": b.Status})
 			return nil
 		}
 	}
@@ -88,7 +88,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal
 			return err
 		}
 		if !claimed {
-			writeJSON(w, http.StatusAccepted, map[string]string{"id": first, "status": s.statusOf(ctx, first)})
+			WriteJSON(w, http.StatusAccepted, map[string]string{"id": first, "status": s.statusOf(ctx, first)})
 			return nil
 		}
 	}
@@ -100,7 +100,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal
 	}
 	s.Log.Info("batch accepted", "batch", batch.ID, "case_no", batch.CaseNo, "pages", batch.PagesTotal,
 		"files", len(files), "station", batch.Station, "by", p.Name)
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": batch.ID, "status": batch.Status})
+	WriteJSON(w, http.StatusAccepted, map[string]string{"id": batch.ID, "status": batch.Status})
 	return nil
 }
 
@@ -264,7 +264,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, _ Principal) e
 	if b.DroppedPages == nil {
 		b.DroppedPages = []storage.DroppedPage{}
 	}
-	writeJSON(w, http.StatusOK, b)
+	WriteJSON(w, http.StatusOK, b)
 	return nil
 }
 

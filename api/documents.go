@@ -16,7 +16,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p Principal
 	if !seesFullIDs(p.Role) {
 		d.Fields = MaskFields(d.Fields)
 	}
-	writeJSON(w, http.StatusOK, d)
+	WriteJSON(w, http.StatusOK, d)
 	return nil
 }
 

@@ -172,7 +172,7 @@ func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p Principal, d
 	if err := rv.State.PutDocument(ctx, d); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	WriteJSON(w, http.StatusOK, d)
 	return nil
 }
 
@@ -203,7 +203,7 @@ func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p Principal, b 
 		return err
 	}
 	rv.Log.Info("correction queued", "batch", b.ID, "revision", c.Revision, "by", p.Name, "documents", len(docs))
-	writeJSON(w, http.StatusAccepted, CorrectionAccepted{BatchID: b.ID, Revision: c.Revision, Status: "queued", Replaces: c.Replaces})
+	WriteJSON(w, http.StatusAccepted, CorrectionAccepted{BatchID: b.ID, Revision: c.Revision, Status: "queued", Replaces: c.Replaces})
 	return nil
 }
 
@@ -261,7 +261,7 @@ func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ Principal
 	if docs == nil {
 		docs = []storage.Document{}
 	}
-	writeJSON(w, http.StatusOK, ReviewList{Total: total, Page: page, PerPage: perPage, Documents: docs})
+	WriteJSON(w, http.StatusOK, ReviewList{Total: total, Page: page, PerPage: perPage, Documents: docs})
 	return nil
 }
 
@@ -294,7 +294,7 @@ func (rv *Review) modelInfo(w http.ResponseWriter, r *http.Request, _ Principal)
 		info.UpdatedAt = &stored.UpdatedAt
 	}
 	info.Active = info.Examples >= classify.MinModelExamples && len(info.ByType) >= 2
-	writeJSON(w, http.StatusOK, info)
+	WriteJSON(w, http.StatusOK, info)
 	return nil
 }
 

@@ -149,7 +149,7 @@ func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p api.Principal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -186,7 +186,7 @@ func (d *Desk) link(w http.ResponseWriter, r *http.Request, p api.Principal) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().UTC().Add(expiry).Truncate(time.Second),
+	api.WriteJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().UTC().Add(expiry).Truncate(time.Second),
 		"document_id": id, "file": strings.TrimPrefix(key, storage.DocumentPrefix(id))})
 	return nil
 }

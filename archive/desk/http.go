@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -71,7 +70,7 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p api.Principal) e
 			res.Hits[i].Highlight = MaskIDs(res.Hits[i].Highlight)
 		}
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -129,7 +128,7 @@ func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p api.Principal) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -139,16 +138,8 @@ func (d *Desk) fixity(w http.ResponseWriter, r *http.Request, p api.Principal) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rep)
+	api.WriteJSON(w, http.StatusOK, rep)
 	return nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
 }
 
 func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Principal) error {
@@ -156,6 +147,6 @@ func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Princip
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	api.WriteJSON(w, http.StatusOK, v)
 	return nil
 }

@@ -117,7 +117,7 @@ func (d *Desk) report(w http.ResponseWriter, r *http.Request, p api.Principal) e
 		_, _ = w.Write(pdf)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, rep)
+	api.WriteJSON(w, http.StatusOK, rep)
 	return nil
 }
 
