@@ -2,6 +2,7 @@
 package luma
 
 import (
+	"encoding/binary"
 	"image"
 	"image/color"
 )
@@ -63,33 +64,106 @@ func Of(img image.Image) *Plane {
 }
 
 // Downscale averages factor×factor boxes; averaging rather than sampling keeps thin bars
-// and strokes visible and smooths scanner noise.
+// and strokes visible and smooths scanner noise. It runs on every page before OCR, where it
+// was two thirds of the separator and blank checks' time: rows are summed eight pixels at a
+// time in 16-bit lanes of a uint64 (a column sum of up to 257 bytes fits 16 bits).
 func (l *Plane) Downscale(factor int) *Plane {
 	if factor <= 1 {
 		return l
 	}
 	w, h := l.W/factor, l.H/factor
 	out := &Plane{Pix: make([]byte, w*h), Stride: w, W: w, H: h}
-	// Sum the rows of a band column-wise first: that inner loop is a plain add over a
-	// contiguous row, several times faster than walking each box.
+	if w == 0 || h == 0 {
+		return out
+	}
+	if factor > 257 {
+		return l.downscaleWide(factor)
+	}
+	n := w * factor
+	words := n / 8
+	even, odd := make([]uint64, words), make([]uint64, words)
+	cols := make([]uint32, n)
+	area := uint32(factor * factor)
+	const lanes = 0x00FF00FF00FF00FF
+	for y := 0; y < h; y++ {
+		clear(even)
+		clear(odd)
+		clear(cols[words*8:])
+		for dy := 0; dy < factor; dy++ {
+			src := l.Pix[(y*factor+dy)*l.Stride:][:n]
+			for k := range even {
+				v := binary.LittleEndian.Uint64(src[8*k:])
+				even[k] += v & lanes
+				odd[k] += (v >> 8) & lanes
+			}
+			for x := words * 8; x < n; x++ {
+				cols[x] += uint32(src[x])
+			}
+		}
+		dst := out.Pix[y*w : y*w+w]
+		switch factor {
+		case 2:
+			// An even and an odd lane are a box's two columns: add the words, not the lanes.
+			for k := range even {
+				v := even[k] + odd[k]
+				d := dst[4*k : 4*k+4 : 4*k+4]
+				d[0], d[1] = byte(v&0xFFFF>>2), byte(v>>16&0xFFFF>>2)
+				d[2], d[3] = byte(v>>32&0xFFFF>>2), byte(v>>48>>2)
+			}
+			for x := 4 * words; x < w; x++ {
+				dst[x] = byte((cols[2*x] + cols[2*x+1]) >> 2)
+			}
+		case 3:
+			unpack(cols, even, odd)
+			for x := range dst {
+				c := cols[3*x : 3*x+3 : 3*x+3]
+				dst[x] = byte((c[0] + c[1] + c[2]) / 9)
+			}
+		default:
+			unpack(cols, even, odd)
+			for x := range dst {
+				var s uint32
+				for _, c := range cols[x*factor : x*factor+factor] {
+					s += c
+				}
+				dst[x] = byte(s / area)
+			}
+		}
+	}
+	return out
+}
+
+// unpack spreads the 16-bit lanes of the even and odd words into column sums.
+func unpack(cols []uint32, even, odd []uint64) {
+	for k := range even {
+		e, o := even[k], odd[k]
+		c := cols[8*k : 8*k+8 : 8*k+8]
+		c[0], c[1] = uint32(e&0xFFFF), uint32(o&0xFFFF)
+		c[2], c[3] = uint32(e>>16&0xFFFF), uint32(o>>16&0xFFFF)
+		c[4], c[5] = uint32(e>>32&0xFFFF), uint32(o>>32&0xFFFF)
+		c[6], c[7] = uint32(e>>48), uint32(o>>48)
+	}
+}
+
+// downscaleWide is Downscale for factors whose column sums overflow 16 bits.
+func (l *Plane) downscaleWide(factor int) *Plane {
+	w, h := l.W/factor, l.H/factor
+	out := &Plane{Pix: make([]byte, w*h), Stride: w, W: w, H: h}
 	cols := make([]uint32, w*factor)
 	area := uint32(factor * factor)
 	for y := 0; y < h; y++ {
 		clear(cols)
 		for dy := 0; dy < factor; dy++ {
-			src := l.Pix[(y*factor+dy)*l.Stride:]
-			src = src[:len(cols)]
-			for x, v := range src {
+			for x, v := range l.Pix[(y*factor+dy)*l.Stride:][:len(cols)] {
 				cols[x] += uint32(v)
 			}
 		}
-		dst := out.Pix[y*w : y*w+w]
-		for x := range dst {
+		for x := range w {
 			var s uint32
 			for _, c := range cols[x*factor : x*factor+factor] {
 				s += c
 			}
-			dst[x] = byte(s / area)
+			out.Pix[y*w+x] = byte(s / area)
 		}
 	}
 	return out
