@@ -98,7 +98,7 @@ func (d *deps) close() {
 }
 
 func (d *deps) ocrOptions() ocr.Options {
-	return ocr.Options{Languages: d.cfg.OCRLanguages, LatinLanguages: d.cfg.OCRLatinLangs, TessdataPrefix: d.cfg.TessdataPrefix, RecycleAfter: d.cfg.OCRRecycle}
+	return ocr.Options{Languages: d.cfg.OCRLanguages, LatinLanguages: d.cfg.OCRLatinLangs, PageSegMode: d.cfg.OCRPageSegMode, TessdataPrefix: d.cfg.TessdataPrefix, RecycleAfter: d.cfg.OCRRecycle}
 }
 
 // apiServer builds the HTTP server.

@@ -39,6 +39,7 @@ type Config struct {
 	OCRLanguages   string        `flag:"ocr-languages" help:"Tesseract languages of the first pass"`
 	OCRLatinLangs  string        `flag:"ocr-latin-languages" help:"Tesseract languages of the second pass over pages that came out mostly Latin script (- for none)"`
 	TessdataPrefix string        `flag:"tessdata-prefix" help:"Tesseract data directory (empty: the library's default)"`
+	OCRPageSegMode int           `flag:"ocr-psm" help:"Tesseract page segmentation mode (0: the engine default, 4 = one column of text of varying sizes; 3 = automatic layout)"`
 	OCRRecycle     int           `flag:"ocr-recycle" help:"pages an OCR engine reads before it is recreated (bounds native memory)"`
 
 	MaxUploadBytes int64 `flag:"max-upload-bytes" help:"largest accepted upload request"`

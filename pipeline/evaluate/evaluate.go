@@ -202,12 +202,19 @@ func (c *counts) score(tr corpus.Batch, in []assemble.Page, docs []assemble.Docu
 		} else {
 			c.mistakes = append(c.mistakes, fmt.Sprintf("%s: document %v typed %s, truth %s", tr.File, d.Pages, got.Type, d.Type))
 		}
+		found := map[string]bool{}
 		for _, v := range append(append([]string{}, got.Fields["id_numbers"]...), got.Fields["uscc"]...) {
 			c.fieldPred++
+			found[v] = true
 			if want[v] {
 				c.fieldHit++
 			} else {
 				c.mistakes = append(c.mistakes, fmt.Sprintf("%s: document %v: wrong field %s", tr.File, d.Pages, v))
+			}
+		}
+		for v := range want {
+			if !found[v] {
+				c.mistakes = append(c.mistakes, fmt.Sprintf("%s: document %v: field %s not found", tr.File, d.Pages, v))
 			}
 		}
 	}

@@ -37,8 +37,11 @@ const (
 	// 355-410 MB; recycled every 50 pages it stayed between 210 and 330 MB. A new instance
 	// costs 50-100 ms, under 1% of 50 pages' recognition.
 	DefaultRecycleAfter = 50
-	// DefaultPageSegMode is Tesseract's own default: automatic layout, no OSD.
-	DefaultPageSegMode = int(gosseract.PSM_AUTO)
+	// DefaultPageSegMode reads the page as one column of text of varying sizes. Automatic
+	// layout (3) dropped whole lines near the top of sparse pages (an ID number's line among
+	// them); on five generated corpora one column halved the character error rate (seed 1
+	// 2.7% -> 1.2%, seed 2 6.8% -> 2.2%) at the same speed.
+	DefaultPageSegMode = int(gosseract.PSM_SINGLE_COLUMN)
 )
 
 // Options configure an Engine. The zero value is ready to use.

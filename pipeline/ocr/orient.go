@@ -79,8 +79,18 @@ func readable(p pipeline.OCRPage, s pageShape) bool {
 // turnCandidates lists the clockwise turns worth a second pass, best guess first; none
 // when the page already reads well or holds too little text to judge.
 func (e *Engine) turnCandidates(data []byte, dpi int, p pipeline.OCRPage, s pageShape) ([]int, error) {
-	if s.runes < minOrientRunes || readable(p, s) {
+	if readable(p, s) {
 		return nil, nil
+	}
+	if s.runes < minOrientRunes {
+		// Read as one column, a sideways page gives next to nothing. Blank pages never get
+		// here, so a page that reads as almost empty is worth asking OSD about: only a
+		// sideways verdict is acted on.
+		turn, ok, err := e.osdTurn(data, dpi)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return []int{turn, (turn + 180) % 360}, nil
 	}
 	if !s.sideways {
 		return []int{180}, nil
