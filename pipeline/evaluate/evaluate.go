@@ -35,15 +35,15 @@ type Report struct {
 	Pages                  int      `json:"pages"`
 	Seconds                float64  `json:"seconds"`
 	PagesPerMinute         float64  `json:"pages_per_min"`
-	SplitExact             float64  `json:"split_exact"`
-	SplitExactSeparators   float64  `json:"split_exact_with_separators"`
-	SplitExactNoSeparators float64  `json:"split_exact_without_separators"`
-	TypeAccuracy           float64  `json:"type_accuracy"`
-	DropPrecision          float64  `json:"drop_precision"`
-	DropRecall             float64  `json:"drop_recall"`
-	FieldPrecision         float64  `json:"field_precision"`
-	FieldRecall            float64  `json:"field_recall"`
-	CER                    float64  `json:"cer"`
+	SplitExact             *float64 `json:"split_exact"`
+	SplitExactSeparators   *float64 `json:"split_exact_with_separators"`
+	SplitExactNoSeparators *float64 `json:"split_exact_without_separators"`
+	TypeAccuracy           *float64 `json:"type_accuracy"`
+	DropPrecision          *float64 `json:"drop_precision"`
+	DropRecall             *float64 `json:"drop_recall"`
+	FieldPrecision         *float64 `json:"field_precision"`
+	FieldRecall            *float64 `json:"field_recall"`
+	CER                    *float64 `json:"cer"`
 	Mistakes               []string `json:"mistakes,omitempty"`
 }
 
@@ -78,11 +78,13 @@ func Run(ctx context.Context, dir string, ocr Recognizer, planner *assemble.Plan
 		c.score(tr, in, planner.Plan(in))
 	}
 	secs := time.Since(start).Seconds()
-	div := func(a, b int) float64 {
+	// A share of nothing (no drops in the truth, say) is null, as the acceptance scorer has it.
+	div := func(a, b int) *float64 {
 		if b == 0 {
-			return 0
+			return nil
 		}
-		return float64(a) / float64(b)
+		v := float64(a) / float64(b)
+		return &v
 	}
 	return Report{Batches: len(batches), Pages: totalPages, Seconds: secs, PagesPerMinute: float64(totalPages) / secs * 60,
 		SplitExact: div(c.exact, c.docs), SplitExactSeparators: div(c.exactSep, c.docsSep),

@@ -35,10 +35,10 @@ func Fields(text string) Result {
 			if blanked(runes, c.start, c.end) {
 				continue
 			}
-			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber); ok {
+			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber, labelled(runes, c.start, idLabels)); ok {
 				f.IDNumbers = appendUnique(f.IDNumbers, id)
 				blank(runes, c.start, c.end)
-			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC); ok {
+			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC, labelled(runes, c.start, usccLabels)); ok {
 				f.USCC = appendUnique(f.USCC, code)
 				blank(runes, c.start, c.end)
 			}
@@ -80,11 +80,13 @@ func blanked(runes []rune, start, end int) bool {
 	return false
 }
 
-// withoutDoubledGlyph repairs a 19-character reading in which OCR read one glyph twice as two
-// different look-alikes ("1l", "0O"): it drops one of each such pair and keeps the result only
-// when exactly one reading validates. Pairs of identical characters are never dropped, so a
-// 19-digit account number is never shortened into an ID number.
-func withoutDoubledGlyph(s string, repair func(string) (string, bool)) (string, bool) {
+// withoutDoubledGlyph repairs a 19-character reading in which OCR read one glyph twice: as two
+// different look-alikes ("1l", "0O"), or, only where a label on the line says what the
+// number is (identical), as the same character twice ("2433" for "243"). It drops one of each
+// such pair and keeps the result only when exactly one reading validates. Without a label,
+// pairs of identical characters are never dropped, so a 19-digit account number is never
+// shortened into an ID number.
+func withoutDoubledGlyph(s string, repair func(string) (string, bool), identical bool) (string, bool) {
 	runes := []rune(s)
 	if len(runes) != 19 {
 		return "", false
@@ -92,7 +94,7 @@ func withoutDoubledGlyph(s string, repair func(string) (string, bool)) (string, 
 	found := ""
 	for k := 0; k+1 < len(runes); k++ {
 		a, b := runes[k], runes[k+1]
-		if a == b || glyphClass(a) != glyphClass(b) {
+		if (a == b && !identical) || glyphClass(a) != glyphClass(b) {
 			continue
 		}
 		for _, drop := range []int{k, k + 1} {
@@ -108,6 +110,32 @@ func withoutDoubledGlyph(s string, repair func(string) (string, bool)) (string, 
 		}
 	}
 	return found, found != ""
+}
+
+// Labels printed before an ID number or a credit code on the same line.
+var (
+	idLabels   = []string{"身份证", "身份号码", "证件号码", "公民身份"}
+	usccLabels = []string{"信用代码", "社会信用"}
+)
+
+// labelLookback is how far before a number, on its line, its label may stand: 身份证号码：
+// and a few spaces or characters OCR put in between.
+const labelLookback = 12
+
+// labelled reports whether one of labels stands on the same line within labelLookback
+// characters before position start.
+func labelled(runes []rune, start int, labels []string) bool {
+	from := start
+	for from > 0 && start-from < labelLookback && runes[from-1] != '\n' {
+		from--
+	}
+	before := string(runes[from:start])
+	for _, l := range labels {
+		if strings.Contains(before, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // glyphClass folds a character to the digit it may stand for, or its upper-case form.
@@ -215,6 +243,10 @@ var digitLookalikes = map[rune]byte{
 	'g': '9', 'q': '9',
 }
 
+// letterLookalikes pairs capital letters of the credit-code alphabet that OCR confuses with
+// each other (the bowl of a P closed off into an F).
+var letterLookalikes = map[rune]byte{'P': 'F', 'F': 'P'}
+
 // repairIDNumber maps look-alikes to digits (and x/× to X in the last place) and returns the
 // result if it is a valid ID number.
 func repairIDNumber(s string) (string, bool) {
@@ -275,6 +307,10 @@ func repairUSCC(s string) (string, bool) {
 			options[i] = []byte{byte(up)}
 			if look {
 				options[i] = append(options[i], d)
+				alternatives++
+			}
+			if other, ok := letterLookalikes[up]; ok {
+				options[i] = append(options[i], other)
 				alternatives++
 			}
 		case look:

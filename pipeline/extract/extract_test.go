@@ -73,6 +73,13 @@ func TestFields(t *testing.T) {
 		{"uscc O for 0", "代码 9122O2O44NODRTU88H", Result{USCC: []string{uscc2}}},
 		{"uscc 8 read as B", "代码 9122O2O44N0DRTUB8H", Result{USCC: []string{uscc2}}},
 		{"uscc wrong check refused", "代码 91220102QFWNB571XX", Result{}},
+		// OCR read one glyph twice as the same character; only a label on the line licenses
+		// dropping one of an identical pair, so account numbers stay untouched.
+		{"labelled id with a doubled digit", "法定代表人：贺鹏 身份证号码：2202021995121724335", Result{IDNumbers: []string{"220202199512172435"}}},
+		{"unlabelled 19 digits with a doubled digit refused", "账号：2202021995121724335", Result{}},
+		{"uscc P read as F", "统一社会信用代码：91220102AU0945NM2F", Result{USCC: []string{"91220102AU0945NM2P"}}},
+		{"labelled uscc with a doubled letter", "统一社会信用代码：91220104CKLL1MHGAXJ", Result{USCC: []string{"91220104CKL1MHGAXJ"}}},
+		{"label on another line does not count", "身份证号码：\n2202021995121724335", Result{}},
 		// Real Tesseract output: one glyph read twice as two look-alikes.
 		{"uscc glyph read twice", "统一社会信用代码：91220202WLDXB13D1l1", Result{USCC: []string{"91220202WLDXB13D11"}}},
 		{"id glyph read twice", "身份证号码：2201031l98909195957", Result{IDNumbers: []string{id1}}},
