@@ -5,13 +5,19 @@
 //	onewindow work     the queue workers
 //	onewindow token    make a bearer token for a role
 //	onewindow version  print the version
+//
+// and the archive's and evaluation's commands (reindex, fixity, export, verify-bag,
+// import-bag, report, audit, eval), registered beside their wiring.
 package main
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -28,7 +34,8 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: onewindow dev|serve|work|token|version [flags]   (onewindow CMD -h lists the flags)")
+		fmt.Fprintf(os.Stderr, "usage: onewindow %s [flags]   (onewindow CMD -h lists the flags)\n",
+			strings.Join(slices.Sorted(maps.Keys(commands)), "|"))
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
