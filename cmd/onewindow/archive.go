@@ -67,9 +67,6 @@ func validateArchive(cfg config.Config) error {
 // addArchive opens this API process's search index, starts its feed and the scheduled fixity
 // run, and adds the archive calls to s.
 func (d *deps) addArchive(s *api.Server) error {
-	if err := validateArchive(d.cfg); err != nil {
-		return err
-	}
 	dk := d.desk()
 	idx, err := archive.OpenIndex(indexDir(d.cfg))
 	if err != nil {
@@ -94,25 +91,6 @@ func (d *deps) addArchive(s *api.Server) error {
 	return nil
 }
 
-// parseWith is parseConfig with a command's own flags beside the configuration.
-func parseWith(name string, args []string, extra func(fs *flag.FlagSet)) (config.Config, []string, error) {
-	cfg := config.Default()
-	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
-	if err := cfg.Register(fs); err != nil {
-		return cfg, nil, err
-	}
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, nil, err
-	}
-	if err := validateArchive(cfg); err != nil {
-		return cfg, nil, err
-	}
-	return cfg, fs.Args(), cfg.Validate()
-}
-
 func printJSON(v any) {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
@@ -123,7 +101,7 @@ func printJSON(v any) {
 // runReindex rebuilds the Redis indexes from MinIO and tells every API process to rebuild its
 // search index.
 func runReindex(ctx context.Context, args []string) error {
-	cfg, _, err := parseWith("reindex", args, nil)
+	cfg, _, err := parseConfig("reindex", args, nil)
 	if err != nil {
 		return err
 	}
@@ -145,7 +123,7 @@ func runReindex(ctx context.Context, args []string) error {
 func runFixity(ctx context.Context, args []string) error {
 	var every time.Duration
 	var parallel int
-	cfg, _, err := parseWith("fixity", args, func(fs *flag.FlagSet) {
+	cfg, _, err := parseConfig("fixity", args, func(fs *flag.FlagSet) {
 		fs.DurationVar(&every, "every", 0, "run again at this interval until stopped (0: once)")
 		fs.IntVar(&parallel, "parallel", 4, "objects read at once")
 	})
@@ -166,9 +144,7 @@ func runFixity(ctx context.Context, args []string) error {
 		printJSON(rep)
 		if every <= 0 {
 			if len(rep.Failed) > 0 {
-				d.close()
-				fmt.Fprintf(os.Stderr, "onewindow: fixity: %d of %d objects failed\n", len(rep.Failed), rep.Checked)
-				os.Exit(3)
+				return failed("fixity: %d of %d objects failed", len(rep.Failed), rep.Checked)
 			}
 			return nil
 		}
@@ -182,7 +158,7 @@ func runFixity(ctx context.Context, args []string) error {
 
 func runExport(ctx context.Context, args []string) error {
 	var caseNo, out string
-	cfg, _, err := parseWith("export", args, func(fs *flag.FlagSet) {
+	cfg, _, err := parseConfig("export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&caseNo, "case-no", "", "the case to export")
 		fs.StringVar(&out, "out", "", "the zip file to write")
 	})
@@ -249,8 +225,7 @@ func runVerifyBag(_ context.Context, args []string) error {
 	}
 	printJSON(rep)
 	if !rep.OK() {
-		fmt.Fprintf(os.Stderr, "onewindow: %s is not intact: %d problems\n", fs.Arg(0), len(rep.Problems))
-		os.Exit(3)
+		return failed("%s is not intact: %d problems", fs.Arg(0), len(rep.Problems))
 	}
 	return nil
 }
@@ -258,7 +233,7 @@ func runVerifyBag(_ context.Context, args []string) error {
 // runImportBag files a bag's documents into this installation and reindexes. Exit status 3
 // means the bag is not intact (nothing was filed).
 func runImportBag(ctx context.Context, args []string) error {
-	cfg, rest, err := parseWith("import-bag", args, nil)
+	cfg, rest, err := parseConfig("import-bag", args, nil)
 	if err != nil {
 		return err
 	}
@@ -281,9 +256,7 @@ func runImportBag(ctx context.Context, args []string) error {
 	defer d.close()
 	res, re, err := d.desk().ImportBag(ctx, f, st.Size())
 	if errors.Is(err, archive.ErrBagNotIntact) {
-		d.close()
-		fmt.Fprintf(os.Stderr, "onewindow: %v\n", err)
-		os.Exit(3)
+		return failed("%v", err)
 	}
 	if err != nil {
 		return err
@@ -297,7 +270,7 @@ func runAudit(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: onewindow audit verify")
 	}
-	cfg, _, err := parseWith("audit verify", args[1:], nil)
+	cfg, _, err := parseConfig("audit verify", args[1:], nil)
 	if err != nil {
 		return err
 	}
@@ -312,9 +285,7 @@ func runAudit(ctx context.Context, args []string) error {
 	}
 	printJSON(v)
 	if !v.OK {
-		d.close()
-		fmt.Fprintf(os.Stderr, "onewindow: audit chain broken at entry %d (%s): %s\n", v.FirstBad.Seq, v.FirstBad.Key, v.FirstBad.Problem)
-		os.Exit(3)
+		return failed("audit chain broken at entry %d (%s): %s", v.FirstBad.Seq, v.FirstBad.Key, v.FirstBad.Problem)
 	}
 	return nil
 }
@@ -323,7 +294,7 @@ func runAudit(ctx context.Context, args []string) error {
 // some property failed.
 func runReport(ctx context.Context, args []string) error {
 	var caseNo, from, to, format, out string
-	cfg, _, err := parseWith("report", args, func(fs *flag.FlagSet) {
+	cfg, _, err := parseConfig("report", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&caseNo, "case-no", "", "the case to report on")
 		fs.StringVar(&from, "from", "", "first day filed (YYYY-MM-DD)")
 		fs.StringVar(&to, "to", "", "last day filed (YYYY-MM-DD)")
@@ -383,9 +354,7 @@ func runReport(ctx context.Context, args []string) error {
 		return err
 	}
 	if !rep.OK {
-		d.close()
-		fmt.Fprintln(os.Stderr, "onewindow: report: a property failed")
-		os.Exit(3)
+		return failed("report: a property failed")
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func init() {
 
 // runEval scores the pipeline on a ground-truth corpus folder, without Redis or MinIO.
 func runEval(ctx context.Context, args []string) error {
-	cfg, dirArgs, err := parseConfig("eval", args)
+	cfg, dirArgs, err := parseConfig("eval", args, nil)
 	if err != nil {
 		return err
 	}

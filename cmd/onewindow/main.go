@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -42,6 +43,19 @@ func main() {
 	defer stop()
 	if err := commands[os.Args[1]](ctx, os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "onewindow:", err)
+		var f checkFailed
+		if errors.As(err, &f) {
+			os.Exit(3)
+		}
 		os.Exit(1)
 	}
 }
+
+// checkFailed is a check that ran and found a fault (fixity, a bag, the audit chain, a
+// report): the command exits with status 3, so that cron and monitoring tell it from a
+// command that could not run (status 1).
+type checkFailed struct{ msg string }
+
+func (c checkFailed) Error() string { return c.msg }
+
+func failed(format string, args ...any) error { return checkFailed{fmt.Sprintf(format, args...)} }

@@ -20,7 +20,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string) error {
-	cfg, _, err := parseConfig("serve", args)
+	cfg, _, err := parseConfig("serve", args, nil)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func runServe(ctx context.Context, args []string) error {
 }
 
 func runWork(ctx context.Context, args []string) error {
-	cfg, _, err := parseConfig("work", args)
+	cfg, _, err := parseConfig("work", args, nil)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func runWork(ctx context.Context, args []string) error {
 // runDev runs API and workers in one process and, unless told where they are, its own Redis
 // and MinIO under --data-dir.
 func runDev(ctx context.Context, args []string) error {
-	cfg, _, err := parseConfig("dev", args)
+	cfg, _, err := parseConfig("dev", args, nil)
 	if err != nil {
 		return err
 	}

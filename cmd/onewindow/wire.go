@@ -28,17 +28,24 @@ import (
 )
 
 // parseConfig reads flags and ONEWINDOW_ variables into a Config.
-// The arguments after the flags are returned.
-func parseConfig(name string, args []string) (config.Config, []string, error) {
+// A command may add flags of its own with extra (nil: none). The arguments after the flags are
+// returned.
+func parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (config.Config, []string, error) {
 	cfg := config.Default()
 	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
 	if err := cfg.Register(fs); err != nil {
 		return cfg, nil, err
 	}
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
-	return cfg, fs.Args(), cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, fs.Args(), validateArchive(cfg)
 }
 
 func newLogger(cfg config.Config) *slog.Logger {
