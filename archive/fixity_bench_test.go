@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand"
 	"os"
+	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
@@ -15,12 +16,13 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"onewindow/archive"
+	"onewindow/internal/devservices"
 	"onewindow/internal/testenv"
 	"onewindow/storage"
 )
 
 // TestFixityThroughput compares a fixity run with a raw read of the same objects (GetObject to
-// io.Discard, same parallelism). Set ONEWINDOW_BENCH_FIXITY_MB (e.g. 512) to run it.
+// io.Discard, same parallelism), in the same run. Set ONEWINDOW_BENCH_FIXITY_MB (e.g. 512) to run it.
 func TestFixityThroughput(t *testing.T) {
 	total, _ := strconv.Atoi(os.Getenv("ONEWINDOW_BENCH_FIXITY_MB"))
 	if total == 0 {
@@ -52,7 +54,9 @@ func TestFixityThroughput(t *testing.T) {
 		}
 		keys = append(keys, key)
 	}
-	for _, parallel := range []int{1, 4} {
+	// The raw read gets what fixity gets: the listing, then every record and every file, with
+	// the same number of readers; the way `mc cat` of each object to /dev/null would.
+	rawRead := func(parallel int) time.Duration {
 		start := time.Now()
 		var wg sync.WaitGroup
 		jobs := make(chan string)
@@ -72,21 +76,56 @@ func TestFixityThroughput(t *testing.T) {
 				}
 			}()
 		}
-		for _, k := range keys {
-			jobs <- k
+		for o, err := range blobs.List(ctx, storage.Archive, "documents/") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs <- o.Key
 		}
 		close(jobs)
 		wg.Wait()
-		raw := time.Since(start)
+		return time.Since(start)
+	}
+	mb := float64(len(keys)*size) / (1 << 20)
+	// The issue's own reference: `mc cat` of every record and file to /dev/null, one process.
+	if mc := devservices.FindTool("mc", "ONEWINDOW_MC_BIN"); mc != "" {
+		opt := testenv.S3Options(svc)
+		args := []string{"cat"}
+		for o, err := range blobs.List(ctx, storage.Archive, "documents/") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "bench/"+blobs.Name(storage.Archive)+"/"+o.Key)
+		}
+		cmd := exec.Command(mc, args...) // Stdout nil: /dev/null
+		cmd.Env = append(os.Environ(), "MC_CONFIG_DIR="+t.TempDir(),
+			"MC_HOST_bench=http://"+opt.AccessKey+":"+opt.SecretKey+"@"+opt.Endpoint)
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("mc cat: %v %s", err, out)
+		}
+		mcTime := time.Since(start)
 		start = time.Now()
+		rep, err := archive.CheckFixity(ctx, blobs, archive.DefaultFixityReaders, nil)
+		if err != nil || len(rep.Failed) != 0 {
+			t.Fatalf("fixity: %v %+v", err, rep)
+		}
+		fx := time.Since(start)
+		t.Logf("mc cat > /dev/null: %.0f MiB/s (%.2fs); fixity, %d readers: %.0f MiB/s (%.2fs); ratio %.2f",
+			mb/mcTime.Seconds(), mcTime.Seconds(), archive.DefaultFixityReaders, mb/fx.Seconds(), fx.Seconds(), fx.Seconds()/mcTime.Seconds())
+	} else {
+		t.Log("no mc found (scripts/bench.sh builds it into .tools/bin): comparing with Go reads only")
+	}
+	for _, parallel := range []int{1, 4, 8} {
+		raw := rawRead(parallel)
+		start := time.Now()
 		rep, err := archive.CheckFixity(ctx, blobs, parallel, nil)
 		if err != nil || len(rep.Failed) != 0 || rep.Checked != len(keys) {
 			t.Fatalf("fixity: %v %+v", err, rep)
 		}
 		fx := time.Since(start)
-		mb := float64(len(keys)*size) / (1 << 20)
-		t.Logf("parallel %d: %d objects, %.0f MiB: raw read %.0f MiB/s (%.2fs), fixity SHA-256+SM3 %.0f MiB/s (%.2fs), ratio %.2f",
-			parallel, len(keys), mb, mb/raw.Seconds(), raw.Seconds(), mb/fx.Seconds(), fx.Seconds(), fx.Seconds()/raw.Seconds())
+		t.Logf("%d readers: %d records and files, %.0f MiB: raw read %.0f MiB/s (%.2fs), fixity SHA-256+SM3 (%d SM3 lanes) %.0f MiB/s (%.2fs), ratio %.2f",
+			parallel, len(keys), mb, mb/raw.Seconds(), raw.Seconds(), rep.SM3Lanes, mb/fx.Seconds(), fx.Seconds(), fx.Seconds()/raw.Seconds())
 	}
 }
 

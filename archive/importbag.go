@@ -201,7 +201,7 @@ func putZip(ctx context.Context, s Store, bk storage.Bucket, key string, zf *zip
 	if !errors.Is(perr, storage.ErrExists) {
 		return false, perr
 	}
-	n, reason, _ := checkFile(ctx, s, f)
+	n, reason, _ := checkFile(ctx, s, nil, f)
 	if reason != "" {
 		return true, fmt.Errorf("%s is already stored here with other bytes (%s, %d bytes)", key, reason, n)
 	}

@@ -3,7 +3,9 @@
 #   1. plain `tesseract -l chi_sim+eng` over every page image of the corpus, as many at a
 #      time as there are cores (OMP_THREAD_LIMIT=1), in pages per minute;
 #   2. onewindow dev end to end (first upload to last batch done) on the same corpus;
-#   3. peak resident memory of onewindow dev while one 300-page batch goes through.
+#   3. peak resident memory of onewindow dev while one 300-page batch goes through;
+#   4. fixity against `mc cat > /dev/null` and against Go reads of the same objects (512 MiB),
+#      and archive search latency over 100,000 records.
 # Usage: scripts/bench.sh [CORPUS_DIR]   (generated with ../shared/corpus/gen.py if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,3 +60,13 @@ while ((${#args[@]} < 60)); do args+=("${pdfs[@]}"); done
 qpdf --empty --pages "${args[@]}" -- "$work/all.pdf"
 qpdf --empty --pages "$work/all.pdf" 1-300 -- "$work/big.pdf"
 python3 scripts/throughput.py bin/onewindow "$work/big.pdf" --rss
+
+# Archive: fixity against mc cat and raw reads, search latency.
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
+if [[ ! -x .tools/bin/mc ]]; then
+  echo "bench: building the MinIO client $MC_VERSION into .tools/bin (about a minute, once)"
+  mkdir -p .tools/bin
+  (cd /tmp && GOBIN="$OLDPWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/minio/mc@$MC_VERSION")
+fi
+ONEWINDOW_BENCH_FIXITY_MB=512 go test -count=1 -run TestFixityThroughput -v ./archive | grep -E 'mc cat|readers'
+ONEWINDOW_BENCH_DOCS=100000 go test -count=1 -run TestSearchLatency -v ./archive | grep -E 'median|indexed'

@@ -249,7 +249,7 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 			if err != nil || !ok {
 				continue
 			}
-			if _, err := d.Fixity(ctx, 4); err != nil && ctx.Err() == nil {
+			if _, err := d.Fixity(ctx, archive.DefaultFixityReaders); err != nil && ctx.Err() == nil {
 				d.Log.Error("scheduled fixity run failed", "err", err)
 			}
 		}

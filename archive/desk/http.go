@@ -134,7 +134,7 @@ func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p api.Principal) 
 
 func (d *Desk) fixity(w http.ResponseWriter, r *http.Request, p api.Principal) error {
 	d.Log.Info("fixity run requested", "by", p.Name)
-	rep, err := d.Fixity(r.Context(), 4)
+	rep, err := d.Fixity(r.Context(), archive.DefaultFixityReaders)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func runFixity(ctx context.Context, args []string) error {
 	var parallel int
 	cfg, _, err := parseConfig("fixity", args, func(fs *flag.FlagSet) {
 		fs.DurationVar(&every, "every", 0, "run again at this interval until stopped (0: once)")
-		fs.IntVar(&parallel, "parallel", 4, "objects read at once")
+		fs.IntVar(&parallel, "parallel", archive.DefaultFixityReaders, "objects read at once (eight fill the SM3 lanes)")
 	})
 	if err != nil {
 		return err

@@ -163,11 +163,15 @@ func (s *Services) Stop() {
 
 // FindMinio looks for the minio binary: ONEWINDOW_MINIO_BIN, then PATH, then .tools/bin/minio
 // in the working directory or any parent (the README's set-up builds it there).
-func FindMinio() string {
-	if p := os.Getenv("ONEWINDOW_MINIO_BIN"); p != "" {
+func FindMinio() string { return FindTool("minio", "ONEWINDOW_MINIO_BIN") }
+
+// FindTool looks for a program: the variable env, then PATH, then .tools/bin/name in the
+// working directory, the executable's, or any parent of them. It returns "" if none is found.
+func FindTool(name, env string) string {
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
-	if p, err := exec.LookPath("minio"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
 	dirs := []string{}
@@ -179,7 +183,7 @@ func FindMinio() string {
 	}
 	for _, d := range dirs {
 		for {
-			p := filepath.Join(d, ".tools", "bin", "minio")
+			p := filepath.Join(d, ".tools", "bin", name)
 			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 				return p
 			}
