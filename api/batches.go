@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"onewindow/archive"
 	"onewindow/internal/errs"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
@@ -27,7 +26,8 @@ type received struct {
 	name string
 	path string
 	size int64
-	sum  string
+	sum  string // SHA-256, hex: the key it is kept under
+	sm3  string
 }
 
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal) (err error) {
@@ -76,7 +76,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal
 		if err := s.keepRaw(ctx, f); err != nil {
 			return err
 		}
-		batch.Files = append(batch.Files, storage.BatchFile{SHA256: f.sum, Size: f.size, Name: f.name})
+		batch.Files = append(batch.Files, storage.BatchFile{SHA256: f.sum, SM3: f.sm3, Size: f.size, Name: f.name})
 	}
 	if err := s.validate(ctx, files, batch); err != nil {
 		s.recordRejection(ctx, batch, err)
@@ -163,10 +163,10 @@ func spool(part *multipart.Part) (received, error) {
 		return received{}, err
 	}
 	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), part)
-	f := received{name: part.FileName(), path: tmp.Name(), size: n, sum: hex.EncodeToString(h.Sum(nil))}
-	return f, err
+	d := archive.NewDigester()
+	n, err := io.Copy(io.MultiWriter(tmp, d), part)
+	sum := d.Sum()
+	return received{name: part.FileName(), path: tmp.Name(), size: n, sum: sum.SHA256, sm3: sum.SM3}, err
 }
 
 // keepRaw stores the upload content-addressed; the same bytes sent twice are stored once.

@@ -20,10 +20,7 @@ import (
 func TestAuditChainAgainstRealServices(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	blobs, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := testenv.Blobs(t, svc)
 	ropt, err := storage.ParseRedisURL(svc.RedisURL())
 	if err != nil {
 		t.Fatal(err)

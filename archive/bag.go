@@ -13,13 +13,15 @@ import (
 	"strings"
 	"time"
 
+	"onewindow/internal/errs"
 	"onewindow/storage"
 )
 
 // Bags follow BagIt (RFC 8493), zipped: bagit.txt, bag-info.txt, data/…, manifest-sha256.txt,
 // manifest-sm3.txt, tagmanifest-sha256.txt and tagmanifest-sm3.txt. Within data/ each
 // document has its own directory with document.pdf, text.txt and record.json; the original
-// scans, which several documents of a batch share, are under data/originals/ by SHA-256.
+// scans, which several documents of a batch share, are under data/originals/ by SHA-256, and
+// the batches' intake manifests (case, station, courier details, status) under data/batches/.
 
 // BagInfo are bag-info.txt's descriptive fields.
 type BagInfo struct {
@@ -33,6 +35,9 @@ type BagInfo struct {
 func BagOriginalPath(sha256hex, kind string) string {
 	return "data/originals/" + sha256hex + "." + kind
 }
+
+// BagBatchPath is where a batch's intake manifest sits in a bag.
+func BagBatchPath(batchID string) string { return "data/batches/" + batchID + ".json" }
 
 // BagDocumentPath is where a document's file (document.pdf, text.txt, record.json) sits.
 func BagDocumentPath(docID, name string) string { return "data/" + docID + "/" + name }
@@ -100,6 +105,20 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 			if err := copyObject(name, bk, f.Key); err != nil {
 				return err
 			}
+		}
+	}
+	// The batches' manifests, so that an installation importing the bag knows the cases and
+	// their intake as well as the documents. A batch whose manifest is gone (it came here by
+	// an older import) is carried without one.
+	batches := map[string]bool{}
+	for _, rec := range recs {
+		if rec.BatchID == "" || batches[rec.BatchID] {
+			continue
+		}
+		batches[rec.BatchID] = true
+		err := copyObject(BagBatchPath(rec.BatchID), storage.Inbox, storage.ManifestKey(rec.BatchID))
+		if err != nil && errs.KindOf(err) != errs.NotFound {
+			return err
 		}
 	}
 	var oxum int64

@@ -30,10 +30,7 @@ func TestFixityThroughput(t *testing.T) {
 	}
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	blobs, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := testenv.Blobs(t, svc)
 	const size = 2 << 20
 	data := make([]byte, size)
 	rand.New(rand.NewSource(1)).Read(data)

@@ -25,14 +25,25 @@ type ImportResult struct {
 	Existing  []string `json:"existing,omitempty"` // objects already stored with the same bytes
 	Bytes     int64    `json:"bytes"`
 	NoLonger  []string `json:"retention_expired,omitempty"` // documents whose recorded retention has passed
+	Batches   int      `json:"batches"`                     // batch manifests restored
+}
+
+// ImportStore is what importing a bag needs of object storage.
+type ImportStore interface {
+	Store
+	Put(ctx context.Context, bk storage.Bucket, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error)
+	ExtendRetention(ctx context.Context, bk storage.Bucket, key, mode string, until time.Time) error
 }
 
 // ImportBag files the documents of a zipped bag into this installation: it verifies the bag,
-// checks every file against the digests its record lists, stores originals in the inbox and
-// PDFs and texts in the archive under the record's retention, and the record last, exactly as
-// it was (so a half-done import leaves no record and a second run completes it). An "imported"
-// event is filed beside each record. Objects already present with the same bytes are kept.
-func ImportBag(ctx context.Context, s Store, r io.ReaderAt, size int64, agent string) (*ImportResult, error) {
+// checks every file against the digests its record lists, stores each file where its record
+// says, under the record's retention (an original shared by several documents is kept as long
+// as the longest of them needs), and the record last, exactly as it was (so a half-done import
+// leaves no record and a second run completes it). An "imported" event is filed beside each
+// record. Objects already present with the same bytes are kept. Finally the batches' intake
+// manifests the bag carries are restored, where this installation has none, so that reindex
+// brings back the cases and batches as well as the documents.
+func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, agent string) (*ImportResult, error) {
 	rep, err := VerifyBag(r, size)
 	if err != nil {
 		return nil, err
@@ -90,8 +101,15 @@ func ImportBag(ctx context.Context, s Store, r io.ReaderAt, size int64, agent st
 			opts := retain
 			if f.Role == "original" {
 				name = BagOriginalPath(f.SHA256, f.Format)
-				opts = storage.PutOptions{IfAbsent: true} // the inbox has no object lock
+				if bk != storage.Archive {
+					opts = storage.PutOptions{IfAbsent: true} // an older record's original, in the inbox: no object lock
+				}
 				if seenOriginal[name] {
+					if bk == storage.Archive && !retain.RetainUntil.IsZero() {
+						if err := s.ExtendRetention(ctx, bk, f.Key, retain.RetentionMode, retain.RetainUntil); err != nil {
+							return res, err
+						}
+					}
 					continue
 				}
 				seenOriginal[name] = true
@@ -110,6 +128,11 @@ func ImportBag(ctx context.Context, s Store, r io.ReaderAt, size int64, agent st
 			}
 			if existed {
 				res.Existing = append(res.Existing, f.Bucket+"/"+f.Key)
+				if f.Role == "original" && bk == storage.Archive && !retain.RetainUntil.IsZero() {
+					if err := s.ExtendRetention(ctx, bk, f.Key, retain.RetentionMode, retain.RetainUntil); err != nil {
+						return res, err
+					}
+				}
 			}
 			res.Bytes += f.Size
 			if f.Role == "original" {
@@ -134,7 +157,49 @@ func ImportBag(ctx context.Context, s Store, r io.ReaderAt, size int64, agent st
 		}
 		res.Documents++
 	}
+	for name, zf := range files {
+		if !strings.HasPrefix(name, "data/batches/") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		restored, err := restoreManifest(ctx, s, strings.TrimSuffix(path.Base(name), ".json"), zf)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", name, err)
+		}
+		if restored {
+			res.Batches++
+		}
+	}
 	return res, nil
+}
+
+// restoreManifest writes a bag's batch manifest to the inbox unless a manifest of that batch is
+// already here. A batch the source had not finished comes back failed, with a code that says
+// why: its uploads did not travel with the bag, so it cannot run here.
+func restoreManifest(ctx context.Context, s ImportStore, id string, zf *zip.File) (bool, error) {
+	data, err := readZip(zf)
+	if err != nil {
+		return false, err
+	}
+	var b storage.Batch
+	if err := json.Unmarshal(data, &b); err != nil {
+		return false, err
+	}
+	if b.ID != id {
+		return false, fmt.Errorf("the manifest is of batch %q", b.ID)
+	}
+	if b.Status != storage.StatusDone && b.Status != storage.StatusFailed {
+		b.Status = storage.StatusFailed
+		b.Error = &storage.BatchError{Code: "imported_unfinished",
+			Message: "The batch was not finished where it was exported; only its filed documents came with the bag."}
+		if data, err = json.Marshal(&b); err != nil {
+			return false, err
+		}
+	}
+	_, err = s.PutBytes(ctx, storage.Inbox, storage.ManifestKey(id), data, storage.PutOptions{ContentType: "application/json", IfAbsent: true})
+	if errors.Is(err, storage.ErrExists) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func contentTypeOf(f File) string {
@@ -179,25 +244,13 @@ func checkZipAgainst(zf *zip.File, f File) error {
 }
 
 // putZip stores a bag file write-once; an existing object is accepted only with the same bytes.
-func putZip(ctx context.Context, s Store, bk storage.Bucket, key string, zf *zip.File, o storage.PutOptions, f File) (bool, error) {
+func putZip(ctx context.Context, s ImportStore, bk storage.Bucket, key string, zf *zip.File, o storage.PutOptions, f File) (bool, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return false, err
 	}
 	defer rc.Close()
-	type putter interface {
-		Put(ctx context.Context, bk storage.Bucket, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error)
-	}
-	var perr error
-	if p, ok := s.(putter); ok {
-		_, perr = p.Put(ctx, bk, key, rc, int64(zf.UncompressedSize64), o)
-	} else {
-		data, err := io.ReadAll(rc)
-		if err != nil {
-			return false, err
-		}
-		_, perr = s.PutBytes(ctx, bk, key, data, o)
-	}
+	_, perr := s.Put(ctx, bk, key, rc, int64(zf.UncompressedSize64), o)
 	if !errors.Is(perr, storage.ErrExists) {
 		return false, perr
 	}

@@ -13,10 +13,7 @@ import (
 func TestPutIfMatchRefusesStaleWrites(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	b, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testenv.Blobs(t, svc)
 	first, err := b.PutIfMatch(ctx, storage.Work, storage.ModelKey, []byte("v1"), "", "application/json")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,12 @@ import "fmt"
 // RawKey is where an upload's bytes live, addressed by their SHA-256.
 func RawKey(sha256hex string) string { return "raw/sha256/" + sha256hex[:2] + "/" + sha256hex }
 
+// OriginalKey is where an original scan is kept in the archive, under retention, beside the
+// documents made from it; content-addressed, so the documents of a batch share it.
+func OriginalKey(sha256hex string) string {
+	return "originals/sha256/" + sha256hex[:2] + "/" + sha256hex
+}
+
 // ManifestKey is a batch's intake manifest and latest status (the record Redis is rebuilt from).
 func ManifestKey(batchID string) string { return "batches/" + batchID + "/batch.json" }
 

@@ -17,6 +17,7 @@ const (
 // BatchFile is one uploaded file of a batch, stored content-addressed in the inbox.
 type BatchFile struct {
 	SHA256 string `json:"sha256"`
+	SM3    string `json:"sm3,omitempty"`
 	Size   int64  `json:"size"`
 	Kind   string `json:"kind"` // pdf, tiff, jpeg, png (sniffed from the bytes)
 	Name   string `json:"name,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,10 +18,7 @@ import (
 func TestBlobsAgainstRealMinIO(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	b, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testenv.Blobs(t, svc)
 	// Opening again finds the buckets and changes nothing.
 	if _, err := storage.OpenBlobs(ctx, testenv.S3Options(svc)); err != nil {
 		t.Fatal(err)
@@ -56,10 +54,7 @@ func TestBlobsAgainstRealMinIO(t *testing.T) {
 func TestRetainedArchiveObjectCannotBeDeleted(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	b, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testenv.Blobs(t, svc)
 	info, err := b.Put(ctx, storage.Archive, "documents/x/document.pdf", bytes.NewReader([]byte("%PDF-")), 5,
 		storage.PutOptions{IfAbsent: true, RetainUntil: time.Now().Add(24 * time.Hour), RetentionMode: "GOVERNANCE"})
 	if err != nil {
@@ -72,6 +67,29 @@ func TestRetainedArchiveObjectCannotBeDeleted(t *testing.T) {
 	}
 	if _, err := b.PutBytes(ctx, storage.Archive, "documents/x/document.pdf", []byte("forged"), storage.PutOptions{IfAbsent: true}); !errors.Is(err, storage.ErrExists) {
 		t.Fatalf("overwriting a filed object: %v, want ErrExists", err)
+	}
+}
+
+// TestExtendRetentionOnlyLengthens: a shared original is kept as long as the longest-kept
+// document made from it needs, and a shorter request leaves a longer lock alone.
+func TestExtendRetentionOnlyLengthens(t *testing.T) {
+	svc := testenv.Services(t)
+	ctx := context.Background()
+	b := testenv.Blobs(t, svc)
+	key := storage.OriginalKey("ab" + strings.Repeat("0", 62))
+	day := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Second)
+	if _, err := b.PutBytes(ctx, storage.Archive, key, []byte("scan"), storage.PutOptions{IfAbsent: true,
+		RetainUntil: day, RetentionMode: "GOVERNANCE"}); err != nil {
+		t.Fatal(err)
+	}
+	year := day.AddDate(1, 0, 0)
+	for _, until := range []time.Time{year, day} {
+		if err := b.ExtendRetention(ctx, storage.Archive, key, "GOVERNANCE", until); err != nil {
+			t.Fatal(err)
+		}
+		if lock, err := b.LockOf(ctx, storage.Archive, key); err != nil || !lock.Until.Equal(year) || lock.Mode != "GOVERNANCE" {
+			t.Fatalf("after extending to %s: %+v %v, want GOVERNANCE until %s", until, lock, err, year)
+		}
 	}
 }
 

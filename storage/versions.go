@@ -53,6 +53,26 @@ func noLock(err error) bool {
 		code == "InvalidRequest" || strings.Contains(code, "ObjectLock")
 }
 
+// ExtendRetention makes key's current version retained until at least until, in mode. A longer
+// retention already in force is left alone: object lock never shortens one without a bypass.
+func (b *Blobs) ExtendRetention(ctx context.Context, bk Bucket, key, mode string, until time.Time) error {
+	cur, curUntil, err := b.c.GetObjectRetention(ctx, b.names[bk], key, "")
+	if err != nil && !noLock(err) {
+		return wrap("storage.ExtendRetention", key, err)
+	}
+	if cur != nil && curUntil != nil && !curUntil.Before(until) {
+		return nil
+	}
+	m := minio.RetentionMode(mode)
+	if cur != nil && *cur == minio.Compliance {
+		m = minio.Compliance // a compliance lock cannot be turned into a governance one
+	}
+	if err := b.c.PutObjectRetention(ctx, b.names[bk], key, minio.PutObjectRetentionOptions{Mode: &m, RetainUntilDate: &until}); err != nil {
+		return wrap("storage.ExtendRetention", key, err)
+	}
+	return nil
+}
+
 // SetLegalHold puts key's current version under legal hold, or releases it.
 func (b *Blobs) SetLegalHold(ctx context.Context, bk Bucket, key string, on bool) error {
 	st := minio.LegalHoldDisabled

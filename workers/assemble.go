@@ -232,8 +232,11 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	rec.Events = append(rec.Events, extra...)
 	rec.Events = append(rec.Events, archive.Event{Type: "filed", Agent: "onewindow", Time: now})
 	for _, f := range b.Files {
-		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "inbox", Key: storage.RawKey(f.SHA256),
-			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, Size: f.Size}})
+		if err := p.keepOriginal(ctx, f, retain); err != nil {
+			return archive.Record{}, err
+		}
+		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "archive", Key: storage.OriginalKey(f.SHA256),
+			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, SM3: f.SM3, Size: f.Size}})
 	}
 	recData, _ := json.MarshalIndent(rec, "", " ")
 	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(id), recData,
@@ -241,6 +244,32 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		return archive.Record{}, err
 	}
 	return rec, nil
+}
+
+// keepOriginal files an upload's bytes in the archive beside the documents made from it, under
+// retention at least as long as this document's: the documents of a batch, and of any batch
+// that sent the same bytes, share one copy, kept as long as the longest of them needs.
+func (p *Processor) keepOriginal(ctx context.Context, f storage.BatchFile, retain storage.PutOptions) error {
+	key := storage.OriginalKey(f.SHA256)
+	ok, err := p.Blobs.Exists(ctx, storage.Archive, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		rc, _, err := p.Blobs.Open(ctx, storage.Inbox, storage.RawKey(f.SHA256))
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		_, err = p.Blobs.Put(ctx, storage.Archive, key, rc, f.Size, withType(retain, "application/octet-stream"))
+		if err == nil {
+			return nil
+		}
+		if err != storage.ErrExists { // else filed meanwhile by another document
+			return err
+		}
+	}
+	return p.Blobs.ExtendRetention(ctx, storage.Archive, key, retain.RetentionMode, retain.RetainUntil)
 }
 
 // retainUntil is how long a filed document of type typ is kept: the hall's period for that

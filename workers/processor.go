@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -21,6 +22,8 @@ type Blobs interface {
 	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
 	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
 	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
+	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
+	ExtendRetention(ctx context.Context, bk storage.Bucket, key, mode string, until time.Time) error
 }
 
 // State is the part of the Redis indexes the workers use.

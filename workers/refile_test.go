@@ -8,7 +8,6 @@ import (
 
 	"onewindow/internal/testenv"
 	"onewindow/pipeline/classify"
-	"onewindow/storage"
 	"onewindow/workers"
 )
 
@@ -36,10 +35,7 @@ func TestRevisionOf(t *testing.T) {
 func TestModelStoreSharedByWorkers(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	blobs, err := storage.OpenBlobs(ctx, testenv.S3Options(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := testenv.Blobs(t, svc)
 	a := &workers.ModelStore{Blobs: blobs, Model: classify.NewModel()}
 	b := &workers.ModelStore{Blobs: blobs, Model: classify.NewModel()}
 	if err := b.Refresh(ctx); err != nil {

@@ -76,12 +76,17 @@ type LegalHoldResult struct {
 	LegalHold  bool     `json:"legal_hold"`
 	Objects    []string `json:"objects"`            // archive objects now held or released
 	NotHeld    []string `json:"not_held,omitempty"` // listed objects in buckets without object lock
-	Event      string   `json:"event"`
+	// StillHeld are shared originals a release left held, for another document of the batch
+	// made from them is under legal hold too.
+	StillHeld []string `json:"still_held,omitempty"`
+	Event     string   `json:"event"`
 }
 
-// SetLegalHold puts every archive object of a document (record, PDF, text) under legal hold
-// or releases it, then files the change as an event beside the record. Originals live in the
-// inbox bucket, which has no object lock; they are named in NotHeld.
+// SetLegalHold puts every archive object of a document (record, PDF, text, original scans)
+// under legal hold or releases it, then files the change as an event beside the record. An
+// original is shared by the documents of its batch, so a release leaves it held while another
+// of them is. Originals an older version left in the inbox, which has no object lock, are
+// named in NotHeld.
 func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reason string) (*LegalHoldResult, error) {
 	rec, _, err := archive.LoadRecord(ctx, d.Blobs, docID)
 	if err != nil {
@@ -92,11 +97,26 @@ func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reas
 	}
 	res := &LegalHoldResult{DocumentID: docID, LegalHold: on, Objects: []string{}}
 	keys := []string{storage.DocumentRecordKey(docID)}
+	var heldSibling *bool
 	for _, f := range rec.Files {
-		if f.Bucket == "archive" {
-			keys = append(keys, f.Key)
-		} else {
+		switch {
+		case f.Bucket != "archive":
 			res.NotHeld = append(res.NotHeld, f.Bucket+"/"+f.Key)
+		case f.Role == "original" && !on:
+			if heldSibling == nil {
+				held, err := d.siblingHeld(ctx, rec)
+				if err != nil {
+					return nil, err
+				}
+				heldSibling = &held
+			}
+			if *heldSibling {
+				res.StillHeld = append(res.StillHeld, "archive/"+f.Key)
+			} else {
+				keys = append(keys, f.Key)
+			}
+		default:
+			keys = append(keys, f.Key)
 		}
 	}
 	for _, k := range keys {
@@ -131,6 +151,33 @@ func (d *Desk) retentionMode(rec *archive.Record) string {
 		return d.RetentionMode
 	}
 	return "GOVERNANCE"
+}
+
+// siblingHeld reports whether another document of rec's batch is under legal hold.
+func (d *Desk) siblingHeld(ctx context.Context, rec *archive.Record) (bool, error) {
+	b, err := storage.LoadManifest(ctx, d.Blobs, rec.BatchID)
+	if errs.KindOf(err) == errs.NotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, doc := range b.Documents {
+		if doc.ID == rec.DocumentID {
+			continue
+		}
+		lock, err := d.Blobs.LockOf(ctx, storage.Archive, storage.DocumentRecordKey(doc.ID))
+		if errs.KindOf(err) == errs.NotFound {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if lock.LegalHold {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p api.Principal) error {

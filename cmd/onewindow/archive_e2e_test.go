@@ -216,8 +216,8 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2 documents × (pdf, text, record) + 1 original scan.
-	if !rep.OK() || rep.Files != 7 {
+	// 2 documents × (pdf, text, record) + 1 original scan + the batch's manifest.
+	if !rep.OK() || rep.Files != 8 {
 		t.Errorf("exported bag: %+v", rep)
 	}
 	dir := t.TempDir()
@@ -289,7 +289,25 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		t.Errorf("link for 600 minutes: %d %v", code, body)
 	}
 
-	// Four properties: all pass (originals sit in the unlocked inbox: a warning, not a failure).
+	// The original scan is filed beside the documents, under retention, with both digests.
+	rec, _, err := archive.LoadRecord(ctx, blobs, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var original archive.File
+	for _, f := range rec.Files {
+		if f.Role == "original" {
+			original = f
+		}
+	}
+	if original.Bucket != "archive" || original.SM3 == "" || original.Key != storage.OriginalKey(original.SHA256) {
+		t.Fatalf("original in the record: %+v", original)
+	}
+	if lock, err := blobs.LockOf(ctx, storage.Archive, original.Key); err != nil || lock.Mode == "" || lock.Until.Before(rec.Retention.Until) {
+		t.Errorf("original's lock: %+v %v, the document is retained until %s", lock, err, rec.Retention.Until)
+	}
+
+	// Four properties: all pass.
 	code, rep := d.get("/api/v1/report?case_no=" + caseNo)
 	if code != 200 || rep["ok"] != true || len(rep["documents"].([]any)) != 2 {
 		t.Fatalf("report: %d %v", code, rep)
@@ -303,12 +321,30 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	req, _ = http.NewRequest("PUT", d.base+"/api/v1/admin/documents/"+doc+"/legal-hold", strings.NewReader(`{"on": true, "reason": "litigation 2024-17"}`))
 	req.Header.Set("Authorization", "Bearer "+d.token)
 	code, hold := d.do(req)
-	if code != 200 || len(hold["objects"].([]any)) != 3 {
+	if code != 200 || len(hold["objects"].([]any)) != 4 || !strings.Contains(fmt.Sprint(hold["objects"]), original.Key) {
 		t.Fatalf("legal hold: %d %v", code, hold)
 	}
 	lock, err := blobs.LockOf(ctx, storage.Archive, storage.DocumentPDFKey(doc))
 	if err != nil || !lock.LegalHold || lock.Mode == "" {
 		t.Errorf("PDF lock after hold: %+v %v", lock, err)
+	}
+	// The shared original stays held while another document made from it is.
+	other := b["documents"].([]any)[1].(map[string]any)["id"].(string)
+	holdOf := func(id string, on bool) map[string]any {
+		req, _ := http.NewRequest("PUT", d.base+"/api/v1/admin/documents/"+id+"/legal-hold", strings.NewReader(fmt.Sprintf(`{"on": %v}`, on)))
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		code, res := d.do(req)
+		if code != 200 {
+			t.Fatalf("legal hold %v of %s: %d %v", on, id, code, res)
+		}
+		return res
+	}
+	holdOf(other, true)
+	if res := holdOf(other, false); !strings.Contains(fmt.Sprint(res["still_held"]), original.Key) {
+		t.Errorf("release of %s let go of the original %s, which %s still needs: %v", other, original.Key, doc, res)
+	}
+	if lock, _ := blobs.LockOf(ctx, storage.Archive, original.Key); !lock.LegalHold {
+		t.Errorf("original released: %+v", lock)
 	}
 	_, rep = d.get("/api/v1/report?case_no=" + caseNo)
 	if !strings.Contains(fmt.Sprint(rep), "legal hold on") || !strings.Contains(fmt.Sprint(rep), "legal_hold_set") {
@@ -406,7 +442,8 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		Imported archive.ImportResult `json:"imported"`
 		Reindex  map[string]any       `json:"reindex"`
 	}
-	if err := json.Unmarshal(run("import-bag", bag), &imp); err != nil || imp.Imported.Documents != 2 || imp.Reindex["documents"].(float64) != 2 {
+	if err := json.Unmarshal(run("import-bag", bag), &imp); err != nil || imp.Imported.Documents != 2 || imp.Reindex["documents"].(float64) != 2 ||
+		imp.Imported.Batches != 1 || imp.Reindex["batches"].(float64) != 1 {
 		t.Fatalf("import-bag: %+v %v", imp, err)
 	}
 	var rep2 archive.PropertiesReport

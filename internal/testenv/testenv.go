@@ -39,3 +39,13 @@ func S3Options(s *devservices.Services) storage.S3Options {
 	return storage.S3Options{Endpoint: s.S3Endpoint, AccessKey: s.S3AccessKey, SecretKey: s.S3SecretKey,
 		Region: "us-east-1", Prefix: "test"}
 }
+
+// Blobs opens the buckets of s (creating them, the archive one with object lock).
+func Blobs(t testing.TB, s *devservices.Services) *storage.Blobs {
+	t.Helper()
+	b, err := storage.OpenBlobs(context.Background(), S3Options(s))
+	if err != nil {
+		t.Fatalf("open buckets: %v", err)
+	}
+	return b
+}
