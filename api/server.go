@@ -63,9 +63,14 @@ type Server struct {
 	Extra []func(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler)
 	// Audit, if set, is called for every authorised request before its handler; it logs the
 	// accesses it cares about (by r.Pattern) and an error refuses the request: an access that
-	// cannot be logged does not happen.
-	Audit func(r *http.Request, p Principal) error
+	// cannot be logged does not happen. The AuditDone it returns, if any, is told how the
+	// request ended, once the answer is sent.
+	Audit func(r *http.Request, p Principal) (AuditDone, error)
 }
+
+// AuditDone is told a request's outcome: the HTTP status, the body bytes sent, and the error
+// code when it failed.
+type AuditDone func(status int, bytes int64, code string)
 
 // HandlerFunc is a handler that returns an error instead of writing one.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
@@ -120,15 +125,26 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
 			return
 		}
+		var done AuditDone
 		if s.Audit != nil {
-			if err := s.Audit(r, p); err != nil {
+			if done, err = s.Audit(r, p); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
 		}
-		if err := h(w, r, p); err != nil {
-			s.writeError(w, r, err)
+		if done == nil {
+			if err := h(w, r, p); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
 		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		code := ""
+		if err := h(rec, r, p); err != nil {
+			s.writeError(rec, r, err)
+			code = errs.CodeOf(err)
+		}
+		done(rec.status, rec.bytes, code)
 	})
 }
 
@@ -195,9 +211,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -41,7 +41,13 @@ type AuditEntry struct {
 	Purpose string    `json:"purpose,omitempty"`
 	Remote  string    `json:"remote,omitempty"`
 	Origin  string    `json:"origin,omitempty"` // the process that wrote it
-	Prev    string    `json:"prev"`             // SHA-256 of the previous entry's stored bytes
+	// An outcome entry completes the access entry Ref names, once the answer is sent: the
+	// HTTP status, the body bytes sent, and the error code if it failed.
+	Ref    int64  `json:"ref,omitempty"`
+	Status int    `json:"status,omitempty"`
+	Bytes  int64  `json:"bytes,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Prev   string `json:"prev"` // SHA-256 of the previous entry's stored bytes
 }
 
 // AuditGenesis is the Prev of the first entry.

@@ -32,11 +32,13 @@ var auditedRoutes = map[string]string{
 
 // AuditRequest fits api.Server.Audit: it logs the accesses auditedRoutes names, with the
 // purpose the caller states in X-Purpose (percent-encoded if not ASCII) or ?purpose=. It runs
-// before the handler; if the entry cannot be written the access is refused.
-func (d *Desk) AuditRequest(r *http.Request, p api.Principal) error {
+// before the handler; if the entry cannot be written the access is refused. Once the answer is
+// sent, a second entry records the outcome (status, bytes, error code) and refers to the first,
+// so the log tells a denied or failed access from one that delivered.
+func (d *Desk) AuditRequest(r *http.Request, p api.Principal) (api.AuditDone, error) {
 	action := auditedRoutes[r.Pattern]
 	if action == "" || d.Audit == nil {
-		return nil
+		return nil, nil
 	}
 	q := r.URL.Query()
 	purpose := r.Header.Get("X-Purpose")
@@ -53,12 +55,21 @@ func (d *Desk) AuditRequest(r *http.Request, p api.Principal) error {
 	}
 	e := archive.AuditEntry{Who: p.Name, Role: p.Role, Action: action, Object: object, Query: q.Encode(),
 		Purpose: purpose, Remote: r.RemoteAddr}
-	if _, err := d.Audit.Append(r.Context(), e); err != nil {
+	logged, err := d.Audit.Append(r.Context(), e)
+	if err != nil {
 		d.Log.Error("ACCESS AUDIT: cannot log an access; refusing it", "who", p.Name, "action", action, "object", object, "err", err)
-		return errs.E("desk.audit", errs.Unavailable, "audit_unavailable",
+		return nil, errs.E("desk.audit", errs.Unavailable, "audit_unavailable",
 			"The access log cannot be written just now, so the access is refused. Try again shortly.", err)
 	}
-	return nil
+	ctx := context.WithoutCancel(r.Context()) // the client may be gone; the outcome is still logged
+	return func(status int, bytes int64, code string) {
+		out := archive.AuditEntry{Who: p.Name, Role: p.Role, Action: action, Object: object, Ref: logged.Seq,
+			Status: status, Bytes: bytes, Code: code}
+		if _, err := d.Audit.Append(ctx, out); err != nil {
+			d.Log.Error("ACCESS AUDIT: cannot log an access's outcome", "who", p.Name, "action", action,
+				"object", object, "entry", logged.Seq, "status", status, "err", err)
+		}
+	}, nil
 }
 
 // VerifyAudit walks the access log's chain.

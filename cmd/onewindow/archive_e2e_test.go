@@ -372,20 +372,39 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		}
 		entries, keys = append(entries, e), append(keys, o.Key)
 	}
+	// Every access entry is followed by one outcome entry that refers to it.
 	actions := map[string]int{}
+	var accesses []archive.AuditEntry
+	outcomes := map[int64]archive.AuditEntry{}
 	for _, e := range entries {
-		actions[e.Action]++
 		if e.Who != "admin" || e.Role != "admin" {
 			t.Errorf("entry %d: who %s/%s", e.Seq, e.Who, e.Role)
 		}
+		if e.Ref != 0 {
+			outcomes[e.Ref] = e
+			continue
+		}
+		actions[e.Action]++
+		accesses = append(accesses, e)
 	}
 	for _, a := range []string{"view", "view_pdf", "search", "link", "report", "legal_hold", "export"} {
 		if actions[a] == 0 {
 			t.Errorf("no %s in the access log: %v", a, actions)
 		}
 	}
-	if entries[0].Purpose != "案件复查 case review" || entries[1].Purpose != "appeal" || entries[0].Object != doc {
-		t.Errorf("first entries: %+v %+v", entries[0], entries[1])
+	if accesses[0].Purpose != "案件复查 case review" || accesses[1].Purpose != "appeal" || accesses[0].Object != doc {
+		t.Errorf("first entries: %+v %+v", accesses[0], accesses[1])
+	}
+	for _, a := range accesses {
+		o, ok := outcomes[a.Seq]
+		switch {
+		case !ok:
+			t.Errorf("access %d (%s) has no outcome", a.Seq, a.Action)
+		case a.Action == "view_pdf" && (o.Status != 200 || o.Bytes < 1000):
+			t.Errorf("outcome of the PDF view: %+v", o)
+		case a.Action == "link" && o.Status == 400 && o.Code != "bad_parameter":
+			t.Errorf("outcome of the refused link: %+v", o)
+		}
 	}
 	audit := func() (int, string) {
 		cmd := exec.Command(binPath, "audit", "verify")
