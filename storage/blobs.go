@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,11 +37,15 @@ type S3Options struct {
 	Secure    bool
 	Region    string
 	Prefix    string // bucket names are Prefix-inbox, Prefix-work, Prefix-archive
+	// PublicURL (scheme://host[:port]) is the address presigned links name, when users reach
+	// object storage by another one than the daemon; empty: Endpoint.
+	PublicURL string
 }
 
 // Blobs is the MinIO side of storage.
 type Blobs struct {
 	c     *minio.Client
+	sign  *minio.Client // signs presigned links for the public address; c when there is none
 	names [3]string
 }
 
@@ -90,7 +95,24 @@ func OpenBlobs(ctx context.Context, o S3Options) (*Blobs, error) {
 	if prefix == "" {
 		prefix = "onewindow"
 	}
-	b := &Blobs{c: c, names: [3]string{prefix + "-inbox", prefix + "-work", prefix + "-archive"}}
+	b := &Blobs{c: c, sign: c, names: [3]string{prefix + "-inbox", prefix + "-work", prefix + "-archive"}}
+	if o.PublicURL != "" {
+		u, err := url.Parse(o.PublicURL)
+		if err != nil || u.Host == "" {
+			return nil, errs.E(op, errs.Invalid, "bad_s3_public_url", "The S3 public URL setting is not valid.", err)
+		}
+		// The region is given, so signing never asks the public address anything: the daemon
+		// may not be able to reach it at all.
+		region := o.Region
+		if region == "" {
+			region = "us-east-1"
+		}
+		b.sign, err = minio.New(u.Host, &minio.Options{Creds: credentials.NewStaticV4(o.AccessKey, o.SecretKey, ""),
+			Secure: u.Scheme == "https", Region: region})
+		if err != nil {
+			return nil, errs.E(op, errs.Invalid, "bad_s3_public_url", "The S3 public URL setting is not valid.", err)
+		}
+	}
 	for i, name := range b.names {
 		ok, err := c.BucketExists(ctx, name)
 		if err != nil {
@@ -223,7 +245,7 @@ func (b *Blobs) List(ctx context.Context, bk Bucket, prefix string) iter.Seq2[Ob
 
 // PresignGet hands out a URL that reads key until it expires.
 func (b *Blobs) PresignGet(ctx context.Context, bk Bucket, key string, expiry time.Duration) (string, error) {
-	u, err := b.c.PresignedGetObject(ctx, b.names[bk], key, expiry, nil)
+	u, err := b.sign.PresignedGetObject(ctx, b.names[bk], key, expiry, nil)
 	if err != nil {
 		return "", wrap("storage.PresignGet", key, err)
 	}

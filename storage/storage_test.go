@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +93,47 @@ func TestExtendRetentionOnlyLengthens(t *testing.T) {
 		if lock, err := b.LockOf(ctx, storage.Archive, key); err != nil || !lock.Until.Equal(year) || lock.Mode != "GOVERNANCE" {
 			t.Fatalf("after extending to %s: %+v %v, want GOVERNANCE until %s", until, lock, err, year)
 		}
+	}
+}
+
+// TestPresignedLinkNamesThePublicAddress: with a public URL set, a link names that address, and
+// MinIO honours it when a proxy passes that Host on (simulated here by setting Host).
+func TestPresignedLinkNamesThePublicAddress(t *testing.T) {
+	svc := testenv.Services(t)
+	ctx := context.Background()
+	opt := testenv.S3Options(svc)
+	opt.PublicURL = "https://files.hall.example"
+	b, err := storage.OpenBlobs(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutBytes(ctx, storage.Archive, "documents/p/text.txt", []byte("正文"), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	link, err := b.PresignGet(ctx, storage.Archive, "documents/p/text.txt", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(link)
+	if u.Scheme != "https" || u.Host != "files.hall.example" {
+		t.Fatalf("link %s does not name the public address", link)
+	}
+	fetch := func(host string) (int, string) {
+		req, _ := http.NewRequest("GET", "http://"+opt.Endpoint+u.RequestURI(), nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := fetch("files.hall.example"); code != 200 || body != "正文" {
+		t.Errorf("through the proxy: %d %q", code, body)
+	}
+	if code, _ := fetch(opt.Endpoint); code != http.StatusForbidden {
+		t.Errorf("the same link at another address: %d, want 403 (the signature covers the host)", code)
 	}
 }
 

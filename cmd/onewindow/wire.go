@@ -85,7 +85,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 	var blobs *storage.Blobs
 	for attempt := 0; ; attempt++ {
 		blobs, err = storage.OpenBlobs(ctx, storage.S3Options{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
-			SecretKey: cfg.S3SecretKey, Secure: cfg.S3Secure, Region: cfg.S3Region, Prefix: cfg.BucketPrefix})
+			SecretKey: cfg.S3SecretKey, Secure: cfg.S3Secure, Region: cfg.S3Region, Prefix: cfg.BucketPrefix,
+			PublicURL: cfg.S3PublicURL})
 		if err == nil || attempt == 10 || ctx.Err() != nil {
 			break
 		}

@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"runtime"
@@ -26,6 +27,7 @@ type Config struct {
 	S3SecretKey  string `flag:"s3-secret-key" help:"S3 secret key"`
 	S3Secure     bool   `flag:"s3-secure" help:"use HTTPS for S3"`
 	S3Region     string `flag:"s3-region" help:"S3 region"`
+	S3PublicURL  string `flag:"s3-public-url" help:"scheme://host[:port] that presigned links name, when users reach object storage by another address than the daemon does (a proxy must pass that Host on); default: the S3 endpoint"`
 	BucketPrefix string `flag:"bucket-prefix" help:"prefix of the inbox, work and archive bucket names"`
 	MinioBin     string `flag:"minio-bin" help:"dev mode: the minio server binary (default: PATH, then .tools/bin/minio)"`
 	RedisBin     string `flag:"redis-bin" help:"dev mode: the redis-server binary"`
@@ -187,6 +189,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditRetentionYears < 1 {
 		return fmt.Errorf("audit-retention-years must be at least 1")
+	}
+	if c.S3PublicURL != "" {
+		u, err := url.Parse(c.S3PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			return fmt.Errorf("s3-public-url must be http(s)://host[:port] with no path, not %q", c.S3PublicURL)
+		}
 	}
 	switch c.RetentionMode {
 	case "GOVERNANCE", "COMPLIANCE":
