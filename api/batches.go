@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +129,16 @@ func (s *Server) receiveParts(mr *multipart.Reader, batch *storage.Batch) ([]rec
 				batch.CaseNo = v
 			case "station":
 				batch.Station = v
+			case "applicant":
+				batch.Applicant = v
+			case "matter":
+				batch.Matter = v
+			case "departments":
+				batch.Departments = strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",，、;；", r) })
+				for i := range batch.Departments {
+					batch.Departments[i] = strings.TrimSpace(batch.Departments[i])
+				}
+				batch.Departments = slices.DeleteFunc(batch.Departments, func(d string) bool { return d == "" })
 			case "source":
 				if v != "scan" && v != "mail" {
 					return files, errs.E(op, errs.Invalid, "bad_source", "source must be scan or mail.", nil)

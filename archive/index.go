@@ -29,18 +29,19 @@ type Index struct {
 // indexDoc is what Bleve stores of a document. Keyword fields are matched whole; Text is the
 // OCR text, analysed into CJK bigrams (and words for Latin script).
 type indexDoc struct {
-	CaseNo      string    `json:"case_no"`
-	Type        string    `json:"type"`
-	BatchID     string    `json:"batch_id"`
-	Station     string    `json:"station"`
-	Matter      string    `json:"matter"`
-	Applicant   string    `json:"applicant"`
-	Departments []string  `json:"departments"`
-	IDNumbers   []string  `json:"id_numbers"`
-	USCC        []string  `json:"uscc"`
-	Title       string    `json:"title"`
-	Text        string    `json:"text"`
-	FiledAt     time.Time `json:"filed_at"`
+	CaseNo       string    `json:"case_no"`
+	ArchivalCode string    `json:"archival_code"`
+	Type         string    `json:"type"`
+	BatchID      string    `json:"batch_id"`
+	Station      string    `json:"station"`
+	Matter       string    `json:"matter"`
+	Applicant    string    `json:"applicant"`
+	Departments  []string  `json:"departments"`
+	IDNumbers    []string  `json:"id_numbers"`
+	USCC         []string  `json:"uscc"`
+	Title        string    `json:"title"`
+	Text         string    `json:"text"`
+	FiledAt      time.Time `json:"filed_at"`
 }
 
 func indexMapping() mapping.IndexMapping {
@@ -59,11 +60,14 @@ func indexMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"case_no", "type", "batch_id", "station", "matter", "departments", "id_numbers", "uscc"} {
+	for _, name := range []string{"case_no", "archival_code", "type", "batch_id", "station", "matter", "departments", "id_numbers", "uscc"} {
 		doc.AddFieldMappingsAt(name, kw())
 	}
-	// The applicant's name is matched as text so a surname or given name alone finds it.
-	doc.AddFieldMappingsAt("applicant", text(false))
+	// The applicant's name is matched as text so a surname or given name alone finds it, and
+	// stored for the hit lists.
+	applicant := text(false)
+	applicant.Store = true
+	doc.AddFieldMappingsAt("applicant", applicant)
 	doc.AddFieldMappingsAt("title", text(true))
 	doc.AddFieldMappingsAt("text", text(true))
 	date := bleve.NewDateTimeFieldMapping()
@@ -133,7 +137,7 @@ func (x *Index) Reset() error {
 }
 
 func toIndexDoc(r *Record, text string) indexDoc {
-	return indexDoc{CaseNo: r.CaseNo, Type: r.Type, BatchID: r.BatchID, Station: r.Station, Matter: r.Matter,
+	return indexDoc{CaseNo: r.CaseNo, ArchivalCode: r.ArchivalCode, Type: r.Type, BatchID: r.BatchID, Station: r.Station, Matter: r.Matter,
 		Applicant: r.Applicant, Departments: r.Departments, IDNumbers: r.Fields["id_numbers"],
 		USCC: r.Fields["uscc"], Title: r.Title, Text: NormalizeText(text), FiledAt: r.FiledAt}
 }
@@ -262,27 +266,32 @@ func (x *Index) Count() (uint64, error) {
 // Query is an archivist's search: Text is matched against the OCR text and title, the rest
 // filter exactly. From and To are filing dates, both inclusive (To is a day).
 type Query struct {
-	Text      string
-	Type      string
-	CaseNo    string
-	IDNumber  string
-	USCC      string
-	Applicant string
-	Matter    string
-	From, To  time.Time
-	Page      int // 1-based
-	PerPage   int
+	Text         string
+	Type         string
+	CaseNo       string
+	ArchivalCode string
+	IDNumber     string
+	USCC         string
+	Applicant    string
+	Matter       string
+	Department   string
+	From, To     time.Time
+	Page         int // 1-based
+	PerPage      int
 }
 
 // Hit is one found document.
 type Hit struct {
-	DocumentID string  `json:"document_id"`
-	CaseNo     string  `json:"case_no"`
-	Type       string  `json:"type"`
-	Title      string  `json:"title,omitempty"`
-	FiledAt    string  `json:"filed_at,omitempty"`
-	Score      float64 `json:"score"`
-	Snippet    string  `json:"snippet"`
+	DocumentID   string  `json:"document_id"`
+	ArchivalCode string  `json:"archival_code,omitempty"`
+	CaseNo       string  `json:"case_no"`
+	Type         string  `json:"type"`
+	Title        string  `json:"title,omitempty"`
+	Applicant    string  `json:"applicant,omitempty"`
+	Matter       string  `json:"matter,omitempty"`
+	FiledAt      string  `json:"filed_at,omitempty"`
+	Score        float64 `json:"score"`
+	Snippet      string  `json:"snippet"`
 	// Highlight is the snippet with matches in <mark>…</mark> (HTML-escaped otherwise).
 	Highlight string `json:"highlight,omitempty"`
 }
@@ -319,7 +328,8 @@ func (x *Index) Search(q Query) (*Result, error) {
 		must = append(must, bleve.NewDisjunctionQuery(text, title))
 	}
 	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, "id_numbers": strings.ToUpper(q.IDNumber),
-		"uscc": strings.ToUpper(q.USCC), "matter": q.Matter} {
+		"uscc": strings.ToUpper(q.USCC), "matter": q.Matter, "departments": q.Department,
+		"archival_code": q.ArchivalCode} {
 		if v == "" {
 			continue
 		}
@@ -362,7 +372,7 @@ func (x *Index) Search(q Query) (*Result, error) {
 	per = min(per, 100)
 	page := max(q.Page, 1)
 	req := bleve.NewSearchRequestOptions(top, per, (page-1)*per, false)
-	req.Fields = []string{"case_no", "type", "title", "text", "filed_at"}
+	req.Fields = []string{"case_no", "type", "title", "text", "filed_at", "applicant", "matter", "archival_code"}
 	if q.Text != "" {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
 		req.Highlight.AddField("text")
@@ -371,6 +381,8 @@ func (x *Index) Search(q Query) (*Result, error) {
 	}
 	req.AddFacet("type", bleve.NewFacetRequest("type", 20))
 	req.AddFacet("case_no", bleve.NewFacetRequest("case_no", 20))
+	req.AddFacet("matter", bleve.NewFacetRequest("matter", 20))
+	req.AddFacet("departments", bleve.NewFacetRequest("departments", 20))
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.idx == nil {
@@ -384,7 +396,8 @@ func (x *Index) Search(q Query) (*Result, error) {
 		TookMS: float64(res.Took.Microseconds()) / 1000}
 	for _, h := range res.Hits {
 		hit := Hit{DocumentID: h.ID, Score: h.Score, CaseNo: str(h.Fields["case_no"]), Type: str(h.Fields["type"]),
-			Title: str(h.Fields["title"]), FiledAt: str(h.Fields["filed_at"])}
+			Title: str(h.Fields["title"]), FiledAt: str(h.Fields["filed_at"]), Applicant: str(h.Fields["applicant"]),
+			Matter: str(h.Fields["matter"]), ArchivalCode: str(h.Fields["archival_code"])}
 		if frags := h.Fragments["text"]; len(frags) > 0 {
 			hit.Highlight = frags[0]
 			hit.Snippet = stripMarks(frags[0])

@@ -273,8 +273,12 @@ func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, o Repo
 			detail += ", legal hold on"
 		}
 		status := Pass
-		if years := o.Policy.Years(rec.Type); years > 0 && lock.Until.Before(rec.FiledAt.AddDate(years, 0, 0).Add(-24*time.Hour)) {
-			status, detail = Warn, detail+fmt.Sprintf(", shorter than the %d years %s requires", years, rec.Type)
+		rule := o.Policy.For(rec.Type, rec.Matter)
+		switch {
+		case rule.Years > 0 && lock.Until.Before(rec.FiledAt.AddDate(rule.Years, 0, 0).Add(-24*time.Hour)):
+			status, detail = Warn, detail+fmt.Sprintf(", shorter than the %d years the schedule sets for %s", rule.Years, rec.Type)
+		case rule.Mode == "COMPLIANCE" && lock.Mode != "COMPLIANCE":
+			status, detail = Warn, detail+fmt.Sprintf(", weaker than the COMPLIANCE mode the schedule sets for %s", rec.Type)
 		}
 		add(Security, "retention", obj, status, detail)
 	}

@@ -23,22 +23,29 @@ func TestReportPDFOpensWithItsPages(t *testing.T) {
 	}
 }
 
-func TestParseRetentionPolicy(t *testing.T) {
+func TestRetentionPolicy(t *testing.T) {
+	def := RetentionRule{Years: 30, Mode: "GOVERNANCE"}
 	for _, c := range []struct {
-		in   string
-		typ  string
-		want int
-		bad  bool
+		byType, byMatter string
+		typ, matter      string
+		want             RetentionRule
+		bad              bool
 	}{
-		{"", "id_card", 30, false},
-		{"id_card=10, business_license=30", "id_card", 10, false},
-		{"id_card=10", "other", 30, false},
-		{"id_card", "", 0, true},
-		{"id_card=0", "", 0, true},
+		{typ: "id_card", want: def},
+		{byType: "id_card=10, business_license=30", typ: "id_card", want: RetentionRule{10, "GOVERNANCE"}},
+		{byType: "id_card=10", typ: "other", want: def},
+		{byType: "business_license=50:compliance", typ: "business_license", want: RetentionRule{50, "COMPLIANCE"}},
+		{byMatter: "企业设立登记=100", typ: "id_card", matter: "企业设立登记", want: RetentionRule{100, "GOVERNANCE"}},
+		// Both apply: the longer period and the stricter mode.
+		{byType: "id_card=10:COMPLIANCE", byMatter: "户口迁移=60", typ: "id_card", matter: "户口迁移", want: RetentionRule{60, "COMPLIANCE"}},
+		{byType: "id_card=80", byMatter: "户口迁移=60:COMPLIANCE", typ: "id_card", matter: "户口迁移", want: RetentionRule{80, "COMPLIANCE"}},
+		{byType: "id_card", bad: true},
+		{byType: "id_card=0", bad: true},
+		{byMatter: "户口迁移=10:FOREVER", bad: true},
 	} {
-		p, err := ParseRetentionPolicy(c.in, 30)
-		if (err != nil) != c.bad || (!c.bad && p.Years(c.typ) != c.want) {
-			t.Errorf("%q: %v %v", c.in, p, err)
+		p, err := NewRetentionPolicy(def, c.byType, c.byMatter)
+		if (err != nil) != c.bad || (!c.bad && p.For(c.typ, c.matter) != c.want) {
+			t.Errorf("%q %q: %+v %v, want %+v", c.byType, c.byMatter, p.For(c.typ, c.matter), err, c.want)
 		}
 	}
 }

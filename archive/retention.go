@@ -6,35 +6,74 @@ import (
 	"strings"
 )
 
-// RetentionPolicy is the retention period, in years, of each document type; types it does not
-// name get Default. Parsed from "id_card=10,business_license=30".
-type RetentionPolicy struct {
-	Default int
-	ByType  map[string]int
+// RetentionRule is how long, and under which object-lock mode, a filed document is kept.
+type RetentionRule struct {
+	Years int
+	Mode  string // GOVERNANCE or COMPLIANCE
 }
 
-// ParseRetentionPolicy reads "type=years,type=years"; def is the period of other types.
-func ParseRetentionPolicy(s string, def int) (RetentionPolicy, error) {
-	p := RetentionPolicy{Default: def, ByType: map[string]int{}}
+// RetentionPolicy is the hall's retention schedule: a default, and rules per document type and
+// per matter (申请事项). Where a type rule and a matter rule both apply, the stricter wins: the
+// longer period, and COMPLIANCE over GOVERNANCE.
+type RetentionPolicy struct {
+	Default  RetentionRule
+	ByType   map[string]RetentionRule
+	ByMatter map[string]RetentionRule
+}
+
+// NewRetentionPolicy reads the rules "key=years[:MODE],key=years[:MODE]" of types and of
+// matters, e.g. "id_card=10,business_license=30:COMPLIANCE" and "企业设立登记=30".
+func NewRetentionPolicy(def RetentionRule, byType, byMatter string) (RetentionPolicy, error) {
+	p := RetentionPolicy{Default: def}
+	var err error
+	if p.ByType, err = parseRetentionRules(byType, def.Mode); err != nil {
+		return p, fmt.Errorf("retention by type: %w", err)
+	}
+	if p.ByMatter, err = parseRetentionRules(byMatter, def.Mode); err != nil {
+		return p, fmt.Errorf("retention by matter: %w", err)
+	}
+	return p, nil
+}
+
+func parseRetentionRules(s, defMode string) (map[string]RetentionRule, error) {
+	rules := map[string]RetentionRule{}
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		typ, years, ok := strings.Cut(part, "=")
+		key, value, ok := strings.Cut(part, "=")
+		years, mode, hasMode := strings.Cut(strings.TrimSpace(value), ":")
 		n, err := strconv.Atoi(strings.TrimSpace(years))
-		if !ok || strings.TrimSpace(typ) == "" || err != nil || n < 1 || n > 200 {
-			return p, fmt.Errorf("retention by type: %q is not type=years (1 to 200)", part)
+		mode = strings.ToUpper(strings.TrimSpace(mode))
+		if !hasMode {
+			mode = defMode
 		}
-		p.ByType[strings.TrimSpace(typ)] = n
+		if !ok || strings.TrimSpace(key) == "" || err != nil || n < 1 || n > 200 ||
+			(mode != "GOVERNANCE" && mode != "COMPLIANCE") {
+			return nil, fmt.Errorf("%q is not key=years (1 to 200), optionally :GOVERNANCE or :COMPLIANCE", part)
+		}
+		rules[strings.TrimSpace(key)] = RetentionRule{Years: n, Mode: mode}
 	}
-	return p, nil
+	return rules, nil
 }
 
-// Years is the retention period of docType.
-func (p RetentionPolicy) Years(docType string) int {
-	if n, ok := p.ByType[docType]; ok {
-		return n
+// For is the rule of a document of docType filed for matter.
+func (p RetentionPolicy) For(docType, matter string) RetentionRule {
+	t, byType := p.ByType[docType]
+	m, byMatter := p.ByMatter[matter]
+	switch {
+	case byType && byMatter:
+		r := t
+		r.Years = max(t.Years, m.Years)
+		if m.Mode == "COMPLIANCE" {
+			r.Mode = "COMPLIANCE"
+		}
+		return r
+	case byType:
+		return t
+	case byMatter:
+		return m
 	}
 	return p.Default
 }

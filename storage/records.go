@@ -39,40 +39,48 @@ type DroppedPage struct {
 // Batch is a scanned stack and what became of it. Manifest fields are written once at intake;
 // status fields change as the batch is processed.
 type Batch struct {
-	ID             string        `json:"id"`
-	Status         string        `json:"status"`
-	PagesTotal     int           `json:"pages_total"`
-	PagesDone      int           `json:"pages_done"`
-	Error          *BatchError   `json:"error"`
-	Documents      []Document    `json:"documents"`
-	DroppedPages   []DroppedPage `json:"dropped_pages"`
-	CaseNo         string        `json:"case_no,omitempty"`
-	Station        string        `json:"station,omitempty"`
-	Source         string        `json:"source,omitempty"`
-	Files          []BatchFile   `json:"files,omitempty"`
-	IdempotencyKey string        `json:"idempotency_key,omitempty"`
-	CreatedAt      time.Time     `json:"created_at"`
-	UpdatedAt      time.Time     `json:"updated_at"`
+	ID           string        `json:"id"`
+	Status       string        `json:"status"`
+	PagesTotal   int           `json:"pages_total"`
+	PagesDone    int           `json:"pages_done"`
+	Error        *BatchError   `json:"error"`
+	Documents    []Document    `json:"documents"`
+	DroppedPages []DroppedPage `json:"dropped_pages"`
+	CaseNo       string        `json:"case_no,omitempty"`
+	Station      string        `json:"station,omitempty"`
+	Source       string        `json:"source,omitempty"`
+	// Applicant and Matter are as the desk gave them at intake, or else as the documents
+	// name them (filled in when the batch is assembled). Departments are as given.
+	Applicant      string      `json:"applicant,omitempty"`
+	Matter         string      `json:"matter,omitempty"`
+	Departments    []string    `json:"departments,omitempty"`
+	Files          []BatchFile `json:"files,omitempty"`
+	IdempotencyKey string      `json:"idempotency_key,omitempty"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
 }
 
 // Document is one filed document. Fields holds extracted identifiers by kind
 // ("id_numbers", "uscc", "phones", "dates").
 type Document struct {
-	ID          string              `json:"id"`
-	BatchID     string              `json:"batch_id"`
-	CaseNo      string              `json:"case_no"`
-	Type        string              `json:"type"`
-	TypeName    string              `json:"type_name,omitempty"`
-	Title       string              `json:"title,omitempty"`
-	Confidence  float64             `json:"confidence"`
-	NeedsReview bool                `json:"needs_review"`
-	Pages       []int               `json:"pages"`
-	Fields      map[string][]string `json:"fields"`
-	SHA256      string              `json:"sha256"` // of the filed PDF
-	SM3         string              `json:"sm3,omitempty"`
-	Size        int64               `json:"size"`
-	Station     string              `json:"station,omitempty"`
-	CreatedAt   time.Time           `json:"created_at"`
+	ID           string              `json:"id"`
+	BatchID      string              `json:"batch_id"`
+	CaseNo       string              `json:"case_no"`
+	Type         string              `json:"type"`
+	TypeName     string              `json:"type_name,omitempty"`
+	Title        string              `json:"title,omitempty"`
+	Confidence   float64             `json:"confidence"`
+	NeedsReview  bool                `json:"needs_review"`
+	Pages        []int               `json:"pages"`
+	Fields       map[string][]string `json:"fields"`
+	SHA256       string              `json:"sha256"` // of the filed PDF
+	SM3          string              `json:"sm3,omitempty"`
+	Size         int64               `json:"size"`
+	ArchivalCode string              `json:"archival_code,omitempty"`
+	Applicant    string              `json:"applicant,omitempty"`
+	Matter       string              `json:"matter,omitempty"`
+	Station      string              `json:"station,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
 	// SupersededBy names the documents a reviewer's correction filed in this one's place.
 	SupersededBy []string `json:"superseded_by,omitempty"`
 	// ReviewedBy is the reviewer who confirmed or corrected the type.

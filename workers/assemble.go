@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,14 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	plans := p.Planner.Plan(in)
+	// The desk may have typed the applicant and the matter in; else the documents say them.
+	applicant, matter := assemble.CaseFacts(plans)
+	if b.Applicant == "" {
+		b.Applicant = applicant
+	}
+	if b.Matter == "" {
+		b.Matter = matter
+	}
 	docs := make([]storage.Document, 0, len(plans))
 	for n, plan := range plans {
 		d, err := p.fileDocument(ctx, b, DocumentID(b.ID, n), plan, results, in, nil)
@@ -137,7 +146,8 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id strin
 func DocumentFromRecord(r *archive.Record) *storage.Document {
 	d := &storage.Document{ID: r.DocumentID, BatchID: r.BatchID, CaseNo: r.CaseNo, Type: r.Type, TypeName: r.TypeName,
 		Title: r.Title, Confidence: r.Confidence, Pages: r.Pages, Fields: r.Fields, Station: r.Station,
-		CreatedAt: r.FiledAt, NeedsReview: r.NeedsReview}
+		CreatedAt: r.FiledAt, NeedsReview: r.NeedsReview, Applicant: r.Applicant, Matter: r.Matter,
+		ArchivalCode: r.ArchivalCode}
 	for _, f := range r.Files {
 		if f.Role == "pdf" {
 			d.SHA256, d.SM3, d.Size = f.SHA256, f.SM3, f.Size
@@ -152,7 +162,7 @@ func DocumentFromRecord(r *archive.Record) *storage.Document {
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
 	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (archive.Record, error) {
 	now := time.Now().UTC()
-	retain := storage.PutOptions{RetainUntil: p.retainUntil(now, plan.Type), RetentionMode: p.Config.RetentionMode, IfAbsent: true}
+	retain := p.retention(now, plan.Type, b.Matter)
 
 	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
 	if err != nil {
@@ -215,8 +225,12 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	rec := archive.Record{
 		DocumentID: id, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName, Confidence: plan.Confidence,
 		NeedsReview: plan.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
+		Applicant: b.Applicant, Matter: b.Matter, Departments: b.Departments,
 		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, ReceivedAt: b.CreatedAt, FiledAt: now,
 		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
+		ArchivalCode: archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
+			FiledAt: now, RetentionYears: retentionYears(now, retain.RetainUntil), CaseNo: b.CaseNo, BatchID: b.ID,
+			Type: plan.Type, Seq: documentSeq(id), Revision: RevisionOf(b.ID, id)}),
 		Files: []archive.File{
 			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
 			{Role: "text", Bucket: "archive", Key: storage.DocumentTextKey(id), Format: "text/plain", Digests: textDigests},
@@ -272,14 +286,36 @@ func (p *Processor) keepOriginal(ctx context.Context, f storage.BatchFile, retai
 	return p.Blobs.ExtendRetention(ctx, storage.Archive, key, retain.RetentionMode, retain.RetainUntil)
 }
 
-// retainUntil is how long a filed document of type typ is kept: the hall's period for that
-// type (--retention-by-type), else the default (--retention-years).
-func (p *Processor) retainUntil(now time.Time, typ string) time.Time {
-	years := p.Config.RetentionYears
-	if n, ok := p.Retention.ByType[typ]; ok {
-		years = n
+// retention is how long, and how, a filed document of type typ in a case for matter is kept:
+// the hall's schedule (--retention-by-type, --retention-by-matter), else the defaults.
+func (p *Processor) retention(now time.Time, typ, matter string) storage.PutOptions {
+	rule := p.Retention.For(typ, matter)
+	if rule.Years == 0 { // no schedule configured
+		rule = archive.RetentionRule{Years: p.Config.RetentionYears, Mode: p.Config.RetentionMode}
 	}
-	return now.AddDate(years, 0, 0)
+	if rule.Mode == "" {
+		rule.Mode = p.Config.RetentionMode
+	}
+	return storage.PutOptions{RetainUntil: now.AddDate(rule.Years, 0, 0), RetentionMode: rule.Mode, IfAbsent: true}
+}
+
+// retentionYears is the whole years from filed to until.
+func retentionYears(filed, until time.Time) int {
+	n := until.Year() - filed.Year()
+	if filed.AddDate(n, 0, 0).After(until) {
+		n--
+	}
+	return n
+}
+
+// documentSeq is a document's number in its batch: the digits that end its ID.
+func documentSeq(id string) int {
+	i := strings.LastIndex(id, "-")
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 func withType(o storage.PutOptions, contentType string) storage.PutOptions {

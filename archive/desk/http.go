@@ -35,7 +35,8 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p api.Principal) e
 	}
 	v := r.URL.Query()
 	q := archive.Query{Text: v.Get("q"), Type: v.Get("type"), CaseNo: v.Get("case_no"), IDNumber: v.Get("id_number"),
-		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter")}
+		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter"), Department: v.Get("department"),
+		ArchivalCode: v.Get("archival_code")}
 	for _, f := range []struct {
 		name string
 		dst  *time.Time

@@ -51,7 +51,7 @@ func (d *deps) desk() *desk.Desk {
 	host, _ := os.Hostname()
 	origin := fmt.Sprintf("%s:%d", host, os.Getpid())
 	// The policy was checked by validateArchive before connecting.
-	policy, _ := archive.ParseRetentionPolicy(d.cfg.RetentionByType, d.cfg.RetentionYears)
+	policy, _ := retentionPolicy(d.cfg)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
 		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy,
 		Audit: &archive.AuditLog{Store: d.blobs, Redis: d.state.Redis(), Origin: origin,
@@ -60,8 +60,16 @@ func (d *deps) desk() *desk.Desk {
 
 // validateArchive checks the archive's settings that config cannot parse itself.
 func validateArchive(cfg config.Config) error {
-	_, err := archive.ParseRetentionPolicy(cfg.RetentionByType, cfg.RetentionYears)
-	return err
+	if _, err := retentionPolicy(cfg); err != nil {
+		return err
+	}
+	return archive.CheckArchivalCodePattern(cfg.ArchivalCodePattern)
+}
+
+// retentionPolicy is the hall's retention schedule from the settings.
+func retentionPolicy(cfg config.Config) (archive.RetentionPolicy, error) {
+	return archive.NewRetentionPolicy(archive.RetentionRule{Years: cfg.RetentionYears, Mode: cfg.RetentionMode},
+		cfg.RetentionByType, cfg.RetentionByMatter)
 }
 
 // addArchive opens this API process's search index, starts its feed and the scheduled fixity

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	ctx := context.Background()
 	const caseNo = "JL-ARCH-7"
 	code, body := d.upload(testToken, map[string]string{"Idempotency-Key": "arch-1"},
-		map[string]string{"case_no": caseNo, "station": "desk-1"}, stackPages(t)...)
+		map[string]string{"case_no": caseNo, "station": "desk-1", "departments": "市场监管局、住建局"}, stackPages(t)...)
 	if code != 202 {
 		t.Fatalf("upload: %d %v", code, body)
 	}
@@ -102,6 +103,13 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	firstDoc := before["documents"].([]any)[0].(map[string]any)
 	first := firstDoc["id"].(string)
 	_, docBefore := d.get("/api/v1/documents/" + first)
+	// The desk named the departments; the applicant and the matter come from the documents:
+	// the principal of the power of attorney, the matter of the commitment letter (the form
+	// that speaks for the case more directly).
+	if docBefore["applicant"] != "杨佳" || docBefore["matter"] != "建设工程规划许可" ||
+		!regexp.MustCompile(`^OW-ZW·\d{4}-D30-`+caseNo+`-0001$`).MatchString(fmt.Sprint(docBefore["archival_code"])) {
+		t.Errorf("document's applicant, matter, archival code: %v", docBefore)
+	}
 	// Search by the ID number the extractor found (OCR may misread a digit of the fixture).
 	idNumber := ""
 	if ids, _ := firstDoc["fields"].(map[string]any)["id_numbers"].([]any); len(ids) > 0 {
@@ -120,6 +128,10 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 		{"filed today", url.Values{"case_no": {caseNo}, "from": {time.Now().UTC().Format("2006-01-02")},
 			"to": {time.Now().UTC().Format("2006-01-02")}}, nil},
 		{"filed before", url.Values{"case_no": {caseNo}, "to": {"2001-01-01"}}, []string{}},
+		{"department", url.Values{"department": {"住建局"}}, nil},
+		{"applicant", url.Values{"applicant": {"杨佳"}}, nil},
+		{"matter", url.Values{"matter": {"建设工程规划许可"}}, nil},
+		{"archival code", url.Values{"archival_code": {fmt.Sprint(docBefore["archival_code"])}}, []string{first}},
 	}
 	if idNumber != "" {
 		searches = append(searches, struct {

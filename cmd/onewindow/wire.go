@@ -15,7 +15,6 @@ import (
 	"github.com/hibiken/asynqmon"
 
 	"onewindow/api"
-	"onewindow/archive"
 	"onewindow/archive/desk"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
@@ -165,9 +164,9 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		d.log.Warn("classifier model not loaded; rules only until it is", "err", err)
 	}
 	planner := assemble.NewPlanner(tax, model.Model, d.cfg.ReviewThreshold)
-	retention, err := archive.ParseRetentionPolicy(d.cfg.RetentionByType, d.cfg.RetentionYears)
+	retention, err := retentionPolicy(d.cfg)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("retention-by-type: %w", err)
+		return nil, nil, nil, err
 	}
 	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,

@@ -57,9 +57,13 @@ type Config struct {
 	RetentionMode  string        `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
 	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
 	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
-	// RetentionByType is parsed by archive.ParseRetentionPolicy.
-	RetentionByType     string `flag:"retention-by-type" help:"retention in years per document type, e.g. id_card=10,business_license=30; other types get retention-years"`
+	// RetentionByType and RetentionByMatter are parsed by archive.NewRetentionPolicy.
+	RetentionByType     string `flag:"retention-by-type" help:"retention per document type, years with an optional mode, e.g. id_card=10,business_license=30:COMPLIANCE; other types get retention-years"`
+	RetentionByMatter   string `flag:"retention-by-matter" help:"retention per matter (申请事项) as given at intake or read from the application, e.g. 企业设立登记=30:COMPLIANCE; where a type rule applies too, the stricter wins"`
 	AuditRetentionYears int    `flag:"audit-retention-years" help:"retention of access-audit entries, in years"`
+	// ArchivalCodePattern is checked by archive.CheckArchivalCodePattern.
+	ArchivalCodePattern string `flag:"archival-code-pattern" help:"archival code (档号) of filed documents, from {fonds} {year} {retention} {case} {batch} {type} {seq}"`
+	FondsCode           string `flag:"fonds-code" help:"the hall's fonds code (全宗号) for {fonds} in archival codes"`
 
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat string `flag:"log-format" help:"text or json"`
@@ -89,6 +93,8 @@ func Default() Config {
 		RetentionYears:      30,
 		FixityEvery:         24 * time.Hour,
 		AuditRetentionYears: 30,
+		ArchivalCodePattern: "{fonds}-ZW·{year}-{retention}-{case}-{seq}",
+		FondsCode:           "OW",
 		LogLevel:            "info",
 		LogFormat:           "text",
 	}

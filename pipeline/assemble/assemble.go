@@ -34,6 +34,38 @@ type Document struct {
 	Confidence  float64
 	NeedsReview bool
 	Fields      map[string][]string
+	Applicant   string // who applies, as this document names them (extract.Applicant)
+	Matter      string // the matter applied for, as this document names it
+}
+
+// caseFactPriority orders document types by how much their word on the applicant and the
+// matter counts: the application form first, the forms written for the application next,
+// certificates last. Types not listed (a hall's own) come after these.
+var caseFactPriority = []string{"application_form", "commitment_letter", "power_of_attorney", "business_license",
+	"id_card", "property_certificate", "household_register", "articles_of_association", "foreign_document"}
+
+// CaseFacts is the applicant and the matter of a case, from the document whose type speaks
+// for the case most directly and names them.
+func CaseFacts(docs []Document) (applicant, matter string) {
+	rank := func(typ string) int {
+		for i, t := range caseFactPriority {
+			if t == typ {
+				return i
+			}
+		}
+		return len(caseFactPriority)
+	}
+	bestA, bestM := len(caseFactPriority)+1, len(caseFactPriority)+1
+	for _, d := range docs {
+		r := rank(d.Type)
+		if d.Applicant != "" && r < bestA {
+			applicant, bestA = d.Applicant, r
+		}
+		if d.Matter != "" && r < bestM {
+			matter, bestM = d.Matter, r
+		}
+	}
+	return applicant, matter
 }
 
 // Planner plans documents with a taxonomy and an optional learned model.
@@ -142,6 +174,7 @@ func (p *Planner) document(pages []int, texts []string, typ string) Document {
 	if len(f.Dates) > 0 {
 		d.Fields["dates"] = f.Dates
 	}
+	d.Applicant, d.Matter = extract.Applicant(text), extract.Matter(text)
 	return d
 }
 
