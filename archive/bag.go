@@ -19,7 +19,8 @@ import (
 
 // Bags follow BagIt (RFC 8493), zipped: bagit.txt, bag-info.txt, data/…, manifest-sha256.txt,
 // manifest-sm3.txt, tagmanifest-sha256.txt and tagmanifest-sm3.txt. Within data/ each
-// document has its own directory with document.pdf, text.txt and record.json; the original
+// document has its own directory with document.pdf, text.txt, record.json and the events filed
+// since (events/); the original
 // scans, which several documents of a batch share, are under data/originals/ by SHA-256, and
 // the batches' intake manifests (case, station, courier details, status) under data/batches/.
 
@@ -85,6 +86,16 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 	for _, rec := range recs {
 		if err := copyObject(BagDocumentPath(rec.DocumentID, "record.json"), storage.Archive, storage.DocumentRecordKey(rec.DocumentID)); err != nil {
 			return err
+		}
+		// The events filed since the record (legal holds, imports, accesses) are provenance too.
+		prefix := storage.DocumentPrefix(rec.DocumentID) + "events/"
+		for o, err := range s.List(ctx, storage.Archive, prefix) {
+			if err != nil {
+				return err
+			}
+			if err := copyObject(BagDocumentPath(rec.DocumentID, "events/"+strings.TrimPrefix(o.Key, prefix)), storage.Archive, o.Key); err != nil {
+				return err
+			}
 		}
 		for _, f := range rec.Files {
 			bk, ok := BucketOf(f.Bucket)

@@ -26,6 +26,7 @@ type ImportResult struct {
 	Bytes     int64    `json:"bytes"`
 	NoLonger  []string `json:"retention_expired,omitempty"` // documents whose recorded retention has passed
 	Batches   int      `json:"batches"`                     // batch manifests restored
+	Events    int      `json:"events"`                      // events filed after the records, carried over
 }
 
 // ImportStore is what importing a bag needs of object storage.
@@ -138,6 +139,25 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			if f.Role == "original" {
 				res.Originals++
 			}
+		}
+		// Events the source filed after the record come along as they were.
+		eventsDir := path.Dir(rp) + "/events/"
+		for name, zf := range files {
+			rest, ok := strings.CutPrefix(name, eventsDir)
+			if !ok || !strings.HasSuffix(rest, ".json") || strings.ContainsAny(rest, "/\\") || strings.HasPrefix(rest, ".") {
+				continue
+			}
+			data, err := readZip(zf)
+			if err != nil {
+				return res, err
+			}
+			key := storage.DocumentPrefix(rec.DocumentID) + "events/" + rest
+			o := retain
+			o.ContentType = "application/json"
+			if _, err := s.PutBytes(ctx, storage.Archive, key, data, o); err != nil && !errors.Is(err, storage.ErrExists) {
+				return res, err
+			}
+			res.Events++
 		}
 		ev := Event{Type: "imported", Agent: agent, Time: time.Now().UTC(), Detail: "from a BagIt bag"}
 		if err := SaveEvent(ctx, s, rec.DocumentID, ev, retain); err != nil {

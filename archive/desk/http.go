@@ -21,6 +21,7 @@ func (d *Desk) Routes(mux *http.ServeMux, auth func(roles []string, h api.Handle
 	mux.Handle("POST /api/v1/admin/fixity", auth(nil, d.fixity))
 	mux.Handle("GET /api/v1/report", auth(archivist, d.report))
 	mux.Handle("GET /api/v1/documents/{id}/link", auth(archivist, d.link))
+	mux.Handle("GET /api/v1/documents/{id}/events", auth(archivist, d.events))
 	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", auth(nil, d.legalHold))
 	mux.Handle("POST /api/v1/admin/audit/verify", auth(nil, d.verifyAudit))
 }
@@ -149,5 +150,24 @@ func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Princip
 		return err
 	}
 	api.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// events answers a document's provenance: the events its record was filed with, then those
+// filed beside it since (legal holds, imports, accesses), oldest first.
+func (d *Desk) events(w http.ResponseWriter, r *http.Request, _ api.Principal) error {
+	id := r.PathValue("id")
+	rec, _, err := archive.LoadRecord(r.Context(), d.Blobs, id)
+	if err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			return errs.E("desk.events", errs.NotFound, "document_not_found", "No filed document has that ID.", err)
+		}
+		return err
+	}
+	later, err := archive.LoadEvents(r.Context(), d.Blobs, id)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"document_id": id, "events": append(rec.Events, later...)})
 	return nil
 }

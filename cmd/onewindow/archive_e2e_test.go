@@ -228,8 +228,14 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2 documents × (pdf, text, record) + 1 original scan + the batch's manifest.
-	if !rep.OK() || rep.Files != 8 {
+	// 2 documents × (pdf, text, record) + 1 original scan + the batch's manifest + the events
+	// filed since (each view of a document is one).
+	events := 0
+	for range blobs.List(ctx, storage.Archive, "documents/"+batchID) {
+		events++
+	}
+	events -= 6 // the documents' own three objects each
+	if !rep.OK() || events < 2 || rep.Files != 8+events {
 		t.Errorf("exported bag: %+v", rep)
 	}
 	dir := t.TempDir()
@@ -363,6 +369,18 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		t.Errorf("report after hold does not show it: %v", rep)
 	}
 
+	// Provenance: the filing events, then the hold and every access, each with its agent.
+	code, prov := d.get("/api/v1/documents/" + doc + "/events")
+	kinds := map[string]int{}
+	if code == 200 {
+		for _, e := range prov["events"].([]any) {
+			kinds[e.(map[string]any)["type"].(string)]++
+		}
+	}
+	if kinds["filed"] != 1 || kinds["legal_hold_set"] != 1 || kinds["accessed"] < 3 {
+		t.Errorf("provenance of %s: %d %v", doc, code, kinds)
+	}
+
 	// Export, then check the access log: every access above is in it, with its purpose.
 	code, zipped := d.getRaw("/api/v1/export?case_no=" + caseNo)
 	if code != 200 {
@@ -399,7 +417,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		actions[e.Action]++
 		accesses = append(accesses, e)
 	}
-	for _, a := range []string{"view", "view_pdf", "search", "link", "report", "legal_hold", "export"} {
+	for _, a := range []string{"view", "view_pdf", "search", "link", "report", "legal_hold", "view_events", "export"} {
 		if actions[a] == 0 {
 			t.Errorf("no %s in the access log: %v", a, actions)
 		}
@@ -474,7 +492,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		Reindex  map[string]any       `json:"reindex"`
 	}
 	if err := json.Unmarshal(run("import-bag", bag), &imp); err != nil || imp.Imported.Documents != 2 || imp.Reindex["documents"].(float64) != 2 ||
-		imp.Imported.Batches != 1 || imp.Reindex["batches"].(float64) != 1 {
+		imp.Imported.Batches != 1 || imp.Reindex["batches"].(float64) != 1 || imp.Imported.Events < 3 {
 		t.Fatalf("import-bag: %+v %v", imp, err)
 	}
 	var rep2 archive.PropertiesReport
