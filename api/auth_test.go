@@ -74,3 +74,14 @@ func TestMaskID(t *testing.T) {
 		t.Fatalf("MaskID = %s", got)
 	}
 }
+
+// A viewer's text shows no ID number in full: neither those the extractor found (even where
+// OCR misread a digit, so only the field knows it) nor anything else shaped like one.
+func TestMaskText(t *testing.T) {
+	text := "委托人：杨佳 身份证号码：220103198909195957\n受托人：王芳 身份证号码：22010219850312002X\n账号 6222021234567890123 电话 13800000000"
+	got := MaskText(text, []string{"220103198909195957"})
+	want := "委托人：杨佳 身份证号码：220103********5957\n受托人：王芳 身份证号码：220102********002X\n账号 6222021234567890123 电话 13800000000"
+	if got != want {
+		t.Errorf("MaskText:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -3,7 +3,9 @@ package api
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"onewindow/storage"
 )
@@ -24,8 +26,40 @@ func (s *Server) getDocumentPDF(w http.ResponseWriter, r *http.Request, _ Princi
 	return s.streamDocument(w, r, storage.DocumentPDFKey, "application/pdf")
 }
 
-func (s *Server) getDocumentText(w http.ResponseWriter, r *http.Request, _ Principal) error {
-	return s.streamDocument(w, r, storage.DocumentTextKey, "text/plain; charset=utf-8")
+func (s *Server) getDocumentText(w http.ResponseWriter, r *http.Request, p Principal) error {
+	if seesFullIDs(p.Role) {
+		return s.streamDocument(w, r, storage.DocumentTextKey, "text/plain; charset=utf-8")
+	}
+	// Roles that see ID numbers masked in the metadata see them masked in the text too.
+	d, err := s.State.GetDocument(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	rc, _, err := s.Blobs.Open(r.Context(), storage.Archive, storage.DocumentTextKey(d.ID))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	text, err := io.ReadAll(rc)
+	if err != nil {
+		return err
+	}
+	masked := MaskText(string(text), d.Fields["id_numbers"])
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(masked)))
+	_, err = io.WriteString(w, masked)
+	return err
+}
+
+// idLike is an 18-character resident ID number as printed: region, birth date, sequence, check.
+var idLike = regexp.MustCompile(`\b\d{6}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]\b`)
+
+// MaskText masks the ID numbers the extractor found in text, and anything else shaped like one.
+func MaskText(text string, ids []string) string {
+	for _, id := range ids {
+		text = strings.ReplaceAll(text, id, MaskID(id))
+	}
+	return idLike.ReplaceAllStringFunc(text, MaskID)
 }
 
 func (s *Server) streamDocument(w http.ResponseWriter, r *http.Request, key func(string) string, contentType string) error {

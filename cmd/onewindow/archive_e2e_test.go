@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,12 +27,12 @@ import (
 
 // archiveDaemon runs `onewindow dev` against Redis and MinIO the test started itself, so the
 // test can go behind the daemon's back: flush Redis, corrupt an archived object.
-func archiveDaemon(t *testing.T) (*daemon, []string, *storage.Blobs, *storage.State) {
+func archiveDaemon(t *testing.T, extra ...string) (*daemon, []string, *storage.Blobs, *storage.State) {
 	svc := testenv.Services(t)
 	env := []string{"ONEWINDOW_REDIS_URL=" + svc.RedisURL(), "ONEWINDOW_S3_ENDPOINT=" + svc.S3Endpoint,
 		"ONEWINDOW_S3_ACCESS_KEY=" + svc.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY=" + svc.S3SecretKey,
 		"ONEWINDOW_S3_SECURE=false", "ONEWINDOW_BUCKET_PREFIX=onewindow"}
-	d := startDaemon(t, t.TempDir(), env...)
+	d := startDaemon(t, t.TempDir(), append(env, extra...)...)
 	opts := testenv.S3Options(svc)
 	opts.Prefix = "onewindow"
 	blobs, err := storage.OpenBlobs(context.Background(), opts)
@@ -266,7 +268,13 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 // reads the PDF; `onewindow audit verify` passes, then names the entry forged behind the
 // daemon's back; and the exported bag imports into an empty installation intact.
 func TestAccessAuditReportHoldLinkImport(t *testing.T) {
-	d, env, blobs, _ := archiveDaemon(t)
+	const viewerToken = "viewer-token-for-the-department-0123"
+	sum := sha256.Sum256([]byte(viewerToken))
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	if err := os.WriteFile(tokens, []byte(`[{"name": "dept-1", "role": "viewer", "sha256": "`+hex.EncodeToString(sum[:])+`"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, env, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+tokens)
 	ctx := context.Background()
 	const caseNo = "JL-AUDIT-1"
 	code, body := d.upload(testToken, nil, map[string]string{"case_no": caseNo, "station": "desk-2"}, stackPages(t)...)
@@ -305,6 +313,29 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	}
 	if code, body := d.get("/api/v1/documents/" + doc + "/link?minutes=600"); code != 400 {
 		t.Errorf("link for 600 minutes: %d %v", code, body)
+	}
+
+	// A department's viewer sees the document, with resident ID numbers masked in its fields
+	// and its text alike.
+	asViewer := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", d.base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+viewerToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	fullID := regexp.MustCompile(`220103198909195957|\b\d{6}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dX]\b`)
+	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/text"} {
+		if code, body := asViewer(path); code != 200 || fullID.MatchString(body) {
+			t.Errorf("viewer GET %s: %d, a full ID number in %.300s", path, code, body)
+		}
+	}
+	if code, _ := asViewer("/api/v1/search?case_no=" + caseNo); code != 403 {
+		t.Errorf("viewer search: %d, want 403", code)
 	}
 
 	// The original scan is filed beside the documents, under retention, with both digests.
@@ -407,7 +438,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	var accesses []archive.AuditEntry
 	outcomes := map[int64]archive.AuditEntry{}
 	for _, e := range entries {
-		if e.Who != "admin" || e.Role != "admin" {
+		if (e.Who != "admin" || e.Role != "admin") && (e.Who != "dept-1" || e.Role != "viewer") {
 			t.Errorf("entry %d: who %s/%s", e.Seq, e.Who, e.Role)
 		}
 		if e.Ref != 0 {
