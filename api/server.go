@@ -144,6 +144,8 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 			s.writeError(rec, r, err)
 			code = errs.CodeOf(err)
 		}
+		// The client has its whole answer before the outcome is logged.
+		_ = http.NewResponseController(rec).Flush()
 		done(rec.status, rec.bytes, code)
 	})
 }

@@ -334,6 +334,9 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 			t.Errorf("viewer GET %s: %d, a full ID number in %.300s", path, code, body)
 		}
 	}
+	if _, text := asViewer("/api/v1/documents/" + doc + "/text"); !strings.Contains(text, "220103********5957") {
+		t.Errorf("viewer text does not show the ID number masked: %.300s", text)
+	}
 	if code, _ := asViewer("/api/v1/search?case_no=" + caseNo); code != 403 {
 		t.Errorf("viewer search: %d, want 403", code)
 	}
