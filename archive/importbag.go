@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -192,6 +193,9 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 	return res, nil
 }
 
+// batchIDPattern is what a batch ID may look like; a bag naming another is not trusted with a key.
+var batchIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+
 // restoreManifest writes a bag's batch manifest to the inbox unless a manifest of that batch is
 // already here. A batch the source had not finished comes back failed, with a code that says
 // why: its uploads did not travel with the bag, so it cannot run here.
@@ -204,7 +208,7 @@ func restoreManifest(ctx context.Context, s ImportStore, id string, zf *zip.File
 	if err := json.Unmarshal(data, &b); err != nil {
 		return false, err
 	}
-	if b.ID != id {
+	if b.ID != id || !batchIDPattern.MatchString(id) {
 		return false, fmt.Errorf("the manifest is of batch %q", b.ID)
 	}
 	if b.Status != storage.StatusDone && b.Status != storage.StatusFailed {
