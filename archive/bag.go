@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"onewindow/internal/errs"
@@ -212,6 +213,9 @@ type BagReport struct {
 	Bytes     int64        `json:"bytes"`
 	Manifests []string     `json:"manifests"`
 	Problems  []BagProblem `json:"problems"`
+	// payload are the digests of the payload files, by their path in the bag, so that an
+	// import compares them with the records without reading each file again.
+	payload map[string]Digests
 }
 
 // OK reports whether the bag is complete and every digest matches.
@@ -219,6 +223,46 @@ func (r *BagReport) OK() bool { return len(r.Problems) == 0 }
 
 // ErrNotABag is returned for a zip that is not a BagIt bag at all.
 var ErrNotABag = errors.New("not a BagIt bag")
+
+type zipDigest struct {
+	Digests
+	err error
+}
+
+// digestZipFiles hashes the named zip entries, parallel at a time.
+func digestZipFiles(files map[string]*zip.File, names []string, parallel int) map[string]zipDigest {
+	hub := NewDigestHub()
+	defer hub.Close()
+	out := make(map[string]zipDigest, len(names))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	work := make(chan string)
+	for range max(parallel, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				var d zipDigest
+				rc, err := files[name].Open()
+				if err == nil {
+					d.Digests, d.err = hub.Digest(rc)
+					rc.Close()
+				} else {
+					d.err = err
+				}
+				mu.Lock()
+				out[name] = d
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, name := range names {
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
 
 // VerifyBag checks a zipped bag: bagit.txt is there, every payload file is listed in every
 // payload manifest and matches it, nothing listed is missing, the tag manifests match the tag
@@ -248,23 +292,6 @@ func VerifyBag(r io.ReaderAt, size int64) (*BagReport, error) {
 	}
 	rep := &BagReport{Problems: []BagProblem{}}
 	problem := func(p, what string) { rep.Problems = append(rep.Problems, BagProblem{p, what}) }
-	digests := map[string]Digests{}
-	digest := func(name string) (Digests, error) {
-		if d, ok := digests[name]; ok {
-			return d, nil
-		}
-		rc, err := files[name].Open()
-		if err != nil {
-			return Digests{}, err
-		}
-		defer rc.Close()
-		d, err := DigestOf(rc)
-		if err != nil {
-			return Digests{}, err
-		}
-		digests[name] = d
-		return d, nil
-	}
 	if bt, err := readZipText(files["bagit.txt"]); err != nil || !strings.Contains(bt, "BagIt-Version:") {
 		problem("bagit.txt", "no BagIt-Version declaration")
 	}
@@ -275,6 +302,22 @@ func VerifyBag(r io.ReaderAt, size int64) (*BagReport, error) {
 		}
 	}
 	sort.Strings(payloadNames)
+	// Every payload file is hashed once, many at a time (the digest hub fills its SM3 lanes);
+	// tag files, few and small, as the manifests name them.
+	digests := digestZipFiles(files, payloadNames, DefaultFixityReaders)
+	digest := func(name string) (Digests, error) {
+		if d, ok := digests[name]; ok {
+			return d.Digests, d.err
+		}
+		rc, err := files[name].Open()
+		if err != nil {
+			return Digests{}, err
+		}
+		defer rc.Close()
+		d, err := DigestOf(rc)
+		digests[name] = zipDigest{d, err}
+		return d, err
+	}
 	check := func(manifest string, kind string, want map[string]bool) {
 		alg := strings.TrimSuffix(strings.TrimPrefix(manifest, kind+"-"), ".txt")
 		rep.Manifests = append(rep.Manifests, manifest)
@@ -346,9 +389,13 @@ func VerifyBag(r io.ReaderAt, size int64) (*BagReport, error) {
 			check(name, "tagmanifest", nil)
 		}
 	}
+	rep.payload = map[string]Digests{}
 	for _, n := range payloadNames {
 		rep.Files++
 		rep.Bytes += int64(files[n].UncompressedSize64)
+		if d := digests[n]; d.err == nil {
+			rep.payload[n] = d.Digests
+		}
 	}
 	if bi, err := readZipText(files["bag-info.txt"]); err == nil {
 		for _, line := range strings.Split(bi, "\n") {

@@ -120,7 +120,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			if zf == nil {
 				return res, fmt.Errorf("record %s lists %s, which the bag does not carry", rec.DocumentID, name)
 			}
-			if err := checkZipAgainst(zf, f); err != nil {
+			if err := checkAgainstRecord(rep.payload, name, zf, f); err != nil {
 				return res, fmt.Errorf("record %s, %s: %w", rec.DocumentID, name, err)
 			}
 			opts.ContentType = contentTypeOf(f)
@@ -245,16 +245,19 @@ func readZip(f *zip.File) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-// checkZipAgainst compares a bag file with the digests its record lists.
-func checkZipAgainst(zf *zip.File, f File) error {
-	rc, err := zf.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	got, err := DigestOf(rc)
-	if err != nil {
-		return err
+// checkAgainstRecord compares a bag file with the digests its record lists: those VerifyBag
+// computed, or, for a file it did not hash, the file's own.
+func checkAgainstRecord(verified map[string]Digests, name string, zf *zip.File, f File) error {
+	got, ok := verified[name]
+	if !ok {
+		rc, err := zf.Open()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		if got, err = DigestOf(rc); err != nil {
+			return err
+		}
 	}
 	switch {
 	case got.Size != f.Size:
