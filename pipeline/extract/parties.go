@@ -121,12 +121,12 @@ func cutLabel(line, label string) (string, bool) {
 	switch {
 	case strings.HasPrefix(trimmed, "："):
 		return strings.TrimLeft(strings.TrimPrefix(trimmed, "："), " \t"), true
+	case isLatin(label): // "Name of the director: …" is not a name: English labels take a colon
+		return "", false
 	case len(trimmed) < len(rest): // a space after the label, as on cards and licences
 		return trimmed, true
-	case !isLatin(label): // OCR often drops the space: "名称长春宏达食品有限公司"
-		return rest, true
 	}
-	return "", false
+	return rest, true // OCR often drops the space: "名称长春宏达食品有限公司"
 }
 
 // partyLines are the text's lines with OCR's noise at their start removed and brackets and
