@@ -29,6 +29,9 @@ var stopLabels = []string{
 	"日期", "性别", "民族", "出生", "住所", "住址", "法定代表人", "与户主关系", "受理编号", "经办", "签字", "盖章",
 }
 
+// titleEndings end the titles of forms and certificates.
+var titleEndings = []string{"申请书", "申请表", "登记表", "登记书", "承诺书", "委托书", "通知书", "决定书", "证明", "证书", "申请", "登记"}
+
 // applicantPhrase and matterPhrases are the set phrases of letters that name no field.
 var (
 	applicantPhrase = regexp.MustCompile(`本(?:人|单位)(?:[/／、]本(?:人|单位))?\s*[:：]?\s*(\S{2,40}?)\s*申请办理`)
@@ -201,6 +204,12 @@ func plausibleName(v string) bool {
 	}
 	if letters < 2 {
 		return false
+	}
+	// A title such as "企业名称变更登记申请书" opens with a label but names a form, not a party.
+	for _, suffix := range titleEndings {
+		if strings.HasSuffix(v, suffix) {
+			return false
+		}
 	}
 	for _, l := range append(append([]string{}, applicantLabels...), stopLabels...) {
 		if v == l {

@@ -20,6 +20,8 @@ func TestApplicantAndMatter(t *testing.T) {
 		{"business licence", "营业执照\n统一社会信用代码 91220101MA0000000X\n名称 长春恒信科技有限公司\n法定代表人 赵强", "长春恒信科技有限公司", ""},
 		{"foreign", "CERTIFICATE OF INCORPORATION\nCompany name: Northbridge Trading Ltd\nThis document is submitted for business licence application.", "Northbridge Trading Ltd", "business licence application"},
 		{"english label in a sentence", "Name of the director: see annex\nApplicant: Jane Doe", "Jane Doe", ""},
+		{"title opening with a label", "企业名称变更登记申请书\n申请人（单位）名称：长春宏达食品有限公司\n申请事项：企业名称变更登记", "长春宏达食品有限公司", "企业名称变更登记"},
+		{"only the title opens with a label", "企业名称变更登记申请书\n联系电话：13800000000", "", ""},
 		{"blank form", "申请书\n申请人：________\n申请事项：\n本人承诺所提交的申请材料真实、合法、有效。", "", ""},
 		{"articles name no applicant", "公司章程\n第二条 公司名称：长春宏达有限公司。", "", ""},
 	} {
