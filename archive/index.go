@@ -407,7 +407,7 @@ func (x *Index) Search(q Query) (*Result, error) {
 		out.Hits = append(out.Hits, hit)
 	}
 	for name, f := range res.Facets {
-		var counts []FacetCount
+		counts := []FacetCount{}
 		if f.Terms != nil {
 			for _, t := range f.Terms.Terms() {
 				counts = append(counts, FacetCount{Value: t.Term, Count: t.Count})
