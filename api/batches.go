@@ -264,13 +264,18 @@ func (s *Server) statusOf(ctx context.Context, id string) string {
 	return storage.StatusQueued
 }
 
-func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, _ Principal) error {
+func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p Principal) error {
 	b, err := s.State.GetBatch(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if b.Documents == nil {
 		b.Documents = []storage.Document{}
+	}
+	if !seesFullIDs(p.Role) { // as for each document on its own
+		for i := range b.Documents {
+			b.Documents[i].Fields = MaskFields(b.Documents[i].Fields)
+		}
 	}
 	if b.DroppedPages == nil {
 		b.DroppedPages = []storage.DroppedPage{}

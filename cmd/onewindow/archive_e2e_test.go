@@ -329,7 +329,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	fullID := regexp.MustCompile(`220103198909195957|\b\d{6}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dX]\b`)
-	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/text"} {
+	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/text", "/api/v1/batches/" + body["id"].(string)} {
 		if code, body := asViewer(path); code != 200 || fullID.MatchString(body) {
 			t.Errorf("viewer GET %s: %d, a full ID number in %.300s", path, code, body)
 		}
