@@ -52,21 +52,34 @@ type Getter interface {
 	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
 }
 
-// LoadRecord reads a filed document's record and text from the archive bucket.
-func LoadRecord(ctx context.Context, b Getter, docID string) (*Record, string, error) {
+// ReadRecord reads a filed document's record from the archive bucket. A document with no
+// record is not filed: that error says so (document_not_found), whoever asked.
+func ReadRecord(ctx context.Context, b Getter, docID string) (*Record, error) {
 	data, err := b.Get(ctx, storage.Archive, storage.DocumentRecordKey(docID))
+	if errs.KindOf(err) == errs.NotFound {
+		return nil, errs.E("archive.ReadRecord", errs.NotFound, "document_not_found", "No filed document has that ID.", err)
+	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	var rec Record
 	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, "", fmt.Errorf("record of %s: %w", docID, err)
+		return nil, fmt.Errorf("record of %s: %w", docID, err)
+	}
+	return &rec, nil
+}
+
+// LoadRecord reads a filed document's record and its OCR text, for indexing.
+func LoadRecord(ctx context.Context, b Getter, docID string) (*Record, string, error) {
+	rec, err := ReadRecord(ctx, b, docID)
+	if err != nil {
+		return nil, "", err
 	}
 	text, err := b.Get(ctx, storage.Archive, storage.DocumentTextKey(docID))
 	if err != nil {
 		return nil, "", err
 	}
-	return &rec, string(text), nil
+	return rec, string(text), nil
 }
 
 // Follower tails FiledStream and feeds the index. Its position is kept inside the index, so a

@@ -130,11 +130,8 @@ type LegalHoldResult struct {
 // of them is. Originals an older version left in the inbox, which has no object lock, are
 // named in NotHeld.
 func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reason string) (*LegalHoldResult, error) {
-	rec, _, err := archive.LoadRecord(ctx, d.Blobs, docID)
+	rec, err := archive.ReadRecord(ctx, d.Blobs, docID)
 	if err != nil {
-		if errs.KindOf(err) == errs.NotFound {
-			return nil, errs.E("desk.SetLegalHold", errs.NotFound, "document_not_found", "No filed document has that ID.", err)
-		}
 		return nil, err
 	}
 	res := &LegalHoldResult{DocumentID: docID, LegalHold: on, Objects: []string{}}

@@ -265,7 +265,7 @@ func (d *Desk) CaseRecords(ctx context.Context, caseNo string) ([]*archive.Recor
 	sort.Strings(ids)
 	recs := make([]*archive.Record, 0, len(ids))
 	for _, id := range ids {
-		rec, _, err := archive.LoadRecord(ctx, d.Blobs, id)
+		rec, err := archive.ReadRecord(ctx, d.Blobs, id)
 		if err != nil {
 			return nil, err
 		}

@@ -157,11 +157,8 @@ func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Princip
 // filed beside it since (legal holds, imports, accesses), oldest first.
 func (d *Desk) events(w http.ResponseWriter, r *http.Request, _ api.Principal) error {
 	id := r.PathValue("id")
-	rec, _, err := archive.LoadRecord(r.Context(), d.Blobs, id)
+	rec, err := archive.ReadRecord(r.Context(), d.Blobs, id)
 	if err != nil {
-		if errs.KindOf(err) == errs.NotFound {
-			return errs.E("desk.events", errs.NotFound, "document_not_found", "No filed document has that ID.", err)
-		}
 		return err
 	}
 	later, err := archive.LoadEvents(r.Context(), d.Blobs, id)

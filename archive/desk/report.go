@@ -45,7 +45,7 @@ func (d *Desk) Records(ctx context.Context, s ReportScope) ([]*archive.Record, e
 			return nil, err
 		}
 		id := strings.TrimSuffix(strings.TrimPrefix(key, "documents/"), "/record.json")
-		rec, _, err := archive.LoadRecord(ctx, d.Blobs, id)
+		rec, err := archive.ReadRecord(ctx, d.Blobs, id)
 		if err != nil {
 			return nil, err
 		}

@@ -342,7 +342,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	}
 
 	// The original scan is filed beside the documents, under retention, with both digests.
-	rec, _, err := archive.LoadRecord(ctx, blobs, doc)
+	rec, err := archive.ReadRecord(ctx, blobs, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
