@@ -94,6 +94,14 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 		} else {
 			res.NoLonger = append(res.NoLonger, rec.DocumentID)
 		}
+		// An original stored already (for another record, or by this installation) is kept as
+		// long as this record needs it too.
+		keepLonger := func(bk storage.Bucket, f File) error {
+			if bk != storage.Archive || retain.RetainUntil.IsZero() {
+				return nil
+			}
+			return s.ExtendRetention(ctx, bk, f.Key, retain.RetentionMode, retain.RetainUntil)
+		}
 		for _, f := range rec.Files {
 			bk, ok := BucketOf(f.Bucket)
 			if !ok {
@@ -107,10 +115,8 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 					opts = storage.PutOptions{IfAbsent: true} // an older record's original, in the inbox: no object lock
 				}
 				if seenOriginal[name] {
-					if bk == storage.Archive && !retain.RetainUntil.IsZero() {
-						if err := s.ExtendRetention(ctx, bk, f.Key, retain.RetentionMode, retain.RetainUntil); err != nil {
-							return res, err
-						}
+					if err := keepLonger(bk, f); err != nil {
+						return res, err
 					}
 					continue
 				}
@@ -130,8 +136,8 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			}
 			if existed {
 				res.Existing = append(res.Existing, f.Bucket+"/"+f.Key)
-				if f.Role == "original" && bk == storage.Archive && !retain.RetainUntil.IsZero() {
-					if err := s.ExtendRetention(ctx, bk, f.Key, retain.RetentionMode, retain.RetainUntil); err != nil {
+				if f.Role == "original" {
+					if err := keepLonger(bk, f); err != nil {
 						return res, err
 					}
 				}

@@ -162,7 +162,8 @@ func DocumentFromRecord(r *archive.Record) *storage.Document {
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
 	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (archive.Record, error) {
 	now := time.Now().UTC()
-	retain := p.retention(now, plan.Type, b.Matter)
+	rule := p.retention(plan.Type, b.Matter)
+	retain := storage.PutOptions{RetainUntil: now.AddDate(rule.Years, 0, 0), RetentionMode: rule.Mode, IfAbsent: true}
 
 	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
 	if err != nil {
@@ -229,7 +230,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, ReceivedAt: b.CreatedAt, FiledAt: now,
 		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
 		ArchivalCode: archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
-			FiledAt: now, RetentionYears: retentionYears(now, retain.RetainUntil), CaseNo: b.CaseNo, BatchID: b.ID,
+			FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
 			Type: plan.Type, Seq: documentSeq(id), Revision: RevisionOf(b.ID, id)}),
 		Files: []archive.File{
 			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
@@ -288,7 +289,7 @@ func (p *Processor) keepOriginal(ctx context.Context, f storage.BatchFile, retai
 
 // retention is how long, and how, a filed document of type typ in a case for matter is kept:
 // the hall's schedule (--retention-by-type, --retention-by-matter), else the defaults.
-func (p *Processor) retention(now time.Time, typ, matter string) storage.PutOptions {
+func (p *Processor) retention(typ, matter string) archive.RetentionRule {
 	rule := p.Retention.For(typ, matter)
 	if rule.Years == 0 { // no schedule configured
 		rule = archive.RetentionRule{Years: p.Config.RetentionYears, Mode: p.Config.RetentionMode}
@@ -296,16 +297,7 @@ func (p *Processor) retention(now time.Time, typ, matter string) storage.PutOpti
 	if rule.Mode == "" {
 		rule.Mode = p.Config.RetentionMode
 	}
-	return storage.PutOptions{RetainUntil: now.AddDate(rule.Years, 0, 0), RetentionMode: rule.Mode, IfAbsent: true}
-}
-
-// retentionYears is the whole years from filed to until.
-func retentionYears(filed, until time.Time) int {
-	n := until.Year() - filed.Year()
-	if filed.AddDate(n, 0, 0).After(until) {
-		n--
-	}
-	return n
+	return rule
 }
 
 // documentSeq is a document's number in its batch: the digits that end its ID.

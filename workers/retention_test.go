@@ -2,7 +2,6 @@ package workers
 
 import (
 	"testing"
-	"time"
 
 	"onewindow/archive"
 	"onewindow/internal/config"
@@ -13,14 +12,13 @@ func TestRetentionByType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Processor{Config: config.Config{RetentionYears: 30}, Retention: policy}
-	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	p := &Processor{Config: config.Config{RetentionYears: 30, RetentionMode: "GOVERNANCE"}, Retention: policy}
 	for typ, years := range map[string]int{"id_card": 10, "business_license": 50, "other": 30} {
-		if got, want := p.retention(now, typ, "").RetainUntil, now.AddDate(years, 0, 0); !got.Equal(want) {
-			t.Errorf("%s: retained until %s, want %s", typ, got, want)
+		if got := p.retention(typ, ""); got != (archive.RetentionRule{Years: years, Mode: "GOVERNANCE"}) {
+			t.Errorf("%s: retained %+v, want %d years", typ, got, years)
 		}
 	}
-	if got := (&Processor{Config: config.Config{RetentionYears: 30}}).retention(now, "id_card", "").RetainUntil; !got.Equal(now.AddDate(30, 0, 0)) {
-		t.Errorf("without a policy: %s", got)
+	if got := (&Processor{Config: config.Config{RetentionYears: 30, RetentionMode: "GOVERNANCE"}}).retention("id_card", ""); got != (archive.RetentionRule{Years: 30, Mode: "GOVERNANCE"}) {
+		t.Errorf("without a policy: %+v", got)
 	}
 }
