@@ -21,15 +21,7 @@ func TestAuditChainAgainstRealServices(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
 	blobs := testenv.Blobs(t, svc)
-	ropt, err := storage.ParseRedisURL(svc.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := storage.NewState(ropt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer state.Close()
+	state := testenv.State(t, svc)
 	rdb := state.Redis()
 	logs := []*archive.AuditLog{
 		{Store: blobs, Redis: rdb, Origin: "api-1", RetentionMode: "GOVERNANCE", RetentionYears: 1},

@@ -139,15 +139,7 @@ func TestPresignedLinkNamesThePublicAddress(t *testing.T) {
 
 func TestStateCountsEachPageOnce(t *testing.T) {
 	svc := testenv.Services(t)
-	opt, err := storage.ParseRedisURL(svc.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.NewState(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testenv.State(t, svc)
 	ctx := context.Background()
 	for _, i := range []int{0, 1, 1, 2, 0} {
 		if _, err := st.MarkPageDone(ctx, "b1", i); err != nil {

@@ -39,15 +39,7 @@ func archiveDaemon(t *testing.T, extra ...string) (*daemon, []string, *storage.B
 	if err != nil {
 		t.Fatal(err)
 	}
-	ropt, err := storage.ParseRedisURL(svc.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := storage.NewState(ropt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
+	state := testenv.State(t, svc)
 	return d, env, blobs, state
 }
 

@@ -49,3 +49,18 @@ func Blobs(t testing.TB, s *devservices.Services) *storage.Blobs {
 	}
 	return b
 }
+
+// State connects to the Redis of s, closed when the test ends.
+func State(t testing.TB, s *devservices.Services) *storage.State {
+	t.Helper()
+	opt, err := storage.ParseRedisURL(s.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.NewState(opt)
+	if err != nil {
+		t.Fatalf("connect to redis: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
