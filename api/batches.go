@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"onewindow/archive"
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
@@ -31,7 +32,7 @@ type received struct {
 	sm3  string
 }
 
-func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p Principal) (err error) {
+func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Principal) (err error) {
 	const op = "api.createBatch"
 	ctx := r.Context()
 	defer func() { s.Metrics.Uploads.WithLabelValues(codeLabel(err)).Inc() }()
@@ -264,7 +265,7 @@ func (s *Server) statusOf(ctx context.Context, id string) string {
 	return storage.StatusQueued
 }
 
-func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	b, err := s.State.GetBatch(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -272,9 +273,9 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p Principal) e
 	if b.Documents == nil {
 		b.Documents = []storage.Document{}
 	}
-	if !seesFullIDs(p.Role) { // as for each document on its own
+	if !p.SeesFullIDs() { // as for each document on its own
 		for i := range b.Documents {
-			b.Documents[i].Fields = MaskFields(b.Documents[i].Fields)
+			b.Documents[i].Fields = auth.MaskFields(b.Documents[i].Fields)
 		}
 	}
 	if b.DroppedPages == nil {

@@ -14,8 +14,10 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/pipeline/classify"
 	"onewindow/storage"
 	"onewindow/workers"
@@ -51,13 +53,13 @@ type ReviewState interface {
 }
 
 // Routes adds the reviewers' calls; it has the signature of Server.Extra.
-func (rv *Review) Routes(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler) {
-	review := []string{RoleReviewer}
-	mux.Handle("PUT /api/v1/batches/{id}/documents", auth(review, rv.correctBatch))
-	mux.Handle("PATCH /api/v1/documents/{id}", auth(review, rv.retypeDocument))
-	mux.Handle("POST /api/v1/documents/{id}/confirm", auth(review, rv.confirmDocument))
-	mux.Handle("GET /api/v1/review", auth(review, rv.listReview))
-	mux.Handle("GET /api/v1/review/model", auth(review, rv.modelInfo))
+func (rv *Review) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
+	review := []string{auth.RoleReviewer}
+	mux.Handle("PUT /api/v1/batches/{id}/documents", authz(review, rv.correctBatch))
+	mux.Handle("PATCH /api/v1/documents/{id}", authz(review, rv.retypeDocument))
+	mux.Handle("POST /api/v1/documents/{id}/confirm", authz(review, rv.confirmDocument))
+	mux.Handle("GET /api/v1/review", authz(review, rv.listReview))
+	mux.Handle("GET /api/v1/review/model", authz(review, rv.modelInfo))
 }
 
 // CorrectionRequest is the body of PUT /api/v1/batches/{id}/documents.
@@ -90,7 +92,7 @@ func (rv *Review) now() time.Time {
 	return time.Now().UTC()
 }
 
-func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	const op = "api.correctBatch"
 	var req CorrectionRequest
 	if err := decodeBody(w, r, &req); err != nil {
@@ -115,7 +117,7 @@ func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p Princip
 
 // retypeDocument is the shortcut for a type-only fix: the batch keeps its grouping and only
 // this document is filed again, with the new type.
-func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	const op = "api.retypeDocument"
 	var req struct {
 		Type   string `json:"type"`
@@ -147,7 +149,7 @@ func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p Princ
 	return rv.submit(w, r, p, b, docs, req.Reason)
 }
 
-func (rv *Review) confirmDocument(w http.ResponseWriter, r *http.Request, p Principal) error {
+func (rv *Review) confirmDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	d, _, err := rv.liveDocument(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -157,7 +159,7 @@ func (rv *Review) confirmDocument(w http.ResponseWriter, r *http.Request, p Prin
 
 // confirm files a note that a reviewer confirmed d's type, takes d off the review list and
 // queues training on it.
-func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p Principal, d *storage.Document) error {
+func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p auth.Principal, d *storage.Document) error {
 	ctx := r.Context()
 	note := storage.Confirmation{DocumentID: d.ID, Type: d.Type, By: p.Name, Role: p.Role, At: rv.now()}
 	data, _ := json.MarshalIndent(note, "", " ")
@@ -177,7 +179,7 @@ func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p Principal, d
 }
 
 // submit fixes the correction's revision number by filing it write-once, then queues it.
-func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p Principal, b *storage.Batch,
+func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p auth.Principal, b *storage.Batch,
 	docs []storage.CorrectedDocument, reason string) error {
 	const op = "api.correct"
 	ctx := r.Context()
@@ -240,7 +242,7 @@ type ReviewList struct {
 	Documents []storage.Document `json:"documents"`
 }
 
-func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ Principal) error {
+func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 	const op = "api.listReview"
 	page, perPage := 1, 50
 	for name, dst := range map[string]*int{"page": &page, "per_page": &perPage} {
@@ -274,7 +276,7 @@ type ModelInfo struct {
 	UpdatedAt   *time.Time     `json:"updated_at,omitempty"`
 }
 
-func (rv *Review) modelInfo(w http.ResponseWriter, r *http.Request, _ Principal) error {
+func (rv *Review) modelInfo(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 	info := ModelInfo{ByType: map[string]int{}, MinExamples: classify.MinModelExamples}
 	rc, _, err := rv.Blobs.Open(r.Context(), storage.Work, storage.ModelKey)
 	switch {

@@ -15,7 +15,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/internal/metrics"
 	"onewindow/storage"
 )
@@ -91,7 +93,7 @@ func TestReviewCalls(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+tt.token)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
-		var body errorBody
+		var body httpx.ErrorBody
 		_ = json.Unmarshal(w.Body.Bytes(), &body)
 		if w.Code != tt.status || body.Error.Code != tt.code {
 			t.Errorf("%s: %d %s, want %d %q", tt.name, w.Code, w.Body.String(), tt.status, tt.code)
@@ -138,12 +140,12 @@ func newTestReview(t *testing.T) (*Review, *fakeReviewState, *fakeReviewBlobs, *
 
 func testHandler(t *testing.T, rv *Review) http.Handler {
 	path := filepath.Join(t.TempDir(), "tokens.json")
-	data := `[{"name": "alice", "role": "reviewer", "sha256": "` + HashToken("rev") + `"},
-	          {"name": "dept", "role": "viewer", "sha256": "` + HashToken("view") + `"}]`
+	data := `[{"name": "alice", "role": "reviewer", "sha256": "` + auth.HashToken("rev") + `"},
+	          {"name": "dept", "role": "viewer", "sha256": "` + auth.HashToken("view") + `"}]`
 	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := LoadTokens(path, "")
+	tok, err := auth.LoadTokens(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}

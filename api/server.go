@@ -5,7 +5,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,8 +14,10 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/internal/metrics"
 	"onewindow/storage"
 )
@@ -52,7 +53,7 @@ type Server struct {
 	Blobs   Blobs
 	State   State
 	Queue   Enqueuer
-	Tokens  *Tokens
+	Tokens  *auth.Tokens
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
 	// Ready reports whether the OCR engine can start; nil means the API runs without workers.
@@ -60,20 +61,19 @@ type Server struct {
 	// Dashboard is the queue dashboard, served to admins under /admin/queues/.
 	Dashboard http.Handler
 	// Extra lets other packages (the archive) add routes; each gets the mux and the auth wrapper.
-	Extra []func(mux *http.ServeMux, auth func(roles []string, h HandlerFunc) http.Handler)
+	Extra []httpx.Routes
 	// Audit, if set, is called for every authorised request before its handler; it logs the
 	// accesses it cares about (by r.Pattern) and an error refuses the request: an access that
 	// cannot be logged does not happen. The AuditDone it returns, if any, is told how the
 	// request ended, once the answer is sent.
-	Audit func(r *http.Request, p Principal) (AuditDone, error)
+	Audit func(r *http.Request, p auth.Principal) (AuditDone, error)
 }
 
-// AuditDone is told a request's outcome: the HTTP status, the body bytes sent, and the error
-// code when it failed.
-type AuditDone func(status int, bytes int64, code string)
+// AuditDone is told a request's outcome (httpx.AuditDone).
+type AuditDone = httpx.AuditDone
 
 // HandlerFunc is a handler that returns an error instead of writing one.
-type HandlerFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
+type HandlerFunc = httpx.HandlerFunc
 
 // Handler builds the routes.
 func (s *Server) Handler() http.Handler {
@@ -84,8 +84,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
 
-	up := []string{RoleScanner}
-	read := []string{RoleScanner, RoleArchivist, RoleReviewer, RoleViewer}
+	up := []string{auth.RoleScanner}
+	read := []string{auth.RoleScanner, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
 	mux.Handle("POST /api/v1/batches", s.auth(up, s.createBatch))
 	mux.Handle("GET /api/v1/batches/{id}", s.auth(read, s.getBatch))
 	mux.Handle("GET /api/v1/documents/{id}", s.auth(read, s.getDocument))
@@ -96,7 +96,7 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write(openAPI)
 	})
 	if s.Dashboard != nil {
-		mux.Handle("/admin/queues/", s.auth(nil, func(w http.ResponseWriter, r *http.Request, _ Principal) error {
+		mux.Handle("/admin/queues/", s.auth(nil, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 			s.Dashboard.ServeHTTP(w, r)
 			return nil
 		}))
@@ -121,7 +121,7 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if !allows(p.Role, roles) {
+		if !auth.Allows(p.Role, roles) {
 			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
 			return
 		}
@@ -179,36 +179,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, code, checks)
 }
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status := errs.HTTPStatus(err)
-	var body errorBody
-	body.Error.Code = errs.CodeOf(err)
-	body.Error.Message = errs.MessageOf(err)
-	level := slog.LevelInfo
-	if status >= 500 {
-		level = slog.LevelError
-	}
-	s.Log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
-		"status", status, "code", body.Error.Code, "err", err)
-	WriteJSON(w, status, body)
+	httpx.WriteError(w, r, s.Log, err)
 }
 
-// WriteJSON answers v as JSON with status; every API answer, the archive's included, goes
-// through it.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+// WriteJSON answers v as JSON with status (httpx.WriteJSON).
+func WriteJSON(w http.ResponseWriter, status int, v any) { httpx.WriteJSON(w, status, v) }
 
 type statusRecorder struct {
 	http.ResponseWriter

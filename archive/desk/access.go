@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"onewindow/api"
 	"onewindow/archive"
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/storage"
 )
 
@@ -37,7 +38,7 @@ var auditedRoutes = map[string]string{
 // before the handler; if the entry cannot be written the access is refused. Once the answer is
 // sent, a second entry records the outcome (status, bytes, error code) and refers to the first,
 // so the log tells a denied or failed access from one that delivered.
-func (d *Desk) AuditRequest(r *http.Request, p api.Principal) (api.AuditDone, error) {
+func (d *Desk) AuditRequest(r *http.Request, p auth.Principal) (httpx.AuditDone, error) {
 	action := auditedRoutes[r.Pattern]
 	if action == "" || d.Audit == nil {
 		return nil, nil
@@ -83,7 +84,7 @@ var contentAccess = map[string]bool{"view": true, "view_pdf": true, "view_text":
 
 // fileAccessEvent files an "accessed" event beside the document, under the access log's
 // retention. The access log holds the full entry; the event refers to it.
-func (d *Desk) fileAccessEvent(ctx context.Context, docID string, p api.Principal, action, purpose string, seq int64) {
+func (d *Desk) fileAccessEvent(ctx context.Context, docID string, p auth.Principal, action, purpose string, seq int64) {
 	now := time.Now().UTC()
 	detail := fmt.Sprintf("%s, access log entry %d", action, seq)
 	if purpose != "" {
@@ -219,7 +220,7 @@ func (d *Desk) siblingHeld(ctx context.Context, rec *archive.Record) (bool, erro
 	return false, nil
 }
 
-func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	var body struct {
 		On     *bool  `json:"on"`
 		Reason string `json:"reason"`
@@ -235,12 +236,12 @@ func (d *Desk) legalHold(w http.ResponseWriter, r *http.Request, p api.Principal
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, res)
+	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
 // link hands out a presigned URL to a document's PDF or text that expires in minutes.
-func (d *Desk) link(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) link(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id := r.PathValue("id")
 	q := r.URL.Query()
 	var key string
@@ -272,7 +273,7 @@ func (d *Desk) link(w http.ResponseWriter, r *http.Request, p api.Principal) err
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().UTC().Add(expiry).Truncate(time.Second),
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"url": u, "expires_at": time.Now().UTC().Add(expiry).Truncate(time.Second),
 		"document_id": id, "file": strings.TrimPrefix(key, storage.DocumentPrefix(id))})
 	return nil
 }

@@ -7,30 +7,31 @@ import (
 	"strings"
 	"time"
 
-	"onewindow/api"
 	"onewindow/archive"
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 )
 
 // Routes adds the archive calls to the API; it fits api.Server.Extra.
-func (d *Desk) Routes(mux *http.ServeMux, auth func(roles []string, h api.HandlerFunc) http.Handler) {
-	archivist := []string{api.RoleArchivist}
-	mux.Handle("GET /api/v1/search", auth(archivist, d.search))
-	mux.Handle("GET /api/v1/export", auth(archivist, d.export))
-	mux.Handle("POST /api/v1/admin/reindex", auth(nil, d.reindex))
-	mux.Handle("POST /api/v1/admin/fixity", auth(nil, d.fixity))
-	mux.Handle("GET /api/v1/report", auth(archivist, d.report))
-	mux.Handle("GET /api/v1/documents/{id}/link", auth(archivist, d.link))
-	mux.Handle("GET /api/v1/documents/{id}/events", auth(archivist, d.events))
-	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", auth(nil, d.legalHold))
-	mux.Handle("POST /api/v1/admin/audit/verify", auth(nil, d.verifyAudit))
+func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
+	archivist := []string{auth.RoleArchivist}
+	mux.Handle("GET /api/v1/search", authz(archivist, d.search))
+	mux.Handle("GET /api/v1/export", authz(archivist, d.export))
+	mux.Handle("POST /api/v1/admin/reindex", authz(nil, d.reindex))
+	mux.Handle("POST /api/v1/admin/fixity", authz(nil, d.fixity))
+	mux.Handle("GET /api/v1/report", authz(archivist, d.report))
+	mux.Handle("GET /api/v1/documents/{id}/link", authz(archivist, d.link))
+	mux.Handle("GET /api/v1/documents/{id}/events", authz(archivist, d.events))
+	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", authz(nil, d.legalHold))
+	mux.Handle("POST /api/v1/admin/audit/verify", authz(nil, d.verifyAudit))
 }
 
 func badParam(name, why string) error {
 	return errs.E("desk.search", errs.Invalid, "bad_parameter", "Parameter "+name+": "+why, nil)
 }
 
-func (d *Desk) search(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	if d.Index == nil {
 		return errs.E("desk.search", errs.Unavailable, "search_unavailable", "This process keeps no search index.", nil)
 	}
@@ -66,27 +67,17 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p api.Principal) e
 	if err != nil {
 		return errs.E("desk.search", errs.Internal, "search_failed", "The search failed.", err)
 	}
-	if !seesFullIDs(p.Role) {
+	if !p.SeesFullIDs() {
 		for i := range res.Hits {
-			res.Hits[i].Snippet = MaskIDs(res.Hits[i].Snippet)
-			res.Hits[i].Highlight = MaskIDs(res.Hits[i].Highlight)
+			res.Hits[i].Snippet = auth.MaskIDs(res.Hits[i].Snippet)
+			res.Hits[i].Highlight = auth.MaskIDs(res.Hits[i].Highlight)
 		}
 	}
-	api.WriteJSON(w, http.StatusOK, res)
+	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
-// seesFullIDs mirrors the API's rule: those who handle cases see ID numbers in full.
-func seesFullIDs(role string) bool {
-	return role == api.RoleAdmin || role == api.RoleArchivist || role == api.RoleScanner || role == api.RoleReviewer
-}
-
-// MaskIDs masks every resident ID number in text (api.MaskID).
-func MaskIDs(text string) string {
-	return archive.IDNumberPattern.ReplaceAllStringFunc(text, api.MaskID)
-}
-
-func (d *Desk) export(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) export(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	caseNo := r.URL.Query().Get("case_no")
 	if caseNo == "" {
 		return badParam("case_no", "name the case to export.")
@@ -124,38 +115,38 @@ func safeName(s string) string {
 	return s
 }
 
-func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	d.Log.Info("reindex requested", "by", p.Name)
 	res, err := d.Reindex(r.Context())
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, res)
+	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
-func (d *Desk) fixity(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) fixity(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	d.Log.Info("fixity run requested", "by", p.Name)
 	rep, err := d.Fixity(r.Context(), archive.DefaultFixityReaders)
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, rep)
+	httpx.WriteJSON(w, http.StatusOK, rep)
 	return nil
 }
 
-func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) verifyAudit(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	v, err := d.VerifyAudit(r.Context())
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, v)
+	httpx.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
 
 // events answers a document's provenance: the events its record was filed with, then those
 // filed beside it since (legal holds, imports, accesses), oldest first.
-func (d *Desk) events(w http.ResponseWriter, r *http.Request, _ api.Principal) error {
+func (d *Desk) events(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 	id := r.PathValue("id")
 	rec, err := archive.ReadRecord(r.Context(), d.Blobs, id)
 	if err != nil {
@@ -165,6 +156,6 @@ func (d *Desk) events(w http.ResponseWriter, r *http.Request, _ api.Principal) e
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"document_id": id, "events": append(rec.Events, later...)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"document_id": id, "events": append(rec.Events, later...)})
 	return nil
 }

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"onewindow/api"
 	"onewindow/archive"
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 )
 
 // ReportScope selects the documents of a four-properties report: a case, or those filed in a
@@ -80,7 +81,7 @@ func (d *Desk) Report(ctx context.Context, s ReportScope) (*archive.PropertiesRe
 	return archive.FourProperties(ctx, d.Blobs, recs, archive.ReportOptions{Scope: s.String(), Policy: d.Policy, Access: d.accessNote()})
 }
 
-func (d *Desk) report(w http.ResponseWriter, r *http.Request, p api.Principal) error {
+func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	q := r.URL.Query()
 	s := ReportScope{CaseNo: q.Get("case_no")}
 	for _, f := range []struct {
@@ -117,7 +118,7 @@ func (d *Desk) report(w http.ResponseWriter, r *http.Request, p api.Principal) e
 		_, _ = w.Write(pdf)
 		return nil
 	}
-	api.WriteJSON(w, http.StatusOK, rep)
+	httpx.WriteJSON(w, http.StatusOK, rep)
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"onewindow/api"
+	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/devservices"
 )
@@ -143,7 +143,7 @@ func run(ctx context.Context, cfg config.Config, serveAPI, work bool) error {
 // runToken makes a token for a role and prints the line to add to the tokens file.
 func runToken(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("onewindow token", flag.ContinueOnError)
-	role := fs.String("role", api.RoleScanner, "admin, scanner, archivist, reviewer or viewer")
+	role := fs.String("role", auth.RoleScanner, "admin, scanner, archivist, reviewer or viewer")
 	name := fs.String("name", "", "who holds the token, e.g. station-3")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -157,6 +157,6 @@ func runToken(_ context.Context, args []string) error {
 	}
 	tok := hex.EncodeToString(buf)
 	fmt.Printf("token (give it to %s; it is not stored): %s\n", *name, tok)
-	fmt.Printf("add to the tokens file:\n  {\"name\": %q, \"role\": %q, \"sha256\": %q}\n", *name, *role, api.HashToken(tok))
+	fmt.Printf("add to the tokens file:\n  {\"name\": %q, \"role\": %q, \"sha256\": %q}\n", *name, *role, auth.HashToken(tok))
 	return nil
 }

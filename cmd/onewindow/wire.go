@@ -16,6 +16,7 @@ import (
 
 	"onewindow/api"
 	"onewindow/archive/desk"
+	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
 	"onewindow/pipeline/assemble"
@@ -110,7 +111,7 @@ func (d *deps) ocrOptions() ocr.Options {
 
 // apiServer builds the HTTP server.
 func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
-	tokens, err := api.LoadTokens(d.cfg.TokensFile, d.cfg.AdminToken)
+	tokens, err := auth.LoadTokens(d.cfg.TokensFile, d.cfg.AdminToken)
 	if err != nil {
 		return nil, err
 	}

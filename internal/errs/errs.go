@@ -22,12 +22,14 @@ const (
 	TooLarge                 // the input exceeds a configured limit; never retried
 	Unsupported              // the input's type is not one we take; never retried
 	Unavailable              // a dependency (Redis, MinIO, OCR) is down; retried
+	Unprocessable            // well-formed input whose content is wrong (a bad waybill); never retried
+	RateLimited              // the caller sent too many requests; try later
 )
 
 var kindNames = map[Kind]string{
 	Internal: "internal", Invalid: "invalid", Unauthorized: "unauthorized", Forbidden: "forbidden",
 	NotFound: "not_found", Conflict: "conflict", TooLarge: "too_large", Unsupported: "unsupported",
-	Unavailable: "unavailable",
+	Unavailable: "unavailable", Unprocessable: "unprocessable", RateLimited: "rate_limited",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -119,6 +121,10 @@ func HTTPStatus(err error) int {
 		return http.StatusUnsupportedMediaType
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case Unprocessable:
+		return http.StatusUnprocessableEntity
+	case RateLimited:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
@@ -128,7 +134,7 @@ func HTTPStatus(err error) int {
 // Input that is malformed, too large or of the wrong type never will.
 func Retryable(err error) bool {
 	switch KindOf(err) {
-	case Invalid, TooLarge, Unsupported, NotFound, Forbidden, Unauthorized:
+	case Invalid, TooLarge, Unsupported, NotFound, Forbidden, Unauthorized, Unprocessable:
 		return false
 	default:
 		return true

@@ -1,0 +1,105 @@
+// Package httpx is the one way the API's packages answer HTTP: handlers return errors, and
+// errors and values become JSON here. The api package wraps handlers with authentication; the
+// archive, case and delivery desks add their routes through Routes without importing it.
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"onewindow/internal/auth"
+	"onewindow/internal/errs"
+)
+
+// HandlerFunc is a handler that returns an error instead of writing one.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
+
+// Authorizer wraps h so that it runs only for a principal whose role is in roles (nil: admin
+// only).
+type Authorizer func(roles []string, h HandlerFunc) http.Handler
+
+// Routes is how a package adds its API routes.
+type Routes func(mux *http.ServeMux, authz Authorizer)
+
+// WriteJSON answers v as JSON with status; every API answer goes through it.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// ErrorBody is the contract's error answer.
+type ErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// WriteError answers err as the contract's JSON error and logs it (never a request body).
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	status := errs.HTTPStatus(err)
+	var body ErrorBody
+	body.Error.Code = errs.CodeOf(err)
+	body.Error.Message = errs.MessageOf(err)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if log != nil {
+		log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
+			"status", status, "code", body.Error.Code, "err", err)
+	}
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="onewindow"`)
+	}
+	WriteJSON(w, status, body)
+}
+
+// MaxJSONBody bounds a JSON request body.
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads a JSON request body into v strictly: unknown fields, trailing data, a body
+// over MaxJSONBody or a wrong content type are 4xx errors.
+func DecodeJSON(r *http.Request, v any) error {
+	const op = "httpx.DecodeJSON"
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return errs.E(op, errs.Unsupported, "unsupported_media_type", "Send the body as application/json.", nil)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return errs.E(op, errs.TooLarge, "too_large", "The JSON body is larger than 1 MiB.", err)
+		case errors.Is(err, io.EOF):
+			return errs.E(op, errs.Invalid, "bad_json", "The request needs a JSON body.", err)
+		default:
+			return errs.E(op, errs.Invalid, "bad_json", "The JSON body is not valid: "+err.Error(), err)
+		}
+	}
+	if dec.More() {
+		return errs.E(op, errs.Invalid, "bad_json", "The JSON body has data after its end.", nil)
+	}
+	return nil
+}
+
+func isJSON(ct string) bool {
+	for i := 0; i < len(ct); i++ {
+		if ct[i] == ';' {
+			ct = ct[:i]
+			break
+		}
+	}
+	return ct == "application/json" || ct == "text/json"
+}
+
+// AuditDone is told a request's outcome: the HTTP status, the body bytes sent, and the error
+// code when it failed.
+type AuditDone func(status int, bytes int64, code string)
