@@ -520,7 +520,7 @@ func (w *Webhook) httpClient() *http.Client {
 	tr.MaxConnsPerHost = w.Concurrency
 	tr.MaxIdleConnsPerHost = w.Concurrency
 	tr.ResponseHeaderTimeout = w.Timeout
-	return &http.Client{Timeout: w.Timeout,
+	return &http.Client{Transport: tr, Timeout: w.Timeout,
 		// A redirect would resend personal data to an address the hall never configured.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -209,6 +209,37 @@ func (dl *Deliverer) Deliver(ctx context.Context, p Package, retried, maxRetry i
 	return d, err
 }
 
+// Acknowledge records a department's confirmation of the package under key.
+func (dl *Deliverer) Acknowledge(ctx context.Context, key string) (Delivery, error) {
+	return dl.change(ctx, key, Delivery.Acknowledge)
+}
+
+// Fetched records a pull department reading the package under key.
+func (dl *Deliverer) Fetched(ctx context.Context, key string) (Delivery, error) {
+	return dl.change(ctx, key, Delivery.Fetched)
+}
+
+// Repush makes the package under key pending again; the caller then enqueues its task anew
+// (under a new task ID: asynq keeps the old one archived).
+func (dl *Deliverer) Repush(ctx context.Context, key string) (Delivery, error) {
+	return dl.change(ctx, key, Delivery.Repush)
+}
+
+func (dl *Deliverer) change(ctx context.Context, key string, to func(Delivery, time.Time) (Delivery, error)) (Delivery, error) {
+	now := dl.now()
+	return dl.Tracker.Update(ctx, key, func(d *Delivery) error {
+		if d.Key == "" {
+			return errs.E("delivery.change", errs.NotFound, "delivery_not_found", "There is no such delivery.", nil)
+		}
+		next, err := to(*d, now)
+		if err != nil {
+			return err
+		}
+		*d = next
+		return nil
+	})
+}
+
 func (dl *Deliverer) now() time.Time {
 	if dl.Now != nil {
 		return dl.Now().UTC()
