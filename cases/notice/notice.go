@@ -1,0 +1,251 @@
+// Package notice renders the front desk's notices (受理通知书, 一次性告知书, 容缺受理通知书,
+// 不予受理决定书, the courier's receipt) and the courier desk's daily register as PDFs, from
+// editable text templates. Chinese is real text in an embedded subset of a TrueType CJK font,
+// so pdftotext and search read it. Every page carries the case number, a QR code of it and
+// the hall's red seal. Rendering is pure: no I/O but reading the font and templates once.
+package notice
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"onewindow/cases"
+	"onewindow/internal/errs"
+)
+
+// DefaultFontPath is Debian's fonts-wqy-zenhei collection (the stamp's font too); face 0,
+// WenQuanYi Zen Hei, has TrueType outlines for CJK, Latin and digits. fpdf takes only plain
+// TrueType files, so the face is cut out of the collection once, at New.
+const DefaultFontPath = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+// Options configure a Renderer; zero values take the defaults.
+type Options struct {
+	Hall        string // the hall's name, on the seal and in the footer; default "政务服务中心"
+	FontPath    string // a TrueType font or collection with CJK glyphs; default DefaultFontPath
+	FontIndex   int    // the face in a collection; default 0
+	TemplateDir string // a folder of the hall's templates overriding the embedded ones
+}
+
+// Renderer renders notices. It is safe for concurrent use.
+type Renderer struct {
+	hall      string
+	font      []byte
+	templates map[string]template
+}
+
+// New reads the font and templates. A template with an unknown placeholder is refused
+// (code bad_template) naming the template and the placeholder.
+func New(opts Options) (*Renderer, error) {
+	if opts.FontPath == "" {
+		opts.FontPath = DefaultFontPath
+	}
+	if opts.Hall == "" {
+		opts.Hall = "政务服务中心"
+	}
+	data, err := os.ReadFile(opts.FontPath)
+	if err != nil {
+		return nil, errs.E("notice.New", errs.Internal, "font_missing", "The notice font cannot be read.", err)
+	}
+	font, err := ttcFace(data, opts.FontIndex)
+	if err != nil {
+		return nil, errs.E("notice.New", errs.Internal, "font_missing", "The notice font cannot be used.", err)
+	}
+	t, err := loadTemplates(opts.TemplateDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{hall: opts.Hall, font: font, templates: t}, nil
+}
+
+// Item is one entry of a notice's list.
+type Item struct {
+	Text   string // e.g. "营业执照复印件"
+	Detail string // e.g. "缺少", "请于2026年3月9日前补齐", the legal basis
+}
+
+// Data is what a notice says. Dates are shown in the hall's own time (the times' location).
+type Data struct {
+	Kind          string
+	CaseNo        string
+	ApplicantName string
+	ApplicantID   string // shown masked
+	MatterName    string
+	MatterCode    string
+	Submitted     time.Time
+	Issued        time.Time
+	DueDate       string // YYYY-MM-DD
+	TimeLimitDays int
+	Departments   []string
+	Window        string
+	Reason        string
+	Items         []Item
+	Mail          *cases.MailItem // for mail receipts
+}
+
+// FromDecision builds the notice of a decision just taken on c.
+func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason string, at time.Time) Data {
+	n := caseData(c, m, at)
+	n.Kind = cases.NoticeFor(d.Decision)
+	n.Reason = reason
+	if d.DueDate != "" {
+		n.DueDate = d.DueDate
+	}
+	switch d.Decision {
+	case cases.DecisionCorrection:
+		for _, it := range d.Missing {
+			n.Items = append(n.Items, Item{Text: it.Name, Detail: "未提交，请补充提交"})
+		}
+		for _, in := range c.Check.Inconsistencies {
+			n.Items = append(n.Items, Item{Text: in.Message, Detail: "请核对更正"})
+		}
+	case cases.DecisionAcceptDeferred:
+		for _, it := range d.Deferred {
+			n.Items = append(n.Items, Item{Text: it.Name, Detail: "请于" + chineseDate(it.DueDate) + "前补齐"})
+		}
+	case cases.DecisionReject:
+		for _, r := range d.Refusals {
+			n.Items = append(n.Items, Item{Text: r.Reason, Detail: "依据：" + r.LegalBasis})
+		}
+	}
+	return n
+}
+
+// FromMail builds the courier desk's receipt for a mail item (c may be nil when the item is
+// not tied to a case yet).
+func FromMail(mi cases.MailItem, c *cases.Case, m cases.Matter, at time.Time) Data {
+	n := Data{Kind: KindMailReceipt, CaseNo: mi.CaseNo, ApplicantName: mi.Sender.Name, Issued: at, Submitted: mi.ArrivedAt}
+	if c != nil {
+		n = caseData(c, m, at)
+		n.Kind = KindMailReceipt
+	}
+	n.Mail = &mi
+	return n
+}
+
+func caseData(c *cases.Case, m cases.Matter, at time.Time) Data {
+	return Data{
+		CaseNo: c.CaseNo, ApplicantName: c.Applicant.Name, ApplicantID: c.Applicant.IDNumber + c.Applicant.USCC,
+		MatterName: m.Name, MatterCode: m.Code, Submitted: c.OpenedAt, Issued: at, DueDate: c.DueDate,
+		TimeLimitDays: m.TimeLimitDays, Departments: m.Departments, Window: c.Window,
+	}
+}
+
+func chineseDate(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return chineseTime(t)
+}
+
+func chineseTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// maskCode keeps the first four and last four characters of an ID number or credit code.
+func maskCode(s string) string {
+	if len(s) < 10 {
+		return s
+	}
+	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
+}
+
+var carrierNames = map[string]string{cases.CarrierEMS: "中国邮政EMS", cases.CarrierSF: "顺丰速运", cases.CarrierJD: "京东物流", cases.CarrierOther: "其他"}
+
+var conditionNames = map[string]string{"intact": "完好", "damaged": "破损", "opened": "已拆封"}
+
+func (d Data) values(hall string) map[string]string {
+	v := map[string]string{
+		"hall": hall, "case_no": d.CaseNo, "applicant_name": d.ApplicantName, "applicant_id": maskCode(d.ApplicantID),
+		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(d.Submitted),
+		"issued_date": chineseTime(d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
+		"departments": strings.Join(d.Departments, "、"), "window": d.Window, "reason": d.Reason,
+	}
+	if mi := d.Mail; mi != nil {
+		v["carrier"] = carrierNames[mi.Carrier]
+		v["waybill"] = mi.Waybill
+		v["sender_name"] = mi.Sender.Name
+		v["pieces"] = strconv.Itoa(mi.Pieces)
+		v["condition"] = conditionNames[mi.Condition]
+		v["arrived_at"] = mi.ArrivedAt.Format("2006年1月2日 15:04")
+		v["signed_by"] = mi.SignedBy
+	}
+	return v
+}
+
+// Render renders one notice as a PDF.
+func (r *Renderer) Render(d Data) ([]byte, error) {
+	t, ok := r.templates[d.Kind]
+	if !ok {
+		return nil, errs.Errorf("notice.Render", errs.Invalid, "bad_notice_kind", "There is no notice of kind %q.", d.Kind)
+	}
+	p := r.page("P", t.title, d.CaseNo, d.Issued)
+	vals := d.values(r.hall)
+	p.SetFont(fontName, "", 12)
+	for _, line := range t.lines {
+		switch strings.TrimSpace(line) {
+		case "{items}":
+			r.items(p, d.Items)
+			continue
+		case "":
+			p.Ln(3)
+			continue
+		}
+		text := expand(line, vals)
+		if strings.Trim(text, "　 ") == "" { // a line whose only placeholder was empty
+			continue
+		}
+		paragraph(p, text, 7.5)
+	}
+	r.signature(p, d.Issued)
+	return output(p)
+}
+
+func (r *Renderer) items(p *fpdf.Fpdf, items []Item) {
+	if len(items) == 0 {
+		paragraph(p, "　　（无）", 7.5)
+		return
+	}
+	for i, it := range items {
+		paragraph(p, fmt.Sprintf("　　%d. %s", i+1, it.Text), 7.5)
+		if it.Detail != "" {
+			p.SetFont(fontName, "", 10.5)
+			paragraph(p, "　　　 "+it.Detail, 6.5)
+			p.SetFont(fontName, "", 12)
+		}
+	}
+}
+
+// signature closes a notice: the hall's name and the date, with the seal over them.
+func (r *Renderer) signature(p *fpdf.Fpdf, issued time.Time) {
+	p.Ln(12)
+	y := p.GetY()
+	if y > 230 {
+		p.AddPage()
+		y = p.GetY()
+	}
+	p.SetFont(fontName, "", 12)
+	p.SetXY(110, y)
+	p.CellFormat(75, 8, r.hall, "", 2, "C", false, 0, "")
+	p.SetX(110)
+	p.CellFormat(75, 8, chineseTime(issued), "", 2, "C", false, 0, "")
+	seal(p, r.hall, "业务专用章", 147.5, y+8, 20)
+}
+
+// output writes the PDF, reporting fpdf's accumulated error.
+func output(p *fpdf.Fpdf) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := p.Output(&buf); err != nil {
+		return nil, errs.E("notice.Render", errs.Internal, "", "", err)
+	}
+	return buf.Bytes(), nil
+}
