@@ -265,7 +265,10 @@ func Parse(data []byte, dir string) (*Set, error) {
 	return s, nil
 }
 
-var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+var (
+	idRe     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	bucketRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+)
 
 func parse(data []byte, dir string) (*Set, error) {
 	var root yaml.Node
@@ -436,6 +439,8 @@ func (fs *fileS3) check(dir string, fail func(reason, key string) error) (*S3, e
 		return nil, fail("s3 endpoint must use TLS (secure: true) unless it is a loopback address", "secure")
 	case fs.Bucket == "":
 		return nil, fail("s3 bucket is missing", "bucket")
+	case !bucketRe.MatchString(fs.Bucket):
+		return nil, fail(fmt.Sprintf("s3 bucket %q is not a valid bucket name (3-63 lower-case letters, digits, . and -)", fs.Bucket), "bucket")
 	case fs.AccessKey == "":
 		return nil, fail("s3 access_key is missing", "access_key")
 	case strings.HasPrefix(fs.Prefix, "/") || strings.Contains(fs.Prefix, ".."):

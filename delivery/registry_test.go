@@ -122,9 +122,10 @@ func TestParseRefusesWithLineAndReason(t *testing.T) {
 		{"cert without key", "departments:\n  - id: a\n    webhook:\n      url: https://x.example/\n      secret: s\n      client_cert: c.pem\n", 6, "go together"},
 		{"missing ca", "departments:\n  - id: a\n    webhook:\n      url: https://x.example/\n      secret: s\n      ca_file: nowhere.pem\n", 6, "cannot be read"},
 		{"s3 without bucket", "departments:\n  - id: a\n    s3:\n      endpoint: 127.0.0.1:9\n      access_key: k\n      secret_key: s\n", 3, "bucket is missing"},
-		{"s3 plain remote", "departments:\n  - id: a\n    s3:\n      endpoint: s3.example:9000\n      bucket: b\n      access_key: k\n      secret_key: s\n", 3, "TLS"},
-		{"s3 scheme", "departments:\n  - id: a\n    s3:\n      endpoint: https://s3.example\n      secure: true\n      bucket: b\n      access_key: k\n      secret_key: s\n", 4, "host:port"},
-		{"s3 no secret", "departments:\n  - id: a\n    s3:\n      endpoint: s3.example\n      secure: true\n      bucket: b\n      access_key: k\n", 7, "no secret key"},
+		{"s3 bad bucket", "departments:\n  - id: a\n    s3:\n      endpoint: 127.0.0.1:9\n      bucket: X\n      access_key: k\n      secret_key: s\n", 5, "not a valid bucket name"},
+		{"s3 plain remote", "departments:\n  - id: a\n    s3:\n      endpoint: s3.example:9000\n      bucket: bkt\n      access_key: k\n      secret_key: s\n", 3, "TLS"},
+		{"s3 scheme", "departments:\n  - id: a\n    s3:\n      endpoint: https://s3.example\n      secure: true\n      bucket: bkt\n      access_key: k\n      secret_key: s\n", 4, "host:port"},
+		{"s3 no secret", "departments:\n  - id: a\n    s3:\n      endpoint: s3.example\n      secure: true\n      bucket: bkt\n      access_key: k\n", 7, "no secret key"},
 		{"wrong type", "departments:\n  - id: a\n    pull: true\n    full_ids: maybe\n", 4, "cannot unmarshal"},
 		{"not yaml", "departments: [\n", 1, "did not find"},
 	}
