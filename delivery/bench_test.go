@@ -1,0 +1,148 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// go test -run '^$' -bench Push -benchtime 1x ./delivery/
+//
+// Receivers are real HTTP servers in this process that check every signature, so the figures
+// include their side too. A pool of workers (the goroutines of one `work` process) takes
+// packages from one queue and delivers them through a Deliverer, as the task handler does.
+
+const benchWorkers = 16
+
+func BenchmarkPushOneCaseTo50Departments(b *testing.B) {
+	benchPush(b, 50, 1, 20)
+}
+
+func BenchmarkPush1000CasesTo5Departments(b *testing.B) {
+	benchPush(b, 5, 1000, 8)
+}
+
+func benchPush(b *testing.B, departments, cases, docsPerCase int) {
+	var depts []*Department
+	var accepted atomic.Int64
+	for i := range departments {
+		secret := "secret-" + strconv.Itoa(i)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body := make([]byte, 0, 16<<10)
+			buf := make([]byte, 16<<10)
+			for {
+				n, err := r.Body.Read(buf)
+				body = append(body, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			if err := Verify(AlgSHA256, []byte(secret), r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body, time.Now(), 0); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+			accepted.Add(1)
+		}))
+		b.Cleanup(srv.Close)
+		depts = append(depts, hookDept(fmt.Sprintf("dept-%02d", i), srv.URL, secret, 10*time.Second, DefaultConcurrency))
+	}
+	reg := webhookSet(b, depts...)
+	// Packages are built as the task handler would, one per (case, department).
+	var pkgs []Package
+	for c := range cases {
+		for _, d := range depts {
+			p := testPackage(fmt.Sprintf("JL2026-%05d", c), d.ID, 1, docsPerCase)
+			pkgs = append(pkgs, p)
+		}
+	}
+	peak := startPeakSampler()
+	b.ResetTimer()
+	var elapsed time.Duration
+	for range b.N {
+		dl := &Deliverer{Sender: NewWebhookSender(reg, WebhookOptions{Links: linker{}, SlotWait: time.Minute}), Tracker: NewMemTracker()}
+		accepted.Store(0)
+		queue := make(chan Package)
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		start := time.Now()
+		for range benchWorkers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := range queue {
+					if _, err := dl.Deliver(context.Background(), p, 0, MaxRetry); err != nil {
+						failed.Add(1)
+					}
+				}
+			}()
+		}
+		for _, p := range pkgs {
+			queue <- p
+		}
+		close(queue)
+		wg.Wait()
+		elapsed += time.Since(start)
+		if failed.Load() != 0 || accepted.Load() != int64(len(pkgs)) {
+			b.Fatalf("%d failed, %d accepted of %d", failed.Load(), accepted.Load(), len(pkgs))
+		}
+	}
+	b.StopTimer()
+	heap := peak()
+	rate := float64(len(pkgs)*b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "deliveries/s")
+	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(vmHWM())/(1<<10), "VmHWM-MiB")
+	b.Logf("%d cases x %d departments (%d documents each), %d workers: %d deliveries in %v, %.0f/s; peak heap in use %.1f MiB, VmHWM %.1f MiB",
+		cases, departments, docsPerCase, benchWorkers, len(pkgs)*b.N, elapsed.Round(time.Millisecond), rate,
+		float64(heap)/(1<<20), float64(vmHWM())/(1<<10))
+}
+
+// startPeakSampler samples the heap in use every 5 ms until the returned function is called,
+// which gives the peak.
+func startPeakSampler() func() uint64 {
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); <-done; return peak.Load() }
+}
+
+// vmHWM is the process's peak resident set in KiB (Linux), 0 elsewhere.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
