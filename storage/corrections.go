@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/redis/go-redis/v9"
 )
 
 // Corrections by reviewers. Filed documents are write-once under retention, so a correction
@@ -104,33 +102,18 @@ func (b *Blobs) PutIfMatch(ctx context.Context, bk Bucket, key string, data []by
 // keeps it right after any reindex at the price of a scan (fine for a hall's tens of
 // thousands of documents).
 func (s *State) ReviewQueue(ctx context.Context, page, perPage int) ([]Document, int, error) {
-	ids, err := s.rdb.SMembers(ctx, docsKey).Result()
+	ids, err := s.DocumentIDs(ctx)
 	if err != nil {
-		return nil, 0, unavailable("storage.ReviewQueue", err)
+		return nil, 0, err
+	}
+	docs, err := s.documents(ctx, "storage.ReviewQueue", ids)
+	if err != nil {
+		return nil, 0, err
 	}
 	var waiting []Document
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		keys := make([]string, 0, chunk)
-		for _, id := range ids[start:min(start+chunk, len(ids))] {
-			keys = append(keys, docKey(id))
-		}
-		vals, err := s.rdb.MGet(ctx, keys...).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, 0, unavailable("storage.ReviewQueue", err)
-		}
-		for _, v := range vals {
-			str, ok := v.(string)
-			if !ok {
-				continue
-			}
-			var d Document
-			if json.Unmarshal([]byte(str), &d) != nil {
-				continue
-			}
-			if d.NeedsReview && len(d.SupersededBy) == 0 {
-				waiting = append(waiting, d)
-			}
+	for _, d := range docs {
+		if d.NeedsReview && len(d.SupersededBy) == 0 {
+			waiting = append(waiting, d)
 		}
 	}
 	sort.Slice(waiting, func(i, j int) bool {
