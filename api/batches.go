@@ -18,9 +18,9 @@ import (
 	"onewindow/archive"
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
-	"onewindow/workers"
 )
 
 // received is one uploaded file, spooled to disk while its SHA-256 is computed.
@@ -209,14 +209,14 @@ func (s *Server) validate(ctx context.Context, files []received, batch *storage.
 		}
 		src, err := pages.Open(ctx, data, lim)
 		if err != nil {
-			return workers.InputError(op, fmt.Errorf("file %d (%s): %w", i+1, f.name, err))
+			return tasks.InputError(op, fmt.Errorf("file %d (%s): %w", i+1, f.name, err))
 		}
 		batch.Files[i].Kind = string(src.Kind())
 		batch.Files[i].Pages = src.Len()
 		total += src.Len()
 		src.Close()
 		if total > s.Config.MaxPages {
-			return workers.InputError(op, pages.ErrTooManyPages)
+			return tasks.InputError(op, pages.ErrTooManyPages)
 		}
 	}
 	batch.PagesTotal = total
@@ -231,7 +231,7 @@ func (s *Server) admit(ctx context.Context, b *storage.Batch) error {
 	if err := storage.SaveBatch(ctx, s.Blobs, s.State, b); err != nil {
 		return err
 	}
-	if _, err := s.Queue.EnqueueContext(ctx, workers.NewPrepareTask(b.ID)); err != nil {
+	if err := s.Queue.EnqueueOnce(ctx, tasks.NewPrepareTask(b.ID)); err != nil {
 		return errs.E("api.admit", errs.Unavailable, "queue_unavailable", "The queue does not answer; the upload is kept, try again.", err)
 	}
 	return nil

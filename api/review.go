@@ -12,15 +12,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/classify"
 	"onewindow/storage"
-	"onewindow/workers"
 )
 
 // Review is the reviewers' API: correct a batch's documents (regroup pages, change types),
@@ -167,7 +165,7 @@ func (rv *Review) confirm(w http.ResponseWriter, r *http.Request, p auth.Princip
 		!errors.Is(err, storage.ErrExists) {
 		return err
 	}
-	if err := enqueueOnce(ctx, rv.Queue, workers.NewTrainTask(d.ID, d.Type)); err != nil {
+	if err := rv.Queue.EnqueueOnce(ctx, tasks.NewTrainTask(d.ID, d.Type)); err != nil {
 		return err
 	}
 	d.NeedsReview, d.ReviewedBy = false, p.Name
@@ -183,7 +181,7 @@ func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p auth.Principa
 	docs []storage.CorrectedDocument, reason string) error {
 	const op = "api.correct"
 	ctx := r.Context()
-	c := storage.Correction{BatchID: b.ID, Revision: workers.LatestRevision(b) + 1, By: p.Name, Role: p.Role,
+	c := storage.Correction{BatchID: b.ID, Revision: storage.LatestRevision(b) + 1, By: p.Name, Role: p.Role,
 		At: rv.now(), Reason: reason, Documents: docs}
 	for _, d := range b.Documents {
 		c.Replaces = append(c.Replaces, d.ID)
@@ -192,7 +190,7 @@ func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p auth.Principa
 	_, err := rv.Blobs.PutBytes(ctx, storage.Archive, storage.CorrectionKey(b.ID, c.Revision), data, rv.noteOptions())
 	if errors.Is(err, storage.ErrExists) {
 		// That revision was asked for and is not applied yet; make sure it is queued.
-		if err := enqueueOnce(ctx, rv.Queue, workers.NewRefileTask(b.ID, c.Revision)); err != nil {
+		if err := rv.Queue.EnqueueOnce(ctx, tasks.NewRefileTask(b.ID, c.Revision)); err != nil {
 			return err
 		}
 		return errs.Errorf(op, errs.Conflict, "correction_pending",
@@ -201,7 +199,7 @@ func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p auth.Principa
 	if err != nil {
 		return err
 	}
-	if err := enqueueOnce(ctx, rv.Queue, workers.NewRefileTask(b.ID, c.Revision)); err != nil {
+	if err := rv.Queue.EnqueueOnce(ctx, tasks.NewRefileTask(b.ID, c.Revision)); err != nil {
 		return err
 	}
 	rv.Log.Info("correction queued", "batch", b.ID, "revision", c.Revision, "by", p.Name, "documents", len(docs))
@@ -285,7 +283,7 @@ func (rv *Review) modelInfo(w http.ResponseWriter, r *http.Request, _ auth.Princ
 		return err
 	default:
 		defer rc.Close()
-		var stored workers.StoredModel
+		var stored storage.StoredModel
 		if err := json.NewDecoder(rc).Decode(&stored); err != nil {
 			return errs.E("api.modelInfo", errs.Internal, "bad_model", "The stored classifier model is not valid JSON.", err)
 		}
@@ -365,13 +363,4 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		return errs.E("api.decodeBody", errs.Invalid, "bad_json", fmt.Sprintf("The body is not the JSON this call takes: %v.", err), err)
 	}
 	return nil
-}
-
-// enqueueOnce enqueues t unless a task with its ID is queued, running or recently done.
-func enqueueOnce(ctx context.Context, q Enqueuer, t *asynq.Task) error {
-	_, err := q.EnqueueContext(ctx, t)
-	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
-		return nil
-	}
-	return errs.E("api.enqueue", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
 }

@@ -211,16 +211,16 @@ func (f *fakeReviewBlobs) Open(_ context.Context, _ storage.Bucket, key string) 
 
 type fakeQueue struct{ tasks []string }
 
-func (f *fakeQueue) EnqueueContext(_ context.Context, t *asynq.Task, _ ...asynq.Option) (*asynq.TaskInfo, error) {
+func (f *fakeQueue) EnqueueOnce(_ context.Context, t *asynq.Task, _ ...asynq.Option) error {
 	// Task options are private to asynq; type and payload stand in for the task ID here.
 	id := t.Type() + " " + string(t.Payload())
 	for _, have := range f.tasks {
 		if have == id {
-			return nil, asynq.ErrTaskIDConflict
+			return nil
 		}
 	}
 	f.tasks = append(f.tasks, id)
-	return &asynq.TaskInfo{ID: id}, nil
+	return nil
 }
 
 func (f *fakeQueue) ids() []string { return f.tasks }

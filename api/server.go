@@ -42,9 +42,9 @@ type State interface {
 	Ping(ctx context.Context) error
 }
 
-// Enqueuer puts tasks on the queue.
+// Enqueuer puts tasks on the queue once, with their type's policy (tasks.Queue).
 type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+	EnqueueOnce(ctx context.Context, t *asynq.Task, opts ...asynq.Option) error
 }
 
 // Server holds what the handlers need.

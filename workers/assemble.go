@@ -15,6 +15,7 @@ import (
 
 	"onewindow/archive"
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/pdfout"
@@ -22,7 +23,7 @@ import (
 	"onewindow/storage"
 )
 
-func errBadPageList(pl pagePayload, cause error) error {
+func errBadPageList(pl tasks.PagePayload, cause error) error {
 	return errs.E("workers.page", errs.Internal, "bad_page_list",
 		fmt.Sprintf("The page list of batch %s has no page %d.", pl.BatchID, pl.Index), cause)
 }
@@ -30,8 +31,8 @@ func errBadPageList(pl pagePayload, cause error) error {
 // assembleBatch runs once all pages are done: it plans the documents, files each one and
 // marks the batch done. Filing is write-once, so a second run reuses what the first filed.
 func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
-	var pl batchPayload
-	if err := decode(t, &pl); err != nil {
+	var pl tasks.BatchPayload
+	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
 	b, err := p.loadBatch(ctx, pl.BatchID)
@@ -132,7 +133,7 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id strin
 	default:
 		return nil, err
 	}
-	d := DocumentFromRecord(&rec)
+	d := archive.DocumentFromRecord(&rec)
 	if err := p.State.PutDocument(ctx, d); err != nil {
 		return nil, err
 	}
@@ -140,23 +141,6 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id strin
 		p.Filed(ctx, d)
 	}
 	return d, nil
-}
-
-// DocumentFromRecord is the index entry of a filed document.
-func DocumentFromRecord(r *archive.Record) *storage.Document {
-	d := &storage.Document{ID: r.DocumentID, BatchID: r.BatchID, CaseNo: r.CaseNo, Type: r.Type, TypeName: r.TypeName,
-		Title: r.Title, Confidence: r.Confidence, Pages: r.Pages, Fields: r.Fields, Station: r.Station,
-		CreatedAt: r.FiledAt, NeedsReview: r.NeedsReview, Applicant: r.Applicant, Matter: r.Matter,
-		ArchivalCode: r.ArchivalCode}
-	for _, f := range r.Files {
-		if f.Role == "pdf" {
-			d.SHA256, d.SM3, d.Size = f.SHA256, f.SM3, f.Size
-		}
-	}
-	if d.Fields == nil {
-		d.Fields = map[string][]string{}
-	}
-	return d
 }
 
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
@@ -231,7 +215,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
 		ArchivalCode: archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
 			FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
-			Type: plan.Type, Seq: documentSeq(id), Revision: RevisionOf(b.ID, id)}),
+			Type: plan.Type, Seq: documentSeq(id), Revision: storage.RevisionOf(b.ID, id)}),
 		Files: []archive.File{
 			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
 			{Role: "text", Bucket: "archive", Key: storage.DocumentTextKey(id), Format: "text/plain", Digests: textDigests},

@@ -3,22 +3,15 @@ package workers
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/hibiken/asynq"
 
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
 )
-
-func decode(t *asynq.Task, v any) error {
-	if err := json.Unmarshal(t.Payload(), v); err != nil {
-		return errs.E("workers.decode", errs.Invalid, "bad_task", "The task payload is not valid.", err)
-	}
-	return nil
-}
 
 // loadBatch reads a batch from Redis, or from its manifest when Redis lost it.
 func (p *Processor) loadBatch(ctx context.Context, id string) (*storage.Batch, error) {
@@ -52,8 +45,8 @@ func (p *Processor) failBatch(ctx context.Context, id string, cause error) error
 // a page. It is safe to run twice: keys are deterministic and task IDs refuse duplicates.
 func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 	const op = "workers.prepare"
-	var pl batchPayload
-	if err := decode(t, &pl); err != nil {
+	var pl tasks.BatchPayload
+	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
 	b, err := p.loadBatch(ctx, pl.BatchID)
@@ -73,13 +66,13 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 		}
 		src, err := pages.Open(ctx, data, lim)
 		if err != nil {
-			return InputError(op, fmt.Errorf("file %d: %w", fi+1, err))
+			return tasks.InputError(op, fmt.Errorf("file %d: %w", fi+1, err))
 		}
 		for i := 0; i < src.Len(); i++ {
 			img, err := src.Page(ctx, i)
 			if err != nil {
 				src.Close()
-				return InputError(op, fmt.Errorf("file %d page %d: %w", fi+1, i+1, err))
+				return tasks.InputError(op, fmt.Errorf("file %d page %d: %w", fi+1, i+1, err))
 			}
 			key := storage.PageImageKey(b.ID, index, img.Format)
 			meta := map[string]string{"width": fmt.Sprint(img.Width), "height": fmt.Sprint(img.Height), "dpi": fmt.Sprint(img.DPI)}
@@ -104,7 +97,7 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	for i := range index {
-		if err := p.enqueueOnce(ctx, NewPageTask(b.ID, i)); err != nil {
+		if err := p.Queue.EnqueueOnce(ctx, tasks.NewPageTask(b.ID, i)); err != nil {
 			return err
 		}
 	}
@@ -122,12 +115,3 @@ type pageRef struct {
 }
 
 func pageListKey(batchID string) string { return "batches/" + batchID + "/pages.json" }
-
-// enqueueOnce enqueues t unless a task with its ID is queued, running or recently done.
-func (p *Processor) enqueueOnce(ctx context.Context, t *asynq.Task) error {
-	_, err := p.Queue.EnqueueContext(ctx, t)
-	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
-		return nil
-	}
-	return errs.E("workers.enqueue", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
-}

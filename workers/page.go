@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/internal/tasks"
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/blank"
@@ -19,8 +20,8 @@ import (
 // pixels and skips OCR; any other page is turned upright and recognised. The result is
 // stored before the page counts as done, so a redelivered task finds it and does no OCR.
 func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
-	var pl pagePayload
-	if err := decode(t, &pl); err != nil {
+	var pl tasks.PagePayload
+	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
 	resultKey := storage.PageResultKey(pl.BatchID, pl.Index)
@@ -52,12 +53,12 @@ func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if b.PagesTotal > 0 && n >= b.PagesTotal {
-		return p.enqueueOnce(ctx, NewAssembleTask(pl.BatchID))
+		return p.Queue.EnqueueOnce(ctx, tasks.NewAssembleTask(pl.BatchID))
 	}
 	return nil
 }
 
-func (p *Processor) analysePage(ctx context.Context, pl pagePayload) (*storage.PageResult, error) {
+func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*storage.PageResult, error) {
 	var refs []pageRef
 	listing, err := p.Blobs.Get(ctx, storage.Work, pageListKey(pl.BatchID))
 	if err != nil {
@@ -77,7 +78,7 @@ func (p *Processor) analysePage(ctx context.Context, pl pagePayload) (*storage.P
 
 	pixels, err := pages.Decode(img)
 	if err != nil {
-		return nil, InputError("workers.analysePage", err)
+		return nil, tasks.InputError("workers.analysePage", err)
 	}
 	if payload, ok := separator.Detect(pixels); ok {
 		res.Dropped, res.Payload = assemble.DropSeparator, payload

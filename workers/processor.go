@@ -11,6 +11,7 @@ import (
 	"onewindow/archive"
 	"onewindow/internal/config"
 	"onewindow/internal/metrics"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/stamp"
 	"onewindow/storage"
@@ -34,9 +35,9 @@ type State interface {
 	PutDocument(ctx context.Context, d *storage.Document) error
 }
 
-// Enqueuer puts tasks on the queue.
+// Enqueuer puts tasks on the queue with their type's policy (tasks.Queue).
 type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+	EnqueueOnce(ctx context.Context, t *asynq.Task, opts ...asynq.Option) error
 }
 
 // Processor holds what the task handlers need. Build it with its fields set, then Register.
@@ -62,9 +63,9 @@ type Processor struct {
 // Register adds the handlers and the common middleware to mux.
 func (p *Processor) Register(mux *asynq.ServeMux) {
 	mux.Use(p.middleware)
-	mux.HandleFunc(TypePrepare, p.prepare)
-	mux.HandleFunc(TypePage, p.processPage)
-	mux.HandleFunc(TypeAssemble, p.assembleBatch)
-	mux.HandleFunc(TypeRefile, p.refileBatch)
-	mux.HandleFunc(TypeTrain, p.trainDocument)
+	mux.HandleFunc(tasks.TypePrepare, p.prepare)
+	mux.HandleFunc(tasks.TypePage, p.processPage)
+	mux.HandleFunc(tasks.TypeAssemble, p.assembleBatch)
+	mux.HandleFunc(tasks.TypeRefile, p.refileBatch)
+	mux.HandleFunc(tasks.TypeTrain, p.trainDocument)
 }

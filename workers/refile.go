@@ -5,84 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"onewindow/archive"
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/assemble"
-	"onewindow/pipeline/classify"
 	"onewindow/storage"
 )
-
-// Task types of reviewers' corrections.
-const (
-	TypeRefile = "batch:refile" // file a batch's documents again as a reviewer regrouped them
-	TypeTrain  = "model:train"  // teach the classifier's model a type a reviewer confirmed
-)
-
-type refilePayload struct {
-	BatchID  string `json:"batch_id"`
-	Revision int    `json:"revision"`
-}
-
-type trainPayload struct {
-	DocumentID string `json:"document_id"`
-	Type       string `json:"type"`
-}
-
-// NewRefileTask applies correction rev of a batch (filed beforehand, storage.CorrectionKey).
-// Its ID makes the same revision run once however often it is asked for.
-func NewRefileTask(batchID string, rev int) *asynq.Task {
-	p, _ := json.Marshal(refilePayload{BatchID: batchID, Revision: rev})
-	return asynq.NewTask(TypeRefile, p, asynq.TaskID(fmt.Sprintf("refile:%s:%d", batchID, rev)),
-		asynq.Queue(QueueCritical), asynq.Retention(taskRetention))
-}
-
-// NewTrainTask trains the model on a filed document as type typ.
-func NewTrainTask(docID, typ string) *asynq.Task {
-	p, _ := json.Marshal(trainPayload{DocumentID: docID, Type: typ})
-	return asynq.NewTask(TypeTrain, p, asynq.TaskID("train:"+docID+":"+typ), asynq.Queue(QueueCritical),
-		asynq.Retention(taskRetention))
-}
-
-// RevisionDocumentID names document n of a batch's correction rev. Filed documents are never
-// replaced in place, so each revision's documents get IDs of their own.
-func RevisionDocumentID(batchID string, rev, n int) string {
-	return fmt.Sprintf("%s-r%d-%03d", batchID, rev, n+1)
-}
-
-// RevisionOf is the correction a document ID was filed by: 0 for the first assembly.
-func RevisionOf(batchID, docID string) int {
-	rest, ok := strings.CutPrefix(docID, batchID+"-r")
-	if !ok {
-		return 0
-	}
-	num, _, ok := strings.Cut(rest, "-")
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// LatestRevision is the newest correction applied to a batch's documents (0: none).
-func LatestRevision(b *storage.Batch) int {
-	n := 0
-	for _, d := range b.Documents {
-		n = max(n, RevisionOf(b.ID, d.ID))
-	}
-	return n
-}
 
 // refileBatch applies a reviewer's correction: groups whose pages and type are unchanged keep
 // their document; every other group is filed as a new document; each replaced document gets a
@@ -90,8 +24,8 @@ func LatestRevision(b *storage.Batch) int {
 // model. Every step is safe to repeat, so a retried or redelivered task ends the same way.
 func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	const op = "workers.refile"
-	var pl refilePayload
-	if err := decode(t, &pl); err != nil {
+	var pl tasks.RefilePayload
+	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
 	var c storage.Correction
@@ -111,13 +45,13 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 		if err := p.getJSON(ctx, storage.Archive, storage.DocumentRecordKey(id), &rec); err != nil {
 			return err
 		}
-		base[i] = DocumentFromRecord(&rec)
+		base[i] = archive.DocumentFromRecord(&rec)
 	}
 	// Which groups are a replaced document as it was: those keep their ID.
 	targets := make([]string, len(c.Documents))
 	kept := make([]*storage.Document, len(c.Documents))
 	for i, g := range c.Documents {
-		targets[i] = RevisionDocumentID(b.ID, c.Revision, i)
+		targets[i] = storage.RevisionDocumentID(b.ID, c.Revision, i)
 		for _, d := range base {
 			if slices.Equal(d.Pages, g.Pages) && (g.Type == "" || g.Type == d.Type) {
 				kept[i], targets[i] = d, d.ID
@@ -252,8 +186,8 @@ func (p *Processor) putNote(ctx context.Context, key string, v any) error {
 
 // trainDocument teaches the model a filed document's confirmed type.
 func (p *Processor) trainDocument(ctx context.Context, t *asynq.Task) error {
-	var pl trainPayload
-	if err := decode(t, &pl); err != nil {
+	var pl tasks.TrainPayload
+	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
 	if p.Model == nil {
@@ -303,163 +237,4 @@ func countKept(kept []*storage.Document) int {
 		}
 	}
 	return n
-}
-
-// ModelBlobs is the object storage the model store needs.
-type ModelBlobs interface {
-	Stat(ctx context.Context, bk storage.Bucket, key string) (storage.ObjectInfo, error)
-	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
-	PutIfMatch(ctx context.Context, bk storage.Bucket, key string, data []byte, etag, contentType string) (storage.ObjectInfo, error)
-}
-
-// ModelStore keeps the classifier's learned model in the work bucket (storage.ModelKey) and
-// Model, which the planners classify with, in step with it. Every worker trains through it;
-// writes are conditional on the ETag read, so concurrent trainers never lose each other's
-// examples.
-type ModelStore struct {
-	Blobs ModelBlobs
-	Model *classify.Model // shared with the planners; reloaded in place
-
-	mu   sync.Mutex
-	etag string
-}
-
-// Example is one document of a type a person stated.
-type Example struct {
-	DocumentID string
-	Type       string
-	Text       string
-}
-
-// StoredModel is the model object: the n-gram counts and which documents they came from, so
-// that training on a document twice (a retried task) counts it once.
-type StoredModel struct {
-	Model     json.RawMessage   `json:"model"`
-	Trained   map[string]string `json:"trained"` // document ID -> type
-	UpdatedAt time.Time         `json:"updated_at"`
-}
-
-// Refresh reloads the model if the stored object changed; a Stat when it did not.
-func (s *ModelStore) Refresh(ctx context.Context) error {
-	info, err := s.Blobs.Stat(ctx, storage.Work, storage.ModelKey)
-	if errs.KindOf(err) == errs.NotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	same := info.ETag == s.etag
-	s.mu.Unlock()
-	if same {
-		return nil
-	}
-	stored, etag, err := s.load(ctx)
-	if err != nil {
-		return err
-	}
-	return s.adopt(stored, etag)
-}
-
-// Train adds examples not trained before and stores the model; it returns how many it added.
-func (s *ModelStore) Train(ctx context.Context, examples []Example) (int, error) {
-	for attempt := 0; ; attempt++ {
-		stored, etag, err := s.load(ctx)
-		if err != nil {
-			return 0, err
-		}
-		m := classify.NewModel()
-		if stored.Model != nil {
-			if err := m.UnmarshalJSON(stored.Model); err != nil {
-				return 0, errs.E("workers.ModelStore", errs.Internal, "bad_model", "The stored classifier model does not load.", err)
-			}
-		}
-		added := 0
-		for _, e := range examples {
-			if _, done := stored.Trained[e.DocumentID]; done {
-				continue
-			}
-			m.Train(e.Text, e.Type)
-			stored.Trained[e.DocumentID] = e.Type
-			added++
-		}
-		if added == 0 {
-			return 0, s.adopt(stored, etag)
-		}
-		stored.Model, _ = m.MarshalJSON()
-		stored.UpdatedAt = time.Now().UTC()
-		data, _ := json.Marshal(stored)
-		info, err := s.Blobs.PutIfMatch(ctx, storage.Work, storage.ModelKey, data, etag, "application/json")
-		if errors.Is(err, storage.ErrChanged) && attempt < 20 {
-			continue // another worker trained meanwhile: start again from its model
-		}
-		if err != nil {
-			return 0, err
-		}
-		return added, s.adopt(stored, info.ETag)
-	}
-}
-
-// load reads the stored model; none yet is an empty one with ETag "".
-func (s *ModelStore) load(ctx context.Context) (*StoredModel, string, error) {
-	stored := &StoredModel{Trained: map[string]string{}}
-	rc, info, err := s.Blobs.Open(ctx, storage.Work, storage.ModelKey)
-	if errs.KindOf(err) == errs.NotFound {
-		return stored, "", nil
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	defer rc.Close()
-	if err := json.NewDecoder(rc).Decode(stored); err != nil {
-		return nil, "", errs.E("workers.ModelStore", errs.Internal, "bad_model", "The stored classifier model is not valid JSON.", err)
-	}
-	if stored.Trained == nil {
-		stored.Trained = map[string]string{}
-	}
-	return stored, info.ETag, nil
-}
-
-func (s *ModelStore) adopt(stored *StoredModel, etag string) error {
-	if s.Model != nil && stored.Model != nil {
-		if err := s.Model.UnmarshalJSON(stored.Model); err != nil {
-			return errs.E("workers.ModelStore", errs.Internal, "bad_model", "The stored classifier model does not load.", err)
-		}
-	}
-	s.mu.Lock()
-	s.etag = etag
-	s.mu.Unlock()
-	return nil
-}
-
-// NoteGetter reads small objects.
-type NoteGetter interface {
-	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
-}
-
-// ApplyReviewNotes adds to a document's index entry, built from its record, what reviewers
-// filed beside it since: that a correction superseded it, or that a reviewer confirmed its
-// type. Reindex calls it so that Redis rebuilt from MinIO answers as before.
-func ApplyReviewNotes(ctx context.Context, g NoteGetter, d *storage.Document) error {
-	var sup storage.Supersession
-	switch data, err := g.Get(ctx, storage.Archive, storage.SupersededKey(d.ID)); {
-	case err == nil:
-		if err := json.Unmarshal(data, &sup); err != nil {
-			return fmt.Errorf("superseded note of %s: %w", d.ID, err)
-		}
-		d.SupersededBy = sup.SupersededBy
-	case errs.KindOf(err) != errs.NotFound:
-		return err
-	}
-	var conf storage.Confirmation
-	switch data, err := g.Get(ctx, storage.Archive, storage.ConfirmedKey(d.ID)); {
-	case err == nil:
-		if err := json.Unmarshal(data, &conf); err != nil {
-			return fmt.Errorf("confirmed note of %s: %w", d.ID, err)
-		}
-		d.NeedsReview, d.ReviewedBy = false, conf.By
-	case errs.KindOf(err) != errs.NotFound:
-		return err
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"onewindow/internal/testenv"
 	"onewindow/pipeline/classify"
+	"onewindow/storage"
 	"onewindow/workers"
 )
 
@@ -18,14 +19,14 @@ func TestRevisionOf(t *testing.T) {
 	}{
 		{"B1-001", 0},
 		{workers.DocumentID("B1", 0), 0},
-		{workers.RevisionDocumentID("B1", 1, 0), 1},
-		{workers.RevisionDocumentID("B1", 12, 4), 12},
+		{storage.RevisionDocumentID("B1", 1, 0), 1},
+		{storage.RevisionDocumentID("B1", 12, 4), 12},
 		{"B1-rx-001", 0},
 		{"B2-r3-001", 0}, // another batch's document
 	}
 	for _, tt := range tests {
-		if got := workers.RevisionOf("B1", tt.id); got != tt.want {
-			t.Errorf("RevisionOf(%q) = %d, want %d", tt.id, got, tt.want)
+		if got := storage.RevisionOf("B1", tt.id); got != tt.want {
+			t.Errorf("storage.RevisionOf(%q) = %d, want %d", tt.id, got, tt.want)
 		}
 	}
 }

@@ -6,7 +6,6 @@ package desk
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -18,15 +17,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"onewindow/archive"
-	"onewindow/internal/errs"
 	"onewindow/internal/metrics"
+	"onewindow/internal/tasks"
 	"onewindow/storage"
-	"onewindow/workers"
 )
 
-// Enqueuer puts tasks on the queue.
+// Enqueuer puts tasks on the queue once, with their type's policy (tasks.Queue).
 type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+	EnqueueOnce(ctx context.Context, t *asynq.Task, opts ...asynq.Option) error
 }
 
 // Desk holds what the archive operations need. Index may be nil in processes that keep no
@@ -146,11 +144,7 @@ func (d *Desk) restoreBatch(ctx context.Context, b *storage.Batch) error {
 	if d.Queue == nil {
 		return nil
 	}
-	_, err := d.Queue.EnqueueContext(ctx, workers.NewPrepareTask(b.ID))
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
-		return errs.E("desk.Reindex", errs.Unavailable, "queue_unavailable", "The queue does not answer.", err)
-	}
-	return nil
+	return d.Queue.EnqueueOnce(ctx, tasks.NewPrepareTask(b.ID))
 }
 
 // RebuildSearch recreates this process's search index from the archive bucket.
@@ -182,8 +176,8 @@ func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error
 		if err != nil {
 			return n, err
 		}
-		doc := workers.DocumentFromRecord(rec)
-		if err := workers.ApplyReviewNotes(ctx, d.Blobs, doc); err != nil {
+		doc := archive.DocumentFromRecord(rec)
+		if err := archive.ApplyReviewNotes(ctx, d.Blobs, doc); err != nil {
 			return n, err
 		}
 		if withRedis {

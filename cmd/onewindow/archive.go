@@ -18,15 +18,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"onewindow/api"
 	"onewindow/archive"
 	"onewindow/archive/desk"
 	"onewindow/internal/config"
+	"onewindow/internal/lifecycle"
 )
 
 func init() {
@@ -72,28 +71,21 @@ func retentionPolicy(cfg config.Config) (archive.RetentionPolicy, error) {
 		cfg.RetentionByType, cfg.RetentionByMatter)
 }
 
-// addArchive opens this API process's search index, starts its feed and the scheduled fixity
-// run, and adds the archive calls to s.
-func (d *deps) addArchive(s *api.Server) error {
+// addArchive opens this API process's search index, runs its feed and the scheduled fixity
+// run in g, and adds the archive calls to s. The index is closed after both have stopped, so
+// what it holds in memory is written out; the feed position lives inside it, so a crash only
+// repeats work.
+func (d *deps) addArchive(g *lifecycle.Group, s *api.Server) error {
 	dk := d.desk()
 	idx, err := archive.OpenIndex(indexDir(d.cfg))
 	if err != nil {
 		return err
 	}
 	dk.Index = idx
-	// The index is closed on the same signals that stop the process, so that what it holds
-	// in memory is written out; the feed position lives inside it, so a crash only repeats work.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		defer stop()
-		f := dk.Follower()
-		done := make(chan struct{})
-		go func() { f.Run(ctx); close(done) }()
-		go dk.ScheduleFixity(ctx, d.cfg.FixityEvery)
-		<-ctx.Done()
-		<-done
-		_ = idx.Close()
-	}()
+	g.OnStop("search index", idx.Close)
+	feed := dk.Follower()
+	g.Go("search feed", func(ctx context.Context) error { feed.Run(ctx); return nil })
+	g.Go("scheduled fixity", func(ctx context.Context) error { dk.ScheduleFixity(ctx, d.cfg.FixityEvery); return nil })
 	s.Extra = append(s.Extra, dk.Routes)
 	s.Audit = dk.AuditRequest
 	return nil

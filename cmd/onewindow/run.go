@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/devservices"
+	"onewindow/internal/lifecycle"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -89,53 +89,69 @@ func devAdminToken(dir string) (string, error) {
 	return tok, os.WriteFile(path, []byte(tok+"\n"), 0o600)
 }
 
-// run starts the API, the workers or both, and stops them when ctx ends.
+// run starts the API, the workers or both as components of one lifecycle group, and stops
+// them when ctx ends or one of them fails: components first, then what they used.
 func run(ctx context.Context, cfg config.Config, serveAPI, work bool) error {
 	log := newLogger(cfg)
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	errc := make(chan error, 2)
-	var httpSrv *http.Server
+	g := lifecycle.New(ctx, log)
+	g.OnStop("connections", func() error { d.close(); return nil })
+	if err := d.start(g, serveAPI, work); err != nil {
+		_ = g.Stop(30 * time.Second)
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-g.Failed():
+	}
+	log.Info("shutting down")
+	_ = g.Stop(45 * time.Second)
+	return err
+}
+
+// start adds the API and the workers to g.
+func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 	if serveAPI {
-		if httpSrv, err = d.apiServer(work); err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", cfg.Addr)
+		httpSrv, err := d.apiServer(g, work)
 		if err != nil {
 			return err
 		}
-		log.Info("api listening", "addr", ln.Addr().String())
-		go func() {
-			if err := httpSrv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
+		ln, err := net.Listen("tcp", d.cfg.Addr)
+		if err != nil {
+			return err
+		}
+		d.log.Info("api listening", "addr", ln.Addr().String())
+		g.Go("http", func(ctx context.Context) error {
+			errc := make(chan error, 1)
+			go func() { errc <- httpSrv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+				sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				defer cancel()
+				return httpSrv.Shutdown(sctx)
 			}
-		}()
+		})
 	}
 	if work {
 		srv, mux, closeEngines, err := d.workServer()
 		if err != nil {
 			return err
 		}
-		defer closeEngines()
+		g.OnStop("ocr engines", func() error { closeEngines(); return nil })
 		if err := srv.Start(mux); err != nil {
 			return err
 		}
-		log.Info("workers started", "concurrency", cfg.Concurrency)
-		defer srv.Shutdown()
-	}
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		return err
-	}
-	log.Info("shutting down")
-	if httpSrv != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_ = httpSrv.Shutdown(sctx)
+		d.log.Info("workers started", "concurrency", d.cfg.Concurrency)
+		g.Go("workers", func(ctx context.Context) error {
+			<-ctx.Done()
+			srv.Shutdown()
+			return nil
+		})
 	}
 	return nil
 }

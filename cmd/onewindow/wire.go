@@ -18,7 +18,9 @@ import (
 	"onewindow/archive/desk"
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
+	"onewindow/internal/lifecycle"
 	"onewindow/internal/metrics"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/classify"
 	"onewindow/pipeline/ocr"
@@ -65,7 +67,8 @@ type deps struct {
 	redis   asynq.RedisConnOpt
 	blobs   *storage.Blobs
 	state   *storage.State
-	queue   *asynq.Client
+	client  *asynq.Client
+	queue   *tasks.Queue
 	metrics *metrics.Metrics
 }
 
@@ -96,12 +99,14 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 	if err != nil {
 		return nil, err
 	}
-	return &deps{cfg: cfg, log: log, redis: ropt, blobs: blobs, state: state,
-		queue: asynq.NewClientFromRedisClient(state.Redis()), metrics: metrics.New()}, nil
+	client := asynq.NewClientFromRedisClient(state.Redis())
+	return &deps{cfg: cfg, log: log, redis: ropt, blobs: blobs, state: state, client: client,
+		queue:   &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(cfg.MaxRetry, cfg.TaskTimeout)},
+		metrics: metrics.New()}, nil
 }
 
 func (d *deps) close() {
-	d.queue.Close()
+	d.client.Close()
 	d.state.Close()
 }
 
@@ -110,7 +115,7 @@ func (d *deps) ocrOptions() ocr.Options {
 }
 
 // apiServer builds the HTTP server.
-func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
+func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error) {
 	tokens, err := auth.LoadTokens(d.cfg.TokensFile, d.cfg.AdminToken)
 	if err != nil {
 		return nil, err
@@ -124,7 +129,7 @@ func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
 	inspector := asynq.NewInspectorFromRedisClient(d.state.Redis())
 	d.metrics.WatchQueues(func() map[string]int {
 		depth := map[string]int{}
-		for q := range workers.Queues {
+		for q := range tasks.Queues {
 			if info, err := inspector.GetQueueInfo(q); err == nil {
 				depth[q] = info.Pending + info.Scheduled + info.Retry + info.Active
 			}
@@ -141,7 +146,7 @@ func (d *deps) apiServer(withOCR bool) (*http.Server, error) {
 	}
 	review := &api.Review{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Taxonomy: tax, Log: d.log}
 	s.Extra = append(s.Extra, review.Routes)
-	if err := d.addArchive(s); err != nil {
+	if err := d.addArchive(g, s); err != nil {
 		return nil, err
 	}
 	return &http.Server{Addr: d.cfg.Addr, Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}, nil
@@ -174,7 +179,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		Planner: planner, Model: model, Stamper: stamper, Retention: retention, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:     d.cfg.Concurrency,
-		Queues:          workers.Queues,
+		Queues:          tasks.Queues,
 		StrictPriority:  true,
 		ErrorHandler:    asynq.ErrorHandlerFunc(p.HandleError),
 		Logger:          asynqLogger{d.log},

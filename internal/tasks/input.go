@@ -1,0 +1,33 @@
+package tasks
+
+import (
+	"errors"
+
+	"onewindow/internal/errs"
+	"onewindow/pipeline/pages"
+)
+
+// InputError maps the page decoder's findings about an upload to the project's error, with
+// the codes the contract names. Errors that are not about the input pass through.
+func InputError(op string, err error) error {
+	table := []struct {
+		target  error
+		kind    errs.Kind
+		code    string
+		message string
+	}{
+		{pages.ErrEmpty, errs.Invalid, "empty_file", "The uploaded file is empty."},
+		{pages.ErrUnsupported, errs.Unsupported, "unsupported_media_type", "The file is not a PDF, TIFF, JPEG or PNG image."},
+		{pages.ErrEncrypted, errs.Invalid, "encrypted_pdf", "The PDF is encrypted; scan stations must send unencrypted PDFs."},
+		{pages.ErrNoPages, errs.Invalid, "no_pages", "The file has no pages."},
+		{pages.ErrTooManyPages, errs.TooLarge, "too_many_pages", "The batch has more pages than this hall accepts in one upload."},
+		{pages.ErrTooManyPixels, errs.TooLarge, "image_too_large", "A page image has more pixels than this hall accepts (decompression-bomb guard)."},
+		{pages.ErrCorrupt, errs.Invalid, "corrupt_file", "The file is damaged or truncated and cannot be read."},
+	}
+	for _, t := range table {
+		if errors.Is(err, t.target) {
+			return errs.E(op, t.kind, t.code, t.message, err)
+		}
+	}
+	return err
+}
