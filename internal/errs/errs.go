@@ -13,17 +13,17 @@ import (
 type Kind int
 
 const (
-	Internal     Kind = iota // a bug or an unexpected state; retried
-	Invalid                  // the request or input is malformed; never retried
-	Unauthorized             // no or wrong credentials
-	Forbidden                // credentials lack the role
-	NotFound                 // the named thing does not exist
-	Conflict                 // the request clashes with current state
-	TooLarge                 // the input exceeds a configured limit; never retried
-	Unsupported              // the input's type is not one we take; never retried
-	Unavailable              // a dependency (Redis, MinIO, OCR) is down; retried
-	Unprocessable            // well-formed input whose content is wrong (a bad waybill); never retried
-	RateLimited              // the caller sent too many requests; try later
+	Internal      Kind = iota // a bug or an unexpected state; retried
+	Invalid                   // the request or input is malformed; never retried
+	Unauthorized              // no or wrong credentials
+	Forbidden                 // credentials lack the role
+	NotFound                  // the named thing does not exist
+	Conflict                  // the request clashes with current state
+	TooLarge                  // the input exceeds a configured limit; never retried
+	Unsupported               // the input's type is not one we take; never retried
+	Unavailable               // a dependency (Redis, MinIO, OCR) is down; retried
+	Unprocessable             // well-formed input whose content is wrong (a bad waybill); never retried
+	RateLimited               // the caller sent too many requests; try later
 )
 
 var kindNames = map[Kind]string{
