@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,7 +37,7 @@ type Services struct {
 	S3AccessKey string
 	S3SecretKey string
 
-	redis, minio *exec.Cmd
+	redis, minio *Child
 	log          *slog.Logger
 }
 
@@ -61,81 +59,31 @@ func Start(ctx context.Context, opt Options) (*Services, error) {
 }
 
 func (s *Services) startRedis(ctx context.Context, opt Options) error {
-	bin := opt.RedisBin
-	if bin == "" {
-		bin = "redis-server"
-	}
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		return fmt.Errorf("redis-server not found (install it with the README's set-up command): %w", err)
-	}
 	dir := filepath.Join(opt.DataDir, "redis")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	port, err := FreePort()
+	// The append-only file lets a restarted dev Redis keep its queue, like a production one.
+	c, err := StartRedis(ctx, RedisOptions{Bin: opt.RedisBin, Dir: dir, LogOutput: opt.LogOutput,
+		Args: []string{"--appendonly", "yes", "--save", ""}})
 	if err != nil {
 		return err
 	}
-	// The append-only file lets a restarted dev Redis keep its queue, like a production one.
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--dir", dir, "--appendonly", "yes", "--save", "", "--protected-mode", "yes",
-		"--daemonize", "no", "--logfile", "")
-	cmd.Stdout, cmd.Stderr = output(opt.LogOutput), output(opt.LogOutput)
-	cmd.SysProcAttr = childAttr()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start redis-server: %w", err)
-	}
-	s.redis = cmd
-	s.RedisAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if err := waitFor(ctx, 30*time.Second, func() error { return pingRedis(s.RedisAddr) }); err != nil {
-		return fmt.Errorf("redis-server did not answer on %s: %w", s.RedisAddr, err)
-	}
-	s.log.Info("started redis-server", "addr", s.RedisAddr, "pid", cmd.Process.Pid)
+	s.redis, s.RedisAddr = c, c.Addr
+	s.log.Info("started redis-server", "addr", c.Addr, "pid", c.Pid())
 	return nil
 }
 
 func (s *Services) startMinio(ctx context.Context, opt Options) error {
-	bin := opt.MinioBin
-	if bin == "" {
-		bin = FindMinio()
-	}
-	if bin == "" {
-		return errors.New("minio server not found: run the README's set-up command, which builds it into .tools/bin, or set ONEWINDOW_MINIO_BIN")
-	}
-	dir := filepath.Join(opt.DataDir, "minio")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	user, secret, err := credentials(opt.DataDir)
 	if err != nil {
 		return err
 	}
-	port, err := FreePort()
+	c, err := StartMinio(ctx, MinioOptions{Bin: opt.MinioBin, Drives: []string{filepath.Join(opt.DataDir, "minio")},
+		User: user, Secret: secret, LogOutput: opt.LogOutput})
 	if err != nil {
 		return err
 	}
-	console, err := FreePort()
-	if err != nil {
-		return err
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(bin, "server", dir, "--address", addr,
-		"--console-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(console)), "--quiet")
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+secret,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1")
-	cmd.Stdout, cmd.Stderr = output(opt.LogOutput), output(opt.LogOutput)
-	cmd.SysProcAttr = childAttr()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start minio: %w", err)
-	}
-	s.minio = cmd
-	s.S3Endpoint, s.S3AccessKey, s.S3SecretKey = addr, user, secret
-	health := "http://" + addr + "/minio/health/ready"
-	if err := waitFor(ctx, 60*time.Second, func() error { return httpOK(health) }); err != nil {
-		return fmt.Errorf("minio did not answer on %s: %w", addr, err)
-	}
-	s.log.Info("started minio", "endpoint", addr, "pid", cmd.Process.Pid)
+	s.minio = c
+	s.S3Endpoint, s.S3AccessKey, s.S3SecretKey = c.Addr, user, secret
+	s.log.Info("started minio", "endpoint", c.Addr, "pid", c.Pid())
 	return nil
 }
 
@@ -144,19 +92,8 @@ func (s *Services) RedisURL() string { return "redis://" + s.RedisAddr + "/0" }
 
 // Stop terminates the children and waits for them.
 func (s *Services) Stop() {
-	for _, c := range []*exec.Cmd{s.minio, s.redis} {
-		if c == nil || c.Process == nil {
-			continue
-		}
-		_ = c.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = c.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = c.Process.Kill()
-			<-done
-		}
+	for _, c := range []*Child{s.minio, s.redis} {
+		c.Stop()
 	}
 	s.minio, s.redis = nil, nil
 }
