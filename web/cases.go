@@ -1,0 +1,252 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// These desks are built against the contract's case, mail and department routes; a route that
+// has not landed yet answers 404 and the page says so instead of failing.
+
+type caseSummary struct {
+	CaseNo    string `json:"case_no"`
+	Matter    string `json:"matter"`
+	State     string `json:"state"`
+	Version   int    `json:"version"`
+	DueDate   string `json:"due_date"`
+	Applicant struct {
+		Name string `json:"name"`
+	} `json:"applicant"`
+	Channel string `json:"channel"`
+}
+
+// Overdue reports whether the case is past its due date and not yet closed.
+func (c caseSummary) Overdue() bool {
+	due, err := time.Parse("2006-01-02", c.DueDate)
+	if err != nil {
+		if due, err = time.Parse(time.RFC3339, c.DueDate); err != nil {
+			return false
+		}
+	}
+	switch c.State {
+	case "accepted", "rejected", "closed", "delivered", "completed":
+		return false
+	}
+	return time.Now().After(due.Add(24 * time.Hour))
+}
+
+type caseListData struct {
+	Cases    []caseSummary
+	Missing  bool
+	Matters  []matter
+	Form     map[string]string
+	Channels []string
+}
+
+type matter struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (s *site) caseList(w http.ResponseWriter, rq *req) {
+	d, e := s.loadCases(rq)
+	if e != nil && !e.missing() {
+		s.renderError(w, rq, e)
+		return
+	}
+	s.render(w, rq, http.StatusOK, "cases.html", "cases.title", d)
+}
+
+func (s *site) loadCases(rq *req) (caseListData, *apiError) {
+	d := caseListData{Form: map[string]string{"channel": "counter"}, Channels: []string{"counter", "mail"}}
+	var list struct {
+		Cases []caseSummary `json:"cases"`
+	}
+	e := s.getJSON(rq, "/api/v1/cases", &list)
+	d.Missing = e.missing()
+	d.Cases = list.Cases
+	// Overdue first, then by due date, the nearest first.
+	slices.SortStableFunc(d.Cases, func(a, b caseSummary) int {
+		if a.Overdue() != b.Overdue() {
+			if a.Overdue() {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.DueDate, b.DueDate)
+	})
+	var ms struct {
+		Matters []matter `json:"matters"`
+	}
+	if s.getJSON(rq, "/api/v1/matters", &ms) == nil {
+		d.Matters = ms.Matters
+	}
+	return d, e
+}
+
+// caseCreate opens a case: POST /api/v1/cases.
+func (s *site) caseCreate(w http.ResponseWriter, rq *req) {
+	applicant := map[string]string{"name": strings.TrimSpace(rq.PostFormValue("name"))}
+	if id := strings.TrimSpace(rq.PostFormValue("id_number")); id != "" {
+		applicant["id_number"] = id
+	}
+	if uscc := strings.TrimSpace(rq.PostFormValue("uscc")); uscc != "" {
+		applicant["uscc"] = uscc
+	}
+	body := map[string]any{"matter": rq.PostFormValue("matter"), "applicant": applicant, "channel": rq.PostFormValue("channel")}
+	var out struct {
+		CaseNo string `json:"case_no"`
+	}
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/cases", body, nil, &out); e != nil {
+		d, _ := s.loadCases(rq)
+		d.Form = map[string]string{"matter": rq.PostFormValue("matter"), "name": applicant["name"], "id_number": applicant["id_number"],
+			"uscc": applicant["uscc"], "channel": rq.PostFormValue("channel")}
+		v := s.viewFor(rq, "cases.title", d)
+		v.Err = e
+		s.renderView(w, rq.Request, e.Status, "cases.html", v)
+		return
+	}
+	http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(out.CaseNo)+"?m=case_opened", http.StatusSeeOther)
+}
+
+type caseDetail struct {
+	caseSummary
+	Documents []string `json:"documents"`
+	Check     *struct {
+		Complete bool `json:"complete"`
+		Items    []struct {
+			Type      string   `json:"type"`
+			Status    string   `json:"status"`
+			Documents []string `json:"documents"`
+		} `json:"items"`
+		Inconsistencies []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"inconsistencies"`
+	} `json:"check"`
+	Notices []struct {
+		ID   string `json:"id"`
+		Kind string `json:"kind"`
+	} `json:"notices"`
+	Events []struct {
+		Type string `json:"type"`
+		At   string `json:"at"`
+		By   string `json:"by"`
+	} `json:"events"`
+	Deliveries []struct {
+		Department string `json:"department"`
+		State      string `json:"state"`
+		Attempts   int    `json:"attempts"`
+	} `json:"deliveries"`
+}
+
+type caseData struct {
+	C         caseDetail
+	Decisions []string
+	Idem      string
+}
+
+func (s *site) casePage(w http.ResponseWriter, rq *req) {
+	var d caseData
+	if e := s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(rq.PathValue("no")), &d.C); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	d.Decisions = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
+	d.Idem = nonce()
+	s.render(w, rq, http.StatusOK, "case.html", "case.title", d)
+}
+
+// caseDecision decides a case with If-Match: the version the officer saw, so a decision made
+// meanwhile at another window is a conflict, not overwritten.
+func (s *site) caseDecision(w http.ResponseWriter, rq *req) {
+	no := rq.PathValue("no")
+	hdr := http.Header{"If-Match": {rq.PostFormValue("version")}}
+	body := map[string]string{"decision": rq.PostFormValue("decision"), "reason": rq.PostFormValue("reason")}
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/cases/"+url.PathEscape(no)+"/decision", body, hdr, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(no)+"?m=decided", http.StatusSeeOther)
+}
+
+// caseResult uploads a department's result PDF, streamed like a scan.
+func (s *site) caseResult(w http.ResponseWriter, rq *req) {
+	no := rq.PathValue("no")
+	e := s.forwardUpload(rq, "/api/v1/cases/"+url.PathEscape(no)+"/results", map[string]string{}, func(*recorder) {
+		http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(no)+"?m=result_filed", http.StatusSeeOther)
+	})
+	if e != nil {
+		s.renderError(w, rq, e)
+	}
+}
+
+// noticePDF streams a notice for printing.
+func (s *site) noticePDF(w http.ResponseWriter, rq *req) {
+	s.stream(w, rq, "/api/v1/notices/"+url.PathEscape(rq.PathValue("id"))+"/pdf", true)
+}
+
+type mailData struct {
+	Form     map[string]string
+	Carriers []string
+	Receipt  map[string]any
+	Today    []map[string]any
+	Missing  bool
+}
+
+func (s *site) mailForm(w http.ResponseWriter, rq *req) {
+	d := mailData{Form: map[string]string{"carrier": "EMS", "pieces": "1"}, Carriers: []string{"EMS", "SF", "JD", "other"}}
+	s.mailRegister(rq, &d)
+	s.render(w, rq, http.StatusOK, "mail.html", "mail.title", d)
+}
+
+// mailRegister lists today's mail when the API offers it.
+func (s *site) mailRegister(rq *req, d *mailData) {
+	var reg struct {
+		Mail []map[string]any `json:"mail"`
+	}
+	e := s.getJSON(rq, "/api/v1/mail?"+url.Values{"date": {time.Now().Format("2006-01-02")}}.Encode(), &reg)
+	d.Missing = e != nil
+	d.Today = reg.Mail
+}
+
+// mailCreate logs a mailed submission: POST /api/v1/mail, then shows the receipt to print.
+func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
+	form := map[string]string{}
+	for _, f := range []string{"carrier", "waybill", "name", "phone", "address", "signed_by", "pieces", "case_no"} {
+		form[f] = strings.TrimSpace(rq.PostFormValue(f))
+	}
+	pieces, _ := strconv.Atoi(form["pieces"])
+	body := map[string]any{"carrier": form["carrier"], "waybill": form["waybill"], "signed_by": form["signed_by"],
+		"pieces": pieces, "case_no": form["case_no"],
+		"sender": map[string]string{"name": form["name"], "phone": form["phone"], "address": form["address"]}}
+	d := mailData{Form: form, Carriers: []string{"EMS", "SF", "JD", "other"}}
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/mail", body, nil, &d.Receipt); e != nil {
+		s.mailRegister(rq, &d)
+		v := s.viewFor(rq, "mail.title", d)
+		v.Err = e
+		s.renderView(w, rq.Request, e.Status, "mail.html", v)
+		return
+	}
+	if d.Receipt == nil {
+		d.Receipt = map[string]any{}
+	}
+	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, time.Now().Format("2006-01-02 15:04")
+	d.Form = map[string]string{"carrier": form["carrier"], "pieces": "1"}
+	s.mailRegister(rq, &d)
+	s.render(w, rq, http.StatusCreated, "mail.html", "mail.title", d)
+}
+
+// departmentPage lists the cases delivered to the signed-in department.
+func (s *site) departmentPage(w http.ResponseWriter, rq *req) {
+	d, e := s.loadCases(rq)
+	if e != nil && !e.missing() {
+		s.renderError(w, rq, e)
+		return
+	}
+	s.render(w, rq, http.StatusOK, "department.html", "department.title", d)
+}

@@ -1,0 +1,418 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+)
+
+// lang is the language a page is shown in: Chinese by default, English on request.
+type lang struct{ code string }
+
+const (
+	zh = 0
+	en = 1
+)
+
+// langOf is the language cookie, else the browser's first preference, else Chinese.
+func langOf(r *http.Request) lang {
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "zh" || c.Value == "en") {
+		return lang{c.Value}
+	}
+	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(first)), "en") {
+		return lang{"en"}
+	}
+	return lang{"zh"}
+}
+
+func (l lang) idx() int {
+	if l.code == "en" {
+		return en
+	}
+	return zh
+}
+
+// HTMLLang is the page's lang attribute.
+func (l lang) HTMLLang() string {
+	if l.idx() == en {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// Other is the language the switch offers.
+func (l lang) Other() string {
+	if l.idx() == en {
+		return "zh"
+	}
+	return "en"
+}
+
+// Has reports whether key is in the catalogue.
+func (l lang) Has(key string) bool { _, ok := catalogue[key]; return ok }
+
+// T is the message for key; a missing key shows itself, so that it is noticed.
+func (l lang) T(key string) string {
+	if m, ok := catalogue[key]; ok {
+		return m[l.idx()]
+	}
+	return key
+}
+
+// or is the message for key, or fallback as it is when there is none.
+func (l lang) or(key, fallback string) string {
+	if m, ok := catalogue[key]; ok {
+		return m[l.idx()]
+	}
+	return fallback
+}
+
+// Err is an error code in words a clerk understands.
+func (l lang) Err(code string) string { return l.or("err."+code, l.T("err.generic")) }
+
+// TypeName is a document type's name.
+func (l lang) TypeName(t string) string { return l.or("type."+t, t) }
+
+// Field is an extracted field's name.
+func (l lang) Field(f string) string { return l.or("field."+f, f) }
+
+// Event is a provenance or case event's name.
+func (l lang) Event(e string) string { return l.or("event."+e, e) }
+
+// State is a case's or a delivery's state.
+func (l lang) State(s string) string { return l.or("state."+s, s) }
+
+// catalogue holds every message in both languages: {Chinese, English}.
+var catalogue = map[string][2]string{
+	"app.name":   {"一窗受理 · 材料数字化", "One Window · Digitisation"},
+	"a11y.skip":  {"跳到正文", "Skip to content"},
+	"nav.label":  {"工作台", "Desks"},
+	"lang.other": {"English", "中文"},
+	"signout":    {"退出登录", "Sign out"},
+
+	"nav.scan":             {"扫描上传", "Scan station"},
+	"nav.scan.about":       {"上传扫描件，实时查看识别进度和结果", "Upload scans and watch them being read"},
+	"nav.review":           {"复核", "Review"},
+	"nav.review.about":     {"确认或更正待复核材料的类型", "Confirm or correct documents that need review"},
+	"nav.search":           {"档案检索", "Archive search"},
+	"nav.search.about":     {"全文检索、查看原件、导出案卷与四性检测", "Full-text search, documents, export and four-properties report"},
+	"nav.cases":            {"综合窗口", "Window"},
+	"nav.cases.about":      {"办件列表、材料齐全性与受理决定", "Cases, completeness and decisions"},
+	"nav.mail":             {"寄递收件", "Courier desk"},
+	"nav.mail.about":       {"登记邮寄材料、打印回执、今日登记簿", "Log mailed submissions, print receipts"},
+	"nav.department":       {"部门办件", "Department"},
+	"nav.department.about": {"待办、已接收与失败的推送，上传办理结果", "Packages waiting, received and failed; upload results"},
+	"nav.ops":              {"运行监控", "Operations"},
+	"nav.ops.about":        {"服务健康、队列积压、失败批次与重试", "Health, queue depth, failed batches and retries"},
+
+	"role.admin":      {"管理员", "administrator"},
+	"role.scanner":    {"扫描员", "scan station"},
+	"role.archivist":  {"档案员", "archivist"},
+	"role.reviewer":   {"复核员", "reviewer"},
+	"role.viewer":     {"查阅人", "viewer"},
+	"role.window":     {"窗口人员", "window officer"},
+	"role.courier":    {"寄递收件员", "courier desk"},
+	"role.department": {"部门人员", "department"},
+	"role.operator":   {"运维人员", "operator"},
+
+	"signin.title":      {"登录", "Sign in"},
+	"signin.intro":      {"请输入用户名和密码。", "Enter your user name and password."},
+	"signin.user":       {"用户名", "User name"},
+	"signin.password":   {"密码或令牌", "Password or token"},
+	"signin.token_hint": {"只有 API 令牌时：用户名留空，把令牌填在密码栏。", "With an API token only: leave the user name empty and type the token as the password."},
+	"signin.submit":     {"登录", "Sign in"},
+
+	"home.title":    {"工作台", "Start"},
+	"home.welcome":  {"%s，您好。请选择工作台：", "Hello, %s. Choose a desk:"},
+	"home.no_desks": {"您的角色暂无可用的工作台。", "Your role has no desk here yet."},
+
+	"flash.expired":      {"登录已过期，请重新登录。", "Your session has expired; please sign in again."},
+	"flash.signed_out":   {"您已退出登录。", "You have signed out."},
+	"flash.retyped":      {"类型已更正，正在重新归档。", "Type corrected; the document is being filed anew."},
+	"flash.confirmed":    {"已确认类型。", "Type confirmed."},
+	"flash.regrouped":    {"分组已更正，正在重新归档。", "Grouping corrected; the documents are being filed anew."},
+	"flash.hold":         {"法律保全已更新。", "Legal hold updated."},
+	"flash.retried":      {"已重新排队。", "Queued again."},
+	"flash.case_opened":  {"办件已创建。", "Case opened."},
+	"flash.decided":      {"决定已保存，通知书已生成。", "Decision saved; its notice is filed."},
+	"flash.result_filed": {"办理结果已上传。", "Result uploaded."},
+
+	"scan.title":       {"扫描上传", "Scan station"},
+	"scan.case_no":     {"办件编号", "Case number"},
+	"scan.case_hint":   {"留空则自动编号。", "Leave empty to number a new case automatically."},
+	"scan.station":     {"扫描工位", "Station"},
+	"scan.source":      {"来源", "Source"},
+	"scan.source_scan": {"窗口扫描", "Counter scan"},
+	"scan.source_mail": {"邮寄材料", "Mail"},
+	"scan.files":       {"扫描文件", "Scanned files"},
+	"scan.files_hint":  {"可多选，或把文件拖到这里。PDF、TIFF、JPEG、PNG；多个文件按顺序作为一叠材料。", "Pick several or drop them here. PDF, TIFF, JPEG, PNG; several files are one stack, in order."},
+	"scan.submit":      {"上传", "Upload"},
+
+	"batch.title":       {"批次", "Batch"},
+	"batch.id":          {"批次号", "Batch"},
+	"batch.progress":    {"处理进度", "Progress"},
+	"batch.pages_of":    {"已处理 %d / %d 页", "%d of %d pages done"},
+	"batch.documents":   {"材料", "Documents"},
+	"batch.dropped":     {"已去除的页", "Pages dropped"},
+	"dropped.blank":     {"空白页", "blank"},
+	"dropped.separator": {"分隔页", "separator"},
+
+	"stage.queued":     {"排队等候处理", "Waiting in the queue"},
+	"stage.pages":      {"正在识别文字：第 %d 页，共 %d 页", "Reading the pages: %d of %d"},
+	"stage.assembling": {"正在拆分、分类、盖章并归档", "Splitting, classifying, stamping and filing"},
+	"stage.done":       {"已完成", "Done"},
+	"stage.failed":     {"处理失败", "Failed"},
+
+	"doc.title":         {"题名", "Title"},
+	"doc.id":            {"材料编号", "Document"},
+	"doc.type":          {"材料类型", "Type"},
+	"doc.confidence":    {"置信度", "Confidence"},
+	"doc.pages":         {"页码", "Pages"},
+	"doc.page":          {"第几页", "Page"},
+	"doc.needs_review":  {"待复核", "needs review"},
+	"doc.reviewed":      {"已复核", "reviewed"},
+	"doc.archival_code": {"档号", "Archival code"},
+	"doc.applicant":     {"申请人", "Applicant"},
+	"doc.matter":        {"事项", "Matter"},
+	"doc.open_pdf":      {"在浏览器中打开 PDF", "Open the PDF"},
+	"doc.details":       {"详情与来源记录", "Details and provenance"},
+	"doc.fix_type":      {"更正类型", "Correct type"},
+	"doc.reason":        {"原因", "Reason"},
+	"doc.save_type":     {"保存类型", "Save type"},
+	"doc.confirm":       {"类型正确", "Type is right"},
+	"doc.created":       {"归档时间", "Filed"},
+	"doc.superseded_by": {"已被更正为", "Superseded by"},
+	"doc.export":        {"导出案卷", "Export case"},
+	"doc.report":        {"四性检测", "Four-properties report"},
+	"doc.events":        {"来源与访问记录", "Provenance and access"},
+	"document.title":    {"材料", "Document"},
+
+	"field.id_numbers": {"身份证号", "ID numbers"},
+	"field.uscc":       {"统一社会信用代码", "Credit codes"},
+	"field.phones":     {"电话", "Phones"},
+
+	"type.application_form":        {"申请表", "Application form"},
+	"type.id_card":                 {"身份证", "ID card"},
+	"type.business_license":        {"营业执照", "Business licence"},
+	"type.power_of_attorney":       {"授权委托书", "Power of attorney"},
+	"type.commitment_letter":       {"承诺书", "Commitment letter"},
+	"type.property_certificate":    {"不动产权证书", "Property certificate"},
+	"type.household_register":      {"户口簿", "Household register"},
+	"type.articles_of_association": {"公司章程", "Articles of association"},
+	"type.foreign_document":        {"境外文书", "Foreign document"},
+	"type.other":                   {"其他材料", "Other"},
+
+	"regroup.title":  {"调整分组（移动页、拆分、合并）", "Regroup (move pages, split, merge)"},
+	"regroup.hint":   {"每行一份材料，填写页码，如 1, 2 或 3-5。清空一行即合并到其他行；在最后一行填写页码即拆出新材料。", "One document per row: page numbers such as 1, 2 or 3-5. Empty a row to merge it away; fill the last row to split off a new document."},
+	"regroup.new":    {"新材料的页码", "Pages of a new document"},
+	"regroup.auto":   {"自动分类", "Classify automatically"},
+	"regroup.submit": {"保存分组", "Save grouping"},
+
+	"review.title":      {"待复核材料", "Documents to review"},
+	"review.count":      {"共 %d 份待复核。", "%d documents to review."},
+	"review.open":       {"操作", "Open"},
+	"review.open_batch": {"打开批次复核", "Review in its batch"},
+	"review.empty":      {"没有待复核的材料。", "Nothing to review."},
+
+	"search.title":      {"档案检索", "Archive search"},
+	"search.q":          {"全文检索", "Search text"},
+	"search.any":        {"不限", "Any"},
+	"search.from":       {"归档日期从", "Filed from"},
+	"search.to":         {"至", "to"},
+	"search.purpose":    {"查阅目的", "Purpose"},
+	"search.submit":     {"检索", "Search"},
+	"search.facets":     {"筛选", "Filters"},
+	"search.total":      {"共 %d 条结果", "%d results"},
+	"search.none":       {"没有找到匹配的材料。", "No documents match."},
+	"search.prev":       {"上一页", "Previous"},
+	"search.next":       {"下一页", "Next"},
+	"facet.type":        {"类型", "Type"},
+	"facet.case_no":     {"办件", "Case"},
+	"facet.matter":      {"事项", "Matter"},
+	"facet.departments": {"部门", "Department"},
+
+	"event.time":       {"时间", "Time"},
+	"event.type":       {"事件", "Event"},
+	"event.agent":      {"执行者", "Agent"},
+	"event.detail":     {"说明", "Detail"},
+	"event.received":   {"接收", "received"},
+	"event.digitised":  {"数字化", "digitised"},
+	"event.ocr":        {"文字识别", "OCR"},
+	"event.classified": {"分类", "classified"},
+	"event.stamped":    {"盖章", "stamped"},
+	"event.filed":      {"归档", "filed"},
+	"event.accessed":   {"访问", "accessed"},
+	"event.legal_hold": {"法律保全", "legal hold"},
+	"event.imported":   {"导入", "imported"},
+	"event.corrected":  {"更正", "corrected"},
+	"event.delivered":  {"已推送", "delivered"},
+
+	"hold.title":  {"法律保全", "Legal hold"},
+	"hold.action": {"操作", "Action"},
+	"hold.on":     {"设置保全", "Place a hold"},
+	"hold.off":    {"解除保全", "Release the hold"},
+	"hold.submit": {"保存", "Save"},
+
+	"report.title":      {"四性检测报告", "Four-properties report"},
+	"report.ok":         {"全部通过", "All passed"},
+	"report.not_ok":     {"有未通过项", "Some checks failed"},
+	"report.pdf":        {"打印版（PDF）", "Printable (PDF)"},
+	"prop.authenticity": {"真实性", "Authenticity"},
+	"prop.integrity":    {"完整性", "Integrity"},
+	"prop.usability":    {"可用性", "Usability"},
+	"prop.security":     {"安全性", "Security"},
+	"status.pass":       {"通过", "pass"},
+	"status.warn":       {"警告", "warning"},
+	"status.fail":       {"未通过", "fail"},
+	"status.":           {"—", "—"},
+
+	"ops.title":          {"运行监控", "Operations"},
+	"ops.health":         {"服务健康", "Health"},
+	"ops.svc.redis":      {"Redis 队列与索引", "Redis (queues, indexes)"},
+	"ops.svc.minio":      {"MinIO 对象存储", "MinIO (object storage)"},
+	"ops.svc.ocr":        {"OCR 文字识别", "OCR engine"},
+	"ops.up":             {"正常", "up"},
+	"ops.down":           {"异常", "down"},
+	"ops.queues":         {"队列积压", "Queue depth"},
+	"ops.queue":          {"队列", "Queue"},
+	"ops.depth":          {"待处理任务", "Tasks waiting"},
+	"ops.no_queues":      {"暂无队列数据。", "No queue figures yet."},
+	"ops.dashboard":      {"打开队列面板", "Open the queue dashboard"},
+	"ops.dashboard_hint": {"（用户名任意，密码为管理员令牌）", "(any user name; the admin token as password)"},
+	"ops.failed":         {"失败批次", "Failed batches"},
+	"ops.failed_total":   {"本进程启动以来 %s 个", "%s since this process started"},
+	"ops.failed_missing": {"接口暂不提供失败批次列表。", "The API does not list failed batches yet."},
+	"ops.no_failed":      {"没有失败的批次。", "No failed batches."},
+	"ops.error":          {"原因", "Error"},
+	"ops.retry":          {"重试", "Retry"},
+
+	"desk.not_yet": {"该工作台的接口尚未启用，稍后即可使用。", "This desk's API is not available yet."},
+
+	"cases.title":                       {"综合窗口", "Window"},
+	"cases.list":                        {"办件（逾期在前）", "Cases (overdue first)"},
+	"cases.none":                        {"暂无办件。", "No cases."},
+	"cases.new":                         {"新建办件", "Open a case"},
+	"cases.open":                        {"创建", "Open"},
+	"case.title":                        {"办件", "Case"},
+	"case.state":                        {"状态", "State"},
+	"case.due":                          {"办结时限", "Due"},
+	"case.overdue":                      {"已逾期", "overdue"},
+	"case.channel":                      {"受理渠道", "Channel"},
+	"case.applicant_name":               {"申请人姓名或单位名称", "Applicant's name"},
+	"case.id_number":                    {"身份证号（个人）", "ID number (person)"},
+	"case.uscc":                         {"统一社会信用代码（单位）", "Credit code (organisation)"},
+	"case.check":                        {"材料齐全性", "Completeness"},
+	"case.complete":                     {"齐全", "complete"},
+	"case.incomplete":                   {"不齐全", "incomplete"},
+	"case.item_status":                  {"情况", "Status"},
+	"case.notices":                      {"通知书", "Notices"},
+	"case.deliveries":                   {"部门推送", "Deliveries"},
+	"case.department":                   {"部门", "Department"},
+	"case.attempts":                     {"尝试次数", "Attempts"},
+	"case.decide":                       {"受理决定", "Decision"},
+	"case.decision":                     {"决定", "Decision"},
+	"case.decide_submit":                {"保存决定并生成通知书", "Decide and file the notice"},
+	"case.scan_more":                    {"为此办件扫描补充材料", "Scan more for this case"},
+	"case.result":                       {"上传办理结果", "Upload the result"},
+	"case.result_file":                  {"结果文件（PDF）", "Result (PDF)"},
+	"case.result_submit":                {"上传", "Upload"},
+	"case.timeline":                     {"办理经过", "Timeline"},
+	"channel.counter":                   {"窗口", "counter"},
+	"channel.mail":                      {"邮寄", "mail"},
+	"item.present":                      {"已提交", "present"},
+	"item.missing":                      {"缺少", "missing"},
+	"item.deferrable_missing":           {"缺少（可容缺）", "missing, may follow"},
+	"decision.accept":                   {"受理", "Accept"},
+	"decision.accept_with_deficiencies": {"容缺受理", "Accept with deficiencies"},
+	"decision.correction_required":      {"一次性告知补正", "Ask for corrections"},
+	"decision.reject":                   {"不予受理", "Refuse"},
+	"notice.acceptance":                 {"受理通知书", "Acceptance notice"},
+	"notice.correction":                 {"补正材料通知书", "Correction notice"},
+	"notice.deferred_acceptance":        {"容缺受理通知书", "Deferred acceptance notice"},
+	"notice.refusal":                    {"不予受理通知书", "Refusal notice"},
+	"notice.mail_receipt":               {"寄递收件回执", "Mail receipt"},
+	"state.received":                    {"已接收", "received"},
+	"state.accepted":                    {"已受理", "accepted"},
+	"state.accepted_with_deficiencies":  {"容缺受理", "accepted with deficiencies"},
+	"state.correction_required":         {"待补正", "corrections asked"},
+	"state.rejected":                    {"不予受理", "refused"},
+	"state.pending":                     {"待推送", "pending"},
+	"state.delivered":                   {"已送达", "delivered"},
+	"state.acknowledged":                {"已接收", "acknowledged"},
+	"state.failed":                      {"失败", "failed"},
+
+	"mail.title":        {"寄递收件", "Courier desk"},
+	"mail.carrier":      {"快递公司", "Carrier"},
+	"mail.waybill":      {"运单号", "Waybill"},
+	"mail.waybill_hint": {"可直接用扫码枪扫描，回车后自动跳到下一栏。", "Scan it with the barcode scanner; Enter moves on to the next field."},
+	"mail.sender":       {"寄件人", "Sender"},
+	"mail.phone":        {"寄件人电话", "Sender's phone"},
+	"mail.address":      {"寄件地址", "Sender's address"},
+	"mail.signed_by":    {"签收人", "Signed for by"},
+	"mail.pieces":       {"件数", "Pieces"},
+	"mail.submit":       {"登记", "Log it"},
+	"mail.receipt":      {"收件回执", "Receipt"},
+	"mail.id":           {"登记号", "Entry"},
+	"mail.at":           {"登记时间", "Logged at"},
+	"mail.print":        {"打印回执", "Print the receipt"},
+	"mail.today":        {"今日登记簿", "Today's register"},
+	"mail.none":         {"今天还没有登记。", "Nothing logged today."},
+	"carrier.EMS":       {"EMS 中国邮政", "EMS"},
+	"carrier.SF":        {"顺丰", "SF Express"},
+	"carrier.JD":        {"京东物流", "JD Logistics"},
+	"carrier.other":     {"其他", "other"},
+
+	"department.title": {"部门办件", "Department"},
+	"department.none":  {"暂无推送到本部门的办件。", "No cases for this department."},
+
+	"error.title": {"出错了", "Something went wrong"},
+	"error.code":  {"错误代码", "Error code"},
+	"error.back":  {"返回上一页", "Back"},
+	"error.home":  {"回到工作台", "Start page"},
+
+	"err.generic":                {"操作未能完成。", "That did not work."},
+	"err.internal":               {"服务器出现问题，已记录，请稍后再试。", "The server failed; it has been logged. Try again later."},
+	"err.forbidden":              {"您的角色无权进行此操作。", "Your role may not do that."},
+	"err.bad_csrf":               {"表单已失效或来源不明，已拒绝。请刷新页面后重试。", "The form is stale or forged and was refused. Reload the page and try again."},
+	"err.bad_credentials":        {"用户名、密码或令牌不正确。", "The user name, password or token is wrong."},
+	"err.page_not_found":         {"没有这个页面。", "No such page."},
+	"err.not_found":              {"没有找到。", "Not found."},
+	"err.batch_not_found":        {"没有这个批次。", "No such batch."},
+	"err.document_not_found":     {"没有这份材料。", "No such document."},
+	"err.case_not_found":         {"没有这个办件。", "No such case."},
+	"err.bad_request":            {"上传内容无法读取，请重新上传。", "The upload could not be read; send it again."},
+	"err.no_file":                {"请选择要上传的扫描文件。", "Choose the scanned files to upload."},
+	"err.empty_file":             {"有一个文件是空的（0 字节），请检查扫描件。", "One file is empty (0 bytes); check the scan."},
+	"err.corrupt_file":           {"文件已损坏或不完整，请重新扫描。", "A file is damaged or incomplete; scan it again."},
+	"err.encrypted_pdf":          {"PDF 设有密码，请上传未加密的文件。", "The PDF is password-protected; upload an unprotected one."},
+	"err.no_pages":               {"文件里没有页面。", "The file has no pages."},
+	"err.too_large":              {"文件太大，超过本厅允许的上限。", "The upload is larger than this hall accepts."},
+	"err.too_many_pages":         {"页数太多，请分批上传。", "Too many pages; upload in several batches."},
+	"err.image_too_large":        {"有一页的图像尺寸过大，请降低扫描分辨率。", "A page image is too large; scan at a lower resolution."},
+	"err.unsupported_media_type": {"不支持的文件类型。请上传 PDF、TIFF、JPEG 或 PNG 扫描件。", "Unsupported file type. Upload PDF, TIFF, JPEG or PNG scans."},
+	"err.bad_source":             {"来源只能是窗口扫描或邮寄。", "The source must be scan or mail."},
+	"err.queue_unavailable":      {"处理队列暂时不可用，文件已保存，请稍后重试。", "The queue is unavailable; the file is kept. Try again shortly."},
+	"err.storage_unavailable":    {"存储暂时不可用，请稍后重试。", "Storage is unavailable; try again shortly."},
+	"err.redis_unavailable":      {"索引服务暂时不可用，请稍后重试。", "The index service is unavailable; try again shortly."},
+	"err.ocr_failed":             {"文字识别失败，请检查扫描质量后重试。", "Text recognition failed; check the scan and try again."},
+	"err.batch_not_done":         {"批次还在处理中，完成后才能更正。", "The batch is still being processed; correct it once done."},
+	"err.correction_pending":     {"上一次更正仍在处理，请稍候。", "An earlier correction is still being applied; wait a moment."},
+	"err.document_superseded":    {"这份材料已被更正版本取代，请处理新版本。", "This document was replaced; work on its successor."},
+	"err.unknown_type":           {"没有这种材料类型。", "No such document type."},
+	"err.missing_type":           {"请选择材料类型。", "Choose a type."},
+	"err.bad_page_list":          {"页码格式不对，请写成 1, 2 或 3-5。", "Write page numbers as 1, 2 or 3-5."},
+	"err.page_out_of_range":      {"页码超出了本批次的范围。", "A page number is not in this batch."},
+	"err.duplicate_page":         {"同一页出现了两次。", "A page appears twice."},
+	"err.missing_page":           {"有页面没有分到任何材料。", "A page was left out of every document."},
+	"err.no_documents":           {"请至少保留一份材料。", "Keep at least one document."},
+	"err.empty_document":         {"有一份材料没有页面。", "A document has no pages."},
+	"err.bad_json":               {"提交的内容格式不对。", "The request was not in the expected form."},
+	"err.bad_parameter":          {"检索条件格式不对（日期请用 年-月-日）。", "A search field is not valid (dates: YYYY-MM-DD)."},
+	"err.search_unavailable":     {"检索服务暂不可用。", "Search is not available."},
+	"err.audit_unavailable":      {"访问记录无法写入，按规定暂停查阅，请稍后重试。", "The access log cannot be written, so access is paused. Try again shortly."},
+	"err.version_conflict":       {"办件刚被他人修改，请刷新后重新决定。", "Someone changed the case meanwhile; reload and decide again."},
+	"err.illegal_transition":     {"当前状态下不能作出这个决定。", "That decision is not possible in the case's state."},
+	"err.bad_waybill":            {"运单号与快递公司的格式不符，请核对。", "The waybill does not fit the carrier; check it."},
+	"err.missing_token":          {"请先登录。", "Sign in first."},
+	"err.invalid_token":          {"令牌无效。", "The token is not valid."},
+}

@@ -1,0 +1,354 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// docTypes is the contract's default taxonomy, in the order the type menu lists it.
+var docTypes = []string{"application_form", "id_card", "business_license", "power_of_attorney", "commitment_letter",
+	"property_certificate", "household_register", "articles_of_association", "foreign_document", "other"}
+
+type scanData struct {
+	Idem   string
+	Fields map[string]string
+}
+
+func (s *site) scanForm(w http.ResponseWriter, rq *req) {
+	fields := map[string]string{"case_no": rq.URL.Query().Get("case_no"), "station": rq.s.P.Station, "source": "scan"}
+	s.render(w, rq, http.StatusOK, "scan.html", "scan.title", scanData{Idem: nonce(), Fields: fields})
+}
+
+// errStopped ends the part copier when the API stops reading early (a refused upload).
+var errStopped = errors.New("the API stopped reading the upload")
+
+// scanUpload forwards the browser's multipart form to POST /api/v1/batches part by part
+// through a pipe, so an upload of hundreds of pages is never held in memory. The form puts
+// the CSRF token and the idempotency key first, so they are checked before any file is read.
+func (s *site) scanUpload(w http.ResponseWriter, rq *req) {
+	fields := map[string]string{}
+	e := s.forwardUpload(rq, "/api/v1/batches", fields, func(rec *recorder) {
+		var out struct{ ID string }
+		_ = json.Unmarshal(rec.body.Bytes(), &out)
+		http.Redirect(w, rq.Request, "/batches/"+url.PathEscape(out.ID), http.StatusSeeOther)
+	})
+	if e == nil {
+		return
+	}
+	if e.Code == "bad_csrf" {
+		s.renderError(w, rq, e)
+		return
+	}
+	v := s.viewFor(rq, "scan.title", scanData{Idem: nonce(), Fields: fields})
+	v.Err = e
+	s.renderView(w, rq.Request, e.Status, "scan.html", v)
+}
+
+// forwardUpload streams a multipart upload to the API path; ok is called with a 2xx answer.
+// Small fields are copied into fields so that a refused form can be shown again filled in.
+func (s *site) forwardUpload(rq *req, path string, fields map[string]string, ok func(*recorder)) *apiError {
+	mr, err := rq.MultipartReader()
+	if err != nil {
+		return &apiError{Status: http.StatusBadRequest, Code: "bad_request"}
+	}
+	var token, idem string
+	var first *multipart.Part
+	for first == nil {
+		part, err := mr.NextPart()
+		if err != nil {
+			return &apiError{Status: http.StatusBadRequest, Code: "no_file"}
+		}
+		switch part.FormName() {
+		case csrfField:
+			token = readSmall(part)
+		case "idem":
+			idem = readSmall(part)
+		default:
+			first = part
+		}
+	}
+	if !s.keys.checkCSRF(rq.s.Nonce, token) {
+		return &apiError{Status: http.StatusForbidden, Code: "bad_csrf"}
+	}
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		pw.CloseWithError(copyParts(first, mr, mw, fields))
+	}()
+	hdr := http.Header{"Content-Type": {mw.FormDataContentType()}}
+	if idem != "" {
+		hdr.Set("Idempotency-Key", idem)
+	}
+	rec := s.call(rq.Request, rq.s.P, http.MethodPost, path, pr, hdr)
+	pr.CloseWithError(errStopped)
+	<-copied
+	if e := errorOf(rec); e != nil {
+		return e
+	}
+	ok(rec)
+	return nil
+}
+
+func readSmall(part *multipart.Part) string {
+	b, _ := io.ReadAll(io.LimitReader(part, 1024))
+	return strings.TrimSpace(string(b))
+}
+
+// copyParts re-emits the browser's parts, skipping the empty file part a browser sends when
+// no file was picked, and keeps the small fields' values.
+func copyParts(part *multipart.Part, mr *multipart.Reader, mw *multipart.Writer, fields map[string]string) error {
+	for ; ; part = nil {
+		if part == nil {
+			var err error
+			if part, err = mr.NextPart(); err == io.EOF {
+				return mw.Close()
+			} else if err != nil {
+				return err
+			}
+		}
+		if part.FileName() == "" && part.FormName() == "file" {
+			continue
+		}
+		dst, err := mw.CreatePart(part.Header)
+		if err != nil {
+			return err
+		}
+		if part.FileName() == "" {
+			v := readSmall(part)
+			fields[part.FormName()] = v
+			if _, err := io.WriteString(dst, v); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := io.Copy(dst, part); err != nil {
+			return err
+		}
+	}
+}
+
+// batch is GET /api/v1/batches/{id} as the pages use it.
+type batch struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	PagesTotal int    `json:"pages_total"`
+	PagesDone  int    `json:"pages_done"`
+	Error      *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	Documents    []document `json:"documents"`
+	DroppedPages []struct {
+		Index  int    `json:"index"`
+		Reason string `json:"reason"`
+	} `json:"dropped_pages"`
+	CaseNo    string    `json:"case_no"`
+	Station   string    `json:"station"`
+	Source    string    `json:"source"`
+	Applicant string    `json:"applicant"`
+	Matter    string    `json:"matter"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type document struct {
+	ID           string              `json:"id"`
+	BatchID      string              `json:"batch_id"`
+	CaseNo       string              `json:"case_no"`
+	Type         string              `json:"type"`
+	Title        string              `json:"title"`
+	Confidence   float64             `json:"confidence"`
+	NeedsReview  bool                `json:"needs_review"`
+	Pages        []int               `json:"pages"`
+	Fields       map[string][]string `json:"fields"`
+	SHA256       string              `json:"sha256"`
+	ArchivalCode string              `json:"archival_code"`
+	Applicant    string              `json:"applicant"`
+	Matter       string              `json:"matter"`
+	CreatedAt    time.Time           `json:"created_at"`
+	SupersededBy []string            `json:"superseded_by"`
+	ReviewedBy   string              `json:"reviewed_by"`
+}
+
+type batchData struct {
+	B        batch
+	Progress progress
+	Types    []string
+}
+
+func (s *site) batchPage(w http.ResponseWriter, rq *req) {
+	var b batch
+	if e := s.getJSON(rq, "/api/v1/batches/"+url.PathEscape(rq.PathValue("id")), &b); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	// needs_review first, so that the documents to look at are at the top
+	slices.SortStableFunc(b.Documents, func(x, y document) int {
+		switch {
+		case x.NeedsReview && !y.NeedsReview:
+			return -1
+		case !x.NeedsReview && y.NeedsReview:
+			return 1
+		}
+		return 0
+	})
+	s.render(w, rq, http.StatusOK, "batch.html", "batch.title", batchData{B: b, Progress: progressOf(rq.l, &b), Types: docTypes})
+}
+
+// progress is one step of a batch as the live page shows it.
+type progress struct {
+	Status  string `json:"status"`
+	Done    int    `json:"done"`
+	Total   int    `json:"total"`
+	Percent int    `json:"percent"`
+	Stage   string `json:"stage"`
+	Error   string `json:"error,omitempty"`
+	Final   bool   `json:"final"`
+}
+
+func progressOf(l lang, b *batch) progress {
+	p := progress{Status: b.Status, Done: b.PagesDone, Total: b.PagesTotal, Final: b.Status == "done" || b.Status == "failed"}
+	if b.PagesTotal > 0 {
+		p.Percent = min(100, b.PagesDone*100/b.PagesTotal)
+	}
+	switch {
+	case b.Status == "queued":
+		p.Stage = l.T("stage.queued")
+	case b.Status == "processing" && b.PagesDone < b.PagesTotal:
+		p.Stage = fmt.Sprintf(l.T("stage.pages"), b.PagesDone, b.PagesTotal)
+	case b.Status == "processing":
+		p.Stage = l.T("stage.assembling")
+	case b.Status == "done":
+		p.Stage, p.Percent = l.T("stage.done"), 100
+	case b.Status == "failed":
+		p.Stage = l.T("stage.failed")
+		if b.Error != nil {
+			p.Error = l.Err(b.Error.Code) + " (" + b.Error.Code + ")"
+		}
+	default:
+		p.Stage = b.Status
+	}
+	return p
+}
+
+// batchProgress streams a batch's progress as server-sent events, polling the API here rather
+// than in every browser; it ends with a final event when the batch is done or failed.
+func (s *site) batchProgress(w http.ResponseWriter, rq *req) {
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	path := "/api/v1/batches/" + url.PathEscape(rq.PathValue("id"))
+	tick := time.NewTicker(s.opts.PollEvery)
+	defer tick.Stop()
+	last := ""
+	for {
+		var b batch
+		var p progress
+		if e := s.getJSON(rq, path, &b); e != nil {
+			p = progress{Status: "error", Stage: rq.l.Err(e.Code) + " (" + e.Code + ")", Final: true}
+		} else {
+			p = progressOf(rq.l, &b)
+		}
+		raw, _ := json.Marshal(p)
+		if string(raw) != last {
+			last = string(raw)
+			if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", raw); err != nil {
+				return
+			}
+			_ = rc.Flush()
+		}
+		if p.Final {
+			return
+		}
+		select {
+		case <-rq.Context().Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// retype fixes a document's type through PATCH /api/v1/documents/{id}.
+func (s *site) retype(w http.ResponseWriter, rq *req) {
+	body := map[string]string{"type": rq.PostFormValue("type"), "reason": rq.PostFormValue("reason")}
+	if e := s.sendJSON(rq, http.MethodPatch, "/api/v1/documents/"+url.PathEscape(rq.PathValue("id")), body, nil, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	s.backToBatch(w, rq, "retyped")
+}
+
+// confirm says a document's type is right: POST /api/v1/documents/{id}/confirm.
+func (s *site) confirm(w http.ResponseWriter, rq *req) {
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/documents/"+url.PathEscape(rq.PathValue("id"))+"/confirm", nil, nil, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	s.backToBatch(w, rq, "confirmed")
+}
+
+// regroup moves pages between documents, splits and merges: rows of 1-based page lists and
+// types become PUT /api/v1/batches/{id}/documents.
+func (s *site) regroup(w http.ResponseWriter, rq *req) {
+	type group struct {
+		Pages []int  `json:"pages"`
+		Type  string `json:"type,omitempty"`
+	}
+	var groups []group
+	rows, _ := strconv.Atoi(rq.PostFormValue("rows"))
+	for i := 0; i < min(rows, 500); i++ {
+		raw := strings.TrimSpace(rq.PostFormValue(fmt.Sprintf("pages_%d", i)))
+		if raw == "" {
+			continue
+		}
+		pages, ok := parsePageList(raw)
+		if !ok {
+			s.renderError(w, rq, &apiError{Status: http.StatusBadRequest, Code: "bad_page_list", Message: raw})
+			return
+		}
+		groups = append(groups, group{Pages: pages, Type: rq.PostFormValue(fmt.Sprintf("type_%d", i))})
+	}
+	body := map[string]any{"documents": groups, "reason": rq.PostFormValue("reason")}
+	id := rq.PathValue("id")
+	if e := s.sendJSON(rq, http.MethodPut, "/api/v1/batches/"+url.PathEscape(id)+"/documents", body, nil, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	http.Redirect(w, rq.Request, "/batches/"+url.PathEscape(id)+"?m=regrouped", http.StatusSeeOther)
+}
+
+func (s *site) backToBatch(w http.ResponseWriter, rq *req, msg string) {
+	to := "/review"
+	if b := rq.PostFormValue("batch"); b != "" {
+		to = "/batches/" + url.PathEscape(b)
+	}
+	http.Redirect(w, rq.Request, to+"?m="+msg, http.StatusSeeOther)
+}
+
+type reviewData struct {
+	Total     int        `json:"total"`
+	Documents []document `json:"documents"`
+	Types     []string   `json:"-"`
+}
+
+func (s *site) reviewList(w http.ResponseWriter, rq *req) {
+	var d reviewData
+	if e := s.getJSON(rq, "/api/v1/review?per_page=100", &d); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	d.Types = docTypes
+	s.render(w, rq, http.StatusOK, "review.html", "review.title", d)
+}

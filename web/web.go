@@ -1,0 +1,141 @@
+// Package web serves the hall's desks to browsers: sign-in, the scan station, review, the
+// archivist's search, the operators' page and the case, courier and department desks. Pages
+// are server-rendered from embedded templates and call the API in process with the signed-in
+// principal in the request's context, so the API's one authorisation policy and its masking
+// decide what a page may show. Only cmd imports this package.
+package web
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"onewindow/internal/auth"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configure the web desks.
+type Options struct {
+	// API is the whole API handler; pages call it in process.
+	API http.Handler
+	// Tokens checks sign-in tokens and passwords (the API's tokens file).
+	Tokens *auth.Tokens
+	// SessionKey signs session cookies and CSRF tokens; at least 32 bytes.
+	SessionKey []byte
+	Log        *slog.Logger
+	// Secure sets the Secure flag on cookies (the hall serves HTTPS).
+	Secure bool
+	// QueueDashboardPath is where the queue dashboard is mounted (default /admin/queues/).
+	QueueDashboardPath string
+	// PollEvery is how often the batch page's live progress asks the API (default 1s).
+	PollEvery time.Duration
+	// SessionTTL is how long a sign-in lasts (default 12h).
+	SessionTTL time.Duration
+	// Now is the clock (default time.Now); sessions expire by it.
+	Now func() time.Time
+}
+
+type site struct {
+	opts  Options
+	log   *slog.Logger
+	pages pages
+	keys  keys
+}
+
+// New builds the web desks' handler, to be mounted at "/" beside the API's routes.
+func New(opts Options) (http.Handler, error) {
+	if opts.API == nil || opts.Tokens == nil {
+		return nil, errors.New("web: API and Tokens are required")
+	}
+	if len(opts.SessionKey) < 32 {
+		return nil, errors.New("web: the session key needs at least 32 bytes")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.QueueDashboardPath == "" {
+		opts.QueueDashboardPath = "/admin/queues/"
+	}
+	if opts.PollEvery <= 0 {
+		opts.PollEvery = time.Second
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &site{opts: opts, log: opts.Log, pages: pg, keys: deriveKeys(opts.SessionKey)}
+	static, _ := fs.Sub(staticFS, "static")
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("POST /signin", s.signIn)
+	mux.HandleFunc("POST /signout", s.signOut)
+	mux.HandleFunc("POST /lang", s.setLang)
+
+	mux.Handle("GET /scan", s.page(deskScan, s.scanForm))
+	mux.Handle("POST /scan", s.page(deskScan, s.scanUpload))
+	mux.Handle("GET /batches/{id}", s.page(nil, s.batchPage))
+	mux.Handle("GET /batches/{id}/progress", s.page(nil, s.batchProgress))
+	mux.Handle("POST /batches/{id}/regroup", s.page(deskReview, s.regroup))
+	mux.Handle("POST /documents/{id}/type", s.page(deskReview, s.retype))
+	mux.Handle("POST /documents/{id}/confirm", s.page(deskReview, s.confirm))
+	mux.Handle("GET /review", s.page(deskReview, s.reviewList))
+
+	mux.Handle("GET /search", s.page(deskArchive, s.search))
+	mux.Handle("GET /documents/{id}", s.page(nil, s.documentPage))
+	mux.Handle("GET /documents/{id}/pdf", s.page(nil, s.documentPDF))
+	mux.Handle("GET /export", s.page(deskArchive, s.export))
+	mux.Handle("GET /report", s.page(deskArchive, s.report))
+	mux.Handle("POST /documents/{id}/hold", s.page(deskArchive, s.legalHold))
+
+	mux.Handle("GET /ops", s.page(deskOps, s.ops))
+	mux.Handle("POST /ops/batches/{id}/retry", s.page(deskOps, s.retryBatch))
+
+	mux.Handle("GET /cases", s.page(deskCases, s.caseList))
+	mux.Handle("POST /cases", s.page(deskCases, s.caseCreate))
+	mux.Handle("GET /cases/{no}", s.page(deskCaseView, s.casePage))
+	mux.Handle("POST /cases/{no}/decision", s.page(deskCases, s.caseDecision))
+	mux.Handle("POST /cases/{no}/results", s.page(deskDepartment, s.caseResult))
+	mux.Handle("GET /notices/{id}/pdf", s.page(deskCaseView, s.noticePDF))
+	mux.Handle("GET /mail", s.page(deskMail, s.mailForm))
+	mux.Handle("POST /mail", s.page(deskMail, s.mailCreate))
+	mux.Handle("GET /department", s.page(deskDepartment, s.departmentPage))
+	mux.HandleFunc("/", s.notFound)
+	return securityHeaders(mux), nil
+}
+
+// securityHeaders sets the headers every answer carries: a strict CSP (no inline script or
+// style), no framing by other sites, no MIME sniffing, and no referrer leaving the hall.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"object-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
