@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,26 +51,6 @@ type AuditEntry struct {
 // AuditGenesis is the Prev of the first entry.
 var AuditGenesis = strings.Repeat("0", 64)
 
-const (
-	auditPrefix  = "audit/"
-	auditLockKey = "ow:audit:lock"
-	auditHeadKey = "ow:audit:head"
-)
-
-// AuditKey is where entry seq, written at t, is kept.
-func AuditKey(t time.Time, seq int64) string {
-	return auditPrefix + t.UTC().Format("2006/01/02") + fmt.Sprintf("/%012d.json", seq)
-}
-
-func seqOfKey(key string) (int64, bool) {
-	base, ok := strings.CutSuffix(path.Base(key), ".json")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(base, 10, 64)
-	return n, err == nil
-}
-
 // AuditStore is what the audit log needs of object storage.
 type AuditStore interface {
 	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
@@ -84,31 +62,53 @@ type AuditStore interface {
 // ErrAuditBusy is returned when the chain's lock could not be had in time.
 var ErrAuditBusy = errors.New("audit log busy")
 
+// AuditCoord serialises the appends of several processes and remembers the chain's head
+// (storage.State). The head is only a cache: MinIO holds the chain.
+type AuditCoord interface {
+	LockAudit(ctx context.Context, token string, ttl time.Duration) (bool, error)
+	UnlockAudit(ctx context.Context, token string) error
+	// MoveAuditHead records h only while token still holds the lock.
+	MoveAuditHead(ctx context.Context, token string, h AuditHead) (bool, error)
+	AuditHeadReader
+}
+
+// AuditHeadReader reads the head Redis remembers; ok is false when it has none.
+type AuditHeadReader interface {
+	AuditHead(ctx context.Context) (h AuditHead, ok bool, err error)
+}
+
 // AuditLog appends to the chain.
 type AuditLog struct {
-	Store          AuditStore
+	Store AuditStore
+	Coord AuditCoord
+	// Redis is used, through storage.StateFrom, only when Coord is nil: wiring that has the
+	// *storage.State should set Coord.
 	Redis          redis.UniversalClient
 	Origin         string
 	RetentionMode  string // GOVERNANCE or COMPLIANCE
 	RetentionYears int
 	// LockTTL bounds how long a crashed writer blocks the others (default 10 s).
 	LockTTL time.Duration
+	// Now stamps entries that carry no time (default time.Now).
+	Now func() time.Time
 }
 
 // AuditHead is the chain's last entry.
-type AuditHead struct {
-	Seq  int64  `json:"seq"`
-	Hash string `json:"hash"`
-	Key  string `json:"key"`
+type AuditHead = storage.AuditHead
+
+func (l *AuditLog) coord() AuditCoord {
+	if l.Coord != nil {
+		return l.Coord
+	}
+	return storage.StateFrom(l.Redis)
 }
 
-// releaseScript deletes the lock only if this writer still holds it.
-var releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
-
-// setHeadScript moves the head only while the lock is still this writer's: a writer whose lock
-// expired must not move it back.
-var setHeadScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
-redis.call("HSET", KEYS[2], "seq", ARGV[2], "hash", ARGV[3], "key", ARGV[4]) return 1 end return 0`)
+func (l *AuditLog) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
 
 // Append writes e as the chain's next entry and returns it as written. It fails rather than
 // skip: an access that cannot be logged should not happen.
@@ -117,10 +117,12 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 	if ttl == 0 {
 		ttl = 10 * time.Second
 	}
+	coord := l.coord()
 	token := randomToken()
+	// The wait is measured on the monotonic clock, not Now: it bounds a lock, not a record.
 	deadline := time.Now().Add(ttl)
 	for {
-		ok, err := l.Redis.SetNX(ctx, auditLockKey, token, ttl).Result()
+		ok, err := coord.LockAudit(ctx, token, ttl)
 		if err != nil {
 			return e, fmt.Errorf("audit lock: %w", err)
 		}
@@ -135,15 +137,15 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 			return e, ctx.Err()
 		}
 	}
-	defer releaseScript.Run(context.WithoutCancel(ctx), l.Redis, []string{auditLockKey}, token)
+	defer func() { _ = coord.UnlockAudit(context.WithoutCancel(ctx), token) }()
 
 	for attempt := 0; ; attempt++ {
-		head, err := l.head(ctx, attempt > 0)
+		head, err := l.head(ctx, coord, attempt > 0)
 		if err != nil {
 			return e, err
 		}
 		if e.Time.IsZero() {
-			e.Time = time.Now().UTC()
+			e.Time = l.now()
 		}
 		e.Time = e.Time.UTC()
 		e.Seq, e.Prev, e.Origin = head.Seq+1, head.Hash, l.Origin
@@ -151,7 +153,7 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 		if err != nil {
 			return e, err
 		}
-		key := AuditKey(e.Time, e.Seq)
+		key := storage.AuditKey(e.Time, e.Seq)
 		_, err = l.Store.PutBytes(ctx, storage.Archive, key, data, storage.PutOptions{ContentType: "application/json",
 			IfAbsent: true, RetentionMode: l.RetentionMode, RetainUntil: e.Time.AddDate(max(l.RetentionYears, 1), 0, 0)})
 		if errors.Is(err, storage.ErrExists) && attempt == 0 {
@@ -161,12 +163,11 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 			return e, fmt.Errorf("audit entry %d: %w", e.Seq, err)
 		}
 		sum := sha256.Sum256(data)
-		moved, err := setHeadScript.Run(ctx, l.Redis, []string{auditLockKey, auditHeadKey}, token, e.Seq,
-			hex.EncodeToString(sum[:]), key).Int()
+		moved, err := coord.MoveAuditHead(ctx, token, AuditHead{Seq: e.Seq, Hash: hex.EncodeToString(sum[:]), Key: key})
 		if err != nil {
 			return e, fmt.Errorf("audit head: %w", err)
 		}
-		if moved == 0 {
+		if !moved {
 			return e, fmt.Errorf("audit entry %d written after its lock expired; run `onewindow audit verify`", e.Seq)
 		}
 		return e, nil
@@ -174,28 +175,26 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 }
 
 // head reads the chain's head from Redis, or from MinIO when Redis has none (or fresh is set).
-func (l *AuditLog) head(ctx context.Context, fresh bool) (AuditHead, error) {
+func (l *AuditLog) head(ctx context.Context, coord AuditHeadReader, fresh bool) (AuditHead, error) {
 	if !fresh {
-		m, err := l.Redis.HGetAll(ctx, auditHeadKey).Result()
+		h, ok, err := coord.AuditHead(ctx)
 		if err != nil {
 			return AuditHead{}, fmt.Errorf("audit head: %w", err)
 		}
-		if m["hash"] != "" {
-			seq, _ := strconv.ParseInt(m["seq"], 10, 64)
-			return AuditHead{Seq: seq, Hash: m["hash"], Key: m["key"]}, nil
+		if ok {
+			return h, nil
 		}
 	}
 	return FindAuditHead(ctx, l.Store)
 }
 
 // ReadAuditHead is the head Redis holds, if any.
-func ReadAuditHead(ctx context.Context, rdb redis.Cmdable) (*AuditHead, error) {
-	m, err := rdb.HGetAll(ctx, auditHeadKey).Result()
-	if err != nil || m["hash"] == "" {
+func ReadAuditHead(ctx context.Context, r AuditHeadReader) (*AuditHead, error) {
+	h, ok, err := r.AuditHead(ctx)
+	if err != nil || !ok {
 		return nil, err
 	}
-	seq, _ := strconv.ParseInt(m["seq"], 10, 64)
-	return &AuditHead{Seq: seq, Hash: m["hash"], Key: m["key"]}, nil
+	return &h, nil
 }
 
 // FindAuditHead finds the last entry in MinIO by walking down the newest year, month and day
@@ -231,7 +230,7 @@ func FindAuditHead(ctx context.Context, s AuditStore) (AuditHead, error) {
 		}
 		return nil
 	}
-	if err := walk(auditPrefix, 0); err != nil {
+	if err := walk(storage.AuditPrefix, 0); err != nil {
 		return head, err
 	}
 	for _, day := range days {
@@ -240,7 +239,7 @@ func FindAuditHead(ctx context.Context, s AuditStore) (AuditHead, error) {
 			return head, err
 		}
 		for _, n := range names {
-			if seq, ok := seqOfKey(n); ok && seq > head.Seq {
+			if seq, ok := storage.AuditSeqOfKey(n); ok && seq > head.Seq {
 				head.Seq, head.Key = seq, n
 			}
 		}
@@ -293,11 +292,11 @@ type auditLink struct {
 // prev field was changed). head, if known (from Redis), also vouches for the last entry.
 func VerifyAudit(ctx context.Context, s AuditStore, head *AuditHead, parallel int) (*AuditVerification, error) {
 	var links []*auditLink
-	for o, err := range s.List(ctx, storage.Archive, auditPrefix) {
+	for o, err := range s.List(ctx, storage.Archive, storage.AuditPrefix) {
 		if err != nil {
 			return nil, err
 		}
-		seq, ok := seqOfKey(o.Key)
+		seq, ok := storage.AuditSeqOfKey(o.Key)
 		if !ok {
 			links = append(links, &auditLink{key: o.Key, err: "not an audit entry name"})
 			continue

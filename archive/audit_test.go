@@ -24,7 +24,8 @@ func TestAuditChainAgainstRealServices(t *testing.T) {
 	state := testenv.State(t, svc)
 	rdb := state.Redis()
 	logs := []*archive.AuditLog{
-		{Store: blobs, Redis: rdb, Origin: "api-1", RetentionMode: "GOVERNANCE", RetentionYears: 1},
+		{Store: blobs, Coord: state, Origin: "api-1", RetentionMode: "GOVERNANCE", RetentionYears: 1},
+		// Wiring that has only the client still works.
 		{Store: blobs, Redis: rdb, Origin: "api-2", RetentionMode: "GOVERNANCE", RetentionYears: 1},
 	}
 	var wg sync.WaitGroup
@@ -43,7 +44,7 @@ func TestAuditChainAgainstRealServices(t *testing.T) {
 	wg.Wait()
 	verify := func() *archive.AuditVerification {
 		t.Helper()
-		head, err := archive.ReadAuditHead(ctx, rdb)
+		head, err := archive.ReadAuditHead(ctx, state)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -89,7 +89,7 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 			return err
 		}
 		// The events filed since the record (legal holds, imports, accesses) are provenance too.
-		prefix := storage.DocumentPrefix(rec.DocumentID) + "events/"
+		prefix := storage.DocumentEventsPrefix(rec.DocumentID)
 		for o, err := range s.List(ctx, storage.Archive, prefix) {
 			if err != nil {
 				return err

@@ -14,9 +14,7 @@ import (
 // write-once record; each is its own write-once object beside it, under the same retention.
 
 // EventKey is where an event of a filed document is kept.
-func EventKey(docID string, e Event) string {
-	return storage.DocumentPrefix(docID) + "events/" + e.Time.UTC().Format("20060102T150405.000000000Z") + "-" + e.Type + ".json"
-}
+func EventKey(docID string, e Event) string { return storage.DocumentEventKey(docID, e.Time, e.Type) }
 
 // SaveEvent files e beside the document's record.
 func SaveEvent(ctx context.Context, s Store, docID string, e Event, o storage.PutOptions) error {
@@ -34,7 +32,7 @@ func SaveEvent(ctx context.Context, s Store, docID string, e Event, o storage.Pu
 // LoadEvents reads the events filed after the record, oldest first.
 func LoadEvents(ctx context.Context, s Store, docID string) ([]Event, error) {
 	var events []Event
-	for o, err := range s.List(ctx, storage.Archive, storage.DocumentPrefix(docID)+"events/") {
+	for o, err := range s.List(ctx, storage.Archive, storage.DocumentEventsPrefix(docID)) {
 		if err != nil {
 			return nil, err
 		}

@@ -3,37 +3,14 @@ package archive
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"onewindow/internal/errs"
 	"onewindow/storage"
 )
-
-// FiledStream is the Redis stream that tells every API process of a filed document, so each
-// keeps its own search index current although workers run elsewhere. It is a notice only:
-// the index entry is built from the archive bucket, and a lost stream is repaired by reindex.
-const FiledStream = "ow:filed"
-
-// filedStreamMax bounds the stream; a process that falls further behind should reindex.
-const filedStreamMax = 100_000
-
-// AnnounceFiled tells the API processes that a document was filed.
-func AnnounceFiled(ctx context.Context, rdb redis.Cmdable, docID string) error {
-	return rdb.XAdd(ctx, &redis.XAddArgs{Stream: FiledStream, MaxLen: filedStreamMax, Approx: true,
-		Values: map[string]any{"doc": docID}}).Err()
-}
-
-// AnnounceReindex tells the API processes other than origin to rebuild their search index.
-func AnnounceReindex(ctx context.Context, rdb redis.Cmdable, origin string) error {
-	return rdb.XAdd(ctx, &redis.XAddArgs{Stream: FiledStream, MaxLen: filedStreamMax, Approx: true,
-		Values: map[string]any{"reindex": origin}}).Err()
-}
 
 // Superseded reports whether a reviewer's correction filed other documents in docID's place.
 func Superseded(ctx context.Context, b Getter, docID string) (bool, error) {
@@ -82,10 +59,20 @@ func LoadRecord(ctx context.Context, b Getter, docID string) (*Record, string, e
 	return rec, string(text), nil
 }
 
-// Follower tails FiledStream and feeds the index. Its position is kept inside the index, so a
-// restarted process picks up where it stopped.
+// FiledFeed is the stream that announces filed documents to every API process
+// (storage.State). It is a notice only: the index entry is built from the archive bucket, and
+// a lost stream is repaired by reindex.
+type FiledFeed interface {
+	// ReadFiled waits up to block for notices after position after; none when nothing came.
+	ReadFiled(ctx context.Context, after string, count int64, block time.Duration) ([]storage.FiledNotice, error)
+	// LastFiled is the newest notice's position, "" when there is none.
+	LastFiled(ctx context.Context) (string, error)
+}
+
+// Follower tails the filed stream and feeds the index. Its position is kept inside the index,
+// so a restarted process picks up where it stopped.
 type Follower struct {
-	Redis  redis.UniversalClient
+	Feed   FiledFeed
 	Blobs  Getter
 	Index  *Index
 	Log    *slog.Logger
@@ -99,11 +86,11 @@ type Follower struct {
 // SkipToEnd moves the position to the stream's newest entry (after a full rebuild, which
 // already covered everything announced so far).
 func (f *Follower) SkipToEnd(ctx context.Context) error {
-	msgs, err := f.Redis.XRevRangeN(ctx, FiledStream, "+", "-", 1).Result()
-	if err != nil || len(msgs) == 0 {
+	last, err := f.Feed.LastFiled(ctx)
+	if err != nil || last == "" {
 		return err
 	}
-	return f.Index.AddAt(nil, "", msgs[0].ID)
+	return f.Index.AddAt(nil, "", last)
 }
 
 // Run follows the stream until ctx ends.
@@ -114,12 +101,9 @@ func (f *Follower) Run(ctx context.Context) {
 	}
 	pos := f.Index.Position()
 	for ctx.Err() == nil {
-		res, err := f.Redis.XRead(ctx, &redis.XReadArgs{Streams: []string{FiledStream, pos}, Count: 200, Block: block}).Result()
-		if errors.Is(err, redis.Nil) {
-			// Nothing new. If Redis was flushed the stream restarts at IDs below pos only
-			// when the clock went back; time-based IDs keep growing otherwise.
-			continue
-		}
+		// Nothing new comes back empty. If Redis was flushed the stream restarts at IDs below
+		// pos only when the clock went back; time-based IDs keep growing otherwise.
+		notices, err := f.Feed.ReadFiled(ctx, pos, 200, block)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -128,51 +112,48 @@ func (f *Follower) Run(ctx context.Context) {
 			sleep(ctx, 2*time.Second)
 			continue
 		}
-		for _, s := range res {
-			for _, m := range s.Messages {
-				if err := f.handle(ctx, m); err != nil {
-					if ctx.Err() != nil {
-						return
-					}
-					f.Log.Error("search feed: indexing failed; will retry", "entry", m.ID, "err", err)
-					sleep(ctx, 2*time.Second)
-					goto next
+		for _, n := range notices {
+			if err := f.handle(ctx, n); err != nil {
+				if ctx.Err() != nil {
+					return
 				}
-				pos = m.ID
+				f.Log.Error("search feed: indexing failed; will retry", "entry", n.ID, "err", err)
+				sleep(ctx, 2*time.Second)
+				break
 			}
+			pos = n.ID
 		}
-	next:
 	}
 }
 
-func (f *Follower) handle(ctx context.Context, m redis.XMessage) error {
-	if origin, ok := m.Values["reindex"].(string); ok {
-		if origin == f.Origin || f.Rebuild == nil {
-			return f.Index.AddAt(nil, "", m.ID)
+func (f *Follower) handle(ctx context.Context, n storage.FiledNotice) error {
+	if n.Reindex != "" {
+		if n.Reindex == f.Origin || f.Rebuild == nil {
+			return f.Index.AddAt(nil, "", n.ID)
 		}
-		f.Log.Info("search feed: rebuilding the index on another process's reindex", "origin", origin)
+		f.Log.Info("search feed: rebuilding the index on another process's reindex", "origin", n.Reindex)
 		return f.Rebuild(ctx) // which moves the position past this notice
 	}
-	id, _ := m.Values["doc"].(string)
+	id := n.Doc
 	if id == "" {
-		return f.Index.AddAt(nil, "", m.ID)
+		return f.Index.AddAt(nil, "", n.ID)
 	}
 	switch superseded, err := Superseded(ctx, f.Blobs, id); {
 	case err != nil:
 		return err
 	case superseded:
 		// Search finds what is in force; the superseded record stays in the archive.
-		return f.Index.RemoveAt(id, m.ID)
+		return f.Index.RemoveAt(id, n.ID)
 	}
 	rec, text, err := LoadRecord(ctx, f.Blobs, id)
 	if errs.KindOf(err) == errs.NotFound {
 		f.Log.Error("search feed: announced document has no record in the archive", "document", id, "err", err)
-		return f.Index.AddAt(nil, "", m.ID)
+		return f.Index.AddAt(nil, "", n.ID)
 	}
 	if err != nil {
 		return err
 	}
-	return f.Index.AddAt(rec, text, m.ID)
+	return f.Index.AddAt(rec, text, n.ID)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -64,7 +64,7 @@ type FixityResult func(result string)
 // RecordKeys yields the keys of every record in the archive bucket.
 func RecordKeys(ctx context.Context, s Store) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		for o, err := range s.List(ctx, storage.Archive, "documents/") {
+		for o, err := range s.List(ctx, storage.Archive, storage.DocumentsPrefix) {
 			if err != nil {
 				yield("", err)
 				return
@@ -98,7 +98,7 @@ func CheckFixity(ctx context.Context, s Store, parallel int, tell FixityResult) 
 	}
 	// Workers take records, not files, so that reading the records is spread over them too.
 	check := func(key string) {
-		doc := strings.TrimSuffix(strings.TrimPrefix(key, "documents/"), "/record.json")
+		doc, _ := storage.DocumentOfRecordKey(key)
 		data, err := s.Get(ctx, storage.Archive, key)
 		var rec Record
 		if err == nil {
@@ -208,14 +208,9 @@ func checkFile(ctx context.Context, s Store, hub *DigestHub, f File) (int64, str
 	return got.Size, "", ""
 }
 
-// FixityHistoryKey is where a run's report is kept.
-func FixityHistoryKey(t time.Time) string {
-	return "fixity/" + t.UTC().Format("2006/01/02T150405.000Z") + ".json"
-}
-
 // SaveFixityReport keeps rep in the archive bucket, write-once.
 func SaveFixityReport(ctx context.Context, s Store, rep *FixityReport) error {
-	rep.Key = FixityHistoryKey(rep.StartedAt)
+	rep.Key = storage.FixityReportKey(rep.StartedAt)
 	data, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return err

@@ -158,7 +158,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			if err != nil {
 				return res, err
 			}
-			key := storage.DocumentPrefix(rec.DocumentID) + "events/" + rest
+			key := storage.DocumentEventsPrefix(rec.DocumentID) + rest
 			o := retain
 			o.ContentType = "application/json"
 			if _, err := s.PutBytes(ctx, storage.Archive, key, data, o); err != nil && !errors.Is(err, storage.ErrExists) {

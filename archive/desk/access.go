@@ -106,7 +106,7 @@ func (d *Desk) fileAccessEvent(ctx context.Context, docID string, p auth.Princip
 
 // VerifyAudit walks the access log's chain.
 func (d *Desk) VerifyAudit(ctx context.Context) (*archive.AuditVerification, error) {
-	head, err := archive.ReadAuditHead(ctx, d.redis())
+	head, err := archive.ReadAuditHead(ctx, d.State)
 	if err != nil {
 		d.Log.Warn("audit verify: no head in Redis; the last entry is vouched by nothing", "err", err)
 	}

@@ -8,8 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,18 +48,17 @@ type Desk struct {
 	rebuildMu sync.Mutex
 }
 
-func (d *Desk) redis() redis.UniversalClient { return d.State.Redis() }
-
 // Follower is the search feed of this process.
 func (d *Desk) Follower() *archive.Follower {
-	return &archive.Follower{Redis: d.redis(), Blobs: d.Blobs, Index: d.Index, Log: d.Log, Origin: d.Origin,
+	return &archive.Follower{Feed: d.State, Blobs: d.Blobs, Index: d.Index, Log: d.Log, Origin: d.Origin,
 		Rebuild: func(ctx context.Context) error { _, err := d.RebuildSearch(ctx); return err }}
 }
 
 // Filed is the workers' hook: it announces a filed document to every API process.
-func Filed(rdb redis.Cmdable, log *slog.Logger) func(ctx context.Context, doc *storage.Document) {
+func Filed(rdb redis.UniversalClient, log *slog.Logger) func(ctx context.Context, doc *storage.Document) {
+	st := storage.StateFrom(rdb)
 	return func(ctx context.Context, doc *storage.Document) {
-		if err := archive.AnnounceFiled(ctx, rdb, doc.ID); err != nil {
+		if err := st.AnnounceFiled(ctx, doc.ID); err != nil {
 			// The document is filed and in Redis; only search lags until the next reindex.
 			log.Error("cannot announce filed document to search", "document", doc.ID, "err", err)
 		}
@@ -83,12 +80,12 @@ type ReindexResult struct {
 func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 	start := time.Now()
 	res := &ReindexResult{}
-	for o, err := range d.Blobs.List(ctx, storage.Inbox, "batches/") {
+	for o, err := range d.Blobs.List(ctx, storage.Inbox, storage.BatchesPrefix) {
 		if err != nil {
 			return res, err
 		}
-		id, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, "batches/"), "/batch.json")
-		if !ok || strings.Contains(id, "/") {
+		id, ok := storage.BatchOfManifestKey(o.Key)
+		if !ok {
 			continue
 		}
 		b, err := storage.LoadManifest(ctx, d.Blobs, id)
@@ -111,7 +108,7 @@ func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := archive.AnnounceReindex(ctx, d.redis(), d.Origin); err != nil {
+	if err := d.State.AnnounceReindex(ctx, d.Origin); err != nil {
 		d.Log.Warn("reindex: cannot tell other API processes", "err", err)
 	}
 	res.Seconds = time.Since(start).Seconds()
@@ -171,7 +168,7 @@ func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error
 		if err != nil {
 			return n, err
 		}
-		id := strings.TrimSuffix(strings.TrimPrefix(key, "documents/"), "/record.json")
+		id, _ := storage.DocumentOfRecordKey(key)
 		rec, text, err := archive.LoadRecord(ctx, d.Blobs, id)
 		if err != nil {
 			return n, err
@@ -239,7 +236,7 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 			return
 		case now := <-t.C:
 			slot := now.Truncate(every).Unix()
-			ok, err := d.redis().SetNX(ctx, "ow:fixity:run:"+strconv.FormatInt(slot, 10), d.Origin, every).Result()
+			ok, err := d.State.ClaimFixityRun(ctx, slot, d.Origin, every)
 			if err != nil || !ok {
 				continue
 			}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
+
 	"time"
 
 	"onewindow/archive"
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
+	"onewindow/storage"
 )
 
 // ReportScope selects the documents of a four-properties report: a case, or those filed in a
@@ -45,7 +46,7 @@ func (d *Desk) Records(ctx context.Context, s ReportScope) ([]*archive.Record, e
 		if err != nil {
 			return nil, err
 		}
-		id := strings.TrimSuffix(strings.TrimPrefix(key, "documents/"), "/record.json")
+		id, _ := storage.DocumentOfRecordKey(key)
 		rec, err := archive.ReadRecord(ctx, d.Blobs, id)
 		if err != nil {
 			return nil, err
