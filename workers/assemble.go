@@ -39,8 +39,11 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if b.Status == storage.StatusDone || b.Status == storage.StatusFailed {
+	if b.Status == storage.StatusFailed {
 		return nil
+	}
+	if b.Status == storage.StatusDone {
+		return p.tellCase(ctx, b, 0) // a redelivered task after filing: the desk may not know yet
 	}
 	p.refreshModel(ctx)
 	results, in, err := p.loadPages(ctx, b)
@@ -79,7 +82,16 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	p.Metrics.Batches.WithLabelValues(storage.StatusDone).Inc()
 	p.Log.Info("batch done", "batch", b.ID, "case_no", b.CaseNo, "documents", len(docs), "dropped", len(b.DroppedPages))
-	return nil
+	return p.tellCase(ctx, b, 0)
+}
+
+// tellCase queues the front desk's look at a filed batch of a case (revision rev of its
+// documents); its task ID makes it once per revision.
+func (p *Processor) tellCase(ctx context.Context, b *storage.Batch, rev int) error {
+	if b.CaseNo == "" {
+		return nil
+	}
+	return p.Queue.EnqueueOnce(ctx, tasks.NewCaseBatchTask(b.ID, b.CaseNo, rev))
 }
 
 // loadPages reads what the page tasks stored about every page of b.

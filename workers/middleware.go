@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 )
 
 // middleware logs every task with its IDs and turns errors that can never succeed into
@@ -46,7 +47,7 @@ func (p *Processor) middleware(next asynq.Handler) asynq.Handler {
 func (p *Processor) HandleError(ctx context.Context, t *asynq.Task, err error) {
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	if retried < maxRetry && !errors.Is(err, asynq.SkipRetry) {
+	if retried < maxRetry && !errors.Is(err, asynq.SkipRetry) || !tasks.FailsBatch(t.Type()) {
 		return
 	}
 	var ids struct {

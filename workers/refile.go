@@ -135,7 +135,7 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	p.Log.Info("batch corrected", "batch", b.ID, "revision", c.Revision, "by", c.By,
 		"documents", len(docs), "replaced", len(base)-countKept(kept), "trained", len(examples))
-	return nil
+	return p.tellCase(ctx, b, c.Revision)
 }
 
 // supersede files the note beside a replaced document and marks its index entry, which keeps

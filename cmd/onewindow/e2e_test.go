@@ -54,6 +54,15 @@ const testToken = "e2e-admin-token-0123456789"
 // startDaemon runs `onewindow dev` on a free port with dataDir, and waits for /readyz.
 func startDaemon(t testing.TB, dataDir string, env ...string) *daemon {
 	t.Helper()
+	d := launch(t, dataDir, "dev", env...)
+	d.waitReady()
+	return d
+}
+
+// launch runs `onewindow command` with --addr on a free port and --data-dir dataDir, stopped
+// when the test ends. The environment sends dev mode's children nowhere else; env adds to it.
+func launch(t testing.TB, dataDir, command string, env ...string) *daemon {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -62,7 +71,7 @@ func startDaemon(t testing.TB, dataDir string, env ...string) *daemon {
 		t.Fatal(err)
 	}
 	d := &daemon{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: testToken, dir: dataDir, log: &bytes.Buffer{}}
-	d.cmd = exec.Command(binPath, "dev", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data-dir", dataDir)
+	d.cmd = exec.Command(binPath, command, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data-dir", dataDir)
 	d.cmd.Env = append(os.Environ(), append([]string{"ONEWINDOW_ADMIN_TOKEN=" + testToken, "ONEWINDOW_REDIS_URL=",
 		"ONEWINDOW_S3_ENDPOINT=", "ONEWINDOW_LOG_LEVEL=debug"}, env...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
@@ -71,19 +80,24 @@ func startDaemon(t testing.TB, dataDir string, env ...string) *daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.stop(); dumpLogOnFailure(t, d) })
+	return d
+}
+
+// waitReady waits until the daemon's /readyz answers 200.
+func (d *daemon) waitReady() {
+	d.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(d.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return d
+				return
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("daemon not ready:\n%s", d.log.String())
-	return nil
+	d.t.Fatalf("daemon not ready:\n%s", d.log.String())
 }
 
 func dumpLogOnFailure(t testing.TB, d *daemon) {

@@ -149,6 +149,18 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	if err := d.addArchive(g, s); err != nil {
 		return nil, err
 	}
+	cd, err := d.caseDesk()
+	if err != nil {
+		return nil, err
+	}
+	watchFile(g, d, "matters", d.cfg.MattersFile, func() error {
+		cat, err := loadCatalogue(d.cfg)
+		if err == nil {
+			cd.SetCatalogue(cat)
+		}
+		return err
+	})
+	s.Extra = append(s.Extra, cd.Routes)
 	return &http.Server{Addr: d.cfg.Addr, Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}, nil
 }
 
@@ -190,6 +202,11 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	})
 	mux := asynq.NewServeMux()
 	p.Register(mux)
+	cd, err := d.caseDesk()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mux.HandleFunc(tasks.TypeCaseBatch, cd.HandleBatchFiled(d.state))
 	return srv, mux, engines.Close, nil
 }
 

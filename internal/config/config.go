@@ -65,6 +65,17 @@ type Config struct {
 	ArchivalCodePattern string `flag:"archival-code-pattern" help:"archival code (档号) of filed documents, from {fonds} {year} {retention} {case} {batch} {type} {seq}"`
 	FondsCode           string `flag:"fonds-code" help:"the hall's fonds code (全宗号) for {fonds} in archival codes"`
 
+	MattersFile     string `flag:"matters-file" help:"the matter catalogue (事项清单, YAML); empty uses the bundled sample; reread when it changes"`
+	CalendarFile    string `flag:"calendar-file" help:"working-day calendar (holidays and make-up working days, YAML); empty uses the bundled one"`
+	CaseNoPattern   string `flag:"case-no-pattern" help:"numbering of new cases (受理编号), from {yyyy} {yy} {mm} {dd} {seq:05} and literal text; empty: the bundled default"`
+	NoticeTemplates string `flag:"notice-templates" help:"folder of notice templates overriding the bundled ones"`
+	NoticeFont      string `flag:"notice-font" help:"TrueType font or collection with Chinese glyphs for notices (empty: Debian's wqy-zenhei)"`
+	NotifyURL       string `flag:"notify-url" help:"webhook that tells applicants (e.g. the hall's SMS gateway); empty: nobody is told"`
+	NotifySecret    string `flag:"notify-secret" help:"HMAC secret of the notify webhook"`
+	DepartmentsFile string `flag:"departments-file" help:"departments and how they receive packages (YAML); empty: no departments; reread when it changes"`
+	SessionKeyFile  string `flag:"session-key-file" help:"key that signs web sessions (shared by every serve process); dev mode writes one under --data-dir"`
+	WatchDir        string `flag:"watch-dir" help:"dev mode and watch: a folder scanners write to; finished files are uploaded and moved to done/ or failed/"`
+
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat string `flag:"log-format" help:"text or json"`
 }

@@ -20,7 +20,20 @@ const (
 	TypeAssemble = "batch:assemble" // split, classify, stamp and file a batch's documents
 	TypeRefile   = "batch:refile"   // file a batch's documents again as a reviewer regrouped them
 	TypeTrain    = "model:train"    // teach the classifier's model a type a reviewer confirmed
+	// TypeCaseBatch tells the front desk a batch of a case was filed, so it records the
+	// documents and recomputes the case's completeness check.
+	TypeCaseBatch = "case:batch_filed"
 )
+
+// FailsBatch reports whether a task of this type failing for good fails its batch: the steps
+// that make a batch's documents do; what follows once they are filed does not.
+func FailsBatch(taskType string) bool {
+	switch taskType {
+	case TypePrepare, TypePage, TypeAssemble, TypeRefile:
+		return true
+	}
+	return false
+}
 
 // Queues: the cheap steps that unblock or finish a batch go before OCR.
 const (
@@ -93,6 +106,19 @@ func NewRefileTask(batchID string, rev int) *asynq.Task {
 // NewTrainTask trains the model on a filed document as type typ.
 func NewTrainTask(docID, typ string) *asynq.Task {
 	return newTask(TypeTrain, TrainPayload{DocumentID: docID, Type: typ}, "train:"+docID+":"+typ, QueueCritical)
+}
+
+// CaseBatchPayload names a filed batch of a case and the revision of its documents.
+type CaseBatchPayload struct {
+	BatchID  string `json:"batch_id"`
+	CaseNo   string `json:"case_no"`
+	Revision int    `json:"revision"`
+}
+
+// NewCaseBatchTask tells the front desk that revision rev of a batch of caseNo is filed.
+func NewCaseBatchTask(batchID, caseNo string, rev int) *asynq.Task {
+	return newTask(TypeCaseBatch, CaseBatchPayload{BatchID: batchID, CaseNo: caseNo, Revision: rev},
+		fmt.Sprintf("casebatch:%s:%d", batchID, rev), QueueCritical)
 }
 
 // Decode reads a task's payload into v; a payload that does not parse never will.

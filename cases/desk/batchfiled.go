@@ -1,0 +1,52 @@
+package desk
+
+import (
+	"context"
+
+	"github.com/hibiken/asynq"
+
+	"onewindow/cases"
+	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
+	"onewindow/storage"
+)
+
+// BatchReader reads a batch as the workers left it.
+type BatchReader interface {
+	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
+}
+
+// HandleBatchFiled is the worker's handler of tasks.TypeCaseBatch: it gives the case the
+// batch's documents and recomputes its check. A batch whose case number no case has (scans
+// filed without opening a case) is no error: there is nothing to check.
+func (d *Desk) HandleBatchFiled(batches BatchReader) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		var pl tasks.CaseBatchPayload
+		if err := tasks.Decode(t, &pl); err != nil {
+			return err
+		}
+		b, err := batches.GetBatch(ctx, pl.BatchID)
+		if err != nil {
+			return err
+		}
+		if b.Status != storage.StatusDone {
+			return errs.E("desk.HandleBatchFiled", errs.Conflict, "batch_not_done", "The batch is not filed yet.", nil)
+		}
+		err = d.BatchDone(ctx, pl.CaseNo, b.ID, DocumentFacts(b.Documents))
+		if errs.KindOf(err) == errs.NotFound {
+			d.log.Debug("filed batch has no case", "batch", b.ID)
+			return nil
+		}
+		return err
+	}
+}
+
+// DocumentFacts is what the completeness check needs of filed documents.
+func DocumentFacts(docs []storage.Document) []cases.DocumentFacts {
+	out := make([]cases.DocumentFacts, 0, len(docs))
+	for _, doc := range docs {
+		out = append(out, cases.DocumentFacts{ID: doc.ID, Type: doc.Type, IDNumbers: doc.Fields["id_numbers"],
+			USCC: doc.Fields["uscc"], Superseded: len(doc.SupersededBy) > 0})
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"onewindow/cases"
+	casedesk "onewindow/cases/desk"
+	"onewindow/cases/notice"
+	"onewindow/internal/config"
+	"onewindow/internal/lifecycle"
+	"onewindow/storage"
+)
+
+// caseDesk builds the front desk from the settings: catalogue, calendar, notice templates
+// and the applicant notifier. Bad files are refused here, at start-up, with line and reason.
+func (d *deps) caseDesk() (*casedesk.Desk, error) {
+	cat, err := loadCatalogue(d.cfg)
+	if err != nil {
+		return nil, err
+	}
+	cal := cases.DefaultCalendar()
+	if d.cfg.CalendarFile != "" {
+		data, err := os.ReadFile(d.cfg.CalendarFile)
+		if err != nil {
+			return nil, err
+		}
+		if cal, err = cases.LoadCalendar(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", d.cfg.CalendarFile, err)
+		}
+	}
+	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates})
+	if err != nil {
+		return nil, fmt.Errorf("notices: %w", err)
+	}
+	var notifier casedesk.Notifier
+	if d.cfg.NotifyURL != "" {
+		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
+	}
+	return casedesk.New(casedesk.Options{Store: storage.NewCaseStore(d.blobs, d.state), Notices: notices,
+		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Notifier: notifier, Log: d.log})
+}
+
+// loadCatalogue reads the hall's matter catalogue, checking every material's type against
+// the hall's taxonomy; without a file, the bundled sample.
+func loadCatalogue(cfg config.Config) (*cases.Catalogue, error) {
+	if cfg.MattersFile == "" {
+		return cases.DefaultCatalogue(), nil
+	}
+	tax, err := loadTaxonomy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	names := tax.Names()
+	f, err := os.Open(cfg.MattersFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cat, err := cases.LoadCatalogue(f, func(t string) bool { return slices.Contains(names, t) })
+	if err != nil {
+		return nil, fmt.Errorf("matters %s: %w", cfg.MattersFile, err)
+	}
+	return cat, nil
+}
+
+// watchFile calls reload whenever path's modification time changes, until ctx ends; a file
+// that no longer loads is logged and the last good one stays in force.
+func watchFile(g *lifecycle.Group, d *deps, name, path string, reload func() error) {
+	if path == "" {
+		return
+	}
+	stamp := func() time.Time {
+		if fi, err := os.Stat(path); err == nil {
+			return fi.ModTime()
+		}
+		return time.Time{}
+	}
+	g.Go("reload "+name, func(ctx context.Context) error {
+		last := stamp()
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+			}
+			if now := stamp(); !now.Equal(last) {
+				last = now
+				if err := reload(); err != nil {
+					d.log.Error("reload refused; the previous file stays in force", "file", path, "err", err)
+				} else {
+					d.log.Info("reloaded", "file", path)
+				}
+			}
+		}
+	})
+}

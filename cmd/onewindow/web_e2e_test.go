@@ -1,0 +1,251 @@
+package main
+
+// The web desks in a real browser: Debian's chromium, headless, driven by chromedp against
+// `onewindow dev`. Each step checks what a clerk would read on the page and keeps a
+// screenshot at 1366x768 under artefacts/web/ (git-ignored) for a person to look at.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser is one headless chromium tab and the folder its screenshots go to.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	dir string
+	n   int
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("chromium is not installed (apt-get install -y chromium, or run scripts/setup.sh); the web desks were not tried in a browser")
+		}
+		t.Fatal("chromium is not installed, and CI is set: the browser test must run")
+	}
+	dir, err := filepath.Abs(filepath.Join("..", "..", "artefacts", "web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 8*time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, dir: dir}
+	b.do(chromedp.EmulateViewport(1366, 768))
+	return b
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v\npage text:\n%s", err, b.text())
+	}
+}
+
+// text is what a person reads on the page.
+func (b *browser) text() string {
+	s, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	return s
+}
+
+func (b *browser) eval(js string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return s
+}
+
+// waitText waits until the page shows every one of want.
+func (b *browser) waitText(limit time.Duration, want ...string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		text := b.text()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return text
+		}
+		if time.Now().After(deadline) {
+			b.shot("failed")
+			b.t.Fatalf("the page never showed %q; it shows:\n%s", missing, text)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// shot keeps a screenshot of the viewport and checks that the page needs no horizontal scroll.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	b.n++
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Error(err)
+	}
+	if name != "failed" {
+		if wide := b.eval(`String(document.documentElement.scrollWidth > document.documentElement.clientWidth)`); wide != "false" {
+			b.t.Errorf("%s: the page scrolls sideways at 1366x768", name)
+		}
+	}
+}
+
+func TestWebDesksInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	b := newBrowser(t)
+	d := startDaemon(t, t.TempDir())
+	dir := t.TempDir()
+	stack := filepath.Join(dir, "stack.pdf")
+	notes := filepath.Join(dir, "notes.pdf") // named like a PDF, but plain text
+	if err := os.WriteFile(stack, stackPages(t)[0].data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notes, []byte("这不是扫描件，只是一段文字。\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Sign in with the admin token typed alone in the password field.
+	b.do(chromedp.Navigate(d.base + "/"))
+	b.waitText(10*time.Second, "登录", "用户名", "密码或令牌")
+	b.shot("signin")
+	b.do(chromedp.SendKeys("#password", "wrong-token"), chromedp.Submit("#password"))
+	b.waitText(10*time.Second, "用户名、密码或令牌不正确")
+	b.do(chromedp.SetValue("#password", d.token), chromedp.Submit("#password"))
+	b.waitText(10*time.Second, "工作台", "扫描上传", "档案检索", "运行监控", "退出登录")
+	b.shot("start")
+
+	// The scan station, reached by its link; a wrong file is refused in words.
+	b.do(chromedp.Click(`a.desk[href="/scan"]`))
+	b.waitText(10*time.Second, "办件编号", "扫描文件")
+	b.do(chromedp.SetValue("#case_no", "JL-WEB-1"), chromedp.SetUploadFiles("#file", []string{notes}))
+	b.shot("scan")
+	b.do(chromedp.Click(`#scan-form button[type=submit]`))
+	text := b.waitText(15*time.Second, "不支持的文件类型", "unsupported_media_type")
+	if !strings.Contains(b.eval(`document.getElementById("case_no").value`), "JL-WEB-1") {
+		t.Error("the refused form lost its case number")
+	}
+	b.shot("scan-refused")
+	_ = text
+
+	// A real stack: live progress, then the documents.
+	b.do(chromedp.SetUploadFiles("#file", []string{stack}), chromedp.Click(`#scan-form button[type=submit]`))
+	b.waitText(15*time.Second, "处理进度", "批次号")
+	b.shot("batch-progress")
+	batchURL := b.eval(`location.pathname`)
+	batchID := strings.TrimPrefix(batchURL, "/batches/")
+	text = b.waitText(4*time.Minute, "已完成", "材料 (2)", "在浏览器中打开 PDF")
+	for _, want := range []string{"已处理 4 / 4 页", "置信度", "空白页", "分隔页", "JL-WEB-1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the finished batch page does not show %q:\n%s", want, text)
+		}
+	}
+	b.shot("batch-done")
+
+	// Correct the first document's type to business licence.
+	first := b.eval(`document.querySelector("form[action$='/type']").getAttribute("action")`)
+	firstID := strings.TrimSuffix(strings.TrimPrefix(first, "/documents/"), "/type")
+	b.do(chromedp.SetValue("#type-0", "business_license"), chromedp.SetValue("#reason-0", "营业执照误判"),
+		chromedp.Click(`form[action$='/type'] button[type=submit]`))
+	b.waitText(15*time.Second, "类型已更正")
+	b.shot("corrected")
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, bt := d.get("/api/v1/batches/" + batchID)
+		if strings.Contains(fmt.Sprint(bt["documents"]), "business_license") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the correction of %s never reached the batch: %v", firstID, bt["documents"])
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	// A forged CSRF token is refused with the 403 page.
+	b.do(chromedp.Navigate(d.base+batchURL))
+	b.waitText(15*time.Second, "已完成")
+	b.do(chromedp.SetValue(`form[action$='/confirm'] input[name=csrf]`, "forged"),
+		chromedp.Click(`form[action$='/confirm'] button[type=submit]`))
+	b.waitText(10*time.Second, "表单已失效", "bad_csrf")
+	b.shot("forged-csrf")
+
+	// Search the archive from its link, and open a document.
+	b.do(chromedp.Navigate(d.base + "/"))
+	b.do(chromedp.Click(`a.desk[href="/search"]`))
+	b.waitText(10*time.Second, "全文检索")
+	deadline = time.Now().Add(time.Minute)
+	for {
+		b.do(chromedp.SetValue("#q", "委托"), chromedp.Submit("#q"))
+		text = b.waitText(10*time.Second, "条结果")
+		if !strings.Contains(text, "共 0 条结果") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search never found the filed stack:\n%s", text)
+		}
+		time.Sleep(time.Second)
+	}
+	if n := b.eval(`String(document.querySelectorAll(".snippet mark").length)`); n == "0" {
+		t.Errorf("no highlighted match in the snippets:\n%s", text)
+	}
+	b.shot("search")
+	b.do(chromedp.Click(`.hit h3 a`))
+	text = b.waitText(15*time.Second, "来源与访问记录", "归档", "SHA-256", "在浏览器中打开 PDF")
+	b.shot("document")
+	pdfType := b.eval(`document.getElementById("open-pdf").getAttribute("href")`)
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+		`fetch(`+"`"+pdfType+"`"+`).then(r => r.headers.get("content-type") + " " + r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || got != "application/pdf 200" {
+		t.Errorf("the document's PDF link: %q, %v", got, err)
+	}
+
+	// The operators' page.
+	b.do(chromedp.Navigate(d.base + "/ops"))
+	text = b.waitText(10*time.Second, "服务健康", "队列积压", "失败批次")
+	if strings.Count(text, "正常") < 3 {
+		t.Errorf("the operators' page does not show three healthy services:\n%s", text)
+	}
+	b.shot("ops")
+
+	// English on request, and sign-out back to the sign-in form.
+	b.do(chromedp.Click(`form[action="/lang"] button`))
+	b.waitText(10*time.Second, "Health", "Sign out")
+	b.shot("ops-english")
+	b.do(chromedp.Click(`form[action="/signout"] button`))
+	text = b.waitText(10*time.Second, "You have signed out", "User name")
+	if regexp.MustCompile(`Sign out`).MatchString(text) {
+		t.Error("signed out, but the page still offers sign-out")
+	}
+}
