@@ -89,8 +89,8 @@ type AuditLog struct {
 	RetentionYears int
 	// LockTTL bounds how long a crashed writer blocks the others (default 10 s).
 	LockTTL time.Duration
-	// Now stamps entries that carry no time (default time.Now).
-	Now func() time.Time
+	// Clock stamps entries that carry no time.
+	Clock Clock
 }
 
 // AuditHead is the chain's last entry.
@@ -101,13 +101,6 @@ func (l *AuditLog) coord() AuditCoord {
 		return l.Coord
 	}
 	return storage.StateFrom(l.Redis)
-}
-
-func (l *AuditLog) now() time.Time {
-	if l.Now != nil {
-		return l.Now()
-	}
-	return time.Now()
 }
 
 // Append writes e as the chain's next entry and returns it as written. It fails rather than
@@ -145,7 +138,7 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 			return e, err
 		}
 		if e.Time.IsZero() {
-			e.Time = l.now()
+			e.Time = l.Clock.Now()
 		}
 		e.Time = e.Time.UTC()
 		e.Seq, e.Prev, e.Origin = head.Seq+1, head.Hash, l.Origin

@@ -69,7 +69,7 @@ func RecordKeys(ctx context.Context, s Store) iter.Seq2[string, error] {
 				yield("", err)
 				return
 			}
-			if strings.HasSuffix(o.Key, "/record.json") && !yield(o.Key, nil) {
+			if _, ok := storage.DocumentOfRecordKey(o.Key); ok && !yield(o.Key, nil) {
 				return
 			}
 		}

@@ -44,8 +44,9 @@ type ImportStore interface {
 // leaves no record and a second run completes it). An "imported" event is filed beside each
 // record. Objects already present with the same bytes are kept. Finally the batches' intake
 // manifests the bag carries are restored, where this installation has none, so that reindex
-// brings back the cases and batches as well as the documents.
-func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, agent string) (*ImportResult, error) {
+// brings back the cases and batches as well as the documents. clock says whether a record's
+// retention still runs and dates the events.
+func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, agent string, clock Clock) (*ImportResult, error) {
 	rep, err := VerifyBag(r, size)
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 	sort.Strings(recordPaths)
 	res := &ImportResult{}
 	seenOriginal := map[string]bool{}
-	now := time.Now().UTC()
+	now := clock.Now()
 	for _, rp := range recordPaths {
 		recBytes, err := readZip(files[rp])
 		if err != nil {
@@ -166,7 +167,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			}
 			res.Events++
 		}
-		ev := Event{Type: "imported", Agent: agent, Time: time.Now().UTC(), Detail: "from a BagIt bag"}
+		ev := Event{Type: "imported", Agent: agent, Time: clock.Now(), Detail: "from a BagIt bag"}
 		if err := SaveEvent(ctx, s, rec.DocumentID, ev, retain); err != nil {
 			return res, err
 		}

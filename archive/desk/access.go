@@ -85,7 +85,7 @@ var contentAccess = map[string]bool{"view": true, "view_pdf": true, "view_text":
 // fileAccessEvent files an "accessed" event beside the document, under the access log's
 // retention. The access log holds the full entry; the event refers to it.
 func (d *Desk) fileAccessEvent(ctx context.Context, docID string, p auth.Principal, action, purpose string, seq int64) {
-	now := time.Now().UTC()
+	now := d.Clock.Now()
 	detail := fmt.Sprintf("%s, access log entry %d", action, seq)
 	if purpose != "" {
 		detail += ", purpose: " + purpose
@@ -169,7 +169,7 @@ func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reas
 	if on {
 		typ = "legal_hold_set"
 	}
-	ev := archive.Event{Type: typ, Agent: "token:" + by, Time: time.Now().UTC(), Detail: reason}
+	ev := archive.Event{Type: typ, Agent: "token:" + by, Time: d.Clock.Now(), Detail: reason}
 	until := rec.Retention.Until
 	if !until.After(ev.Time) {
 		until = ev.Time.AddDate(1, 0, 0)

@@ -44,6 +44,8 @@ type Desk struct {
 	RetentionMode string
 	// Policy is the retention each document type must have; the report checks it.
 	Policy archive.RetentionPolicy
+	// Clock dates events and picks the fixity period; nil is the system clock.
+	Clock archive.Clock
 
 	rebuildMu sync.Mutex
 }
@@ -234,8 +236,8 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			slot := now.Truncate(every).Unix()
+		case <-t.C:
+			slot := d.Clock.Now().Truncate(every).Unix()
 			ok, err := d.State.ClaimFixityRun(ctx, slot, d.Origin, every)
 			if err != nil || !ok {
 				continue

@@ -79,7 +79,7 @@ func (d *Desk) Report(ctx context.Context, s ReportScope) (*archive.PropertiesRe
 	if len(recs) == 0 {
 		return nil, errs.E("desk.Report", errs.NotFound, "no_documents", "No filed documents in that scope.", nil)
 	}
-	return archive.FourProperties(ctx, d.Blobs, recs, archive.ReportOptions{Scope: s.String(), Policy: d.Policy, Access: d.accessNote()})
+	return archive.FourProperties(ctx, d.Blobs, recs, archive.ReportOptions{Scope: s.String(), Policy: d.Policy, Access: d.accessNote(), Now: d.Clock.Now()})
 }
 
 func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -126,7 +126,7 @@ func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 // ImportBag files a zipped bag's documents into this installation and then reindexes, so the
 // documents are in Redis and search as if filed here.
 func (d *Desk) ImportBag(ctx context.Context, r io.ReaderAt, size int64) (*archive.ImportResult, *ReindexResult, error) {
-	res, err := archive.ImportBag(ctx, d.Blobs, r, size, "onewindow import-bag@"+d.Origin)
+	res, err := archive.ImportBag(ctx, d.Blobs, r, size, "onewindow import-bag@"+d.Origin, d.Clock)
 	if err != nil {
 		return res, nil, err
 	}
