@@ -2,7 +2,6 @@ package notice
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -64,19 +63,31 @@ func paragraph(p *fpdf.Fpdf, text string, lineH float64) {
 	left, _, right, _ := p.GetMargins()
 	w, _ := p.GetPageSize()
 	width := w - left - right
-	var line strings.Builder
-	flush := func() {
+	var line []rune
+	flush := func(n int) {
 		p.SetX(left)
-		p.CellFormat(width, lineH, line.String(), "", 1, "L", false, 0, "")
-		line.Reset()
+		p.CellFormat(width, lineH, string(line[:n]), "", 1, "L", false, 0, "")
+		line = append(line[:0], line[n:]...)
 	}
 	for _, r := range text {
-		if line.Len() > 0 && p.GetStringWidth(line.String()+string(r)) > width {
-			flush()
+		if len(line) > 0 && p.GetStringWidth(string(line)+string(r)) > width {
+			// A case number or a date is not cut: its run moves to the next line whole.
+			cut := len(line)
+			for asciiWord(r) && cut > 0 && asciiWord(line[cut-1]) {
+				cut--
+			}
+			if cut == 0 {
+				cut = len(line)
+			}
+			flush(cut)
 		}
-		line.WriteRune(r)
+		line = append(line, r)
 	}
-	flush()
+	flush(len(line))
+}
+
+func asciiWord(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-' || r == '_' || r == '.'
 }
 
 // drawQR draws s as a QR code (error correction M) in a side x side square at (x, y), top left.
@@ -134,7 +145,7 @@ func seal(p *fpdf.Fpdf, hall, purpose string, cx, cy, r float64) {
 	const size = 13.0
 	p.SetFont(fontName, "", size)
 	span := math.Min(240, float64(len(chars))*24) * math.Pi / 180 // the arc the name covers
-	ch := size * 0.3528                                             // character height in mm
+	ch := size * 0.3528                                           // character height in mm
 	for i, c := range chars {
 		theta := -span/2 + span*(float64(i)+0.5)/float64(len(chars))
 		px := cx + (r-ch-1.2)*math.Sin(theta)

@@ -7,7 +7,9 @@ package notice
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -30,11 +32,22 @@ type Options struct {
 	FontPath    string // a TrueType font or collection with CJK glyphs; default DefaultFontPath
 	FontIndex   int    // the face in a collection; default 0
 	TemplateDir string // a folder of the hall's templates overriding the embedded ones
+	// DepartmentNames shows department ids by name (the departments file's names); ids of the
+	// sample catalogue have defaults, any other id is shown as it is.
+	DepartmentNames map[string]string
+}
+
+// defaultDepartmentNames name the departments of the sample catalogue.
+var defaultDepartmentNames = map[string]string{
+	"market-regulation": "市场监督管理局", "taxation": "税务局", "public-security": "公安局",
+	"natural-resources": "自然资源局", "human-resources-social-security": "人力资源和社会保障局",
+	"housing-construction": "住房和城乡建设局", "transport": "交通运输局",
 }
 
 // Renderer renders notices. It is safe for concurrent use.
 type Renderer struct {
 	hall      string
+	depts     map[string]string
 	font      []byte
 	templates map[string]template
 }
@@ -60,8 +73,13 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{hall: opts.Hall, font: font, templates: t}, nil
+	depts := maps.Clone(defaultDepartmentNames)
+	maps.Copy(depts, opts.DepartmentNames)
+	return &Renderer{hall: opts.Hall, depts: depts, font: font, templates: t}, nil
 }
+
+// Hall is the hall's name the notices carry.
+func (r *Renderer) Hall() string { return r.hall }
 
 // Item is one entry of a notice's list.
 type Item struct {
@@ -163,12 +181,16 @@ var carrierNames = map[string]string{cases.CarrierEMS: "中国邮政EMS", cases.
 
 var conditionNames = map[string]string{"intact": "完好", "damaged": "破损", "opened": "已拆封"}
 
-func (d Data) values(hall string) map[string]string {
+func (d Data) values(hall string, depts map[string]string) map[string]string {
+	names := make([]string, len(d.Departments))
+	for i, id := range d.Departments {
+		names[i] = cmp.Or(depts[id], id)
+	}
 	v := map[string]string{
 		"hall": hall, "case_no": d.CaseNo, "applicant_name": d.ApplicantName, "applicant_id": maskCode(d.ApplicantID),
 		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(d.Submitted),
 		"issued_date": chineseTime(d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
-		"departments": strings.Join(d.Departments, "、"), "window": d.Window, "reason": d.Reason,
+		"departments": strings.Join(names, "、"), "window": d.Window, "reason": d.Reason,
 	}
 	if mi := d.Mail; mi != nil {
 		v["carrier"] = carrierNames[mi.Carrier]
@@ -189,7 +211,7 @@ func (r *Renderer) Render(d Data) ([]byte, error) {
 		return nil, errs.Errorf("notice.Render", errs.Invalid, "bad_notice_kind", "There is no notice of kind %q.", d.Kind)
 	}
 	p := r.page("P", t.title, d.CaseNo, d.Issued)
-	vals := d.values(r.hall)
+	vals := d.values(r.hall, r.depts)
 	p.SetFont(fontName, "", 12)
 	for _, line := range t.lines {
 		switch strings.TrimSpace(line) {

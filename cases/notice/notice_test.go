@@ -41,7 +41,7 @@ func samples(t testing.TB) map[string]func(r *Renderer) ([]byte, error) {
 	m, _ := cases.DefaultCatalogue().Matter("JL-SC-003")
 	c := &cases.Case{Opening: cases.Opening{CaseNo: "20260302-00042", Matter: m.Code, MatterName: m.Name,
 		Applicant: cases.Applicant{Kind: cases.KindOrganisation, Name: "长春市南关区福满楼餐饮有限公司", USCC: "912201011234567884"},
-		Window: "综合窗口3", Channel: cases.ChannelMail}, OpenedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, cst), DueDate: "2026-03-16"}
+		Window:    "综合窗口3", Channel: cases.ChannelMail}, OpenedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, cst), DueDate: "2026-03-16"}
 	c.Check.Inconsistencies = []cases.Inconsistency{{Code: cases.IncFormLicenceUSCC, Message: "申请书上填写的统一社会信用代码与营业执照上的代码不一致。"}}
 	mail := cases.MailItem{ID: "m1", Carrier: cases.CarrierEMS, Waybill: "1180123456789", Sender: cases.Sender{Name: "王五", Phone: "13904310000"},
 		ArrivedAt: time.Date(2026, 3, 2, 9, 12, 0, 0, cst), SignedBy: "李收发", Pieces: 1, Condition: "intact", CaseNo: c.CaseNo,
