@@ -126,7 +126,13 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 		d.log.Info("api listening", "addr", ln.Addr().String())
 		g.Go("http", func(ctx context.Context) error {
 			errc := make(chan error, 1)
-			go func() { errc <- httpSrv.Serve(ln) }()
+			go func() {
+				if d.cfg.TLSCert != "" {
+					errc <- httpSrv.ServeTLS(ln, d.cfg.TLSCert, d.cfg.TLSKey)
+					return
+				}
+				errc <- httpSrv.Serve(ln)
+			}()
 			select {
 			case err := <-errc:
 				return err

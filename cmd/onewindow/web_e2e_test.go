@@ -194,7 +194,7 @@ func TestWebDesksInABrowser(t *testing.T) {
 	}
 
 	// A forged CSRF token is refused with the 403 page.
-	b.do(chromedp.Navigate(d.base+batchURL))
+	b.do(chromedp.Navigate(d.base + batchURL))
 	b.waitText(15*time.Second, "已完成")
 	b.do(chromedp.SetValue(`form[action$='/confirm'] input[name=csrf]`, "forged"),
 		chromedp.Click(`form[action$='/confirm'] button[type=submit]`))

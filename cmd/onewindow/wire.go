@@ -161,7 +161,11 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 		return err
 	})
 	s.Extra = append(s.Extra, cd.Routes)
-	return &http.Server{Addr: d.cfg.Addr, Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}, nil
+	handler, err := d.withPages(s.Handler(), tokens)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Server{Addr: d.cfg.Addr, Handler: handler, ReadHeaderTimeout: 30 * time.Second}, nil
 }
 
 // workServer builds the asynq server and its processor.

@@ -32,6 +32,9 @@ type Config struct {
 	MinioBin     string `flag:"minio-bin" help:"dev mode: the minio server binary (default: PATH, then .tools/bin/minio)"`
 	RedisBin     string `flag:"redis-bin" help:"dev mode: the redis-server binary"`
 
+	TLSCert string `flag:"tls-cert" help:"serve HTTPS with this certificate file (PEM); empty: plain HTTP behind the hall's proxy"`
+	TLSKey  string `flag:"tls-key" help:"the private key file (PEM) of --tls-cert"`
+
 	AdminToken string `flag:"admin-token" help:"admin bearer token; dev mode generates one when empty"`
 	TokensFile string `flag:"tokens-file" help:"JSON file of hashed tokens for the scanner, archivist and other roles"`
 
@@ -200,6 +203,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Concurrency < 1 {
 		return fmt.Errorf("concurrency must be at least 1")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("tls-cert and tls-key go together")
 	}
 	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
 		return fmt.Errorf("upload limits must be positive")
