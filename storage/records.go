@@ -22,6 +22,9 @@ type BatchFile struct {
 	Kind   string `json:"kind"` // pdf, tiff, jpeg, png (sniffed from the bytes)
 	Name   string `json:"name,omitempty"`
 	Pages  int    `json:"pages"`
+	// ActiveContent lists what a PDF carries that could run (javascript, launch_action,
+	// embedded_file, form_action); such files are kept as evidence but flagged.
+	ActiveContent []string `json:"active_content,omitempty"`
 }
 
 // BatchError is why a batch failed.
