@@ -42,6 +42,16 @@ func (t *MemTracker) Update(ctx context.Context, key string, fn func(*Delivery) 
 	return d, nil
 }
 
+// OfCase returns a case's deliveries, for its timeline.
+func (t *MemTracker) OfCase(ctx context.Context, caseNo string) ([]Delivery, error) {
+	return t.Select(func(d Delivery) bool { return d.CaseNo == caseNo }), nil
+}
+
+// DeadLetters returns the deliveries that failed for good and were not re-pushed.
+func (t *MemTracker) DeadLetters(ctx context.Context) ([]Delivery, error) {
+	return t.Select(func(d Delivery) bool { return d.Dead }), nil
+}
+
 // Select returns the deliveries keep accepts, oldest first: a case's (by CaseNo) or the
 // dead-letter list (by Dead).
 func (t *MemTracker) Select(keep func(Delivery) bool) []Delivery {

@@ -33,7 +33,9 @@ type Delivery struct {
 	LastError  string `json:"last_error,omitempty"`
 	LastStatus int    `json:"last_status,omitempty"`
 	// Dead marks a failed delivery as in the dead-letter list, until it is re-pushed.
-	Dead           bool       `json:"dead,omitempty"`
+	Dead bool `json:"dead,omitempty"`
+	// Announced is set once OnDelivered has run for this delivery.
+	Announced      bool       `json:"announced,omitempty"`
 	Repushes       int        `json:"repushes,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -149,6 +151,10 @@ type Deliverer struct {
 	// Delay is the backoff recorded as the next attempt's time (default RetryDelayFor); it
 	// should be the one the queue uses.
 	Delay func(n int, err error) time.Duration
+	// OnDelivered, when set, runs once a package is delivered, e.g. to file a `delivered`
+	// event on each of its documents. If it fails, Deliver returns its error and the task's
+	// retry runs it again without sending the package again.
+	OnDelivered func(ctx context.Context, d Delivery, p Package) error
 }
 
 // Queued records p as pending (when its task is enqueued). A package already tracked keeps
@@ -173,7 +179,7 @@ func (dl *Deliverer) Deliver(ctx context.Context, p Package, retried, maxRetry i
 		return prev, err
 	}
 	if prev.State == StateDelivered || prev.State == StateAcknowledged {
-		return prev, nil
+		return dl.announce(ctx, prev, p)
 	}
 	res, sendErr := dl.Sender.Send(ctx, p)
 	now := dl.now()
@@ -206,7 +212,26 @@ func (dl *Deliverer) Deliver(ctx context.Context, p Package, retried, maxRetry i
 	if sendErr != nil {
 		return d, sendErr
 	}
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	if d.State == StateDelivered {
+		return dl.announce(ctx, d, p)
+	}
+	return d, nil
+}
+
+func (dl *Deliverer) announce(ctx context.Context, d Delivery, p Package) (Delivery, error) {
+	if dl.OnDelivered == nil || d.Announced {
+		return d, nil
+	}
+	if err := dl.OnDelivered(ctx, d, p); err != nil {
+		return d, err
+	}
+	return dl.Tracker.Update(ctx, d.Key, func(cur *Delivery) error {
+		cur.Announced = true
+		return nil
+	})
 }
 
 // Acknowledge records a department's confirmation of the package under key.

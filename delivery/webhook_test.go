@@ -252,8 +252,15 @@ func TestDeliveryRecoversAfterOutage(t *testing.T) {
 	reg := webhookSet(t, hookDept("tax", rc.srv.URL, "k", time.Second, 1))
 	tr := NewMemTracker()
 	clock := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	var announced atomic.Int32
+	announce := func(ctx context.Context, d Delivery, p Package) error {
+		if announced.Add(1) == 1 {
+			return errs.E("test", errs.Unavailable, "storage_unavailable", "Down.", nil) // filing the events fails once
+		}
+		return nil
+	}
 	dl := &Deliverer{Sender: &Router{Registry: reg, Webhook: NewWebhookSender(reg, WebhookOptions{})}, Tracker: tr,
-		Now: func() time.Time { return clock }}
+		Now: func() time.Time { return clock }, OnDelivered: announce}
 	p := testPackage("JL2026-0002", "tax", 1, 2)
 	if _, err := dl.Queued(context.Background(), p); err != nil {
 		t.Fatal(err)
@@ -265,6 +272,9 @@ func TestDeliveryRecoversAfterOutage(t *testing.T) {
 		if err == nil {
 			break
 		}
+		if d.State == StateDelivered && errs.CodeOf(err) == "storage_unavailable" {
+			continue // delivered; announcing it failed and is retried
+		}
 		if !errs.Retryable(err) {
 			t.Fatalf("attempt %d: %v is not retryable", retried+1, err)
 		}
@@ -273,8 +283,14 @@ func TestDeliveryRecoversAfterOutage(t *testing.T) {
 		}
 		clock = clock.Add(RetryDelay(retried))
 	}
-	if d.State != StateDelivered || d.Attempts != 4 || d.DeliveredAt == nil || d.LastError != "" {
+	if d.State != StateDelivered || d.Attempts != 4 || d.DeliveredAt == nil || d.LastError != "" || !d.Announced {
 		t.Fatalf("delivery %+v", d)
+	}
+	if announced.Load() != 2 {
+		t.Fatalf("OnDelivered ran %d times, want 2 (one failure, one success)", announced.Load())
+	}
+	if cs, _ := tr.OfCase(context.Background(), "JL2026-0002"); len(cs) != 1 || cs[0].Key != p.Key() {
+		t.Fatalf("case timeline %+v", cs)
 	}
 	requests, acc := rc.stats()
 	if requests != 4 {
@@ -308,7 +324,7 @@ func TestPermanentRefusalGoesToDeadLetter(t *testing.T) {
 	if errs.Retryable(err) || d.State != StateFailed || !d.Dead || d.LastStatus != 422 || d.FailedAt == nil {
 		t.Fatalf("%+v %v", d, err)
 	}
-	dead := tr.Select(func(d Delivery) bool { return d.Dead })
+	dead, _ := tr.DeadLetters(context.Background())
 	if len(dead) != 1 || dead[0].Key != p.Key() {
 		t.Fatalf("dead letters %+v", dead)
 	}
