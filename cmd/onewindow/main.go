@@ -30,6 +30,7 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"serve":   runServe,
 	"work":    runWork,
 	"token":   runToken,
+	"watch":   runWatch,
 	"version": func(context.Context, []string) error { fmt.Println("onewindow", version); return nil },
 }
 

@@ -124,6 +124,11 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 			return err
 		}
 		d.log.Info("api listening", "addr", ln.Addr().String())
+		if d.cfg.WatchDir != "" {
+			if err := d.watchInProcess(g, httpSrv.Handler); err != nil {
+				return err
+			}
+		}
 		g.Go("http", func(ctx context.Context) error {
 			errc := make(chan error, 1)
 			go func() {

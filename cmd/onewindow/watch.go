@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net/http"
+	"os"
+	"time"
+
+	"onewindow/internal/auth"
+	"onewindow/internal/config"
+	"onewindow/internal/lifecycle"
+	"onewindow/watch"
+)
+
+// runWatch uploads what scanners leave in a folder to a running onewindow.
+func runWatch(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("onewindow watch", flag.ContinueOnError)
+	apiURL := fs.String("api-url", envOr("ONEWINDOW_API_URL", "http://127.0.0.1:8080"), "the onewindow API to upload to (ONEWINDOW_API_URL)")
+	token := fs.String("token", os.Getenv("ONEWINDOW_WATCH_TOKEN"), "a scanner's bearer token (ONEWINDOW_WATCH_TOKEN)")
+	station := fs.String("station", os.Getenv("ONEWINDOW_STATION"), "station of files whose folder names none (ONEWINDOW_STATION)")
+	every := fs.Duration("every", 2*time.Second, "how often the folder is looked at")
+	stable := fs.Duration("stable-for", 5*time.Second, "how long a file without a .done sidecar must keep its size")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: onewindow watch [flags] DIR")
+	}
+	if *token == "" {
+		return errors.New("give a scanner's token with --token or ONEWINDOW_WATCH_TOKEN")
+	}
+	cfg := config.Default()
+	w, err := watch.New(watch.Options{Dir: fs.Arg(0), Client: &http.Client{Timeout: 30 * time.Minute}, URL: *apiURL,
+		Token: *token, Station: *station, Every: *every, StableFor: *stable, Log: newLogger(cfg)})
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx)
+}
+
+// watchInProcess runs dev mode's --watch-dir against this process's own API.
+func (d *deps) watchInProcess(g *lifecycle.Group, h http.Handler) error {
+	w, err := watch.New(watch.Options{Dir: d.cfg.WatchDir, URL: "http://onewindow.internal",
+		Client:  &http.Client{Transport: watch.InProcess(h, auth.Principal{Name: "watch-dir", Role: auth.RoleScanner})},
+		Station: "watch-dir", Log: d.log})
+	if err != nil {
+		return err
+	}
+	d.log.Info("watching a folder for scans", "dir", d.cfg.WatchDir)
+	g.Go("watch folder", w.Run)
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

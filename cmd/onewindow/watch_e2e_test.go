@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"onewindow/watch"
+)
+
+// A scanner that can only write to a share: files dropped into dev mode's --watch-dir are
+// filed like uploads; a file of the wrong type ends in failed/ with the reason; a file still
+// being written is left alone until it holds still.
+func TestWatchedFolderFilesWhatScannersDrop(t *testing.T) {
+	dir := t.TempDir()
+	d := startDaemon(t, t.TempDir(), "ONEWINDOW_WATCH_DIR="+dir)
+	day := time.Now().Format("2006-01-02")
+
+	pdf := stackPages(t)[0].data
+	caseDir := filepath.Join(dir, "JL-WATCH-1")
+	if err := os.MkdirAll(caseDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.WriteFile(filepath.Join(caseDir, "stack.pdf"), pdf, 0o644))
+	must(t, os.WriteFile(filepath.Join(caseDir, "stack.pdf.done"), nil, 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "notes.docx"), []byte("PK\x03\x04 not a scan"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "notes.docx.done"), nil, 0o644))
+	growing := filepath.Join(dir, "growing.pdf")
+	must(t, os.WriteFile(growing, pdf[:len(pdf)/2], 0o644))
+
+	note := waitFile(t, filepath.Join(dir, watch.DoneDir, day, "stack.pdf.batch.json"), 60*time.Second)
+	var got struct {
+		BatchID string `json:"batch_id"`
+	}
+	if err := json.Unmarshal(note, &got); err != nil || got.BatchID == "" {
+		t.Fatalf("batch note %q: %v", note, err)
+	}
+	b := d.waitBatch(got.BatchID, 3*time.Minute)
+	docs, _ := b["documents"].([]any)
+	if b["status"] != "done" || len(docs) == 0 {
+		t.Fatalf("the watched file's batch: %v", b)
+	}
+	_, doc := d.get("/api/v1/documents/" + docs[0].(map[string]any)["id"].(string))
+	if doc["case_no"] != "JL-WATCH-1" {
+		t.Errorf("case number from the folder name: %v", doc["case_no"])
+	}
+	reason := waitFile(t, filepath.Join(dir, watch.FailedDir, day, "notes.docx.reason.txt"), 30*time.Second)
+	if !strings.Contains(string(reason), "unsupported_media_type") {
+		t.Errorf("reason for the wrong file type: %q", reason)
+	}
+	// Still growing: appended to every second, never taken meanwhile.
+	for i := 0; i < 4; i++ {
+		f, err := os.OpenFile(growing, os.O_APPEND|os.O_WRONLY, 0)
+		must(t, err)
+		_, _ = f.Write([]byte("\n% more"))
+		f.Close()
+		time.Sleep(time.Second)
+		if _, err := os.Stat(growing); err != nil {
+			t.Fatal("a file still being written was taken")
+		}
+	}
+}
+
+func waitFile(t *testing.T, path string, limit time.Duration) []byte {
+	t.Helper()
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil {
+			return b
+		}
+	}
+	t.Fatalf("%s did not appear within %s", path, limit)
+	return nil
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
