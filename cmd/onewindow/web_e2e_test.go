@@ -46,6 +46,8 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		// a hall's browser asks for Chinese; the pages follow Accept-Language until a user switches
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
 	ctx, cancelTab := chromedp.NewContext(actx)
 	ctx, cancelTime := context.WithTimeout(ctx, 8*time.Minute)
@@ -137,6 +139,10 @@ func TestWebDesksInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if code, body := d.getRaw("/"); code != 200 || !strings.Contains(string(body), "<html") {
+		t.Fatalf("GET / answers %d without a page: the web desks are not mounted (cmd wires web.New at /)", code)
+	}
+
 	// Sign in with the admin token typed alone in the password field.
 	b.do(chromedp.Navigate(d.base + "/"))
 	b.waitText(10*time.Second, "登录", "用户名", "密码或令牌")
@@ -153,12 +159,11 @@ func TestWebDesksInABrowser(t *testing.T) {
 	b.do(chromedp.SetValue("#case_no", "JL-WEB-1"), chromedp.SetUploadFiles("#file", []string{notes}))
 	b.shot("scan")
 	b.do(chromedp.Click(`#scan-form button[type=submit]`))
-	text := b.waitText(15*time.Second, "不支持的文件类型", "unsupported_media_type")
+	b.waitText(15*time.Second, "不支持的文件类型", "unsupported_media_type")
 	if !strings.Contains(b.eval(`document.getElementById("case_no").value`), "JL-WEB-1") {
 		t.Error("the refused form lost its case number")
 	}
 	b.shot("scan-refused")
-	_ = text
 
 	// A real stack: live progress, then the documents.
 	b.do(chromedp.SetUploadFiles("#file", []string{stack}), chromedp.Click(`#scan-form button[type=submit]`))
@@ -166,7 +171,7 @@ func TestWebDesksInABrowser(t *testing.T) {
 	b.shot("batch-progress")
 	batchURL := b.eval(`location.pathname`)
 	batchID := strings.TrimPrefix(batchURL, "/batches/")
-	text = b.waitText(4*time.Minute, "已完成", "材料 (2)", "在浏览器中打开 PDF")
+	text := b.waitText(4*time.Minute, "已完成", "材料 (2)", "在浏览器中打开 PDF")
 	for _, want := range []string{"已处理 4 / 4 页", "置信度", "空白页", "分隔页", "JL-WEB-1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the finished batch page does not show %q:\n%s", want, text)
