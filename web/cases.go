@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,27 +14,42 @@ import (
 // has not landed yet answers 404 and the page says so instead of failing.
 
 type caseSummary struct {
-	CaseNo    string `json:"case_no"`
-	Matter    string `json:"matter"`
-	State     string `json:"state"`
-	Version   int    `json:"version"`
-	DueDate   string `json:"due_date"`
-	Applicant struct {
-		Name string `json:"name"`
-	} `json:"applicant"`
-	Channel string `json:"channel"`
+	CaseNo     string `json:"case_no"`
+	Matter     string `json:"matter"`
+	MatterName string `json:"matter_name"`
+	State      string `json:"state"`
+	Version    int    `json:"version"`
+	DueDate    string `json:"due_date"`
+	Applicant  party  `json:"applicant"`
+	Channel    string `json:"channel"`
+	Late       bool   `json:"overdue"`
 }
 
-// Overdue reports whether the case is past its due date and not yet closed.
+// party is an applicant: a name in case lists, a name with its numbers on a case.
+type party struct {
+	Name string `json:"name"`
+}
+
+func (p *party) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &p.Name)
+	}
+	type plain party
+	return json.Unmarshal(b, (*plain)(p))
+}
+
+// Overdue reports whether the case is past its due date and still open: as the API says in
+// lists, from the due date on a case page.
 func (c caseSummary) Overdue() bool {
+	if c.Late {
+		return true
+	}
 	due, err := time.Parse("2006-01-02", c.DueDate)
 	if err != nil {
-		if due, err = time.Parse(time.RFC3339, c.DueDate); err != nil {
-			return false
-		}
+		return false
 	}
 	switch c.State {
-	case "accepted", "rejected", "closed", "delivered", "completed":
+	case "rejected", "delivered", "closed":
 		return false
 	}
 	return time.Now().After(due.Add(24 * time.Hour))
@@ -241,12 +257,59 @@ func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
 	s.render(w, rq, http.StatusCreated, "mail.html", "mail.title", d)
 }
 
-// departmentPage lists the cases delivered to the signed-in department.
+type departmentData struct {
+	Groups  []deliveryGroup
+	Missing bool
+}
+
+type deliveryGroup struct {
+	State string
+	Items []delivery
+}
+
+type delivery struct {
+	Key        string `json:"key"`
+	CaseNo     string `json:"case_no"`
+	Department string `json:"department"`
+	State      string `json:"state"`
+	Attempts   int    `json:"attempts"`
+	LastError  string `json:"last_error"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+// departmentPage lists the department's packages: waiting, delivered, acknowledged, failed.
 func (s *site) departmentPage(w http.ResponseWriter, rq *req) {
-	d, e := s.loadCases(rq)
+	var list struct {
+		Deliveries []delivery `json:"deliveries"`
+	}
+	e := s.getJSON(rq, "/api/v1/deliveries", &list)
 	if e != nil && !e.missing() {
 		s.renderError(w, rq, e)
 		return
 	}
+	d := departmentData{Missing: e.missing()}
+	for _, st := range []string{"delivered", "pending", "failed", "acknowledged"} {
+		g := deliveryGroup{State: st}
+		for _, x := range list.Deliveries {
+			if x.State == st {
+				g.Items = append(g.Items, x)
+			}
+		}
+		d.Groups = append(d.Groups, g)
+	}
 	s.render(w, rq, http.StatusOK, "department.html", "department.title", d)
+}
+
+// ackDelivery says the department has the package: POST /api/v1/deliveries/{key}/ack.
+func (s *site) ackDelivery(w http.ResponseWriter, rq *req) {
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/deliveries/"+url.PathEscape(rq.PathValue("key"))+"/ack", nil, nil, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	http.Redirect(w, rq.Request, "/department?m=acknowledged", http.StatusSeeOther)
+}
+
+// mailRegisterPDF streams the day's register for printing.
+func (s *site) mailRegisterPDF(w http.ResponseWriter, rq *req) {
+	s.stream(w, rq, "/api/v1/mail/register.pdf?"+url.Values{"date": {time.Now().Format("2006-01-02")}}.Encode(), true)
 }

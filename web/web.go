@@ -114,7 +114,9 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /notices/{id}/pdf", s.page(deskCaseView, s.noticePDF))
 	mux.Handle("GET /mail", s.page(deskMail, s.mailForm))
 	mux.Handle("POST /mail", s.page(deskMail, s.mailCreate))
+	mux.Handle("GET /mail/register.pdf", s.page(deskMail, s.mailRegisterPDF))
 	mux.Handle("GET /department", s.page(deskDepartment, s.departmentPage))
+	mux.Handle("POST /deliveries/{key}/ack", s.page(deskDepartment, s.ackDelivery))
 	mux.HandleFunc("/", s.notFound)
 	return securityHeaders(mux), nil
 }
