@@ -125,3 +125,17 @@ func TestEvaluateCountsAndOther(t *testing.T) {
 		t.Errorf("other items = %v", others)
 	}
 }
+
+// BenchmarkEvaluate checks a full food-licence case with eight documents.
+func BenchmarkEvaluate(b *testing.B) {
+	m, _ := DefaultCatalogue().Matter("JL-SC-003")
+	docs := []DocumentFacts{{ID: "1", Type: "application_form", USCC: []string{usccShop}}, {ID: "2", Type: "business_license", USCC: []string{usccShop}},
+		{ID: "3", Type: "id_card", IDNumbers: []string{idZhang}}, {ID: "4", Type: "property_certificate"}, {ID: "5", Type: "commitment_letter"},
+		{ID: "6", Type: "power_of_attorney"}, {ID: "7", Type: "other"}, {ID: "8", Type: "id_card", IDNumbers: []string{idLi}}}
+	a := Applicant{Kind: KindOrganisation, Name: "某公司", USCC: usccShop}
+	cal := DefaultCalendar()
+	now := day("2026-03-02")
+	for b.Loop() {
+		Evaluate(m, docs, a, &Party{Name: "李四", IDNumber: idLi}, now, cal)
+	}
+}

@@ -60,7 +60,7 @@ func CheckWaybill(carrier, waybill string) error {
 	}
 	w := NormalizeWaybill(waybill)
 	if !re.MatchString(w) || (carrier == CarrierEMS && len(w) == 13 && w[0] >= 'A' && !validS10(w)) {
-		return errs.Errorf(op, errs.Unprocessable, "bad_waybill", "%q is not a %s waybill number.", waybill, carrier)
+		return errs.Errorf(op, errs.Unprocessable, "bad_waybill", "%q does not fit the %s waybill format.", waybill, carrier)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,4 +231,27 @@ func Example() {
 		Issued: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), TimeLimitDays: 1, DueDate: "2026-03-03"})
 	fmt.Println(err == nil && bytes.HasPrefix(pdf, []byte("%PDF-")))
 	// Output: true
+}
+
+func FuzzParseTemplate(f *testing.F) {
+	for _, k := range Kinds {
+		data, _ := defaultTemplates.ReadFile("templates/" + k + ".txt")
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tpl, err := parseTemplate("x.txt", data)
+		if err != nil {
+			return
+		}
+		if tpl.title == "" {
+			t.Fatal("accepted a template without a title")
+		}
+		for _, line := range tpl.lines {
+			for _, m := range placeholderRe.FindAllStringSubmatch(line, -1) {
+				if !slices.Contains(Placeholders, m[1]) {
+					t.Fatalf("accepted placeholder %s", m[0])
+				}
+			}
+		}
+	})
 }
