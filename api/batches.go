@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"onewindow/archive"
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
@@ -38,40 +36,69 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 	defer func() { s.Metrics.Uploads.WithLabelValues(codeLabel(err)).Inc() }()
 
 	idem := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(idem) > 200 {
-		return errs.E(op, errs.Invalid, "bad_idempotency_key", "The Idempotency-Key is longer than 200 characters.", nil)
-	}
-	if idem != "" {
-		if b, ok := s.existingBatch(ctx, idem); ok {
-			WriteJSON(w, http.StatusAccepted, map[string]string{"id": b.ID, "status": b.Status})
-			return nil
-		}
+	if len(idem) > 200 || checkText(op, "Idempotency-Key", idem, 200) != nil {
+		return errs.E(op, errs.Invalid, "bad_idempotency_key", "The Idempotency-Key must be printable UTF-8 of at most 200 bytes.", nil)
 	}
 	if r.ContentLength > s.Config.MaxUploadBytes {
+		// Refused before a byte is read: nothing was received, so nothing is kept.
 		return errs.Errorf(op, errs.TooLarge, "too_large", "The upload is %d bytes; this hall accepts at most %d.", r.ContentLength, s.Config.MaxUploadBytes)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxUploadBytes)
+	r.Body = s.intakeBody(w, r)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return errs.E(op, errs.Invalid, "bad_request", "Send the scan as multipart/form-data with one or more file parts.", err)
 	}
 	batch := &storage.Batch{ID: newBatchID(), Status: storage.StatusQueued, Source: "scan", IdempotencyKey: idem,
 		CreatedAt: time.Now().UTC()}
-	files, err := s.receiveParts(mr, batch)
+	if idem != "" {
+		prior, err := s.priorClaim(ctx, idem)
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			// A retry: read what it sends (every client then reads its answer) and compare.
+			files, err := s.receiveParts(ctx, mr, batch, false)
+			if err != nil {
+				return s.tooLarge(op, err)
+			}
+			return s.answerRetry(w, r, prior, fingerprint(batch, files))
+		}
+		holder, mine, err := s.State.MarkReceiving(ctx, idem, batch.ID, receivingTTL)
+		if err != nil {
+			return err
+		}
+		if !mine {
+			if !expectsContinue(r) {
+				drain(r.Body)
+			}
+			s.Log.Info("upload refused: key in use", "batch", holder)
+			return errs.E(op, errs.Conflict, "idempotency_key_in_use",
+				"An upload with this Idempotency-Key is still being received; retry once it has been answered.", nil)
+		}
+		defer func() { _ = s.State.DoneReceiving(context.WithoutCancel(ctx), idem, batch.ID) }()
+	}
+	files, err := s.receiveParts(ctx, mr, batch, true)
 	defer func() {
 		for _, f := range files {
 			os.Remove(f.path)
 		}
 	}()
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errs.Errorf(op, errs.TooLarge, "too_large", "The upload is larger than the %d bytes this hall accepts.", s.Config.MaxUploadBytes)
-		}
+		err = s.tooLarge(op, err)
+		// What was received is kept, with why it was refused, as any refused upload is.
+		s.keepRefused(ctx, files, batch, err)
 		return err
 	}
 	if len(files) == 0 {
 		return errs.E(op, errs.Invalid, "no_file", "The upload has no file part.", nil)
+	}
+	fp := fingerprint(batch, files)
+	if p.Role == auth.RoleScanner && p.Station != "" {
+		// A station's scanner files for its own station, so it can follow what it sent.
+		if batch.Station != "" && batch.Station != p.Station {
+			return errs.E(op, errs.Forbidden, "wrong_station", "This token uploads for its own station only.", nil)
+		}
+		batch.Station = p.Station
 	}
 	// The bytes are filed before anything is judged, so even a refused upload is kept.
 	for _, f := range files {
@@ -85,13 +112,12 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return err
 	}
 	if idem != "" {
-		first, claimed, err := s.State.ClaimIdempotencyKey(ctx, idem, batch.ID)
+		prior, mine, err := s.claim(ctx, idem, batch.ID, fp)
 		if err != nil {
 			return err
 		}
-		if !claimed {
-			WriteJSON(w, http.StatusAccepted, map[string]string{"id": first, "status": s.statusOf(ctx, first)})
-			return nil
+		if !mine {
+			return s.answerRetry(w, r, prior, fp)
 		}
 	}
 	if err := s.admit(ctx, batch); err != nil {
@@ -101,84 +127,49 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return err
 	}
 	s.Log.Info("batch accepted", "batch", batch.ID, "case_no", batch.CaseNo, "pages", batch.PagesTotal,
-		"files", len(files), "station", batch.Station, "by", p.Name)
-	WriteJSON(w, http.StatusAccepted, map[string]string{"id": batch.ID, "status": batch.Status})
+		"files", len(files), "station", batch.Station, "by", p.Name, "active_content", activeKinds(batch))
+	s.accepted(w, batch.ID, batch.Status)
 	return nil
 }
 
-// receiveParts reads the form: small fields into batch, file parts to temporary files.
-func (s *Server) receiveParts(mr *multipart.Reader, batch *storage.Batch) ([]received, error) {
-	const op = "api.receiveParts"
-	var files []received
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return files, nil
-		}
-		if err != nil {
-			return files, bodyError(op, err)
-		}
-		name := part.FormName()
-		if part.FileName() == "" && name != "file" {
-			value, err := io.ReadAll(io.LimitReader(part, 1024))
-			if err != nil {
-				return files, bodyError(op, err)
-			}
-			v := strings.TrimSpace(string(value))
-			switch name {
-			case "case_no":
-				batch.CaseNo = v
-			case "station":
-				batch.Station = v
-			case "applicant":
-				batch.Applicant = v
-			case "matter":
-				batch.Matter = v
-			case "departments":
-				batch.Departments = strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",，、;；", r) })
-				for i := range batch.Departments {
-					batch.Departments[i] = strings.TrimSpace(batch.Departments[i])
-				}
-				batch.Departments = slices.DeleteFunc(batch.Departments, func(d string) bool { return d == "" })
-			case "source":
-				if v != "scan" && v != "mail" {
-					return files, errs.E(op, errs.Invalid, "bad_source", "source must be scan or mail.", nil)
-				}
-				batch.Source = v
-			}
-			continue
-		}
-		if name != "file" {
-			continue
-		}
-		f, err := spool(part)
-		if f.path != "" {
-			files = append(files, f)
-		}
-		if err != nil {
-			return files, bodyError(op, err)
-		}
-	}
-}
-
-func bodyError(op string, err error) error {
+// tooLarge turns the body limit's error into the contract's 413.
+func (s *Server) tooLarge(op string, err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return err
+		return errs.Errorf(op, errs.TooLarge, "too_large", "The upload is larger than the %d bytes this hall accepts.", s.Config.MaxUploadBytes)
 	}
-	return errs.E(op, errs.Invalid, "bad_request", "The multipart body could not be read.", err)
+	return err
 }
 
-func spool(part *multipart.Part) (received, error) {
-	tmp, err := os.CreateTemp("", "onewindow-upload-*")
-	if err != nil {
-		return received{}, err
+// keepRefused files the bytes of a refused upload (those of an over-limit file up to the
+// limit) and why it was refused.
+func (s *Server) keepRefused(ctx context.Context, files []received, batch *storage.Batch, cause error) {
+	ctx = context.WithoutCancel(ctx)
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		if err := s.keepRaw(ctx, f); err != nil {
+			s.Log.Warn("cannot keep refused upload", "batch", batch.ID, "err", err)
+			return
+		}
+		batch.Files = append(batch.Files, storage.BatchFile{SHA256: f.sum, SM3: f.sm3, Size: f.size, Name: f.name})
 	}
-	defer tmp.Close()
-	d := archive.NewDigester()
-	n, err := io.Copy(io.MultiWriter(tmp, d), part)
-	sum := d.Sum()
-	return received{name: part.FileName(), path: tmp.Name(), size: n, sum: sum.SHA256, sm3: sum.SM3}, err
+	if len(batch.Files) > 0 {
+		s.recordRejection(ctx, batch, cause)
+	}
+}
+
+func activeKinds(b *storage.Batch) []string {
+	var kinds []string
+	for _, f := range b.Files {
+		for _, k := range f.ActiveContent {
+			if !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	return kinds
 }
 
 // keepRaw stores the upload content-addressed; the same bytes sent twice are stored once.
@@ -192,7 +183,8 @@ func (s *Server) keepRaw(ctx context.Context, f received) error {
 		return err
 	}
 	defer fh.Close()
-	_, err = s.Blobs.Put(ctx, storage.Inbox, key, fh, f.size, storage.PutOptions{ContentType: "application/octet-stream",
+	// A plain reader: minio-go then streams through one part buffer instead of one per thread.
+	_, err = s.Blobs.Put(ctx, storage.Inbox, key, struct{ io.Reader }{fh}, f.size, storage.PutOptions{ContentType: "application/octet-stream",
 		Metadata: map[string]string{"sha256": f.sum}})
 	return err
 }
@@ -203,23 +195,38 @@ func (s *Server) validate(ctx context.Context, files []received, batch *storage.
 	lim := pages.Limits{MaxPages: s.Config.MaxPages, MaxPixels: s.Config.MaxPagePixels}
 	total := 0
 	for i, f := range files {
-		data, err := os.ReadFile(f.path)
+		data, unmap, err := mapFile(f.path)
 		if err != nil {
 			return err
 		}
-		src, err := pages.Open(ctx, data, lim)
+		err = s.readStructure(ctx, data, lim, &batch.Files[i])
+		unmap()
 		if err != nil {
 			return tasks.InputError(op, fmt.Errorf("file %d (%s): %w", i+1, f.name, err))
 		}
-		batch.Files[i].Kind = string(src.Kind())
-		batch.Files[i].Pages = src.Len()
-		total += src.Len()
-		src.Close()
+		total += batch.Files[i].Pages
 		if total > s.Config.MaxPages {
 			return tasks.InputError(op, pages.ErrTooManyPages)
 		}
 	}
 	batch.PagesTotal = total
+	return nil
+}
+
+func (s *Server) readStructure(ctx context.Context, data []byte, lim pages.Limits, f *storage.BatchFile) error {
+	src, err := pages.Open(ctx, data, lim)
+	if err != nil {
+		return err
+	}
+	f.Kind = string(src.Kind())
+	f.Pages = src.Len()
+	src.Close()
+	if src.Kind() == pages.KindPDF {
+		// Kept as evidence but flagged; the filed PDF is made from the page images alone.
+		if f.ActiveContent, err = pages.ActiveContent(ctx, data); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -246,29 +253,13 @@ func (s *Server) recordRejection(ctx context.Context, b *storage.Batch, cause er
 	s.Metrics.Failures.WithLabelValues(errs.CodeOf(cause)).Inc()
 }
 
-func (s *Server) existingBatch(ctx context.Context, idem string) (*storage.Batch, bool) {
-	id, err := s.State.IdempotentBatch(ctx, idem)
-	if err != nil || id == "" {
-		return nil, false
-	}
-	b, err := s.State.GetBatch(ctx, id)
-	if err != nil {
-		return &storage.Batch{ID: id, Status: storage.StatusQueued}, true
-	}
-	return b, true
-}
-
-func (s *Server) statusOf(ctx context.Context, id string) string {
-	if b, err := s.State.GetBatch(ctx, id); err == nil {
-		return b.Status
-	}
-	return storage.StatusQueued
-}
-
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	b, err := s.State.GetBatch(r.Context(), r.PathValue("id"))
+	b, err := s.batch(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	if !s.seesStation(p, b.Station) {
+		return errs.E("api.getBatch", errs.NotFound, "batch_not_found", "No batch has that ID.", nil)
 	}
 	if b.Documents == nil {
 		b.Documents = []storage.Document{}
@@ -301,4 +292,10 @@ func codeLabel(err error) string {
 		return "accepted"
 	}
 	return errs.CodeOf(err)
+}
+
+// seesStation reports whether p may see a batch of station: a scanner bound to a station sees
+// only that station's batches; anything else is as if it did not exist.
+func (s *Server) seesStation(p auth.Principal, station string) bool {
+	return p.Role != auth.RoleScanner || p.Station == "" || p.Station == station
 }

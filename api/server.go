@@ -36,6 +36,8 @@ type State interface {
 	PutBatch(ctx context.Context, b *storage.Batch) error
 	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
 	IdempotentBatch(ctx context.Context, key string) (string, error)
+	MarkReceiving(ctx context.Context, key, batchID string, ttl time.Duration) (string, bool, error)
+	DoneReceiving(ctx context.Context, key, batchID string) error
 	ClaimIdempotencyKey(ctx context.Context, key, batchID string) (string, bool, error)
 	ReleaseIdempotencyKey(ctx context.Context, key, batchID string) error
 	GetDocument(ctx context.Context, id string) (*storage.Document, error)
@@ -67,6 +69,10 @@ type Server struct {
 	// cannot be logged does not happen. The AuditDone it returns, if any, is told how the
 	// request ended, once the answer is sent.
 	Audit func(r *http.Request, p auth.Principal) (AuditDone, error)
+	// BodyIdleTimeout cuts off an upload that sends nothing for this long (0: a minute).
+	BodyIdleTimeout time.Duration
+	// SpoolDir holds uploads while they are received ("": the system's temporary directory).
+	SpoolDir string
 }
 
 // AuditDone is told a request's outcome (httpx.AuditDone).
