@@ -6,6 +6,7 @@ package desk
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -456,4 +457,17 @@ func (d *Desk) Reindex(ctx context.Context) (int, error) {
 		}
 	}
 	return len(nos), nil
+}
+
+// OpenAPI is this desk's part of the OpenAPI document ({"paths", "components": {"schemas"}}),
+// for the API to merge into the one it serves.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// OverdueSupplements counts the cases accepted with deficiencies whose owed materials are
+// late, for the metrics.
+func (d *Desk) OverdueSupplements(ctx context.Context) (int64, error) {
+	_, n, err := d.store.ListCases(ctx, storage.CaseQuery{Supplements: true, DueTo: d.clock().AddDate(0, 0, -1), Limit: 1})
+	return n, err
 }

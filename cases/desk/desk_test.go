@@ -225,6 +225,9 @@ func TestMailedApplication(t *testing.T) {
 	if list.Total != 1 || list.Cases[0].CaseNo != mail.CaseNo {
 		t.Errorf("overdue supplements = %+v", list)
 	}
+	if n, err := e.desk.OverdueSupplements(ctx); n != 1 || err != nil {
+		t.Errorf("OverdueSupplements = %d, %v", n, err)
+	}
 	if err := e.desk.BatchDone(ctx, mail.CaseNo, "b3", []cases.DocumentFacts{{ID: "b3-001", Type: "property_certificate"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -26,25 +26,40 @@ var (
 	receivers = []string{auth.RoleDepartment, auth.RoleWindow}
 )
 
+// route is one API route of the desk.
+type route struct {
+	pattern string
+	roles   []string
+	h       httpx.HandlerFunc
+}
+
+func (d *Desk) routes() []route {
+	return []route{
+		{"GET /api/v1/matters", readers, d.getMatters},
+		{"POST /api/v1/cases", openers, d.postCase},
+		{"GET /api/v1/cases", readers, d.listCases},
+		{"GET /api/v1/cases/{case_no}", readers, d.getCase},
+		{"POST /api/v1/cases/{case_no}/decision", deciders, d.postDecision},
+		{"POST /api/v1/cases/{case_no}/state", movers, d.postState},
+		{"POST /api/v1/cases/{case_no}/handovers", handovers, d.postHandover},
+		{"POST /api/v1/cases/{case_no}/handovers/{id}/confirm", receivers, d.confirmHandover},
+		{"GET /api/v1/supplements/overdue", readers, d.overdueSupplements},
+		{"GET /api/v1/notices/{id}/pdf", readers, d.getNotice},
+		{"POST /api/v1/mail", couriers, d.postMail},
+		{"GET /api/v1/mail", couriers, d.listMail},
+		{"GET /api/v1/mail/register", couriers, d.listMail},
+		{"GET /api/v1/mail/register.pdf", couriers, d.registerPDF},
+		{"GET /api/v1/mail/{id}", couriers, d.getMail},
+		{"PATCH /api/v1/mail/{id}", couriers, d.patchMail},
+		{"POST /api/v1/mail/{id}/notify", couriers, d.notifyMail},
+	}
+}
+
 // Routes adds the case desk's API.
 func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	mux.Handle("GET /api/v1/matters", authz(readers, d.getMatters))
-	mux.Handle("POST /api/v1/cases", authz(openers, d.postCase))
-	mux.Handle("GET /api/v1/cases", authz(readers, d.listCases))
-	mux.Handle("GET /api/v1/cases/{case_no}", authz(readers, d.getCase))
-	mux.Handle("POST /api/v1/cases/{case_no}/decision", authz(deciders, d.postDecision))
-	mux.Handle("POST /api/v1/cases/{case_no}/state", authz(movers, d.postState))
-	mux.Handle("POST /api/v1/cases/{case_no}/handovers", authz(handovers, d.postHandover))
-	mux.Handle("POST /api/v1/cases/{case_no}/handovers/{id}/confirm", authz(receivers, d.confirmHandover))
-	mux.Handle("GET /api/v1/supplements/overdue", authz(readers, d.overdueSupplements))
-	mux.Handle("GET /api/v1/notices/{id}/pdf", authz(readers, d.getNotice))
-	mux.Handle("POST /api/v1/mail", authz(couriers, d.postMail))
-	mux.Handle("GET /api/v1/mail", authz(couriers, d.listMail))
-	mux.Handle("GET /api/v1/mail/register", authz(couriers, d.listMail))
-	mux.Handle("GET /api/v1/mail/register.pdf", authz(couriers, d.registerPDF))
-	mux.Handle("GET /api/v1/mail/{id}", authz(couriers, d.getMail))
-	mux.Handle("PATCH /api/v1/mail/{id}", authz(couriers, d.patchMail))
-	mux.Handle("POST /api/v1/mail/{id}/notify", authz(couriers, d.notifyMail))
+	for _, r := range d.routes() {
+		mux.Handle(r.pattern, authz(r.roles, r.h))
+	}
 }
 
 func actor(p auth.Principal) cases.Actor {
