@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"onewindow/internal/auth"
@@ -242,17 +241,9 @@ type ReviewList struct {
 
 func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 	const op = "api.listReview"
-	page, perPage := 1, 50
-	for name, dst := range map[string]*int{"page": &page, "per_page": &perPage} {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || (name == "per_page" && n > 500) {
-			return errs.Errorf(op, errs.Invalid, "bad_"+name, "%s must be a whole number from 1 (per_page: up to 500).", name)
-		}
-		*dst = n
+	page, perPage, err := pageParams(op, r.URL.Query())
+	if err != nil {
+		return err
 	}
 	docs, total, err := rv.State.ReviewQueue(r.Context(), page, perPage)
 	if err != nil {

@@ -6,8 +6,10 @@ package api
 import (
 	"context"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ type Blobs interface {
 	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
 	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
 	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
+	List(ctx context.Context, bk storage.Bucket, prefix string) iter.Seq2[storage.ObjectInfo, error]
 	Ping(ctx context.Context) error
 }
 
@@ -93,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	up := []string{auth.RoleScanner}
 	read := []string{auth.RoleScanner, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
 	mux.Handle("POST /api/v1/batches", s.auth(up, s.createBatch))
+	mux.Handle("GET /api/v1/batches", s.auth(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
 	mux.Handle("GET /api/v1/batches/{id}", s.auth(read, s.getBatch))
 	mux.Handle("GET /api/v1/documents/{id}", s.auth(read, s.getDocument))
 	mux.Handle("GET /api/v1/documents/{id}/pdf", s.auth(read, s.getDocumentPDF))
