@@ -8,8 +8,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
-	"image/png"
 	"math/rand"
 	"os"
 	"sync"
@@ -22,6 +20,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pdfout"
 )
@@ -173,22 +172,10 @@ func Rotate180(src *image.Gray) *image.Gray {
 }
 
 // JPEG encodes a page as a scanner would.
-func JPEG(t testing.TB, img image.Image) []byte {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func JPEG(t testing.TB, img image.Image) []byte { t.Helper(); return encode.JPEG(t, img) }
 
 // PNG encodes a page losslessly.
-func PNG(t testing.TB, img image.Image) []byte {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func PNG(t testing.TB, img image.Image) []byte { t.Helper(); return encode.PNG(t, img) }
 
 // ScanPDF is a scanner's PDF: one JPEG image a page, no text.
 func ScanPDF(t testing.TB, pages ...*image.Gray) []byte {

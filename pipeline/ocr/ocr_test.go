@@ -17,6 +17,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 )
 
@@ -90,12 +91,8 @@ func renderPage(lines []string) (image.Image, error) {
 
 func encodePNG(t testing.TB, img image.Image) pipeline.PageImage {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
 	b := img.Bounds()
-	return pipeline.PageImage{Data: buf.Bytes(), Format: pipeline.FormatPNG, Width: b.Dx(), Height: b.Dy(), DPI: 300}
+	return pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: b.Dx(), Height: b.Dy(), DPI: 300}
 }
 
 func newTestEngine(t testing.TB) *Engine {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"os"
 	"testing"
 )
@@ -37,24 +35,6 @@ func testPage(w, h, seed int) *image.Gray {
 		}
 	}
 	return g
-}
-
-func jpegBytes(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func pngBytes(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // pngHeader is a PNG that declares w x h pixels and holds no pixel data: a decompression

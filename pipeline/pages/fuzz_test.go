@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"onewindow/internal/testfixtures/encode"
 )
 
 func FuzzSniff(f *testing.F) {
@@ -26,10 +28,10 @@ func FuzzOpen(f *testing.F) {
 	}
 	page := testPage(40, 30, 1)
 	f.Add(buildTIFF(binary.BigEndian, []tiffPageSpec{{img: page}, {img: page}}))
-	f.Add(buildPDF([]pdfImagePage{{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", imageData: jpegBytes(f, page), w: 40, h: 30}}))
+	f.Add(buildPDF([]pdfImagePage{{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", imageData: encode.JPEG(f, page), w: 40, h: 30}}))
 	f.Add(buildPDF([]pdfImagePage{{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 1", imageData: grayToBits(page).pix, w: 40, h: 30}}))
-	f.Add(pngBytes(f, page))
-	f.Add(jpegBytes(f, page))
+	f.Add(encode.PNG(f, page))
+	f.Add(encode.JPEG(f, page))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := Open(context.Background(), data, Limits{MaxPages: 20, MaxPixels: 4_000_000})
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/image/tiff"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 )
 
@@ -86,7 +87,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"pdf with too many pages", scanPDF, Limits{MaxPages: 2}, ErrTooManyPages},
 		{"pdf image bomb on vector page", bombInVectorPage, Limits{}, ErrTooManyPixels},
 		{"png 100000x100000", pngHeader(100000, 100000), Limits{}, ErrTooManyPixels},
-		{"png over a small limit", pngBytes(t, page), Limits{MaxPixels: 1000}, ErrTooManyPixels},
+		{"png over a small limit", encode.PNG(t, page), Limits{MaxPixels: 1000}, ErrTooManyPixels},
 		{"png truncated header", pngHeader(10, 10)[:20], Limits{}, ErrCorrupt},
 		{"jpeg 65535x65535", jpegHeader(65535, 65535), Limits{}, ErrTooManyPixels},
 		{"jpeg garbage", []byte{0xFF, 0xD8, 0xFF, 0x00, 0x01}, Limits{}, ErrCorrupt},
@@ -113,7 +114,7 @@ func TestOpenRefuses(t *testing.T) {
 
 func TestJPEGPassthrough(t *testing.T) {
 	img := testPage(200, 300, 1)
-	data := jpegBytes(t, img) // Go writes no JFIF segment
+	data := encode.JPEG(t, img) // Go writes no JFIF segment
 	jfif := append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 1, 0, 200, 0, 200, 0, 0}, data[2:]...)
 	jfifCM := bytes.Clone(jfif)
 	jfifCM[13], jfifCM[15], jfifCM[17] = 2, 118, 118 // 118 dots per cm
@@ -142,7 +143,7 @@ func TestJPEGPassthrough(t *testing.T) {
 }
 
 func TestPNGPassthrough(t *testing.T) {
-	data := withPHYs(pngBytes(t, testPage(120, 80, 0)), 11811)
+	data := withPHYs(encode.PNG(t, testPage(120, 80, 0)), 11811)
 	src := mustOpen(t, data, KindPNG, 1)
 	p, err := src.Page(context.Background(), 0)
 	if err != nil {
@@ -177,7 +178,7 @@ func TestPDFScannedPagesPassThrough(t *testing.T) {
 	var jpegs [][]byte
 	var specs []pdfImagePage
 	for i := range 3 {
-		j := jpegBytes(t, testPage(248, 351, i))
+		j := encode.JPEG(t, testPage(248, 351, i))
 		jpegs = append(jpegs, j)
 		specs = append(specs, pdfImagePage{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", imageData: j, w: 248, h: 351})
 	}
@@ -336,7 +337,7 @@ func TestPDFDecodedImages(t *testing.T) {
 }
 
 func TestPDFPagePlans(t *testing.T) {
-	j := jpegBytes(t, testPage(100, 140, 0))
+	j := encode.JPEG(t, testPage(100, 140, 0))
 	gray := "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"
 	tests := []struct {
 		name string
@@ -375,7 +376,7 @@ func TestPDFRendersOtherPages(t *testing.T) {
 	if _, err := exec.LookPath(PdftoppmPath); err != nil {
 		t.Skip("pdftoppm not installed")
 	}
-	j := jpegBytes(t, testPage(100, 140, 0))
+	j := encode.JPEG(t, testPage(100, 140, 0))
 	jpegPage := pdfImagePage{imageDict: "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", imageData: j, w: 100, h: 140}
 	vector := pdfImagePage{content: "0 g 72 700 200 100 re f"}
 	halfPage := jpegPage
@@ -492,7 +493,7 @@ func TestGrayDownscaled(t *testing.T) {
 }
 
 func BenchmarkDecodeJPEG(b *testing.B) {
-	p := pipeline.PageImage{Data: jpegBytes(b, testPage(2480, 3508, 1)), Format: pipeline.FormatJPEG}
+	p := pipeline.PageImage{Data: encode.JPEG(b, testPage(2480, 3508, 1)), Format: pipeline.FormatJPEG}
 	b.SetBytes(int64(len(p.Data)))
 	for b.Loop() {
 		if _, err := Decode(p); err != nil {
@@ -502,7 +503,7 @@ func BenchmarkDecodeJPEG(b *testing.B) {
 }
 
 func BenchmarkDecodeGrayDownscaledJPEG(b *testing.B) {
-	p := pipeline.PageImage{Data: jpegBytes(b, testPage(2480, 3508, 1)), Format: pipeline.FormatJPEG}
+	p := pipeline.PageImage{Data: encode.JPEG(b, testPage(2480, 3508, 1)), Format: pipeline.FormatJPEG}
 	for b.Loop() {
 		if _, err := DecodeGrayDownscaled(p, 1000); err != nil {
 			b.Fatal(err)

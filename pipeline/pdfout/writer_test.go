@@ -6,16 +6,14 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 )
 
@@ -65,53 +63,11 @@ func testPage(w, h int) (*image.Gray, *pipeline.OCRPage) {
 	return img, ocr
 }
 
-func encodeJPEG(t testing.TB, m image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 80}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func encodePNG(t testing.TB, m image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
-}
-
+// writePDF writes pages as the pipeline does, with a fixed creation date.
 func writePDF(t *testing.T, pages ...Page) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "out.pdf")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := NewWriter(f, Meta{Title: "测试 document", CreationDate: time.Date(2024, 5, 6, 7, 8, 9, 0, time.FixedZone("CST", 8*3600))})
-	for _, p := range pages {
-		if err := w.AddPage(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return encode.PDF(t, func(f io.Writer) encode.PageWriter[Page] {
+		return NewWriter(f, Meta{Title: "测试 document", CreationDate: time.Date(2024, 5, 6, 7, 8, 9, 0, time.FixedZone("CST", 8*3600))})
+	}, pages...)
 }
 
 // squash removes whitespace so CJK text compares regardless of how an extractor spaces it.
@@ -133,26 +89,26 @@ func TestWriterSearchablePDF(t *testing.T) {
 	pal := image.NewPaletted(img.Bounds(), color.Palette{color.White, color.RGBA{R: 200, A: 255}, color.Black})
 	draw.Draw(pal, pal.Bounds(), img, image.Point{}, draw.Src)
 
-	jpegGray := encodeJPEG(t, img)
-	jpegRGB := encodeJPEG(t, rgb)
+	jpegGray := encode.JPEG(t, img)
+	jpegRGB := encode.JPEG(t, rgb)
 	tests := []struct {
 		name string
 		img  pipeline.PageImage
 	}{
 		{"jpeg gray", pipeline.PageImage{Data: jpegGray, Format: pipeline.FormatJPEG, Width: 1240, Height: 1754, DPI: 150}},
 		{"jpeg rgb", pipeline.PageImage{Data: jpegRGB, Format: pipeline.FormatJPEG, Width: 1240, Height: 1754, DPI: 150}},
-		{"png gray", pipeline.PageImage{Data: encodePNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
-		{"png bilevel", pipeline.PageImage{Data: encodePNG(t, bw), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
-		{"png rgb", pipeline.PageImage{Data: encodePNG(t, rgb), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
-		{"png paletted", pipeline.PageImage{Data: encodePNG(t, pal), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
+		{"png gray", pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
+		{"png bilevel", pipeline.PageImage{Data: encode.PNG(t, bw), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
+		{"png rgb", pipeline.PageImage{Data: encode.PNG(t, rgb), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
+		{"png paletted", pipeline.PageImage{Data: encode.PNG(t, pal), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writePDF(t, Page{Image: tt.img, OCR: ocr})
-			if out := run(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") || strings.Contains(strings.ToLower(out), "warning") {
+			if out := encode.Run(t, "qpdf", "--check", path); !strings.Contains(out, "No syntax or stream encoding errors") || strings.Contains(strings.ToLower(out), "warning") {
 				t.Fatalf("qpdf --check:\n%s", out)
 			}
-			text := run(t, "pdftotext", "-layout", path, "-")
+			text := encode.Run(t, "pdftotext", "-layout", path, "-")
 			gotLines := nonEmptyLines(text)
 			if len(gotLines) != len(testLines) {
 				t.Fatalf("pdftotext returned %d lines, want %d:\n%s", len(gotLines), len(testLines), text)
@@ -170,11 +126,11 @@ func TestWriterSearchablePDF(t *testing.T) {
 			if !strings.Contains(text, "统一社会信用代码") {
 				t.Errorf("Chinese word split: %q", text)
 			}
-			info := run(t, "pdfinfo", path)
+			info := encode.Run(t, "pdfinfo", path)
 			if !strings.Contains(info, "Producer:        onewindow") || !strings.Contains(info, "测试 document") || !strings.Contains(info, "595.2 x 841.92 pts") {
 				t.Errorf("pdfinfo:\n%s", info)
 			}
-			run(t, "pdftoppm", "-r", "10", "-png", path, filepath.Join(t.TempDir(), "p"))
+			encode.Run(t, "pdftoppm", "-r", "10", "-png", path, filepath.Join(t.TempDir(), "p"))
 		})
 	}
 }
@@ -191,14 +147,14 @@ func nonEmptyLines(s string) []string {
 
 func TestJPEGEmbeddedUnchanged(t *testing.T) {
 	img, ocr := testPage(600, 800)
-	data := encodeJPEG(t, img)
+	data := encode.JPEG(t, img)
 	path := writePDF(t, Page{Image: pipeline.PageImage{Data: data, Format: pipeline.FormatJPEG, Width: 600, Height: 800}, OCR: ocr})
-	list := run(t, "pdfimages", "-list", path)
+	list := encode.Run(t, "pdfimages", "-list", path)
 	if !strings.Contains(list, "jpeg") {
 		t.Fatalf("pdfimages -list shows no JPEG:\n%s", list)
 	}
 	dir := t.TempDir()
-	run(t, "pdfimages", "-j", path, filepath.Join(dir, "img"))
+	encode.Run(t, "pdfimages", "-j", path, filepath.Join(dir, "img"))
 	got, err := os.ReadFile(filepath.Join(dir, "img-000.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -219,8 +175,8 @@ func TestJPEGColorSpaces(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"gray", encodeJPEG(t, image.NewGray(image.Rect(0, 0, 16, 8))), "/DeviceGray"},
-		{"rgb", encodeJPEG(t, image.NewRGBA(image.Rect(0, 0, 16, 8))), "/DeviceRGB"},
+		{"gray", encode.JPEG(t, image.NewGray(image.Rect(0, 0, 16, 8))), "/DeviceGray"},
+		{"rgb", encode.JPEG(t, image.NewRGBA(image.Rect(0, 0, 16, 8))), "/DeviceRGB"},
 		{"cmyk", cmyk, "/DeviceCMYK /Decode [1 0 1 0 1 0 1 0]"},
 	}
 	for _, tt := range tests {
@@ -257,7 +213,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("Close without pages = %v, want ErrNoPages", err)
 	}
 	w := NewWriter(io.Discard, Meta{})
-	err := w.AddPage(Page{Image: pipeline.PageImage{Data: encodePNG(t, image.NewGray(image.Rect(0, 0, 4, 4))), Format: pipeline.FormatPNG},
+	err := w.AddPage(Page{Image: pipeline.PageImage{Data: encode.PNG(t, image.NewGray(image.Rect(0, 0, 4, 4))), Format: pipeline.FormatPNG},
 		OverlayResources: Resources{ExtGState: map[string]ExtGState{"OWScan": {}}}})
 	if !errors.Is(err, ErrResourceName) {
 		t.Errorf("clashing resource name: %v, want ErrResourceName", err)
@@ -266,7 +222,7 @@ func TestBadInput(t *testing.T) {
 
 func TestOverlayAndMultiplePages(t *testing.T) {
 	img, ocr := testPage(620, 877)
-	data := encodePNG(t, img)
+	data := encode.PNG(t, img)
 	var pages []Page
 	for i := range 3 {
 		pages = append(pages, Page{
@@ -278,10 +234,10 @@ func TestOverlayAndMultiplePages(t *testing.T) {
 		_ = i
 	}
 	path := writePDF(t, pages...)
-	if out := run(t, "qpdf", "--check", path); strings.Contains(strings.ToLower(out), "warning") {
+	if out := encode.Run(t, "qpdf", "--check", path); strings.Contains(strings.ToLower(out), "warning") {
 		t.Fatalf("qpdf --check:\n%s", out)
 	}
-	text := run(t, "pdftotext", path, "-")
+	text := encode.Run(t, "pdftotext", path, "-")
 	if got := strings.Count(text, "\f"); got != 3 {
 		t.Errorf("pdftotext found %d pages, want 3", got)
 	}
@@ -289,7 +245,7 @@ func TestOverlayAndMultiplePages(t *testing.T) {
 
 func BenchmarkWriter30Pages(b *testing.B) {
 	img, ocr := testPage(2480, 3508)
-	data := encodeJPEG(b, img)
+	data := encode.JPEG(b, img)
 	page := Page{Image: pipeline.PageImage{Data: data, Format: pipeline.FormatJPEG, Width: 2480, Height: 3508, DPI: 300}, OCR: ocr}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -321,8 +277,8 @@ func TestTextLayerRealisticBoxes(t *testing.T) {
 	}}
 	img := image.NewGray(image.Rect(0, 0, 1240, 1754))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	path := writePDF(t, Page{Image: pipeline.PageImage{Data: encodePNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}, OCR: ocr})
-	got := nonEmptyLines(run(t, "pdftotext", path, "-"))
+	path := writePDF(t, Page{Image: pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: 150}, OCR: ocr})
+	got := nonEmptyLines(encode.Run(t, "pdftotext", path, "-"))
 	want := []string{"第一章总则", "住所:吉林省解放大路1570号。", "Registered office: 7 Hauptstrasse, Hamburg"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("pdftotext:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -338,7 +294,7 @@ func BenchmarkPNGPage(b *testing.B) {
 		name string
 		img  image.Image
 	}{{"gray", img}, {"rgb", rgb}} {
-		page := Page{Image: pipeline.PageImage{Data: encodePNG(b, bc.img), Format: pipeline.FormatPNG, DPI: 300}, OCR: ocr}
+		page := Page{Image: pipeline.PageImage{Data: encode.PNG(b, bc.img), Format: pipeline.FormatPNG, DPI: 300}, OCR: ocr}
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				w := NewWriter(io.Discard, Meta{})

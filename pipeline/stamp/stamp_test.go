@@ -9,8 +9,8 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +19,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pdfout"
 )
@@ -117,15 +118,16 @@ func TestGolden(t *testing.T) {
 			}
 
 			ocr := &pipeline.OCRPage{Width: 1240, Height: 1754, Words: words}
-			pdf := filepath.Join(t.TempDir(), "stamped.pdf")
-			writePDF(t, pdf,
+			pdf := encode.PDF(t, func(f io.Writer) encode.PageWriter[pdfout.Page] {
+				return pdfout.NewWriter(f, pdfout.Meta{Title: "stamp test"})
+			},
 				pdfout.Page{Image: page, OCR: ocr, Overlay: ov.Ops, OverlayResources: ov.Resources},
 				pdfout.Page{Image: page, OCR: ocr, Overlay: ov2.Ops, OverlayResources: ov2.Resources})
 
-			if out := run(t, "qpdf", "--check", pdf); strings.Contains(strings.ToLower(out), "warning") {
+			if out := encode.Run(t, "qpdf", "--check", pdf); strings.Contains(strings.ToLower(out), "warning") {
 				t.Fatalf("qpdf --check:\n%s", out)
 			}
-			text := run(t, "pdftotext", pdf, "-")
+			text := encode.Run(t, "pdftotext", pdf, "-")
 			if !strings.Contains(text, "w000") || !strings.Contains(text, "材料") {
 				t.Errorf("OCR text lost after stamping:\n%s", text)
 			}
@@ -149,7 +151,7 @@ func decodeQR(t *testing.T, pdf string, box Rect, hPt float64) string {
 	k := dpi / 72.0
 	crop := image.Rect(int(box.X0*k), int((hPt-box.Y1)*k), int(box.X1*k)+1, int((hPt-box.Y0)*k)+1)
 	out := filepath.Join(t.TempDir(), "qr")
-	run(t, "pdftoppm", "-r", fmt.Sprint(dpi), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1",
+	encode.Run(t, "pdftoppm", "-r", fmt.Sprint(dpi), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1",
 		"-x", fmt.Sprint(crop.Min.X), "-y", fmt.Sprint(crop.Min.Y), "-W", fmt.Sprint(crop.Dx()), "-H", fmt.Sprint(crop.Dy()), pdf, out)
 	img, err := readGray(out + ".png")
 	if err != nil {
@@ -191,42 +193,13 @@ func corner(r Rect, w, h float64) string {
 	return v + hz
 }
 
-func writePDF(t *testing.T, path string, pages ...pdfout.Page) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := pdfout.NewWriter(f, pdfout.Meta{Title: "stamp test"})
-	for _, p := range pages {
-		if err := w.AddPage(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
-}
-
 // compareGolden renders every page at 50 dpi in grey and compares it with
 // testdata/NAME-pN.png. Renderers differ slightly in anti-aliasing, so it allows a small
 // mean difference and a small share of differing pixels rather than exact equality.
 func compareGolden(t *testing.T, pdf, name string) {
 	t.Helper()
 	dir := t.TempDir()
-	run(t, "pdftoppm", "-r", "50", "-gray", "-png", pdf, filepath.Join(dir, "p"))
+	encode.Run(t, "pdftoppm", "-r", "50", "-gray", "-png", pdf, filepath.Join(dir, "p"))
 	for page := 1; page <= 2; page++ {
 		got := filepath.Join(dir, fmt.Sprintf("p-%d.png", page))
 		golden := filepath.Join("testdata", fmt.Sprintf("%s-p%d.png", name, page))
