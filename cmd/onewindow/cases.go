@@ -41,7 +41,7 @@ func (d *deps) caseDesk() (*casedesk.Desk, error) {
 	if d.cfg.NotifyURL != "" {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
-	return casedesk.New(casedesk.Options{Store: storage.NewCaseStore(d.blobs, d.state), Notices: notices,
+	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state), d.delivery.afterCaseEvent), Notices: notices,
 		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Notifier: notifier, Log: d.log})
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"onewindow/api"
 	"onewindow/archive/desk"
+	deliverydesk "onewindow/delivery/desk"
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/lifecycle"
@@ -62,14 +63,15 @@ func newLogger(cfg config.Config) *slog.Logger {
 
 // deps are the connections every role shares.
 type deps struct {
-	cfg     config.Config
-	log     *slog.Logger
-	redis   asynq.RedisConnOpt
-	blobs   *storage.Blobs
-	state   *storage.State
-	client  *asynq.Client
-	queue   *tasks.Queue
-	metrics *metrics.Metrics
+	cfg      config.Config
+	log      *slog.Logger
+	redis    asynq.RedisConnOpt
+	blobs    *storage.Blobs
+	state    *storage.State
+	client   *asynq.Client
+	queue    *tasks.Queue
+	metrics  *metrics.Metrics
+	delivery deliveryWiring // the delivery desk, built once by wireDelivery
 }
 
 func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
@@ -161,6 +163,11 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 		return err
 	})
 	s.Extra = append(s.Extra, cd.Routes)
+	dd, err := d.wireDelivery(g, cd)
+	if err != nil {
+		return nil, err
+	}
+	s.Extra = append(s.Extra, dd.Routes)
 	handler, err := d.withPages(s.Handler(), tokens)
 	if err != nil {
 		return nil, err
@@ -200,9 +207,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		ErrorHandler:    asynq.ErrorHandlerFunc(p.HandleError),
 		Logger:          asynqLogger{d.log},
 		ShutdownTimeout: 30 * time.Second,
-		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
-			return min(time.Duration(1<<min(n, 8))*time.Second, 5*time.Minute)
-		},
+		RetryDelayFunc:  deliverydesk.RetryDelay, // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
 	})
 	mux := asynq.NewServeMux()
 	p.Register(mux)
@@ -211,6 +216,11 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		return nil, nil, nil, err
 	}
 	mux.HandleFunc(tasks.TypeCaseBatch, cd.HandleBatchFiled(d.state))
+	dd, err := d.wireDelivery(nil, cd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dd.Register(mux)
 	return srv, mux, engines.Close, nil
 }
 

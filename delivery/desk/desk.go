@@ -161,6 +161,13 @@ type Version struct {
 	At          time.Time `json:"at"`
 }
 
+// Register adds the desk's task handlers to a worker's mux.
+func (d *Desk) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(tasks.TypePlan, d.HandlePlan)
+	mux.HandleFunc(tasks.TypeDeliver, d.HandleDeliver)
+	mux.HandleFunc(tasks.TypeNotify, d.HandleNotify)
+}
+
 // HandlePlan is the worker's handler of tasks.TypePlan.
 func (d *Desk) HandlePlan(ctx context.Context, t *asynq.Task) error {
 	var pl tasks.PlanPayload

@@ -211,22 +211,22 @@ type HandoutInput struct {
 
 // Handout is the filed record of a handout.
 type Handout struct {
-	CaseNo        string    `json:"case_no"`
-	Method        string    `json:"method"`
-	CollectorName string    `json:"collector_name,omitempty"`
+	CaseNo        string `json:"case_no"`
+	Method        string `json:"method"`
+	CollectorName string `json:"collector_name,omitempty"`
 	// CollectorID is the collector's resident ID number; the record is the case's, shown
 	// masked to roles that may not see it.
-	CollectorID   string    `json:"collector_id,omitempty"`
-	Authority     string    `json:"authority,omitempty"` // applicant or power_of_attorney
-	Confirmation  string    `json:"confirmation,omitempty"`
-	SignatureSHA  string    `json:"signature_sha256,omitempty"`
-	Carrier       string    `json:"carrier,omitempty"`
-	Waybill       string    `json:"waybill,omitempty"`
-	Address       string    `json:"address,omitempty"`
-	Note          string    `json:"note,omitempty"`
-	By            string    `json:"by"`
-	At            time.Time `json:"at"`
-	Departments   []string  `json:"departments"`
+	CollectorID  string    `json:"collector_id,omitempty"`
+	Authority    string    `json:"authority,omitempty"` // applicant or power_of_attorney
+	Confirmation string    `json:"confirmation,omitempty"`
+	SignatureSHA string    `json:"signature_sha256,omitempty"`
+	Carrier      string    `json:"carrier,omitempty"`
+	Waybill      string    `json:"waybill,omitempty"`
+	Address      string    `json:"address,omitempty"`
+	Note         string    `json:"note,omitempty"`
+	By           string    `json:"by"`
+	At           time.Time `json:"at"`
+	Departments  []string  `json:"departments"`
 }
 
 // HandOut records the result handed to the applicant: the collector's ID number is checked

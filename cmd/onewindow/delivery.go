@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"sync"
+
+	"onewindow/cases"
+	casedesk "onewindow/cases/desk"
+	"onewindow/delivery"
+	deliverydesk "onewindow/delivery/desk"
+	"onewindow/internal/lifecycle"
+)
+
+// deliveryWiring holds a process's delivery desk. The case desk's hook reaches the delivery
+// desk through it, as each of the two desks is built knowing the other.
+type deliveryWiring struct {
+	mu   sync.Mutex
+	desk *deliverydesk.Desk
+}
+
+// afterCaseEvent is the case desk's after-event hook (casedesk.WithAfterEvent).
+func (w *deliveryWiring) afterCaseEvent(ctx context.Context, caseNo string, e cases.Event) {
+	w.mu.Lock()
+	dd := w.desk
+	w.mu.Unlock()
+	if dd != nil {
+		dd.AfterEvent(ctx, caseNo, e)
+	}
+}
+
+// wireDelivery builds the process's delivery desk once, over the case desk cd and the
+// departments file (reloaded when it changes, when g is given). serve adds its Routes, work
+// registers its handlers (Register) and uses deliverydesk.RetryDelay as RetryDelayFunc.
+func (d *deps) wireDelivery(g *lifecycle.Group, cd *casedesk.Desk) (*deliverydesk.Desk, error) {
+	w := &d.delivery
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.desk != nil {
+		return w.desk, nil
+	}
+	reg, err := delivery.NewRegistry(d.cfg.DepartmentsFile)
+	if err != nil {
+		return nil, err
+	}
+	if d.cfg.DepartmentsFile != "" {
+		d.checkRoutes(reg, cd.Catalogue())
+	}
+	dd, err := deliverydesk.New(deliverydesk.Options{Cases: cd, Registry: reg, Blobs: d.blobs, State: d.state,
+		Queue: d.queue, Hall: d.cfg.HallName, RetentionYears: d.cfg.RetentionYears, RetentionMode: d.cfg.RetentionMode,
+		Log: d.log.With("component", "delivery")})
+	if err != nil {
+		return nil, err
+	}
+	if g != nil {
+		watchFile(g, d, "departments", d.cfg.DepartmentsFile, func() error {
+			if err := reg.Reload(); err != nil {
+				return err
+			}
+			d.checkRoutes(reg, cd.Catalogue())
+			return nil
+		})
+	}
+	w.desk = dd
+	return dd, nil
+}
+
+// checkRoutes warns of matters that route cases to departments the file does not define:
+// their packages go only to the departments it does.
+func (d *deps) checkRoutes(reg *delivery.Registry, cat *cases.Catalogue) {
+	refs := map[string][]string{}
+	for _, m := range cat.Matters {
+		refs[m.Code] = m.Departments
+	}
+	if err := reg.Current().CheckRefs("matter", refs); err != nil {
+		d.log.Warn("departments file and matter catalogue disagree", "err", err)
+	}
+}

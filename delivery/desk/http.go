@@ -1,0 +1,257 @@
+package desk
+
+import (
+	"net/http"
+	"slices"
+
+	"onewindow/cases"
+	"onewindow/delivery"
+	"onewindow/internal/auth"
+	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
+	"onewindow/storage"
+)
+
+// Who may do what. Admin may do anything (auth.Allows); a department sees only its own.
+var (
+	viewers   = []string{auth.RoleWindow, auth.RoleDepartment, auth.RoleOperator}
+	pushers   = []string{auth.RoleWindow, auth.RoleOperator}
+	answerers = []string{auth.RoleDepartment}
+	windows   = []string{auth.RoleWindow}
+)
+
+// Routes adds the delivery desk's API.
+func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
+	mux.Handle("GET /api/v1/deliveries", authz(viewers, d.listDeliveries))
+	mux.Handle("GET /api/v1/deliveries/dead", authz(pushers, d.deadLetters))
+	mux.Handle("GET /api/v1/deliveries/{key}", authz(viewers, d.getDelivery))
+	mux.Handle("GET /api/v1/deliveries/{key}/manifest", authz(viewers, d.getManifest))
+	mux.Handle("POST /api/v1/deliveries/{key}/ack", authz(answerers, d.ack))
+	mux.Handle("POST /api/v1/deliveries/{key}/repush", authz(pushers, d.repush))
+	mux.Handle("GET /api/v1/cases/{case_no}/deliveries", authz(viewers, d.caseDeliveries))
+	mux.Handle("POST /api/v1/cases/{case_no}/results", authz(answerers, d.postResult))
+	mux.Handle("POST /api/v1/cases/{case_no}/handout", authz(windows, d.postHandout))
+}
+
+// departmentOf is the department a request speaks for: a department principal's own, which
+// the departments file must know; "" for the hall's roles, which see every department.
+func (d *Desk) departmentOf(p auth.Principal) (string, error) {
+	if p.Role != auth.RoleDepartment {
+		return "", nil
+	}
+	if _, ok := d.o.Registry.Current().Get(p.Department); !ok || p.Department == "" {
+		return "", errs.Errorf("desk.departmentOf", errs.Forbidden, "unknown_department",
+			"The token's department %q is not in the departments file.", p.Department)
+	}
+	return p.Department, nil
+}
+
+// listDeliveries: GET /api/v1/deliveries?state=pending|delivered|acknowledged|failed&case_no=.
+func (d *Desk) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	dept, err := d.departmentOf(p)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state != "" && !slices.Contains(storage.DeliveryStates, state) {
+		return errs.Errorf("desk.listDeliveries", errs.Invalid, "bad_state", "state must be pending, delivered, acknowledged or failed.")
+	}
+	if f := q.Get("department"); f != "" && dept == "" {
+		dept = f
+	}
+	var recs []delivery.Delivery
+	if no := q.Get("case_no"); no != "" {
+		recs, err = d.tracker.Case(r.Context(), no)
+	} else {
+		recs, err = d.tracker.List(r.Context(), storage.DeliveryQuery{State: state})
+	}
+	if err != nil {
+		return err
+	}
+	recs = slices.DeleteFunc(recs, func(x delivery.Delivery) bool {
+		return (dept != "" && x.Department != dept) || (state != "" && string(x.State) != state)
+	})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(recs), "deliveries": recs})
+	return nil
+}
+
+// deadLetters lists the deliveries given up on, for the hall's staff to re-push.
+func (d *Desk) deadLetters(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	recs, err := d.tracker.List(r.Context(), storage.DeliveryQuery{Dead: true})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(recs), "deliveries": recs})
+	return nil
+}
+
+// owned reads a delivery a request may see: a department only its own (another's is 404,
+// so that keys of other departments' packages cannot be probed).
+func (d *Desk) owned(r *http.Request, p auth.Principal) (delivery.Delivery, error) {
+	dept, err := d.departmentOf(p)
+	if err != nil {
+		return delivery.Delivery{}, err
+	}
+	rec, err := d.tracker.Get(r.Context(), r.PathValue("key"))
+	if err != nil {
+		return rec, err
+	}
+	if dept != "" && rec.Department != dept {
+		return delivery.Delivery{}, errs.E("desk.owned", errs.NotFound, "delivery_not_found", "There is no such delivery.", nil)
+	}
+	return rec, nil
+}
+
+func (d *Desk) getDelivery(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rec, err := d.owned(r, p)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// getManifest hands out a package's manifest with fresh links (pull). A department pulling
+// its own package marks it delivered.
+func (d *Desk) getManifest(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rec, err := d.owned(r, p)
+	if err != nil {
+		return err
+	}
+	pkg, docs, err := d.buildPackage(r.Context(), rec.CaseNo, rec.Department, rec.Version)
+	if err != nil {
+		return err
+	}
+	m := pkg.Manifest
+	exp := d.o.Now().Add(d.o.LinkExpiry).UTC()
+	links := documents{d.o.Blobs}
+	for i := range m.Documents {
+		u, err := links.Link(r.Context(), m.Documents[i].ID, d.o.LinkExpiry)
+		if err != nil {
+			return err
+		}
+		m.Documents[i].URL, m.Documents[i].URLExpiresAt = u, &exp
+	}
+	if p.Role == auth.RoleDepartment && rec.State == delivery.StatePending {
+		if rec, err = d.dl.Fetched(r.Context(), rec.Key); err != nil {
+			return err
+		}
+		d.after(r.Context(), rec, docs)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set(delivery.HeaderIdempotencyKey, rec.Key)
+	_, err = m.WriteTo(w)
+	return err
+}
+
+func (d *Desk) ack(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rec, err := d.owned(r, p)
+	if err != nil {
+		return err
+	}
+	if rec, err = d.dl.Acknowledge(r.Context(), rec.Key); err != nil {
+		return err
+	}
+	if v, err := d.loadVersion(r.Context(), rec.CaseNo, rec.Version); err == nil {
+		d.after(r.Context(), rec, v.Documents)
+	}
+	httpx.WriteJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// repush sends a delivery again with the same idempotency key: a failed one from the dead
+// letters, or a delivered one a department lost.
+func (d *Desk) repush(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rec, err := d.dl.Repush(r.Context(), r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	if err := d.queue(r.Context(), rec.CaseNo, rec.Department, rec.Version, rec.Repushes); err != nil {
+		return err
+	}
+	d.record(r.Context(), rec)
+	httpx.WriteJSON(w, http.StatusAccepted, rec)
+	return nil
+}
+
+// caseDeliveries: a case's deliveries, results and handout.
+func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	dept, err := d.departmentOf(p)
+	if err != nil {
+		return err
+	}
+	no := r.PathValue("case_no")
+	if dept != "" {
+		if _, _, err := d.caseFor(r.Context(), "desk.caseDeliveries", no, dept); err != nil {
+			return err
+		}
+	}
+	recs, err := d.tracker.Case(r.Context(), no)
+	if err != nil {
+		return err
+	}
+	results, err := d.results(r.Context(), no)
+	if err != nil {
+		return err
+	}
+	if dept != "" {
+		recs = slices.DeleteFunc(recs, func(x delivery.Delivery) bool { return x.Department != dept })
+		results = slices.DeleteFunc(results, func(x Result) bool { return x.Department != dept })
+	}
+	out := map[string]any{"case_no": no, "deliveries": recs, "results": results}
+	if h, err := d.handout(r.Context(), no); err == nil {
+		if !p.SeesFullIDs() && h.CollectorID != "" {
+			h.CollectorID = auth.MaskID(h.CollectorID)
+		}
+		out["handout"] = h
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// postResult: POST /api/v1/cases/{case_no}/results, multipart `file` (PDF), `kind`, `note`.
+// Admin names the department with ?department=.
+func (d *Desk) postResult(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	dept, err := d.departmentOf(p)
+	if err != nil {
+		return err
+	}
+	if dept == "" {
+		if dept = r.URL.Query().Get("department"); dept == "" {
+			return errs.E("desk.postResult", errs.Invalid, "missing_department", "Name the department with ?department=.", nil)
+		}
+	}
+	no := r.PathValue("case_no")
+	// Checked before the upload is read, so a wrong department or case costs no upload.
+	if _, _, err := d.caseFor(r.Context(), "desk.postResult", no, dept); err != nil {
+		return err
+	}
+	up, err := delivery.ReadResult(r.Context(), r, 0)
+	if err != nil {
+		return err
+	}
+	ans, err := d.FileResult(r.Context(), no, dept, p.Name, up)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, ans)
+	return nil
+}
+
+func (d *Desk) postHandout(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	var in HandoutInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	desk := p.Station
+	if desk == "" {
+		desk = p.Role
+	}
+	h, err := d.HandOut(r.Context(), r.PathValue("case_no"), in, cases.Actor{Name: p.Name, Role: p.Role, Desk: desk})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, h)
+	return nil
+}
