@@ -173,6 +173,20 @@ func TestReloadKeepsTheOldSetOnError(t *testing.T) {
 	if _, ok := r.Current().Get("b"); !ok {
 		t.Fatal("the reload did not take effect")
 	}
+	// A secret read from a file is read again on reload: rotating it needs no restart.
+	secretPath := filepath.Join(filepath.Dir(path), "k.secret")
+	os.WriteFile(secretPath, []byte("old"), 0o600)
+	write("departments:\n  - id: a\n    webhook:\n      url: https://a.example/\n      secret_file: k.secret\n")
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(secretPath, []byte("new\n"), 0o600)
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := r.Current().Get("a"); string(a.Webhook.Secret) != "new" {
+		t.Fatalf("secret after reload %q", a.Webhook.Secret)
+	}
 	empty, err := NewRegistry("")
 	if err != nil || len(empty.Current().All()) != 0 {
 		t.Fatalf("no file: %v %v", empty, err)
