@@ -205,3 +205,18 @@ func (s *memState) GetDocument(_ context.Context, id string) (*storage.Document,
 }
 
 func (s *memState) Ping(context.Context) error { return nil }
+
+// OpenSeeker makes memBlobs serve Range requests as storage.Blobs does.
+func (m *memBlobs) OpenSeeker(_ context.Context, _ storage.Bucket, key string) (io.ReadSeekCloser, storage.ObjectInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	data, ok := m.objects[key]
+	if !ok {
+		return nil, storage.ObjectInfo{}, errs.E("fake", errs.NotFound, "not_found", "No such object.", nil)
+	}
+	return nopSeekCloser{bytes.NewReader(data)}, storage.ObjectInfo{Key: key, Size: int64(len(data))}, nil
+}
+
+type nopSeekCloser struct{ io.ReadSeeker }
+
+func (nopSeekCloser) Close() error { return nil }

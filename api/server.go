@@ -63,8 +63,11 @@ type Server struct {
 	Metrics *metrics.Metrics
 	// Ready reports whether the OCR engine can start; nil means the API runs without workers.
 	OCRReady func() error
-	// Dashboard is the queue dashboard, served to admins under /admin/queues/.
-	Dashboard http.Handler
+	// Dashboard is the queue dashboard (asynqmon with ReadOnly), served to operators under
+	// /admin/queues/; DashboardWrite, if set, is the same with writes allowed, used for
+	// operators' and admins' pages and writes.
+	Dashboard      http.Handler
+	DashboardWrite http.Handler
 	// Extra lets other packages (the archive) add routes; each gets the mux and the auth wrapper.
 	Extra []httpx.Routes
 	// Audit, if set, is called for every authorised request before its handler; it logs the
@@ -74,6 +77,11 @@ type Server struct {
 	Audit func(r *http.Request, p auth.Principal) (AuditDone, error)
 	// BodyIdleTimeout cuts off an upload that sends nothing for this long (0: a minute).
 	BodyIdleTimeout time.Duration
+	// ViewerPDF is the hall's choice for roles that see ID numbers masked asking for a PDF:
+	// ViewerPDFRefuse ("" too) or ViewerPDFRedacted (with Redactor set).
+	ViewerPDF string
+	// Redactor writes a document's PDF with its ID numbers covered and left out of the text.
+	Redactor func(w http.ResponseWriter, r *http.Request, d *storage.Document) error
 	// SpoolDir holds uploads while they are received ("": the system's temporary directory).
 	SpoolDir string
 }
@@ -86,6 +94,7 @@ type HandlerFunc = httpx.HandlerFunc
 
 // Handler builds the routes.
 func (s *Server) Handler() http.Handler {
+	s.Log = slog.New(WithRequestIDs(s.Log.Handler()))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -105,19 +114,45 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	if s.Dashboard != nil {
-		mux.Handle("/admin/queues/", s.auth(nil, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
-			s.Dashboard.ServeHTTP(w, r)
-			return nil
-		}))
-	}
+	s.dashboardRoutes(mux)
 	for _, add := range s.Extra {
 		add(mux, s.auth)
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errs.E("api", errs.NotFound, "not_found", "No such API call.", nil))
-	})
-	return s.logRequests(mux)
+	mux.HandleFunc(apiFallback, s.methodNotAllowed(mux))
+	return s.observe(mux)
+}
+
+// apiFallback catches API paths no route takes with the request's method.
+const apiFallback = "/api/"
+
+var errNotFound = errs.E("api", errs.NotFound, "not_found", "No such API call.", nil)
+
+// dashboardRoutes serves the queue dashboard to operators: pages and reads through
+// Dashboard (read-only) unless DashboardWrite is set; writes only through DashboardWrite,
+// each one logged and passed to Audit under its own method pattern.
+func (s *Server) dashboardRoutes(mux *http.ServeMux) {
+	if s.Dashboard == nil {
+		return
+	}
+	ops := []string{auth.RoleOperator}
+	mux.Handle("GET /admin/queues/", s.auth(ops, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+		if s.DashboardWrite != nil {
+			s.DashboardWrite.ServeHTTP(w, r)
+		} else {
+			s.Dashboard.ServeHTTP(w, r)
+		}
+		return nil
+	}))
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		mux.Handle(m+" /admin/queues/", s.auth(ops, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+			if s.DashboardWrite == nil {
+				return errs.E("api.dashboard", errs.Forbidden, "dashboard_read_only", "The queue dashboard is read-only on this installation.", nil)
+			}
+			s.Log.InfoContext(r.Context(), "queue dashboard write", "method", r.Method, "path", r.URL.Path, "by", p.Name, "role", p.Role)
+			s.DashboardWrite.ServeHTTP(w, r)
+			return nil
+		}))
+	}
 }
 
 // auth wraps h so it runs only for a token whose role is in roles (admin always passes).
@@ -131,6 +166,7 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		setPrincipal(r.Context(), p.Name)
 		if !auth.Allows(p.Role, roles) {
 			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
 			return
@@ -212,16 +248,3 @@ func (r *statusRecorder) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
-			return
-		}
-		s.Log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"ms", time.Since(start).Milliseconds())
-	})
-}
