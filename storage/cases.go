@@ -67,10 +67,35 @@ const (
 type CaseStore struct {
 	b   *Blobs
 	rdb redis.UniversalClient
+	// Retention of events, notices and mail records, which are the acceptance's legal trail.
+	retainYears int
+	retainMode  string
+	now         func() time.Time
 }
 
-// NewCaseStore uses the buckets of b and the Redis of s.
-func NewCaseStore(b *Blobs, s *State) *CaseStore { return &CaseStore{b: b, rdb: s.rdb} }
+// NewCaseStore uses the buckets of b and the Redis of s. Its objects are kept without
+// object-lock retention until Retain says otherwise.
+func NewCaseStore(b *Blobs, s *State) *CaseStore {
+	return &CaseStore{b: b, rdb: s.rdb, now: time.Now}
+}
+
+// Retain returns a store that puts case events, notices and mail records under object-lock
+// retention for years (mode GOVERNANCE or COMPLIANCE), like filed documents.
+func (s *CaseStore) Retain(years int, mode string) *CaseStore {
+	c := *s
+	c.retainYears, c.retainMode = years, mode
+	return &c
+}
+
+// put writes an archive object, write-once when create, under the store's retention.
+func (s *CaseStore) put(ctx context.Context, key, contentType string, data []byte, create bool) error {
+	o := PutOptions{ContentType: contentType, IfAbsent: create}
+	if s.retainYears > 0 {
+		o.RetentionMode, o.RetainUntil = s.retainMode, s.now().AddDate(s.retainYears, 0, 0)
+	}
+	_, err := s.b.PutBytes(ctx, Archive, key, data, o)
+	return err
+}
 
 // ErrVersionConflict wraps the error of an event whose sequence number another desk took.
 var ErrVersionConflict = errors.New("case version taken")
@@ -79,7 +104,7 @@ var ErrVersionConflict = errors.New("case version taken")
 // Conflict with code version_conflict: the caller's view was stale.
 func (s *CaseStore) AppendEvent(ctx context.Context, caseNo string, seq int, data []byte) error {
 	const op = "storage.AppendEvent"
-	_, err := s.b.PutBytes(ctx, Archive, CaseEventKey(caseNo, seq), data, PutOptions{ContentType: "application/json", IfAbsent: true})
+	err := s.put(ctx, CaseEventKey(caseNo, seq), "application/json", data, true)
 	if errors.Is(err, ErrExists) {
 		return errs.E(op, errs.Conflict, "version_conflict",
 			fmt.Sprintf("Case %s changed meanwhile (version %d is taken); reload it and try again.", caseNo, seq), ErrVersionConflict)
@@ -301,7 +326,7 @@ func (s *CaseStore) NextCaseSeq(ctx context.Context, period string) (int64, erro
 // PutNotice files a notice's PDF write-once. Filing the same notice again is not an error:
 // a notice's ID comes from the event that ordered it.
 func (s *CaseStore) PutNotice(ctx context.Context, caseNo, id string, pdf []byte) error {
-	_, err := s.b.PutBytes(ctx, Archive, CaseNoticeKey(caseNo, id), pdf, PutOptions{ContentType: "application/pdf", IfAbsent: true})
+	err := s.put(ctx, CaseNoticeKey(caseNo, id), "application/pdf", pdf, true)
 	if errors.Is(err, ErrExists) {
 		return nil
 	}
@@ -325,7 +350,7 @@ func (s *CaseStore) PutMail(ctx context.Context, id string, data []byte, create 
 	if !ok {
 		return errs.Errorf(op, errs.Invalid, "bad_mail_id", "%q is not a mail item ID.", id)
 	}
-	_, err := s.b.PutBytes(ctx, Archive, key, data, PutOptions{ContentType: "application/json", IfAbsent: create})
+	err := s.put(ctx, key, "application/json", data, create)
 	if errors.Is(err, ErrExists) {
 		return errs.Errorf(op, errs.Conflict, "mail_exists", "Mail item %s is already logged.", id)
 	}

@@ -16,7 +16,29 @@ import (
 func TestCaseStore(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	cs := storage.NewCaseStore(testenv.Blobs(t, svc), testenv.State(t, svc))
+	blobs := testenv.Blobs(t, svc)
+	cs := storage.NewCaseStore(blobs, testenv.State(t, svc))
+
+	t.Run("retained like filed documents", func(t *testing.T) {
+		rs := cs.Retain(1, "GOVERNANCE")
+		if err := rs.AppendEvent(ctx, "R1", 1, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		mode, until, err := blobs.Client().GetObjectRetention(ctx, blobs.Name(storage.Archive), storage.CaseEventKey("R1", 1), "")
+		if err != nil || mode == nil || string(*mode) != "GOVERNANCE" || until.Before(time.Now().AddDate(0, 11, 0)) {
+			t.Fatalf("retention = %v %v %v", mode, until, err)
+		}
+		// A retained mail record still takes new versions (routing, notification).
+		if err := rs.PutMail(ctx, "20260101-0000ff", []byte(`{"v":1}`), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := rs.PutMail(ctx, "20260101-0000ff", []byte(`{"v":2}`), false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := rs.Mail(ctx, "20260101-0000ff"); string(got) != `{"v":2}` {
+			t.Errorf("mail = %s", got)
+		}
+	})
 
 	t.Run("events are write-once and one of two writers wins", func(t *testing.T) {
 		if err := cs.AppendEvent(ctx, "C1", 1, []byte(`{"seq":1}`)); err != nil {
@@ -50,7 +72,7 @@ func TestCaseStore(t *testing.T) {
 			t.Errorf("unknown case: %v", err)
 		}
 		nos, err := cs.CaseNos(ctx)
-		if err != nil || !slices.Equal(nos, []string{"C1"}) {
+		if err != nil || !slices.Equal(nos, []string{"C1", "R1"}) {
 			t.Errorf("CaseNos = %v, %v", nos, err)
 		}
 	})

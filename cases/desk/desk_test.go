@@ -56,7 +56,7 @@ type env struct {
 	now   atomic.Pointer[time.Time]
 }
 
-func newEnv(t *testing.T, notifier desk.Notifier) *env {
+func newEnv(t *testing.T, notifier desk.Notifier, hook ...desk.AfterEvent) *env {
 	t.Helper()
 	svc := testenv.Services(t)
 	st := testenv.State(t, svc)
@@ -67,7 +67,11 @@ func newEnv(t *testing.T, notifier desk.Notifier) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.desk, err = desk.New(desk.Options{Store: e.store, Notices: r, Notifier: notifier, Location: cst,
+	var store desk.Store = e.store
+	for _, h := range hook {
+		store = desk.WithAfterEvent(store, h)
+	}
+	e.desk, err = desk.New(desk.Options{Store: store, Notices: r, Notifier: notifier, Location: cst,
 		Now: func() time.Time { return *e.now.Load() }, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -472,5 +476,28 @@ func TestNotifyMail(t *testing.T) {
 	e.do("GET", "/api/v1/cases/"+mail.CaseNo, "window:w", nil, nil, &c)
 	if last := c.Events[len(c.Events)-1]; last.Type != "applicant_notified" {
 		t.Errorf("last event %+v", last)
+	}
+}
+
+// TestAfterEventHook: the hook other desks hang on sees every filed event once, in order.
+func TestAfterEventHook(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	e := newEnv(t, nil, func(_ context.Context, caseNo string, ev cases.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%s/%d/%s", caseNo, ev.Seq, ev.Type))
+	})
+	ctx := context.Background()
+	c, err := e.desk.Open(ctx, desk.OpenInput{Matter: "JL-RS-001", Applicant: cases.Party{Name: "王五", IDNumber: idZhang}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.desk.Decide(ctx, c.CaseNo, 1, desk.DecideInput{Decision: "correction_required"}, cases.Actor{Name: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{c.CaseNo + "/1/opened", c.CaseNo + "/2/decided", c.CaseNo + "/3/notice_filed"}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("hook saw %v, want %v", seen, want)
 	}
 }
