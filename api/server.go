@@ -78,10 +78,8 @@ type Server struct {
 	// BodyIdleTimeout cuts off an upload that sends nothing for this long (0: a minute).
 	BodyIdleTimeout time.Duration
 	// ViewerPDF is the hall's choice for roles that see ID numbers masked asking for a PDF:
-	// ViewerPDFRefuse ("" too) or ViewerPDFRedacted (with Redactor set).
+	// ViewerPDFRefuse ("" too) or ViewerPDFRedacted.
 	ViewerPDF string
-	// Redactor writes a document's PDF with its ID numbers covered and left out of the text.
-	Redactor func(w http.ResponseWriter, r *http.Request, d *storage.Document) error
 	// SpoolDir holds uploads while they are received ("": the system's temporary directory).
 	SpoolDir string
 }
@@ -102,24 +100,29 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
 
-	up := []string{auth.RoleScanner}
-	read := []string{auth.RoleScanner, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
-	mux.Handle("POST /api/v1/batches", s.auth(up, s.createBatch))
-	mux.Handle("GET /api/v1/batches", s.auth(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
-	mux.Handle("GET /api/v1/batches/{id}", s.auth(read, s.getBatch))
-	mux.Handle("GET /api/v1/documents/{id}", s.auth(read, s.getDocument))
-	mux.Handle("GET /api/v1/documents/{id}/pdf", s.auth(read, s.getDocumentPDF))
-	mux.Handle("GET /api/v1/documents/{id}/text", s.auth(read, s.getDocumentText))
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	s.dashboardRoutes(mux)
+	s.Routes(mux, s.auth)
 	for _, add := range s.Extra {
 		add(mux, s.auth)
 	}
 	mux.HandleFunc(apiFallback, s.methodNotAllowed(mux))
 	return s.observe(mux)
+}
+
+// Routes adds the API's own authenticated routes, each with the roles that may call it.
+func (s *Server) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
+	up := []string{auth.RoleScanner}
+	read := []string{auth.RoleScanner, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
+	mux.Handle("POST /api/v1/batches", authz(up, s.createBatch))
+	mux.Handle("GET /api/v1/batches", authz(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
+	mux.Handle("GET /api/v1/batches/{id}", authz(read, s.getBatch))
+	mux.Handle("GET /api/v1/documents/{id}", authz(read, s.getDocument))
+	mux.Handle("GET /api/v1/documents/{id}/pdf", authz(read, s.getDocumentPDF))
+	mux.Handle("GET /api/v1/documents/{id}/text", authz(read, s.getDocumentText))
+	s.dashboardRoutes(mux, authz)
 }
 
 // apiFallback catches API paths no route takes with the request's method.
@@ -130,12 +133,12 @@ var errNotFound = errs.E("api", errs.NotFound, "not_found", "No such API call.",
 // dashboardRoutes serves the queue dashboard to operators: pages and reads through
 // Dashboard (read-only) unless DashboardWrite is set; writes only through DashboardWrite,
 // each one logged and passed to Audit under its own method pattern.
-func (s *Server) dashboardRoutes(mux *http.ServeMux) {
+func (s *Server) dashboardRoutes(mux *http.ServeMux, authz httpx.Authorizer) {
 	if s.Dashboard == nil {
 		return
 	}
 	ops := []string{auth.RoleOperator}
-	mux.Handle("GET /admin/queues/", s.auth(ops, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+	mux.Handle("GET /admin/queues/", authz(ops, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 		if s.DashboardWrite != nil {
 			s.DashboardWrite.ServeHTTP(w, r)
 		} else {
@@ -144,7 +147,7 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 		return nil
 	}))
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		mux.Handle(m+" /admin/queues/", s.auth(ops, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		mux.Handle(m+" /admin/queues/", authz(ops, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 			if s.DashboardWrite == nil {
 				return errs.E("api.dashboard", errs.Forbidden, "dashboard_read_only", "The queue dashboard is read-only on this installation.", nil)
 			}
