@@ -105,6 +105,13 @@ func TestStateOnRedisCluster(t *testing.T) {
 			t.Errorf("keys per master %v: one master holds none", perNode)
 		}
 	}
+	testenv.LoseRedis(t, cc)
+	_ = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		if n := node.DBSize(ctx).Val(); n != 0 {
+			t.Errorf("master %s keeps %d keys after the loss", node.Options().Addr, n)
+		}
+		return nil
+	})
 	// A transaction across slots is refused and says so, not "Redis does not answer".
 	pipe := cc.TxPipeline()
 	pipe.Set(ctx, "ow:a", 1, 0)

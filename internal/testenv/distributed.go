@@ -272,3 +272,19 @@ func (m *ErasureMinIO) ReturnDrive(t testing.TB, i int) {
 		t.Fatal(err)
 	}
 }
+
+// LoseRedis empties the Redis behind rdb, as one lost without persistence comes back. On a
+// cluster it empties every master: FLUSHALL through a cluster client reaches only one node.
+func LoseRedis(t testing.TB, rdb redis.UniversalClient) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.FlushAll(ctx).Err() })
+	} else {
+		err = rdb.FlushAll(ctx).Err()
+	}
+	if err != nil {
+		t.Fatalf("flush redis: %v", err)
+	}
+}
