@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -125,13 +126,23 @@ func (s *CaseStore) Events(ctx context.Context, caseNo string) ([][]byte, error)
 		return nil, errs.Errorf("storage.Events", errs.NotFound, "case_not_found", "There is no case %s.", caseNo)
 	}
 	slices.Sort(keys)
+	// Every change of a case replays it: read its events eight at a time, not one by one.
 	out := make([][]byte, len(keys))
+	fails := make([]error, len(keys))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
 	for i, k := range keys {
-		data, err := s.b.Get(ctx, Archive, k)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[i], fails[i] = s.b.Get(ctx, Archive, k)
+		})
+	}
+	wg.Wait()
+	for _, err := range fails {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = data
 	}
 	return out, nil
 }

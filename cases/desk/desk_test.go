@@ -48,7 +48,7 @@ func testAuthz(roles []string, h httpx.HandlerFunc) http.Handler {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	desk  *desk.Desk
 	store *storage.CaseStore
 	state *storage.State
@@ -56,7 +56,7 @@ type env struct {
 	now   atomic.Pointer[time.Time]
 }
 
-func newEnv(t *testing.T, notifier desk.Notifier, hook ...desk.AfterEvent) *env {
+func newEnv(t testing.TB, notifier desk.Notifier, hook ...desk.AfterEvent) *env {
 	t.Helper()
 	svc := testenv.Services(t)
 	st := testenv.State(t, svc)
@@ -499,5 +499,27 @@ func TestAfterEventHook(t *testing.T) {
 	want := []string{c.CaseNo + "/1/opened", c.CaseNo + "/2/decided", c.CaseNo + "/3/notice_filed"}
 	if strings.Join(seen, " ") != strings.Join(want, " ") {
 		t.Errorf("hook saw %v, want %v", seen, want)
+	}
+}
+
+// BenchmarkBatchDone is the desk's share of the wait from upload to check result: recording a
+// finished batch of eight documents on a mailed case (four events) and recomputing its check.
+func BenchmarkBatchDone(b *testing.B) {
+	e := newEnv(b, nil)
+	ctx := context.Background()
+	docs := []cases.DocumentFacts{{ID: "b-001", Type: "application_form", IDNumbers: []string{idZhang}}, {ID: "b-002", Type: "id_card", IDNumbers: []string{idZhang}},
+		{ID: "b-003", Type: "property_certificate"}, {ID: "b-004", Type: "other"}, {ID: "b-005", Type: "other"}, {ID: "b-006", Type: "other"},
+		{ID: "b-007", Type: "other"}, {ID: "b-008", Type: "other"}}
+	for b.Loop() {
+		b.StopTimer()
+		mi, err := e.desk.LogMail(ctx, desk.MailInput{Carrier: "EMS", Waybill: "1180123456789", Sender: cases.Sender{Name: "张三", Phone: "13804311234"},
+			SignedBy: "c", OpenCase: &desk.OpenInput{Matter: "JL-SC-002", Applicant: cases.Party{Name: "张三", IDNumber: idZhang}}}, cases.Actor{Name: "c"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := e.desk.BatchDone(ctx, mi.CaseNo, "b", docs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
