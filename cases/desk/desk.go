@@ -471,3 +471,14 @@ func (d *Desk) OverdueSupplements(ctx context.Context) (int64, error) {
 	_, n, err := d.store.ListCases(ctx, storage.CaseQuery{Supplements: true, DueTo: d.clock().AddDate(0, 0, -1), Limit: 1})
 	return n, err
 }
+
+// Facts turns filed documents (as the workers index them) into what the completeness check
+// reads: type, the ID numbers and credit codes found, and whether a correction replaced it.
+func Facts(docs []*storage.Document) []cases.DocumentFacts {
+	out := make([]cases.DocumentFacts, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, cases.DocumentFacts{ID: d.ID, Type: d.Type, IDNumbers: d.Fields["id_numbers"], USCC: d.Fields["uscc"],
+			Superseded: len(d.SupersededBy) > 0})
+	}
+	return out
+}

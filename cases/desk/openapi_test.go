@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"onewindow/storage"
 )
 
 // TestOpenAPICoversRoutes: every route the desk adds is documented, and nothing else is.
@@ -28,5 +30,15 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 				t.Errorf("openapi.json documents %s %s, which the desk does not serve", method, path)
 			}
 		}
+	}
+}
+
+func TestFacts(t *testing.T) {
+	got := Facts([]*storage.Document{
+		{ID: "b-001", Type: "id_card", Fields: map[string][]string{"id_numbers": {"220102199003070013"}}},
+		{ID: "b-002", Type: "business_license", Fields: map[string][]string{"uscc": {"912201011234567884"}}, SupersededBy: []string{"b-r1-001"}},
+	})
+	if len(got) != 2 || got[0].IDNumbers[0] != "220102199003070013" || got[1].USCC[0] != "912201011234567884" || !got[1].Superseded || got[0].Superseded {
+		t.Errorf("Facts = %+v", got)
 	}
 }
