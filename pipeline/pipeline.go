@@ -45,4 +45,14 @@ type OCRPage struct {
 	Words    []Word  `json:"words"`
 	Text     string  `json:"text"`
 	MeanConf float64 `json:"mean_conf"`
+	// Reread are codes read a second time from the page image because the text after their
+	// label did not validate; only validated readings are kept.
+	Reread []FieldReading `json:"reread,omitempty"`
+}
+
+// FieldReading is one code read again from a region of the page image.
+type FieldReading struct {
+	Kind  string          `json:"kind"`  // "id_number" or "uscc"
+	Value string          `json:"value"` // the validated code
+	Box   image.Rectangle `json:"box"`   // the region read, in upright page pixels
 }

@@ -5,6 +5,7 @@ package evaluate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,6 +75,11 @@ func Run(ctx context.Context, dir string, ocr Recognizer, planner *assemble.Plan
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", tr.File, err)
 		}
+		if os.Getenv("ONEWINDOW_EVAL_DUMP_OCR") != "" {
+			if err := dumpOCR(tr, in); err != nil {
+				return Report{}, err
+			}
+		}
 		totalPages += len(in)
 		c.score(tr, in, planner.Plan(in))
 	}
@@ -92,6 +98,25 @@ func Run(ctx context.Context, dir string, ocr Recognizer, planner *assemble.Plan
 		DropPrecision: div(c.dropHit, c.dropPred), DropRecall: div(c.dropHit, c.dropTruth),
 		FieldPrecision: div(c.fieldHit, c.fieldPred), FieldRecall: div(c.fieldHit, c.fieldTruth),
 		CER: div(c.cerErr, c.cerLen), Mistakes: c.mistakes}, nil
+}
+
+// dumpOCR writes each recognised page beside the truth file as Base-<index>.json, the OCR
+// cache the build-tagged evaluation tests of the pipeline packages read: one OCR run, then
+// extraction and splitting can be measured again in seconds.
+func dumpOCR(tr corpus.Batch, in []assemble.Page) error {
+	for _, p := range in {
+		if p.OCR == nil {
+			continue
+		}
+		data, err := json.Marshal(p.OCR)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(fmt.Sprintf("%s-%d.json", tr.Base, p.Index), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // analyse runs the page step of the workers on every page of one upload.

@@ -19,6 +19,11 @@ type Result struct {
 	USCC      []string `json:"uscc"`
 	Phones    []string `json:"phones,omitempty"`
 	Dates     []string `json:"dates,omitempty"` // YYYY-MM-DD
+	// Sources says for each ID number and credit code how it was obtained (SourceClean, ...).
+	Sources map[string]string `json:"sources,omitempty"`
+	// NearMisses are labelled codes that did not validate: for re-reading and for
+	// confirmation by another document of the case (Confirm).
+	NearMisses []NearMiss `json:"-"`
 }
 
 // maxRepairs bounds how many characters of one candidate may be changed; beyond it the
@@ -29,30 +34,46 @@ const maxRepairs = 4
 // duplicates.
 func Fields(text string) Result {
 	runes := normalize(text)
-	f := Result{IDNumbers: []string{}, USCC: []string{}}
+	f := Result{IDNumbers: []string{}, USCC: []string{}, Sources: map[string]string{}}
+	how := func(read, value string) string {
+		if read == value {
+			return SourceClean
+		}
+		return SourceRepaired
+	}
 	for _, c := range codeCandidates(runes) {
 		if c.extra {
 			if blanked(runes, c.start, c.end) {
 				continue
 			}
 			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber, labelled(runes, c.start, idLabels)); ok {
-				f.IDNumbers = appendUnique(f.IDNumbers, id)
+				f.add(KindID, id, SourceRepaired)
 				blank(runes, c.start, c.end)
 			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC, labelled(runes, c.start, usccLabels)); ok {
-				f.USCC = appendUnique(f.USCC, code)
+				f.add(KindUSCC, code, SourceRepaired)
 				blank(runes, c.start, c.end)
 			}
 			continue
 		}
 		if id, ok := repairIDNumber(c.text); ok {
-			f.IDNumbers = appendUnique(f.IDNumbers, id)
+			f.add(KindID, id, how(c.text, id))
 			blank(runes, c.start, c.end)
 			continue
 		}
 		if code, ok := repairUSCC(c.text); ok {
-			f.USCC = appendUnique(f.USCC, code)
+			f.add(KindUSCC, code, how(c.text, code))
 			blank(runes, c.start, c.end)
 		}
+	}
+	// What a label announces may need more than look-alikes: a glyph read once for a doubled
+	// one, a first digit lost to a glued glyph, a bar for a J.
+	for _, span := range labelledSpans(runes) {
+		if v, src, ok := resolveSpan(span.kind, span.raw); ok {
+			f.add(span.kind, v, src)
+			blank(runes, span.start, span.end)
+			continue
+		}
+		f.NearMisses = append(f.NearMisses, NearMiss{Kind: span.kind, Raw: span.raw, Start: span.start, End: span.end})
 	}
 	// Phones and dates are searched with the codes blanked out, so digits of an ID number
 	// are never read as a phone number.

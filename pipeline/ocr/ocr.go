@@ -15,6 +15,7 @@ import (
 	"github.com/otiai10/gosseract/v2"
 
 	"onewindow/pipeline"
+	"onewindow/pipeline/reread"
 )
 
 var (
@@ -66,6 +67,9 @@ type Options struct {
 	// SkipOrientation turns off upside-down/sideways detection, for callers that know
 	// their pages are upright.
 	SkipOrientation bool
+	// SkipReread turns off reading labelled codes that did not validate a second time from
+	// the page image (pipeline/reread).
+	SkipReread bool
 	// Variables are extra Tesseract parameters set on every engine.
 	Variables map[string]string
 }
@@ -191,6 +195,13 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 		}
 	}
 	img.Width, img.Height = page.Width, page.Height
+	if !e.opts.SkipReread {
+		// A labelled code that did not validate is read again from the image. The page's
+		// recognition stands without it, so only cancellation is an error here.
+		if err := reread.Page(ctx, &page, img, e); err != nil && ctx.Err() != nil {
+			return pipeline.OCRPage{}, img, ctx.Err()
+		}
+	}
 	// glibc keeps what Tesseract freed for this page resident; handing it back after each
 	// page took a 300-page batch on two workers from about 530 MB peak to about 410 MB.
 	trimCHeap()

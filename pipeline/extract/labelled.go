@@ -1,0 +1,474 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+)
+
+// How a field's value was obtained, from most to least direct; documents carry one per value
+// (Result.Sources) so a reviewer knows which to check first.
+const (
+	SourceClean     = "clean"     // read as printed, check character right
+	SourceRepaired  = "repaired"  // look-alikes, a doubled or dropped glyph fixed in the text
+	SourceReread    = "reread"    // read again from the page image, check character right
+	SourceConfirmed = "confirmed" // a near miss matching a code read cleanly on another document of the case
+	SourceReviewer  = "reviewer"  // typed or corrected by a reviewer
+)
+
+// Kinds of code a label announces.
+const (
+	KindID   = "id_number"
+	KindUSCC = "uscc"
+)
+
+// NearMiss is the text after a label that announces a code but does not validate, even after
+// the repairs the text alone allows. Start and End are rune offsets of the code's characters
+// in the text given to Fields or NearMisses.
+type NearMiss struct {
+	Kind       string
+	Raw        string // the code characters as OCR read them, spaces removed
+	Start, End int
+}
+
+// codeLabels maps each label printed before a code to the kind of code; the longest labels
+// come first so 统一社会信用代码 is not also taken for 信用代码.
+var codeLabels = []struct{ label, kind string }{
+	{"统一社会信用代码", KindUSCC}, {"社会信用代码", KindUSCC}, {"信用代码", KindUSCC},
+	{"公民身份号码", KindID}, {"身份证号码", KindID}, {"身份证件号码", KindID}, {"身份证号", KindID},
+	{"证件号码", KindID}, {"身份号码", KindID},
+}
+
+// NearMisses returns the labelled codes of text that do not validate: the regions worth
+// reading again from the image.
+func NearMisses(text string) []NearMiss {
+	runes := normalize(text)
+	var out []NearMiss
+	for _, span := range labelledSpans(runes) {
+		if _, _, ok := resolveSpan(span.kind, span.raw); ok {
+			continue
+		}
+		out = append(out, NearMiss{Kind: span.kind, Raw: span.raw, Start: span.start, End: span.end})
+	}
+	return out
+}
+
+type labelSpan struct {
+	kind, raw  string
+	start, end int
+}
+
+// labelledSpans finds, after each label, the code characters that follow on the same line: past
+// a colon and spaces, and past one Chinese glyph glued to the first character (OCR's reading
+// of a digit it could not place). Spaces inside the code are dropped from raw.
+func labelledSpans(runes []rune) []labelSpan {
+	var out []labelSpan
+	for i := 0; i < len(runes); i++ {
+		kind, n := labelAt(runes, i)
+		if n == 0 {
+			continue
+		}
+		j := i + n
+		for j < len(runes) && strings.ContainsRune(":：;；,，.。 \t", runes[j]) {
+			j++
+		}
+		if j+1 < len(runes) && unicode.Is(unicode.Han, runes[j]) && isCodeRune(runes[j+1]) {
+			j++
+		}
+		start := j
+		var raw strings.Builder
+		end := j
+		for j < len(runes) && (isCodeRune(runes[j]) || isHorizontalSpace(runes[j])) {
+			if isCodeRune(runes[j]) {
+				raw.WriteRune(runes[j])
+				end = j + 1
+			}
+			j++
+		}
+		if l := len([]rune(raw.String())); l >= 15 && l <= 21 {
+			out = append(out, labelSpan{kind: kind, raw: raw.String(), start: start, end: end})
+		}
+		i = max(i, end-1)
+	}
+	return out
+}
+
+func labelAt(runes []rune, i int) (kind string, n int) {
+	for _, l := range codeLabels {
+		lr := []rune(l.label)
+		if i+len(lr) <= len(runes) && string(runes[i:i+len(lr)]) == l.label {
+			return l.kind, len(lr)
+		}
+	}
+	return "", 0
+}
+
+// resolveSpan reads a labelled code: as printed or with look-alikes repaired (clean or
+// repaired), else with the one insertion or deletion a label licenses when exactly one
+// such reading validates (repaired).
+func resolveSpan(kind, raw string) (value, source string, ok bool) {
+	repair := repairUSCC
+	if kind == KindID {
+		repair = repairIDNumber
+	}
+	if v, ok := repair(raw); ok {
+		if v == raw {
+			return v, SourceClean, true
+		}
+		return v, SourceRepaired, true
+	}
+	if kind == KindUSCC {
+		if v, ok := repairUSCCLabelled(raw); ok {
+			return v, SourceRepaired, true
+		}
+	}
+	if v, ok := withoutDoubledGlyph(raw, repair, true); ok {
+		return v, SourceRepaired, true
+	}
+	if v, ok := oneEdit(raw, kind, false); ok {
+		return v, SourceRepaired, true
+	}
+	return "", "", false
+}
+
+// repairUSCCLabelled tries the readings a vertical bar or a capital I may stand for in a
+// labelled credit code: J as well as 1, which the unlabelled repair does not risk.
+func repairUSCCLabelled(raw string) (string, bool) {
+	r := []rune(raw)
+	if len(r) != 18 {
+		return "", false
+	}
+	found := ""
+	for i, c := range r {
+		if c != '|' && c != 'I' && c != 'l' && c != ']' {
+			continue
+		}
+		if i >= 2 && i < 8 { // division code: digits only
+			continue
+		}
+		cand := string(r[:i]) + "J" + string(r[i+1:])
+		if v, ok := repairUSCC(cand); ok {
+			if found != "" && found != v {
+				return "", false
+			}
+			found = v
+		}
+	}
+	return found, found != ""
+}
+
+// oneEdit repairs a code that OCR read one character short or long: a doubled letter read
+// once, a first character lost to a glued glyph, one stray character. Only insertions that
+// repeat a neighbour (or restore a first character) are tried, and all deletions: few enough
+// readings that a wrong one validating by chance is rare, and none is taken unless it is the
+// only one. With wide, every character of the alphabet is tried at every place, for readings
+// that a second, independent reading must confirm.
+func oneEdit(raw, kind string, wide bool) (string, bool) {
+	r := []rune(raw)
+	repair := repairUSCC
+	alphabet := usccChars
+	if kind == KindID {
+		repair = repairIDNumber
+		alphabet = "0123456789X"
+	}
+	found := map[string]bool{}
+	try := func(s string) {
+		if v, ok := repair(s); ok {
+			found[v] = true
+		}
+	}
+	switch len(r) {
+	case 17:
+		for i := 0; i <= len(r); i++ {
+			switch {
+			case wide:
+				for _, c := range alphabet {
+					try(string(r[:i]) + string(c) + string(r[i:]))
+				}
+			case i > 0:
+				try(string(r[:i]) + string(r[i-1]) + string(r[i:]))
+			case kind == KindUSCC:
+				for _, c := range "123456789ANY" {
+					try(string(c) + string(r))
+				}
+			}
+		}
+	case 19:
+		if kind == KindID && !wide {
+			return "", false // IDs: mod 11 lets one deletion in eleven validate
+		}
+		for i := range r {
+			try(string(r[:i]) + string(r[i+1:]))
+		}
+	case 18:
+		if !wide {
+			return "", false
+		}
+		for i := range r {
+			for _, c := range alphabet {
+				if c != glyphClass(r[i]) {
+					try(string(r[:i]) + string(c) + string(r[i+1:]))
+				}
+			}
+		}
+	}
+	if len(found) != 1 {
+		return "", false
+	}
+	for v := range found {
+		return v, true
+	}
+	return "", false
+}
+
+// maxDisagreements bounds the places in which two readings of a code may differ for a value
+// to be pieced together from them: each choice is one more chance of a wrong value validating,
+// and a credit code's two check characters make that far rarer than an ID number's one.
+var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
+
+// Reread resolves a code read again from the page image (rereads, spaces ignored) against
+// what the page's OCR read there (raw). Every way of reading considered must agree on one
+// value, or none is taken: a reread that validates as read or with look-alikes repaired; a
+// value pieced together place by place from two readings that differ in a few places; a
+// reread needing one edit, when that edit is the only one that validates. Each value must
+// stay within a few edits of the page's own reading, so two readings agree on it.
+func Reread(kind, raw string, rereads ...string) (string, bool) {
+	repair := repairUSCC
+	limit := 4
+	if kind == KindID {
+		repair = repairIDNumber
+	}
+	readings := []string{clean(raw)}
+	for _, r := range rereads {
+		if c := clean(r); c != "" {
+			readings = append(readings, c)
+		}
+	}
+	found := map[string]bool{}
+	near := func(v string) bool { return distance(fold(raw), fold(v)) <= limit }
+	for _, r := range readings[1:] {
+		if v, _, ok := resolveSpan(kind, r); ok && near(v) {
+			found[v] = true
+		}
+	}
+	if len(found) == 0 {
+		for i := range readings {
+			for j := i + 1; j < len(readings); j++ {
+				for v := range combine(readings[i], readings[j], maxDisagreements[kind], repair) {
+					found[v] = true
+				}
+			}
+		}
+	}
+	if len(found) == 0 && len(readings) >= 3 {
+		if v, ok := repair(majority(readings)); ok && near(v) {
+			found[v] = true
+		}
+	}
+	if len(found) == 0 {
+		for _, r := range readings[1:] {
+			if v, ok := oneEdit(r, kind, true); ok && distance(fold(raw), fold(v)) <= 2 {
+				found[v] = true
+			}
+		}
+	}
+	if len(found) != 1 {
+		return "", false
+	}
+	for v := range found {
+		return v, true
+	}
+	return "", false
+}
+
+// majority is, place by place, the character most 18-character readings agree on (the
+// first reading's on a tie); "" when fewer than three readings have 18 characters.
+func majority(readings []string) string {
+	var rs [][]rune
+	for _, r := range readings {
+		if x := []rune(r); len(x) == 18 {
+			rs = append(rs, x)
+		}
+	}
+	if len(rs) < 3 {
+		return ""
+	}
+	out := make([]rune, 18)
+	for i := range out {
+		best, bestN := rs[0][i], 0
+		for _, a := range rs {
+			n := 0
+			for _, b := range rs {
+				if glyphClass(a[i]) == glyphClass(b[i]) {
+					n++
+				}
+			}
+			if n > bestN {
+				best, bestN = a[i], n
+			}
+		}
+		out[i] = best
+	}
+	return string(out)
+}
+
+// clean upper-cases a reading and drops its spaces and line breaks.
+func clean(s string) string {
+	var b strings.Builder
+	for _, r := range normalize(s) {
+		switch {
+		case unicode.IsSpace(r):
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// combine returns the values that validate among the strings taking, at each place where two
+// 18-character readings differ, one or the other's character; nothing when they differ in
+// more than limit places. Only a single validating value is returned.
+func combine(a, b string, limit int, repair func(string) (string, bool)) map[string]bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != 18 || len(rb) != 18 {
+		return nil
+	}
+	var diff []int
+	for i := range ra {
+		if glyphClass(ra[i]) != glyphClass(rb[i]) {
+			diff = append(diff, i)
+		}
+	}
+	if len(diff) == 0 || len(diff) > limit {
+		return nil
+	}
+	found := map[string]bool{}
+	buf := append([]rune(nil), ra...)
+	for mask := 0; mask < 1<<len(diff); mask++ {
+		for k, i := range diff {
+			if mask&(1<<k) != 0 {
+				buf[i] = rb[i]
+			} else {
+				buf[i] = ra[i]
+			}
+		}
+		if v, ok := repair(string(buf)); ok {
+			found[v] = true
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
+}
+
+// fold maps a raw reading to upper-case with digit look-alikes folded, for comparing readings.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(glyphClass(r))
+	}
+	return b.String()
+}
+
+// distance is the Levenshtein distance between two short strings.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			sub := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				sub++
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// maxConfirmDistance is how far a near miss may be from a code read cleanly elsewhere in the
+// case to be taken as that code. An ID number's check character catches every single
+// substitution, so one edit never turns one valid ID into another; two could (twins' numbers
+// differ in two places), so IDs get one, credit codes two.
+var maxConfirmDistance = map[string]int{KindID: 1, KindUSCC: 2}
+
+// Confirm adds to each document the codes that other documents of the same case read cleanly
+// and that a near miss of its own is close to (SourceConfirmed). A code confirmed must be the
+// only one close enough.
+func Confirm(docs []*Result) {
+	known := map[string]string{} // value -> kind
+	for _, d := range docs {
+		for _, v := range d.IDNumbers {
+			known[v] = KindID
+		}
+		for _, v := range d.USCC {
+			known[v] = KindUSCC
+		}
+	}
+	for _, d := range docs {
+		for _, nm := range d.NearMisses {
+			match := ""
+			for v, kind := range known {
+				if kind != nm.Kind || distance(fold(nm.Raw), fold(v)) > maxConfirmDistance[kind] {
+					continue
+				}
+				if match != "" {
+					match = ""
+					break
+				}
+				match = v
+			}
+			if match == "" {
+				continue
+			}
+			d.add(nm.Kind, match, SourceConfirmed)
+		}
+	}
+}
+
+// add files value under kind with its source, unless already there.
+func (r *Result) add(kind, value, source string) {
+	list := &r.USCC
+	if kind == KindID {
+		list = &r.IDNumbers
+	}
+	for _, x := range *list {
+		if x == value {
+			return
+		}
+	}
+	*list = append(*list, value)
+	if r.Sources == nil {
+		r.Sources = map[string]string{}
+	}
+	r.Sources[value] = source
+}
+
+// AddReading files a value read again from the page image (SourceReread) unless the text
+// already gave it.
+func (r *Result) AddReading(kind, value string) {
+	if kind == KindID && ValidIDNumber(value) || kind == KindUSCC && ValidUSCC(value) {
+		r.add(kind, value, SourceReread)
+		r.dropNearMiss(kind, value)
+	}
+}
+
+// dropNearMiss forgets near misses that value accounts for, so confirmation does not try them.
+func (r *Result) dropNearMiss(kind, value string) {
+	kept := r.NearMisses[:0]
+	for _, nm := range r.NearMisses {
+		if nm.Kind == kind && distance(fold(nm.Raw), fold(value)) <= 3 {
+			continue
+		}
+		kept = append(kept, nm)
+	}
+	r.NearMisses = kept
+}

@@ -1,0 +1,90 @@
+package extract
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLabelledRepairs(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string
+		source     string
+	}{
+		{"glyph glued to the first digit, which is lost", "统一社会信用代码：码1220102QFWNB571XW", []string{uscc1}, SourceRepaired},
+		{"doubled digit read once", "统一社会信用代码：912202044N0DRTU8H", []string{uscc2}, SourceRepaired},
+		{"bar for J", "统一社会信用代码：91220104CKL1MHGAX|", []string{"91220104CKL1MHGAXJ"}, SourceRepaired},
+		{"semicolon after the label", "身份证号码；" + id1, []string{id1}, SourceClean},
+		{"digit misread: not guessed", "身份证号码：220103198909195958", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Fields(tc.text)
+			all := append(append([]string{}, got.IDNumbers...), got.USCC...)
+			if tc.want == nil {
+				if len(all) != 0 {
+					t.Fatalf("Fields(%q) = %v, want nothing", tc.text, all)
+				}
+				return
+			}
+			if diff := cmp.Diff(tc.want, all); diff != "" {
+				t.Fatalf("Fields(%q) (-want +got):\n%s", tc.text, diff)
+			}
+			if got.Sources[tc.want[0]] != tc.source {
+				t.Errorf("source %q, want %q", got.Sources[tc.want[0]], tc.source)
+			}
+		})
+	}
+}
+
+func TestNearMisses(t *testing.T) {
+	got := NearMisses("法定代表人：王伟 身份证号码：220103198909195958\n统一社会信用代码：" + uscc1)
+	want := []NearMiss{{Kind: KindID, Raw: "220103198909195958", Start: 15, End: 33}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("NearMisses (-want +got):\n%s", diff)
+	}
+}
+
+func TestReread(t *testing.T) {
+	tests := []struct {
+		name, kind, raw string
+		rereads         []string
+		want            string
+	}{
+		{"reread validates", KindUSCC, "91220106GDEBS4BKSE", []string{"912201 06GDEB84BK8E\n"}, "91220106GDEB84BK8E"},
+		{"pieced from two readings", KindID, "222401195705254651", []string{"222101195705251654"}, ""},
+		{"pieced from two readings, two places", KindID, "222401195705254651", []string{"222101195705254654"}, "222401195705254654"},
+		{"reread far from the page's reading refused", KindID, "222401195705254651", []string{id1}, ""},
+		{"nothing validates", KindID, "222401195705254651", []string{"222401195705254651"}, ""},
+		{"empty reread", KindUSCC, "91220106GDEBS4BKSE", []string{""}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := Reread(tc.kind, tc.raw, tc.rereads...)
+			if got != tc.want || ok != (tc.want != "") {
+				t.Fatalf("Reread(%q, %q) = %q, %v; want %q", tc.raw, tc.rereads, got, ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	clean := Fields("统一社会信用代码：" + uscc1 + "\n法定代表人身份证号码：" + id1)
+	// Two characters wrong in the credit code, one in the ID number, on another document.
+	near := Fields("统一社会信用代码：91220102QFWNB57IXX\n身份证号码：220103198909195958")
+	other := Fields("身份证号码：220102198404222248") // far from every known code
+	Confirm([]*Result{&clean, &near, &other})
+	if diff := cmp.Diff([]string{uscc1}, near.USCC); diff != "" {
+		t.Errorf("uscc (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{id1}, near.IDNumbers); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	if near.Sources[uscc1] != SourceConfirmed || near.Sources[id1] != SourceConfirmed {
+		t.Errorf("sources %v", near.Sources)
+	}
+	if len(other.IDNumbers) != 0 {
+		t.Errorf("a far near miss was confirmed: %v", other.IDNumbers)
+	}
+}

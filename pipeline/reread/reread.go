@@ -1,0 +1,170 @@
+// Package reread reads a page's codes a second time where the first reading failed: when a
+// label says an ID number or a credit code follows (统一社会信用代码, 公民身份号码, 身份证号, ...)
+// but the text after it does not validate, the region after the label is cropped from the
+// page image by the OCR word boxes, scaled up, and recognised as one line with a whitelist of
+// the code's characters. A reading is kept only when its check character validates
+// (extract.Reread decides), so precision does not depend on this step.
+//
+// Pages whose labelled codes all validate cost nothing but a scan of their words.
+package reread
+
+import (
+	"context"
+	"image"
+	"unicode"
+	"unicode/utf8"
+
+	"onewindow/pipeline"
+	"onewindow/pipeline/extract"
+)
+
+// RegionReader recognises a region of an encoded page image as one line of text, scaled so
+// its characters are textHeight pixels high, using only the characters of whitelist. The OCR
+// engine implements it (cropping and scaling in Leptonica, faster than decoding in Go).
+type RegionReader interface {
+	ReadRegion(page pipeline.PageImage, box image.Rectangle, textHeight int, whitelist string) (string, error)
+}
+
+// Whitelists of the code kinds: GB 11643 digits and X; the GB 32100 alphabet (no I, O, S, V, Z).
+var whitelists = map[string]string{
+	extract.KindID:   "0123456789X",
+	extract.KindUSCC: "0123456789ABCDEFGHJKLMNPQRTUWXY",
+}
+
+// targetHeights are the text heights, in pixels, a region is scaled to: Tesseract reads best
+// with capitals of 30-40 pixels, and a 200 dpi scan's body text is about 20.
+var targetHeights = []int{40}
+
+// Region is a labelled code that did not validate and where it stands on the page.
+type Region struct {
+	Kind string
+	Raw  string // what the page's OCR read
+	Box  image.Rectangle
+}
+
+// Regions lists the labelled codes of page that do not validate, with the image region
+// each stands in: the code's words, widened left to the label and right by a character so
+// that a digit OCR dropped or glued to the label is inside.
+func Regions(page pipeline.OCRPage) []Region {
+	var out []Region
+	for _, line := range lines(page.Words) {
+		text, owner := lineText(line)
+		for _, nm := range extract.NearMisses(text) {
+			if nm.Start >= nm.End || nm.End > len(owner) {
+				continue
+			}
+			first, last := owner[nm.Start], owner[nm.End-1]
+			box := line[first].Box
+			for _, w := range line[first : last+1] {
+				box = box.Union(w.Box)
+			}
+			h := box.Dy()
+			if cut := leadIn(line[first], text, owner, nm.Start); cut > 0 {
+				// The label (or a colon) shares the code's first word: start after it.
+				box.Min.X += cut - h
+			} else if first > 0 && line[first-1].Box.Max.X < box.Min.X {
+				box.Min.X = max(line[first-1].Box.Max.X, box.Min.X-2*h)
+			} else {
+				box.Min.X -= h / 2
+			}
+			box.Max.X += h
+			box.Min.Y -= h / 3
+			box.Max.Y += h / 3
+			box = box.Intersect(image.Rect(0, 0, page.Width, page.Height))
+			if box.Empty() {
+				continue
+			}
+			out = append(out, Region{Kind: nm.Kind, Raw: nm.Raw, Box: box})
+		}
+	}
+	return out
+}
+
+// Page reads every region of Regions(*page) again from img (the upright page image the words
+// were read from) and records the validated readings in page.Reread.
+func Page(ctx context.Context, page *pipeline.OCRPage, img pipeline.PageImage, r RegionReader) error {
+	for _, reg := range Regions(*page) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var texts []string
+		for _, height := range targetHeights {
+			text, err := r.ReadRegion(img, reg.Box, height, whitelists[reg.Kind])
+			if err != nil {
+				return err
+			}
+			texts = append(texts, text)
+			if v, ok := extract.Reread(reg.Kind, reg.Raw, texts...); ok {
+				page.Reread = append(page.Reread, pipeline.FieldReading{Kind: reg.Kind, Value: v, Box: reg.Box})
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// lines groups words by (block, paragraph, line), in order.
+func lines(words []pipeline.Word) [][]pipeline.Word {
+	var out [][]pipeline.Word
+	for i := 0; i < len(words); {
+		j := i + 1
+		for j < len(words) && words[j].Block == words[i].Block && words[j].Par == words[i].Par && words[j].Line == words[i].Line {
+			j++
+		}
+		out = append(out, words[i:j])
+		i = j
+	}
+	return out
+}
+
+// lineText joins a line's words as the OCR text does (a space only between two non-CJK
+// neighbours) and says for each rune which word it came from.
+func lineText(line []pipeline.Word) (string, []int) {
+	var b []rune
+	var owner []int
+	for i, w := range line {
+		if i > 0 {
+			l, _ := utf8.DecodeLastRuneInString(line[i-1].Text)
+			r, _ := utf8.DecodeRuneInString(w.Text)
+			if !wide(l) && !wide(r) {
+				b = append(b, ' ')
+				owner = append(owner, i)
+			}
+		}
+		for _, r := range w.Text {
+			b = append(b, r)
+			owner = append(owner, i)
+		}
+	}
+	return string(b), owner
+}
+
+// leadIn estimates how many pixels of word w (which holds rune start of text) come before
+// start, counting a CJK glyph twice as wide as a digit.
+func leadIn(w pipeline.Word, text string, owner []int, start int) int {
+	runes := []rune(text)
+	weight := func(r rune) int {
+		if wide(r) {
+			return 2
+		}
+		return 1
+	}
+	before, total := 0, 0
+	for i, r := range runes {
+		if owner[i] != owner[start] || r == ' ' {
+			continue
+		}
+		total += weight(r)
+		if i < start {
+			before += weight(r)
+		}
+	}
+	if before == 0 || total == 0 {
+		return 0
+	}
+	return w.Box.Dx() * before / total
+}
+
+func wide(r rune) bool {
+	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF
+}

@@ -1,0 +1,60 @@
+package reread
+
+import (
+	"context"
+	"image"
+	"testing"
+
+	"onewindow/pipeline"
+)
+
+// fakeReader answers every region with the same reading and counts the calls.
+type fakeReader struct {
+	text  string
+	calls int
+}
+
+func (f *fakeReader) ReadRegion(_ pipeline.PageImage, _ image.Rectangle, _ int, _ string) (string, error) {
+	f.calls++
+	return f.text, nil
+}
+
+func word(text string, x0, x1 int) pipeline.Word {
+	return pipeline.Word{Text: text, Box: image.Rect(x0, 100, x1, 130), Block: 1, Par: 1, Line: 1}
+}
+
+func TestPage(t *testing.T) {
+	tests := []struct {
+		name      string
+		words     []pipeline.Word
+		read      string
+		wantCalls int
+		want      []string
+	}{
+		{"clean code: no re-reading", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEB84BK8E", 310, 700)}, "", 0, nil},
+		{"misread code re-read", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
+			"91220106GDEB84BK8E", 1, []string{"91220106GDEB84BK8E"}},
+		{"re-read that does not validate dropped", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
+			"91220106GDEBS4BKSE", 1, nil},
+		{"no label: nothing read", []pipeline.Word{word("编号", 10, 60), word("91220106GDEBS4BKSE", 310, 700)}, "", 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			page := pipeline.OCRPage{Width: 1000, Height: 1400, Words: tc.words}
+			r := &fakeReader{text: tc.read}
+			if err := Page(context.Background(), &page, pipeline.PageImage{}, r); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, fr := range page.Reread {
+				got = append(got, fr.Value)
+				if !fr.Box.In(image.Rect(0, 0, 1000, 1400)) || fr.Box.Min.X > 310 || fr.Box.Max.X < 700 {
+					t.Errorf("region %v does not cover the code", fr.Box)
+				}
+			}
+			if r.calls != tc.wantCalls || len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
+				t.Fatalf("calls %d, readings %v; want %d, %v", r.calls, got, tc.wantCalls, tc.want)
+			}
+		})
+	}
+}
