@@ -167,17 +167,22 @@ func BatchDone(c *Case, m Matter, cal *Calendar, batch string, docs []DocumentFa
 	if slices.Contains(c.Batches, batch) && allKnown(c.Facts, docs) {
 		return Event{}, false, nil
 	}
-	merged := slices.Clone(c.Facts)
-	for _, f := range docs {
-		if i := slices.IndexFunc(merged, func(g DocumentFacts) bool { return g.ID == f.ID }); i >= 0 {
-			merged[i] = f
-		} else {
-			merged = append(merged, f)
-		}
-	}
+	merged := mergeFacts(slices.Clone(c.Facts), docs)
 	data := BatchDoneData{Batch: batch, Documents: docs, Check: Evaluate(m, merged, c.Applicant, c.Submitter, now, cal)}
 	e, err = c.next(EvBatchDone, by, now, "", data)
 	return e, err == nil, err
+}
+
+// mergeFacts adds docs to have, a document already there (re-filed, superseded) replaced.
+func mergeFacts(have, docs []DocumentFacts) []DocumentFacts {
+	for _, f := range docs {
+		if i := slices.IndexFunc(have, func(g DocumentFacts) bool { return g.ID == f.ID }); i >= 0 {
+			have[i] = f
+		} else {
+			have = append(have, f)
+		}
+	}
+	return have
 }
 
 func allKnown(have, docs []DocumentFacts) bool {

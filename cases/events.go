@@ -183,13 +183,7 @@ func (c *Case) Apply(e Event) error {
 		if !slices.Contains(c.Batches, d.Batch) {
 			c.Batches = append(c.Batches, d.Batch)
 		}
-		for _, f := range d.Documents {
-			if i := slices.IndexFunc(c.Facts, func(g DocumentFacts) bool { return g.ID == f.ID }); i >= 0 {
-				c.Facts[i] = f
-			} else {
-				c.Facts = append(c.Facts, f)
-			}
-		}
+		c.Facts = mergeFacts(c.Facts, d.Documents)
 		c.Documents = c.Documents[:0]
 		for _, f := range c.Facts {
 			if !f.Superseded {
