@@ -83,11 +83,14 @@ type Record struct {
 	Pages        []int               `json:"pages"` // upload page indexes
 	PageCount    int                 `json:"page_count"`
 	Fields       map[string][]string `json:"fields"`
-	ReceivedAt   time.Time           `json:"received_at"`
-	FiledAt      time.Time           `json:"filed_at"`
-	Retention    Retention           `json:"retention"`
-	Files        []File              `json:"files"`
-	Events       []Event             `json:"events"`
+	// FieldSources says how each ID number and credit code in Fields was obtained: clean,
+	// repaired, reread (from the page image), confirmed (by another document of the case).
+	FieldSources map[string]string `json:"field_sources,omitempty"`
+	ReceivedAt   time.Time         `json:"received_at"`
+	FiledAt      time.Time         `json:"filed_at"`
+	Retention    Retention         `json:"retention"`
+	Files        []File            `json:"files"`
+	Events       []Event           `json:"events"`
 }
 
 // Retention is the object-lock retention of the record's files.

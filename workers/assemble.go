@@ -223,7 +223,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		DocumentID: id, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName, Confidence: plan.Confidence,
 		NeedsReview: plan.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
 		Applicant: b.Applicant, Matter: b.Matter, Departments: b.Departments,
-		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, ReceivedAt: b.CreatedAt, FiledAt: now,
+		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, FieldSources: plan.FieldSources, ReceivedAt: b.CreatedAt, FiledAt: now,
 		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
 		ArchivalCode: archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
 			FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,

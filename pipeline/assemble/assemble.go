@@ -34,6 +34,9 @@ type Document struct {
 	Confidence  float64
 	NeedsReview bool
 	Fields      map[string][]string
+	// FieldSources says how each ID number and credit code was obtained (extract.SourceClean,
+	// SourceRepaired, SourceReread, SourceConfirmed).
+	FieldSources map[string]string
 	Applicant   string // who applies, as this document names them (extract.Applicant)
 	Matter      string // the matter applied for, as this document names it
 }
@@ -106,6 +109,7 @@ func (p *Planner) Plan(pages []Page) []Document {
 		afterSeparator = false
 	}
 	var docs []Document
+	var fields []*extract.Result
 	for _, group := range split.Pages(kept, p.tax, split.Options{}) {
 		idx := make([]int, len(group))
 		texts := make([]string, len(group))
@@ -113,9 +117,32 @@ func (p *Planner) Plan(pages []Page) []Document {
 			idx[i] = index[k]
 			texts[i] = kept[k].Text
 		}
-		docs = append(docs, p.document(idx, texts, ""))
+		d, f := p.document(idx, texts, rereadings(pages, idx), "")
+		docs, fields = append(docs, d), append(fields, f)
 	}
+	confirm(docs, fields)
 	return docs
+}
+
+// rereadings collects the codes page OCR read again from the images of a document's pages.
+func rereadings(pages []Page, idx []int) []pipeline.FieldReading {
+	var out []pipeline.FieldReading
+	for _, i := range idx {
+		if i >= 0 && i < len(pages) && pages[i].OCR != nil {
+			out = append(out, pages[i].OCR.Reread...)
+		}
+	}
+	return out
+}
+
+// confirm lets a code read cleanly on one document of the batch confirm a near miss of the
+// same code on another, and files each document's codes with how they were obtained.
+func confirm(docs []Document, fields []*extract.Result) {
+	extract.Confirm(fields)
+	for i, f := range fields {
+		docs[i].Fields["id_numbers"], docs[i].Fields["uscc"] = f.IDNumbers, f.USCC
+		docs[i].FieldSources = f.Sources
+	}
 }
 
 // Group is a document as a person grouped it: upload page indexes in reading order and, if
@@ -130,6 +157,7 @@ type Group struct {
 // a group without one is classified as Plan would. Fields and titles come from the text.
 func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
 	docs := make([]Document, 0, len(groups))
+	fields := make([]*extract.Result, 0, len(groups))
 	for _, g := range groups {
 		texts := make([]string, len(g.Pages))
 		for i, idx := range g.Pages {
@@ -137,8 +165,10 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
 				texts[i] = pages[idx].OCR.Text
 			}
 		}
-		docs = append(docs, p.document(append([]int(nil), g.Pages...), texts, g.Type))
+		d, f := p.document(append([]int(nil), g.Pages...), texts, rereadings(pages, g.Pages), g.Type)
+		docs, fields = append(docs, d), append(fields, f)
 	}
+	confirm(docs, fields)
 	return docs
 }
 
@@ -152,8 +182,9 @@ func (p *Planner) KnownType(typ string) bool {
 	return false
 }
 
-// document classifies (unless typ is given) and extracts one document's fields.
-func (p *Planner) document(pages []int, texts []string, typ string) Document {
+// document classifies (unless typ is given) and extracts one document's fields, taking in
+// the codes its pages' images were read again for.
+func (p *Planner) document(pages []int, texts []string, reads []pipeline.FieldReading, typ string) (Document, *extract.Result) {
 	d := Document{Pages: pages}
 	text := strings.Join(texts, "\n")
 	if typ == "" {
@@ -167,6 +198,9 @@ func (p *Planner) document(pages []int, texts []string, typ string) Document {
 		d.Title = firstLine(texts[0])
 	}
 	f := extract.Fields(text)
+	for _, r := range reads {
+		f.AddReading(r.Kind, r.Value)
+	}
 	d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
 	if len(f.Phones) > 0 {
 		d.Fields["phones"] = f.Phones
@@ -175,7 +209,7 @@ func (p *Planner) document(pages []int, texts []string, typ string) Document {
 		d.Fields["dates"] = f.Dates
 	}
 	d.Applicant, d.Matter = extract.Applicant(text), extract.Matter(text)
-	return d
+	return d, &f
 }
 
 // firstLine is a document's title as printed: its first non-empty line, without spaces
