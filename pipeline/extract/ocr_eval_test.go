@@ -48,8 +48,11 @@ func TestOCRCorpus(t *testing.T) {
 		t.Logf("%-40s fields=%d tp=%d fp=%d fn=%d precision=%.4f recall=%.4f", dir, tp+fn, tp, fp, fn,
 			float64(tp)/float64(max(1, tp+fp)), float64(tp)/float64(max(1, tp+fn)))
 	}
-	t.Logf("%-40s fields=%d tp=%d fp=%d fn=%d precision=%.4f recall=%.4f", "all", allTP+allFN, allTP, allFP, allFN,
-		float64(allTP)/float64(max(1, allTP+allFP)), float64(allTP)/float64(max(1, allTP+allFN)))
+	prec, rec := float64(allTP)/float64(max(1, allTP+allFP)), float64(allTP)/float64(max(1, allTP+allFN))
+	t.Logf("%-40s fields=%d tp=%d fp=%d fn=%d precision=%.4f recall=%.4f", "all", allTP+allFN, allTP, allFP, allFN, prec, rec)
+	// Measured on real OCR of the default corpus: precision 1, recall .979 (47 of 48).
+	corpus.Floor(t, "precision on OCR text", prec, 0.98)
+	corpus.Floor(t, "recall on OCR text", rec, 0.93)
 }
 
 // linesNear returns the OCR lines that share the most digits with want, to show what OCR made

@@ -34,6 +34,11 @@ var (
 	corpusDump    = flag.String("ocr.dump", "", "write each page's text to this directory as NAME.txt")
 	corpusRepeat  = flag.Int("ocr.repeat", 1, "go through the pages this many times (memory measurements)")
 	corpusOMP     = flag.Bool("ocr.openmp", false, "let Tesseract use OpenMP threads (to measure the difference)")
+	// The run fails above this CER or below this share of pages turned upright. The pipeline
+	// read gen.py's default corpus (--batches 10 --seed 1) at CER 0.012 with every page
+	// upright (`onewindow eval`); the README of the corpus gives the CLI 0.052.
+	corpusMaxCER     = flag.Float64("ocr.maxcer", 0.04, "fail when the engine's mean CER is above this")
+	corpusMinUpright = flag.Float64("ocr.minupright", 0.95, "fail when fewer pages than this share are turned upright")
 )
 
 func TestCorpus(t *testing.T) {
@@ -159,12 +164,18 @@ func TestCorpus(t *testing.T) {
 	}
 	if cerN > 0 {
 		t.Logf("mean CER over %d text pages: engine %.4f", cerN, cerSum/float64(cerN))
+		if mean := cerSum / float64(cerN); mean > *corpusMaxCER {
+			t.Errorf("mean CER %.4f is above -ocr.maxcer %.4f", mean, *corpusMaxCER)
+		}
 		if *corpusCLI {
 			t.Logf("mean CER CLI %.4f", cliCERSum/float64(cerN))
 		}
 	}
 	if rotN > 0 {
 		t.Logf("orientation: %d/%d right, %d wrong", rotRight, rotN, rotWrong)
+		if share := float64(rotRight) / float64(rotN); share < *corpusMinUpright {
+			t.Errorf("%.3f of pages turned upright, below -ocr.minupright %.3f", share, *corpusMinUpright)
+		}
 	}
 	t.Logf("final RSS %d MB", rssMB())
 }

@@ -53,8 +53,11 @@ func TestCorpus(t *testing.T) {
 	for _, set := range []struct {
 		name    string
 		batches [][]doc
-	}{{"corpus batches", batches}, {"random stacks", mixed}} {
-		for _, rate := range []float64{0, 0.05, 0.10} {
+		// Floors of documents split right at noise 0, 0.05, 0.10 (measured: batches
+		// 100/95.3/95.3 %, random stacks 100/98.5/97.0 %).
+		floors [3]float64
+	}{{"corpus batches", batches, [3]float64{0.97, 0.90, 0.88}}, {"random stacks", mixed, [3]float64{0.98, 0.96, 0.94}}} {
+		for r, rate := range []float64{0, 0.05, 0.10} {
 			rng := rand.New(rand.NewSource(1))
 			ok, total, batchOK := 0, 0, 0
 			var fails []string
@@ -104,6 +107,7 @@ func TestCorpus(t *testing.T) {
 			for _, f := range fails {
 				t.Logf("  e.g. %s", f)
 			}
+			corpus.Floor(t, fmt.Sprintf("%s noise %.2f documents split right", set.name, rate), float64(ok)/float64(total), set.floors[r])
 		}
 	}
 }

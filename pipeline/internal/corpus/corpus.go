@@ -151,3 +151,20 @@ func OCRNoise(rng *rand.Rand, s string, rate float64) string {
 	}
 	return b.String()
 }
+
+// Floorer is the part of testing.TB that Floor uses.
+type Floorer interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// Floor fails t when a measured share falls below its floor, so an evaluation that only
+// measured can catch a regression. Floors are set a margin below what gen.py's default corpus
+// (--batches 10 --seed 1) measured when they were written; a harder corpus may need -run to
+// pick the tests whose floors it is meant for.
+func Floor(t Floorer, what string, got, floor float64) {
+	t.Helper()
+	if got < floor {
+		t.Errorf("%s: %.4f, below the floor of %.4f", what, got, floor)
+	}
+}
