@@ -98,18 +98,7 @@ type Case struct {
 	Notified   []NotifiedData  `json:"notified,omitempty"`
 	Handovers  []Handover      `json:"handovers"`
 	Deliveries []Delivery      `json:"deliveries"`
-	Events     []EventSummary  `json:"events"`
-}
-
-// EventSummary is an event as the case's timeline shows it.
-type EventSummary struct {
-	Seq    int       `json:"seq"`
-	Type   string    `json:"type"`
-	At     time.Time `json:"at"`
-	By     string    `json:"by"`
-	Role   string    `json:"role,omitempty"`
-	Desk   string    `json:"desk,omitempty"`
-	Reason string    `json:"reason,omitempty"`
+	Events     []Event         `json:"events"` // the timeline: events without their data
 }
 
 // OpenInput is what a desk types to open a case.

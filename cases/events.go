@@ -170,7 +170,7 @@ func (c *Case) Apply(e Event) error {
 			DueDate: d.DueDate, Check: d.Check, State: StateSubmitted,
 			Batches: []string{}, Documents: []string{}, Facts: []DocumentFacts{}, Notices: []NoticeRef{},
 			Deferred: []DeferredItem{}, MailIDs: []string{}, Handovers: []Handover{}, Deliveries: []Delivery{},
-			Events: []EventSummary{},
+			Events: []Event{},
 		}
 		if d.Channel == ChannelMail {
 			c.State = StatePreAccepted
@@ -262,7 +262,8 @@ func (c *Case) Apply(e Event) error {
 		return errs.Errorf(op, errs.Internal, "bad_event", "Event %d has an unknown type %q.", e.Seq, e.Type)
 	}
 	c.Version = e.Seq
-	c.Events = append(c.Events, EventSummary{Seq: e.Seq, Type: e.Type, At: e.At, By: e.By, Role: e.Role, Desk: e.Desk, Reason: e.Reason})
+	e.Data = nil
+	c.Events = append(c.Events, e)
 	return nil
 }
 
