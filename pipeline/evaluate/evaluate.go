@@ -21,6 +21,7 @@ import (
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/blank"
 	"onewindow/pipeline/internal/corpus"
+	"onewindow/pipeline/internal/edit"
 	"onewindow/pipeline/pages"
 	"onewindow/pipeline/separator"
 )
@@ -263,22 +264,6 @@ func normalise(s string) []rune {
 // CER is the character edit distance between truth and got after NFKC, punctuation-width and
 // whitespace normalisation, with the truth's length (at least 1).
 func CER(truth, got string) (errors, length int) {
-	a, b := normalise(truth), normalise(got)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)], max(1, len(a))
+	a := normalise(truth)
+	return edit.Distance(a, normalise(got)), max(1, len(a))
 }

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"onewindow/pipeline"
+	"onewindow/pipeline/internal/edit"
 )
 
 // The corpus run compares this package with the tesseract CLI on a directory of page
@@ -203,7 +204,7 @@ func cer(want, got string) float64 {
 		}
 		return 1
 	}
-	return float64(levenshtein(w, g)) / float64(len(w))
+	return float64(edit.Distance(w, g)) / float64(len(w))
 }
 
 func stripSpace(s string) []rune {
@@ -214,24 +215,4 @@ func stripSpace(s string) []rune {
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
