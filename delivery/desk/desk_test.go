@@ -168,7 +168,6 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	svc := testenv.Services(t)
-	ctx := context.Background()
 	f := &fixture{blobs: testenv.Blobs(t, svc), state: testenv.State(t, svc), recv: map[string]*receiver{}}
 	cat, err := cases.LoadCatalogue(strings.NewReader(mattersYAML), func(string) bool { return true })
 	if err != nil {
@@ -243,14 +242,12 @@ func newFixture(t *testing.T) *fixture {
 		})
 	})
 	f.routes = mux2
-	_ = ctx
 	return f
 }
 
 // openAccepted opens an accepted case of matter with one filed document.
 func (f *fixture) openAccepted(t *testing.T, no, matter string) {
 	t.Helper()
-	ctx := context.Background()
 	m, _ := f.cases.cat.Matter(matter)
 	cal := cases.DefaultCalendar()
 	now := time.Now()
@@ -272,7 +269,6 @@ func (f *fixture) openAccepted(t *testing.T, no, matter string) {
 			t.Fatal(err)
 		}
 	}
-	_ = ctx
 }
 
 func (f *fixture) fileDocument(t *testing.T, no, id, batch string) {

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	_ "embed"
 	"net/http"
 	"slices"
 
@@ -20,18 +21,39 @@ var (
 	windows   = []string{auth.RoleWindow}
 )
 
+// route is one API route of the desk: its pattern, who may call it, what answers.
+type route struct {
+	pattern string
+	roles   []string
+	h       httpx.HandlerFunc
+}
+
+func (d *Desk) routes() []route {
+	return []route{
+		{"GET /api/v1/deliveries", viewers, d.listDeliveries},
+		{"GET /api/v1/deliveries/dead", pushers, d.deadLetters},
+		{"GET /api/v1/deliveries/{key}", viewers, d.getDelivery},
+		{"GET /api/v1/deliveries/{key}/manifest", viewers, d.getManifest},
+		{"POST /api/v1/deliveries/{key}/ack", answerers, d.ack},
+		{"POST /api/v1/deliveries/{key}/repush", pushers, d.repush},
+		{"GET /api/v1/cases/{case_no}/deliveries", viewers, d.caseDeliveries},
+		{"POST /api/v1/cases/{case_no}/results", answerers, d.postResult},
+		{"POST /api/v1/cases/{case_no}/handout", windows, d.postHandout},
+	}
+}
+
 // Routes adds the delivery desk's API.
 func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	mux.Handle("GET /api/v1/deliveries", authz(viewers, d.listDeliveries))
-	mux.Handle("GET /api/v1/deliveries/dead", authz(pushers, d.deadLetters))
-	mux.Handle("GET /api/v1/deliveries/{key}", authz(viewers, d.getDelivery))
-	mux.Handle("GET /api/v1/deliveries/{key}/manifest", authz(viewers, d.getManifest))
-	mux.Handle("POST /api/v1/deliveries/{key}/ack", authz(answerers, d.ack))
-	mux.Handle("POST /api/v1/deliveries/{key}/repush", authz(pushers, d.repush))
-	mux.Handle("GET /api/v1/cases/{case_no}/deliveries", authz(viewers, d.caseDeliveries))
-	mux.Handle("POST /api/v1/cases/{case_no}/results", authz(answerers, d.postResult))
-	mux.Handle("POST /api/v1/cases/{case_no}/handout", authz(windows, d.postHandout))
+	for _, r := range d.routes() {
+		mux.Handle(r.pattern, authz(r.roles, r.h))
+	}
 }
+
+// OpenAPI is this desk's part of the OpenAPI document ({"paths", "components": {"schemas"}}),
+// for the API to merge into the one it serves.
+//
+//go:embed openapi.json
+var OpenAPI []byte
 
 // departmentOf is the department a request speaks for: a department principal's own, which
 // the departments file must know; "" for the hall's roles, which see every department.
