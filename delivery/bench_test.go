@@ -13,6 +13,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"onewindow/internal/testenv"
 )
 
 // go test -run '^$' -bench Push -benchtime 1x ./delivery/
@@ -57,6 +62,7 @@ func benchPush(b *testing.B, departments, cases, docsPerCase int) {
 	}
 	reg := webhookSet(b, depts...)
 	total := cases * departments
+	runtime.GC()
 	peak := startPeakSampler()
 	b.ResetTimer()
 	var elapsed time.Duration
@@ -141,4 +147,83 @@ func vmHWM() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkPush200CasesTo5Buckets writes bags into five departments' buckets of one real
+// MinIO: 200 cases of 4 documents of 256 KiB each.
+func BenchmarkPush200CasesTo5Buckets(b *testing.B) {
+	svc := testenv.Services(b)
+	ctx := context.Background()
+	admin, err := minio.New(svc.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.S3AccessKey, svc.S3SecretKey, "")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var depts []*Department
+	for i := range 5 {
+		bucket := fmt.Sprintf("dept-%d", i)
+		if err := admin.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		depts = append(depts, &Department{ID: bucket, Kind: KindS3, S3: &S3{Endpoint: svc.S3Endpoint, Bucket: bucket,
+			AccessKey: svc.S3AccessKey, SecretKey: Secret(svc.S3SecretKey)}})
+	}
+	reg := webhookSet(b, depts...)
+	docs := &memDocs{pdfs: map[string][]byte{}, fail: map[string]bool{}}
+	const cases = 200
+	// Every case carries the same four documents, so that the test's own data stays 1 MiB and
+	// the peak heap is the delivery path's.
+	base := s3Package(docs, "JL2026-BASE", "", 4, 256<<10)
+	var pkgs []Package
+	for c := range cases {
+		for _, d := range depts {
+			p := base
+			p.Department = d.ID
+			p.Manifest.CaseNo, p.Manifest.Department = fmt.Sprintf("JL2026-%05d", c), d.ID
+			p.Manifest.PackageID = PackageID(p.Manifest.CaseNo, d.ID, 1)
+			p.Manifest.IdempotencyKey = IdempotencyKey(p.Manifest.CaseNo, d.ID, 1)
+			pkgs = append(pkgs, p)
+		}
+	}
+	runtime.GC()
+	peak := startPeakSampler()
+	b.ResetTimer()
+	var elapsed time.Duration
+	for n := range b.N {
+		s := NewS3Sender(reg, docs, S3Options{})
+		queue := make(chan Package)
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		start := time.Now()
+		for range benchWorkers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := range queue {
+					p.Manifest.Version += n // a new version each round: nothing is found in place
+					if _, err := s.Send(ctx, p); err != nil {
+						failed.Add(1)
+						b.Error(err)
+					}
+				}
+			}()
+		}
+		for _, p := range pkgs {
+			queue <- p
+		}
+		close(queue)
+		wg.Wait()
+		elapsed += time.Since(start)
+		if failed.Load() != 0 {
+			b.Fatalf("%d failed", failed.Load())
+		}
+	}
+	b.StopTimer()
+	heap := peak()
+	rate := float64(len(pkgs)*b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "deliveries/s")
+	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(vmHWM())/(1<<10), "VmHWM-MiB")
+	b.Logf("%d cases x %d buckets (4 documents of 256 KiB), %d workers: %d bags in %v, %.0f/s; peak heap in use %.1f MiB, VmHWM %.1f MiB",
+		cases, len(depts), benchWorkers, len(pkgs)*b.N, elapsed.Round(time.Millisecond), rate,
+		float64(heap)/(1<<20), float64(vmHWM())/(1<<10))
 }

@@ -2,12 +2,14 @@ package delivery
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -29,8 +31,10 @@ type DocumentSource interface {
 type S3Options struct {
 	// Organization is the bag's Source-Organization (the hall's name).
 	Organization string
-	// PartSize is minio-go's upload buffer per send (default 8 MiB, S3's minimum is 5 MiB): a
-	// bag's size is not known before it is written, so minio-go holds one part at a time.
+	// TempDir holds each bag while it is written (default os.TempDir()).
+	TempDir string
+	// PartSize is the size above which a bag goes up in parts, read from its file (default
+	// 16 MiB; S3's minimum part is 5 MiB).
 	PartSize uint64
 }
 
@@ -53,7 +57,7 @@ var _ Sender = (*S3Sender)(nil)
 // NewS3Sender sends to the S3 departments of reg, reading documents from docs.
 func NewS3Sender(reg *Registry, docs DocumentSource, opt S3Options) *S3Sender {
 	if opt.PartSize == 0 {
-		opt.PartSize = 8 << 20
+		opt.PartSize = 16 << 20
 	}
 	return &S3Sender{reg: reg, docs: docs, opt: opt, clients: map[*S3]*minio.Client{}}
 }
@@ -116,22 +120,28 @@ func (s *S3Sender) Send(ctx context.Context, p Package) (Result, error) {
 	}
 	meta := map[string]string{metaKey: p.Key()}
 
-	pr, pw := io.Pipe()
-	wrote := make(chan error, 1)
-	go func() {
-		err := s.writeBag(ctx, pw, &m)
-		pw.CloseWithError(err)
-		wrote <- err
-	}()
-	// An upload that fails half-way leaves no object: S3 shows a multipart upload only once
-	// it is completed, and minio-go aborts the parts of one that failed.
-	_, err = c.PutObject(ctx, b.Bucket, bagKey, pr, -1, minio.PutObjectOptions{
-		ContentType: "application/zip", UserMetadata: meta, PartSize: s.opt.PartSize})
-	pr.CloseWithError(err) // stops the writer if the upload failed first
-	var be *bagError
-	if werr := <-wrote; errors.As(werr, &be) {
-		return res, be.err
+	// The bag is written to a temporary file first: documents stream through it without
+	// being held in memory, a document that fails its digests stops the package before the
+	// department's bucket sees anything, and the upload knows its size, so minio-go sends it
+	// in one PUT (or in parts read from the file) instead of buffering a part per upload.
+	f, err := os.CreateTemp(s.opt.TempDir, "bag-*.zip")
+	if err != nil {
+		return res, errs.E(op, errs.Unavailable, "spool_failed", "The package cannot be spooled to disk.", err)
 	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if err := s.writeBag(ctx, bw, &m); err != nil {
+		return res, err
+	}
+	if err := bw.Flush(); err != nil {
+		return res, errs.E(op, errs.Unavailable, "spool_failed", "The package cannot be spooled to disk.", err)
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return res, errs.E(op, errs.Unavailable, "spool_failed", "The package cannot be spooled to disk.", err)
+	}
+	_, err = c.PutObject(ctx, b.Bucket, bagKey, io.NewSectionReader(f, 0, size), size, minio.PutObjectOptions{
+		ContentType: "application/zip", UserMetadata: meta, PartSize: s.opt.PartSize})
 	if err != nil {
 		return res, s3Error(op, d.ID, err)
 	}
@@ -168,13 +178,6 @@ func s3Error(op, dept string, err error) error {
 		fmt.Sprintf("Department %q's bucket cannot be reached; the package will be sent again.", dept), err)
 }
 
-// bagError marks a failure on our side of the pipe (a document unreadable or not what the
-// manifest says), so it is reported as itself and not as the department's storage failing.
-type bagError struct{ err error }
-
-func (e *bagError) Error() string { return e.err.Error() }
-func (e *bagError) Unwrap() error { return e.err }
-
 type bagEntry struct {
 	path string
 	d    archive.Digests
@@ -210,17 +213,17 @@ func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error
 		name := archive.BagDocumentPath(doc.ID, "document.pdf")
 		rc, err := s.docs.OpenDocument(ctx, doc.ID)
 		if err != nil {
-			return &bagError{err}
+			return err
 		}
 		dg, err := put(name, zip.Store, rc)
 		rc.Close()
 		if err != nil {
-			return &bagError{errs.E("delivery.s3", errs.Unavailable, "document_unreadable", "A document of the package cannot be read.", err)}
+			return errs.E("delivery.s3", errs.Unavailable, "document_unreadable", "A document of the package cannot be read or spooled.", err)
 		}
 		if (doc.SHA256 != "" && dg.SHA256 != doc.SHA256) || (doc.SM3 != "" && dg.SM3 != doc.SM3) {
 			// Never hand a department bytes its manifest does not vouch for.
-			return &bagError{errs.Errorf("delivery.s3", errs.Internal, "document_digest_mismatch",
-				"Document %s does not match its recorded digests.", doc.ID)}
+			return errs.Errorf("delivery.s3", errs.Internal, "document_digest_mismatch",
+				"Document %s does not match its recorded digests.", doc.ID)
 		}
 		payload = append(payload, bagEntry{name, dg})
 	}
