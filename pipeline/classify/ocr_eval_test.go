@@ -16,10 +16,7 @@ import (
 )
 
 func TestOCRCorpus(t *testing.T) {
-	dirs := corpus.Dirs("ONEWINDOW_OCR_CACHE")
-	if len(dirs) == 0 {
-		t.Skip("ONEWINDOW_OCR_CACHE not set")
-	}
+	dirs := corpus.OCRCacheDirs(t)
 	cls := New(nil, nil)
 	for _, dir := range dirs {
 		ok, total := 0, 0

@@ -19,10 +19,7 @@ import (
 )
 
 func TestOCRCorpus(t *testing.T) {
-	dirs := corpus.Dirs("ONEWINDOW_OCR_CACHE")
-	if len(dirs) == 0 {
-		t.Skip("ONEWINDOW_OCR_CACHE not set")
-	}
+	dirs := corpus.OCRCacheDirs(t)
 	var allTP, allFP, allFN int
 	for _, dir := range dirs {
 		var tp, fp, fn int

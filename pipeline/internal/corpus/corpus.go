@@ -92,6 +92,18 @@ func Load(t TB, env string) []Batch {
 	return Read(t, dirs)
 }
 
+// OCRCacheDirs are the folders named in ONEWINDOW_OCR_CACHE: corpora beside which
+// `ONEWINDOW_EVAL_DUMP_OCR=1 onewindow eval DIR` wrote each page's OCR as Base-<index>.json.
+// The test is skipped when it is unset.
+func OCRCacheDirs(t TB) []string {
+	t.Helper()
+	dirs := Dirs("ONEWINDOW_OCR_CACHE")
+	if len(dirs) == 0 {
+		t.Skip("ONEWINDOW_OCR_CACHE not set")
+	}
+	return dirs
+}
+
 // Read reads every batch of dirs, failing the test on an unreadable one.
 func Read(t TB, dirs []string) []Batch {
 	t.Helper()
