@@ -75,9 +75,33 @@ type Webhook struct {
 	Concurrency int // requests in flight to this department at most
 	// TLS carries the client certificate and the CA the endpoint's certificate is checked
 	// against; nil means the system's roots and no client certificate.
-	TLS *tls.Config
+	TLS *tls.Config `json:"-"`
 
 	client *http.Client
+}
+
+// LogValue names what a log line may show of a department: never secrets or keys.
+func (d *Department) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("id", d.ID), slog.String("kind", string(d.Kind))}
+	switch {
+	case d.Webhook != nil:
+		attrs = append(attrs, slog.String("host", hostOf(d.Webhook.URL)), slog.String("algorithm", d.Webhook.Algorithm),
+			slog.Bool("client_cert", d.Webhook.TLS != nil && len(d.Webhook.TLS.Certificates) > 0))
+	case d.S3 != nil:
+		attrs = append(attrs, slog.String("endpoint", d.S3.Endpoint), slog.String("bucket", d.S3.Bucket))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// LogValue keeps the certificate's key and the secret out of logs.
+func (w *Webhook) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("host", hostOf(w.URL)), slog.String("algorithm", w.Algorithm),
+		slog.Duration("timeout", w.Timeout), slog.Int("concurrency", w.Concurrency))
+}
+
+// LogValue keeps the secret key out of logs.
+func (b *S3) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", b.Endpoint), slog.String("bucket", b.Bucket), slog.String("prefix", b.Prefix))
 }
 
 // S3 is a department's own bucket.

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -83,17 +84,27 @@ func TestSecretsNeverPrint(t *testing.T) {
 	if err == nil {
 		t.Fatal("a missing secret file was accepted")
 	}
-	s, err = Parse([]byte(strings.Replace(goodFile, "secret_file: tax.secret", "secret: s3cret-tax", 1)), "")
+	dir := t.TempDir()
+	selfSigned(t, dir, "hall")
+	file := strings.Replace(goodFile, "secret_file: tax.secret", "secret: s3cret-tax\n      client_cert: hall.pem\n      client_key: hall-key.pem", 1)
+	s, err = Parse([]byte(file), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	key, _ := os.ReadFile(filepath.Join(dir, "hall-key.pem"))
+	keyLine := strings.Split(string(key), "\n")[1]
 	var b strings.Builder
 	log := slog.New(slog.NewJSONHandler(&b, nil))
 	for _, d := range s.All() {
-		log.Info("department", "d", d, "webhook", d.Webhook, "s3", d.S3)
+		log.Info("department", "d", d, "webhook", d.Webhook, "s3", d.S3, "value", *d)
 		fmt.Fprintf(&b, "%v %+v %#v", d, d.Webhook, d.S3)
+		js, _ := json.Marshal(d)
+		b.Write(js)
 	}
-	for _, secret := range []string{"s3cret-market", "s3cret-tax", "SK-housing"} {
+	if !strings.Contains(b.String(), `"host":"127.0.0.1:9000"`) {
+		t.Errorf("the log does not name the webhook's host:\n%s", b.String())
+	}
+	for _, secret := range []string{"s3cret-market", "s3cret-tax", "SK-housing", keyLine} {
 		if strings.Contains(b.String(), secret) {
 			t.Fatalf("secret %q printed:\n%s", secret, b.String())
 		}
