@@ -60,6 +60,9 @@ func TestSearchLatency(t *testing.T) {
 		return Query{Type: "id_card", From: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)}
 	})
 	measure("fulltext", func(i int) Query { return Query{Text: string(words[rng.Intn(len(words)-3):][:3])} })
+	// Eight characters: exact hits and, ranked below, texts holding most of their bigrams.
+	measure("fulltext8", func(i int) Query { return Query{Text: string(words[rng.Intn(len(words)-8):][:8])} })
+	measure("id_prefix", func(i int) Query { return Query{Text: fmt.Sprintf("22010319800%d*", 1+rng.Intn(9))} })
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -20,12 +20,16 @@ type Query struct {
 	ArchivalCode string
 	IDNumber     string
 	USCC         string
-	Applicant    string
-	Matter       string
-	Department   string
-	From, To     time.Time
-	Page         int // 1-based
-	PerPage      int
+	// IDPrefix and USCCPrefix match ID numbers and credit codes by their first characters
+	// (at least MinPrefix of them).
+	IDPrefix   string
+	USCCPrefix string
+	Applicant  string
+	Matter     string
+	Department string
+	From, To   time.Time
+	Page       int // 1-based
+	PerPage    int
 }
 
 // Hit is one found document.
@@ -71,7 +75,11 @@ func (x *Index) Search(q Query) (*Result, error) {
 	}
 	per = min(per, 100)
 	page := max(q.Page, 1)
-	req := searchRequest(buildQuery(q), q.Text != "", per, page)
+	top, err := buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	req := searchRequest(top, q.Text != "", per, page)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.idx == nil {
@@ -89,18 +97,27 @@ func (x *Index) Search(q Query) (*Result, error) {
 	return out, nil
 }
 
-// buildQuery is the conjunction of what q names: text in the OCR text or title, keyword
-// fields matched whole, the applicant by words, filing dates as a range; all when empty.
-func buildQuery(q Query) query.Query {
+// buildQuery is the conjunction of what q names: text in the OCR text or title (textQuery),
+// keyword fields matched whole or by prefix, the applicant by words, filing dates as a range;
+// all when empty.
+func buildQuery(q Query) (query.Query, error) {
 	var must []query.Query
-	if t := strings.TrimSpace(NormalizeText(q.Text)); t != "" {
-		text := bleve.NewMatchQuery(t)
-		text.SetField("text")
-		text.SetOperator(query.MatchQueryOperatorAnd)
-		title := bleve.NewMatchQuery(t)
-		title.SetField("title")
-		title.SetOperator(query.MatchQueryOperatorAnd)
-		must = append(must, bleve.NewDisjunctionQuery(text, title))
+	tq, err := textQuery(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	if tq != nil {
+		must = append(must, tq)
+	}
+	for field, p := range map[string]string{"id_numbers": q.IDPrefix, "uscc": q.USCCPrefix} {
+		if p = strings.TrimSuffix(strings.TrimSpace(p), "*"); p == "" {
+			continue
+		}
+		pq, err := codePrefix(p, field)
+		if err != nil {
+			return nil, err
+		}
+		must = append(must, pq)
 	}
 	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, "id_numbers": strings.ToUpper(q.IDNumber),
 		"uscc": strings.ToUpper(q.USCC), "matter": q.Matter, "departments": q.Department,
@@ -133,11 +150,11 @@ func buildQuery(q Query) query.Query {
 	}
 	switch len(must) {
 	case 0:
-		return bleve.NewMatchAllQuery()
+		return bleve.NewMatchAllQuery(), nil
 	case 1:
-		return must[0]
+		return must[0], nil
 	}
-	return bleve.NewConjunctionQuery(must...)
+	return bleve.NewConjunctionQuery(must...), nil
 }
 
 // searchRequest asks for one page of top with the fields hits show and the facets; a text

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -38,7 +39,7 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	v := r.URL.Query()
 	q := archive.Query{Text: v.Get("q"), Type: v.Get("type"), CaseNo: v.Get("case_no"), IDNumber: v.Get("id_number"),
 		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter"), Department: v.Get("department"),
-		ArchivalCode: v.Get("archival_code")}
+		ArchivalCode: v.Get("archival_code"), IDPrefix: v.Get("id_prefix"), USCCPrefix: v.Get("uscc_prefix")}
 	for _, f := range []struct {
 		name string
 		dst  *time.Time
@@ -64,6 +65,9 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 		}
 	}
 	res, err := d.Index.Search(q)
+	if errors.Is(err, archive.ErrShortPrefix) {
+		return badParam("q", "a code prefix needs at least "+strconv.Itoa(archive.MinPrefix)+" characters.")
+	}
 	if err != nil {
 		return errs.E("desk.search", errs.Internal, "search_failed", "The search failed.", err)
 	}

@@ -1,0 +1,157 @@
+package archive
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// ErrShortPrefix is returned for a prefix search (q=220681*, id_prefix, uscc_prefix) of
+// fewer than MinPrefix characters: it would expand to most of the index's codes.
+var ErrShortPrefix = errors.New("prefix too short")
+
+// MinPrefix is the shortest code prefix searched: a division code.
+const MinPrefix = 6
+
+// exactBoost lifts documents holding the query's text as typed above those that hold most of
+// it (an OCR error or two away).
+const exactBoost = 8
+
+// textAnalyzer is the index's analyser of OCR text (CJK bigrams, Latin words), used to cut a
+// query into the terms the index holds.
+var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
+	return indexMapping().AnalyzerNamed(cjk.AnalyzerName)
+})
+
+// textQuery matches q.Text: quoted, as a phrase in the text or title; unquoted, all of its
+// terms in the text or title, or, ranked below those, most of its Chinese bigrams in the text
+// (OCR read a character or two of it wrong). Words ending in * are code prefixes
+// (q=220681199*), matched against ID numbers, credit codes and numbers in the text.
+func textQuery(raw string) (query.Query, error) {
+	var must []query.Query
+	var words []string
+	for _, w := range strings.Fields(raw) {
+		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
+			q, err := codePrefix(p, "id_numbers", "uscc", "text")
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, q)
+			continue
+		}
+		words = append(words, w)
+	}
+	if t := strings.TrimSpace(NormalizeText(strings.Join(words, " "))); t != "" {
+		must = append(must, plainText(t))
+	}
+	switch len(must) {
+	case 0:
+		return nil, nil
+	case 1:
+		return must[0], nil
+	}
+	return bleve.NewConjunctionQuery(must...), nil
+}
+
+// plainText is the query for text without prefixes.
+func plainText(t string) query.Query {
+	if len(t) >= 2 && strings.HasPrefix(t, `"`) && strings.HasSuffix(t, `"`) {
+		t = strings.Trim(t, `"`)
+		text := bleve.NewMatchPhraseQuery(t)
+		text.SetField("text")
+		title := bleve.NewMatchPhraseQuery(t)
+		title.SetField("title")
+		return bleve.NewDisjunctionQuery(text, title)
+	}
+	text := bleve.NewMatchQuery(t)
+	text.SetField("text")
+	text.SetOperator(query.MatchQueryOperatorAnd)
+	title := bleve.NewMatchQuery(t)
+	title.SetField("title")
+	title.SetOperator(query.MatchQueryOperatorAnd)
+	exact := bleve.NewDisjunctionQuery(text, title)
+	fuzzy := mostBigrams(t)
+	if fuzzy == nil {
+		return exact
+	}
+	exact.SetBoost(exactBoost)
+	return bleve.NewDisjunctionQuery(exact, fuzzy)
+}
+
+// mostBigrams matches documents whose text holds most of t's terms: every term but those one
+// wrong character spoils (two, from nine terms up). nil when t has too few Chinese bigrams for
+// "most" to mean anything.
+func mostBigrams(t string) query.Query {
+	seen := map[string]bool{}
+	var terms []query.Query
+	cjkTerms := 0
+	for _, tok := range textAnalyzer().Analyze([]byte(t)) {
+		term := string(tok.Term)
+		if seen[term] {
+			continue
+		}
+		seen[term] = true
+		if tok.Type == analysis.Double {
+			cjkTerms++
+		}
+		tq := bleve.NewTermQuery(term)
+		tq.SetField("text")
+		terms = append(terms, tq)
+	}
+	if cjkTerms < 4 {
+		return nil
+	}
+	n := len(terms)
+	errs := 1
+	if n >= 9 {
+		errs = 2
+	}
+	need := max(int(math.Ceil(float64(n)/2)), n-2*errs)
+	if need >= n {
+		return nil
+	}
+	d := bleve.NewDisjunctionQuery(terms...)
+	d.SetMin(float64(need))
+	return d
+}
+
+// codePrefix matches documents with a code or number starting with p in any of fields.
+func codePrefix(p string, fields ...string) (query.Query, error) {
+	if len([]rune(p)) < MinPrefix {
+		return nil, ErrShortPrefix
+	}
+	var qs []query.Query
+	for _, f := range fields {
+		v := strings.ToUpper(p)
+		if f == "text" { // analysed: lower case, as the analyser left it
+			v = strings.ToLower(p)
+		}
+		pq := bleve.NewPrefixQuery(v)
+		pq.SetField(f)
+		qs = append(qs, pq)
+	}
+	if len(qs) == 1 {
+		return qs[0], nil
+	}
+	return bleve.NewDisjunctionQuery(qs...), nil
+}
+
+// isCode reports whether s could begin an ID number or a credit code.
+func isCode(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > unicode.MaxASCII || !(unicode.IsDigit(r) || unicode.IsLetter(r)) {
+			return false
+		}
+	}
+	return true
+}
