@@ -77,11 +77,37 @@ func (s *WebhookSender) slot(d *Department) chan struct{} {
 
 // Send implements Sender.
 func (s *WebhookSender) Send(ctx context.Context, p Package) (Result, error) {
-	const op = "delivery.webhook"
 	d, err := department(s.reg, p, KindWebhook)
 	if err != nil {
 		return Result{}, err
 	}
+	m := p.Manifest
+	if s.opt.Links != nil {
+		if err := s.link(ctx, &m); err != nil {
+			return Result{Kind: KindWebhook}, err
+		}
+	}
+	body, err := m.Bytes()
+	if err != nil {
+		return Result{Kind: KindWebhook}, errs.E("delivery.webhook", errs.Internal, "manifest_unwritable", "The manifest cannot be written.", err)
+	}
+	return s.post(ctx, d, p.Key(), body, http.Header{HeaderDelivery: {m.PackageID}})
+}
+
+// Post sends another message than a package (the hand-out event of §7.3.3, say) to a webhook
+// department the way Send sends packages: signed, through the department's client and
+// within its limit of requests in flight, its answer classified alike. header adds headers
+// (e.g. X-Onewindow-Event).
+func (s *WebhookSender) Post(ctx context.Context, dept, idempotencyKey string, body []byte, header http.Header) (Result, error) {
+	d, err := department(s.reg, Package{Department: dept}, KindWebhook)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.post(ctx, d, idempotencyKey, body, header)
+}
+
+func (s *WebhookSender) post(ctx context.Context, d *Department, key string, body []byte, header http.Header) (Result, error) {
+	const op = "delivery.webhook"
 	w := d.Webhook
 	res := Result{Kind: KindWebhook, Target: hostOf(w.URL)}
 	slots := s.slot(d)
@@ -98,27 +124,19 @@ func (s *WebhookSender) Send(ctx context.Context, p Package) (Result, error) {
 	}
 	defer func() { <-slots }()
 
-	m := p.Manifest
-	if s.opt.Links != nil {
-		if err := s.link(ctx, &m); err != nil {
-			return res, err
-		}
-	}
-	body, err := m.Bytes()
-	if err != nil {
-		return res, errs.E(op, errs.Internal, "manifest_unwritable", "The manifest cannot be written.", err)
-	}
 	ts := s.opt.Now().Unix()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		return res, errs.E(op, errs.Invalid, "bad_webhook_url", "The department's webhook URL is not valid.", err)
 	}
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "onewindow-delivery/1")
-	req.Header.Set(HeaderIdempotencyKey, p.Key())
+	req.Header.Set(HeaderIdempotencyKey, key)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(w.Algorithm, w.Secret, ts, body))
-	req.Header.Set(HeaderDelivery, m.PackageID)
 	start := time.Now()
 	resp, err := w.client.Do(req)
 	res.Duration = time.Since(start)

@@ -475,3 +475,27 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 		t.Fatal(err)
 	}
 }
+
+func TestWebhookPostsEvents(t *testing.T) {
+	var got http.Header
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		got = r.Header.Clone()
+		if err := Verify(AlgSHA256, []byte("k"), r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body, time.Now(), 0); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer srv.Close()
+	s := NewWebhookSender(webhookSet(t, hookDept("d", srv.URL, "k", time.Second, 1)), WebhookOptions{})
+	res, err := s.Post(context.Background(), "d", "evt-1", []byte(`{"kind":"handed_out"}`), http.Header{"X-Onewindow-Event": {"handed_out"}})
+	if err != nil || res.State != StateDelivered {
+		t.Fatalf("Post = %+v, %v", res, err)
+	}
+	if got.Get("X-Onewindow-Event") != "handed_out" || got.Get(HeaderIdempotencyKey) != "evt-1" || string(body) != `{"kind":"handed_out"}` {
+		t.Fatalf("headers %v body %s", got, body)
+	}
+	if _, err := s.Post(context.Background(), "nobody", "k", nil, nil); errs.CodeOf(err) != "unknown_department" {
+		t.Fatalf("unknown department: %v", err)
+	}
+}
