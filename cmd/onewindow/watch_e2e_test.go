@@ -31,6 +31,23 @@ func TestWatchedFolderFilesWhatScannersDrop(t *testing.T) {
 	growing := filepath.Join(dir, "growing.pdf")
 	must(t, os.WriteFile(growing, pdf[:len(pdf)/2], 0o644))
 
+	// Still being written: appended to every second for longer than a file must hold still,
+	// and never taken meanwhile; once it stops growing it is taken (and, being half a PDF,
+	// refused as a truncated file).
+	for i := 0; i < 8; i++ {
+		f, err := os.OpenFile(growing, os.O_APPEND|os.O_WRONLY, 0)
+		must(t, err)
+		_, _ = f.Write([]byte("\n% more"))
+		f.Close()
+		time.Sleep(time.Second)
+		if _, err := os.Stat(growing); err != nil {
+			t.Fatal("a file still being written was taken")
+		}
+	}
+	if reason := waitFile(t, filepath.Join(dir, watch.FailedDir, day, "growing.pdf.reason.txt"), 60*time.Second); !strings.Contains(string(reason), "corrupt") {
+		t.Errorf("reason for half a PDF: %q", reason)
+	}
+
 	note := waitFile(t, filepath.Join(dir, watch.DoneDir, day, "stack.pdf.batch.json"), 60*time.Second)
 	var got struct {
 		BatchID string `json:"batch_id"`
@@ -50,17 +67,6 @@ func TestWatchedFolderFilesWhatScannersDrop(t *testing.T) {
 	reason := waitFile(t, filepath.Join(dir, watch.FailedDir, day, "notes.docx.reason.txt"), 30*time.Second)
 	if !strings.Contains(string(reason), "unsupported_media_type") {
 		t.Errorf("reason for the wrong file type: %q", reason)
-	}
-	// Still growing: appended to every second, never taken meanwhile.
-	for i := 0; i < 4; i++ {
-		f, err := os.OpenFile(growing, os.O_APPEND|os.O_WRONLY, 0)
-		must(t, err)
-		_, _ = f.Write([]byte("\n% more"))
-		f.Close()
-		time.Sleep(time.Second)
-		if _, err := os.Stat(growing); err != nil {
-			t.Fatal("a file still being written was taken")
-		}
 	}
 }
 
