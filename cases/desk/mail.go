@@ -58,13 +58,7 @@ func (d *Desk) LogMail(ctx context.Context, in MailInput, by cases.Actor) (*case
 	case in.OpenCase != nil:
 		oc := *in.OpenCase
 		oc.Channel, oc.By = cases.ChannelMail, by
-		if _, err := d.matter(op, oc.Matter); err != nil {
-			return nil, err
-		}
-		if err := oc.Applicant.Normalize().Validate(op, "applicant"); err != nil {
-			return nil, err // refused before anything is filed
-		}
-		if c, err = d.Open(ctx, oc); err != nil {
+		if c, err = d.Open(ctx, oc); err != nil { // refused before anything is filed
 			return nil, err
 		}
 		mi.CaseNo = c.CaseNo
