@@ -149,7 +149,7 @@ func TestHallOnRedisClusterAndErasureSet(t *testing.T) {
 	more := h.uploadStacks(t, "JL-CLUSTER-B", 1) // intake while a drive is missing
 	h.checkFiledOnce(t, append(ids, more...), 3*time.Minute)
 	t.Logf("all batches filed %.1fs after a drive was pulled", time.Since(pulled).Seconds())
-	h.runFixity(t)
+	h.run(t, "fixity") // every object read back and its digests compared, one drive short
 
 	minio.ReturnDrive(t, 1)
 	// Objects written while the drive was away are rebuilt on it (MinIO's heal of recent
@@ -170,6 +170,33 @@ func TestHallOnRedisClusterAndErasureSet(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	t.Logf("returned drive healed in %.1fs", time.Since(returned).Seconds())
+
+	// Redis lost on every master: reindex puts the batches and documents back from MinIO.
+	st := connectState(t, cluster.URL())
+	testenv.LoseRedis(t, st.Redis())
+	h.run(t, "reindex")
+	for _, id := range append(ids, more...) {
+		if code, b := h.api.get("/api/v1/batches/" + id); code != 200 || b["status"] != "done" {
+			t.Errorf("batch %s after reindex: %d %v", id, code, b["status"])
+		}
+	}
+	if code, _ := h.api.get("/api/v1/documents/" + firstDocument(t, h, ids[0])); code != 200 {
+		t.Errorf("document after reindex: %d", code)
+	}
+}
+
+func connectState(t *testing.T, url string) *storage.State {
+	t.Helper()
+	opt, err := storage.ParseRedisURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.NewState(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // TestHallThroughSentinelFailover: the sentinel promotes the replica while pages are being
@@ -195,12 +222,7 @@ func TestHallThroughSentinelFailover(t *testing.T) {
 func TestKilledWorkerPageWait(t *testing.T) {
 	svc := testenv.Services(t)
 	h := startHall(t, svc.RedisURL(), testenv.S3Options(svc), 1)
-	opt, err := storage.ParseRedisURL(svc.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	insp := asynq.NewInspector(opt)
-	defer insp.Close()
+	insp := asynq.NewInspectorFromRedisClient(connectState(t, svc.RedisURL()).Redis())
 
 	ids := h.uploadStacks(t, "JL-LEASE", 1)
 	queue, taskID := waitActivePage(t, insp)
@@ -264,13 +286,13 @@ func firstDocument(t *testing.T, h *hall, batchID string) string {
 	return docs[0].(map[string]any)["id"].(string)
 }
 
-// runFixity runs `onewindow fixity` with the hall's settings; it must find every object intact.
-func (h *hall) runFixity(t *testing.T) {
+// run runs a one-shot command (fixity, reindex) with the hall's settings; it must succeed.
+func (h *hall) run(t *testing.T, command string) {
 	t.Helper()
-	cmd := exec.Command(binPath, "fixity")
+	cmd := exec.Command(binPath, command, "--data-dir", t.TempDir())
 	cmd.Env = append(os.Environ(), h.env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Errorf("fixity: %v\n%s", err, out)
+		t.Errorf("%s: %v\n%s", command, err, out)
 	}
 }
