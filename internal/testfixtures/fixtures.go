@@ -9,99 +9,26 @@ import (
 	"image/color"
 	"image/draw"
 	"math/rand"
-	"os"
-	"sync"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
 	"onewindow/internal/testfixtures/encode"
+	"onewindow/internal/testfixtures/textface"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pdfout"
 )
 
-// FontPath is Debian's fonts-droid-fallback, which the set-up installs. It is not the
-// stamp's font, so tests read text in a face the stamp does not draw. It has no digits and
-// no Latin letters, though (it falls back to another font for those on Android); those are
-// drawn in Go's own sans-serif, as a form printed in a CJK face with a Latin one would be.
-const FontPath = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
-
 // DPI of every rendered page; pages are A4 at a reduced resolution to keep tests quick.
 const DPI = 200
 
-var (
-	fontOnce sync.Once
-	fontFace *opentype.Font
-	fontErr  error
-)
-
 func face(t testing.TB, size float64) font.Face {
 	t.Helper()
-	fontOnce.Do(func() {
-		data, err := os.ReadFile(FontPath)
-		if err != nil {
-			fontErr = err
-			return
-		}
-		fontFace, fontErr = opentype.Parse(data)
-	})
-	if fontErr != nil {
-		t.Fatalf("font %s: %v (run the README's set-up)", FontPath, fontErr)
-	}
-	opts := &opentype.FaceOptions{Size: size, DPI: DPI, Hinting: font.HintingFull}
-	f, err := opentype.NewFace(fontFace, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	latin, err := opentype.NewFace(goFont, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fallbackFace{Face: f, fallback: latin}
+	return textface.Face(t, size, DPI)
 }
-
-var goFont = func() *opentype.Font {
-	f, err := opentype.Parse(goregular.TTF)
-	if err != nil {
-		panic(err)
-	}
-	return f
-}()
-
-// fallbackFace draws each rune in its Face if that has a glyph for it, else in fallback.
-type fallbackFace struct {
-	font.Face
-	fallback font.Face
-}
-
-func (f fallbackFace) pick(r rune) font.Face {
-	if r != ' ' && !hasGlyph(f.Face, r) && hasGlyph(f.fallback, r) {
-		return f.fallback
-	}
-	return f.Face
-}
-
-func hasGlyph(f font.Face, r rune) bool {
-	_, _, _, _, ok := f.Glyph(fixed.Point26_6{}, r)
-	return ok
-}
-
-func (f fallbackFace) Glyph(dot fixed.Point26_6, r rune) (image.Rectangle, image.Image, image.Point, fixed.Int26_6, bool) {
-	return f.pick(r).Glyph(dot, r)
-}
-
-func (f fallbackFace) GlyphBounds(r rune) (fixed.Rectangle26_6, fixed.Int26_6, bool) {
-	return f.pick(r).GlyphBounds(r)
-}
-
-func (f fallbackFace) GlyphAdvance(r rune) (fixed.Int26_6, bool) { return f.pick(r).GlyphAdvance(r) }
-
-func (f fallbackFace) Kern(r0, r1 rune) fixed.Int26_6 { return 0 }
 
 func a4() *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, 210*DPI*10/254, 297*DPI*10/254))

@@ -30,7 +30,7 @@ func addEdgeShadow(img *image.Gray, side string, band int, shade uint8) {
 func addShowThrough(t testing.TB, img *image.Gray, contrast int) {
 	ghost := testpage.New(img.Rect.Dx(), img.Rect.Dy(), 255)
 	for i := range 12 {
-		testpage.DrawText(t, ghost, "第六条 股东姓名：石桂，身份证号码：220681199705145748。", "Article 6 shareholder ID 220681199705145748", 260, 300+i*110, 39, 0)
+		testpage.DrawText(t, ghost, "第六条 股东姓名：石桂，身份证号码：220681199705145748。", 260, 300+i*110, 39, 0)
 	}
 	w := img.Rect.Dx()
 	for y := 0; y < img.Rect.Dy(); y++ {

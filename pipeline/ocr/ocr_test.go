@@ -8,24 +8,16 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
 	"onewindow/internal/testfixtures/encode"
+	"onewindow/internal/testfixtures/textface"
 	"onewindow/pipeline"
-)
-
-// testFont is Debian's fonts-noto-cjk; face 2 is Simplified Chinese, with Latin. (x/image
-// cannot parse fonts-wqy-zenhei's collection: "sfnt: invalid table offset".)
-const (
-	testFont     = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-	testFontFace = 2
 )
 
 // testLines is the text of the generated page, one entry per printed line.
@@ -40,36 +32,17 @@ var testLines = []string{
 var (
 	pageOnce sync.Once
 	pageImg  image.Image
-	pageErr  error
 )
 
 // testPage renders testLines black on white at about 300 dpi (body text 12 pt = 50 px) on a
-// 1240x800 crop of a page, as PNG.
+// 1240x800 crop of a page, in the test typeface (textface), as PNG.
 func testPage(t testing.TB) (image.Image, pipeline.PageImage) {
 	t.Helper()
-	pageOnce.Do(func() { pageImg, pageErr = renderPage(testLines) })
-	if errors.Is(pageErr, os.ErrNotExist) {
-		t.Skipf("font missing: %v", pageErr)
-	}
-	if pageErr != nil {
-		t.Fatal(pageErr)
-	}
+	pageOnce.Do(func() { pageImg = renderPage(t, testLines) })
 	return pageImg, encodePNG(t, pageImg)
 }
 
-func renderPage(lines []string) (image.Image, error) {
-	data, err := os.ReadFile(testFont)
-	if err != nil {
-		return nil, err
-	}
-	coll, err := opentype.ParseCollection(data)
-	if err != nil {
-		return nil, err
-	}
-	f, err := coll.Font(testFontFace)
-	if err != nil {
-		return nil, err
-	}
+func renderPage(t testing.TB, lines []string) image.Image {
 	img := image.NewGray(image.Rect(0, 0, 1240, 800))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	y := 120
@@ -78,15 +51,11 @@ func renderPage(lines []string) (image.Image, error) {
 		if i == 0 {
 			size = 66
 		}
-		face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-		if err != nil {
-			return nil, err
-		}
-		d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: face, Dot: fixed.P(80, y)}
+		d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: textface.Face(t, size, 72), Dot: fixed.P(80, y)}
 		d.DrawString(line)
 		y += int(size * 1.6)
 	}
-	return img, nil
+	return img
 }
 
 func encodePNG(t testing.TB, img image.Image) pipeline.PageImage {

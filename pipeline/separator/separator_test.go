@@ -43,7 +43,7 @@ func TestDetect(t *testing.T) {
 			name: "corpus style QR PATCH T centred",
 			page: func(t testing.TB) image.Image {
 				img := testpage.New(testpage.PageW, testpage.PageH, 255)
-				testpage.DrawText(t, img, "文件分隔页  DOCUMENT SEPARATOR", "DOCUMENT SEPARATOR", 270, 330, 66, 0)
+				testpage.DrawText(t, img, "文件分隔页  DOCUMENT SEPARATOR", 270, 330, 66, 0)
 				drawMatrix(img, qrMatrix(t, "PATCH T"), 1115, 1629, 10, 10, 0, 0)
 				return img
 			},

@@ -6,22 +6,16 @@ import (
 	"image/color"
 	"image/draw"
 	"math/rand/v2"
-	"os"
-	"sync"
 	"testing"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"onewindow/internal/testfixtures/textface"
 )
 
 // PageW and PageH are an A4 page at 300 dpi: test pages are drawn, not stored.
 const PageW, PageH = 2480, 3508
-
-// cjkFontPath is Debian's fonts-droid-fallback, which the set-up installs. (wqy-zenhei.ttc,
-// tried first, has unaligned tables that x/image/font rejects, so no Chinese was drawn.)
-const cjkFontPath = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 
 // New is a blank page of the given paper shade.
 func New(w, h int, paper uint8) *image.Gray {
@@ -32,55 +26,12 @@ func New(w, h int, paper uint8) *image.Gray {
 	return img
 }
 
-var (
-	cjkOnce sync.Once
-	cjkFont *opentype.Font
-)
-
-// faceOf returns a CJK face of the given pixel size, or nil when the font is not installed.
-func faceOf(t testing.TB, px float64) font.Face {
-	cjkOnce.Do(func() {
-		data, err := os.ReadFile(cjkFontPath)
-		if err != nil {
-			return
-		}
-		cjkFont, _ = opentype.Parse(data)
-	})
-	if cjkFont == nil {
-		return nil
-	}
-	face, err := opentype.NewFace(cjkFont, &opentype.FaceOptions{Size: px, DPI: 72})
-	if err != nil {
-		t.Fatalf("font face: %v", err)
-	}
-	return face
-}
-
-// DrawText writes text with its baseline at (x, y), px high, in the given ink; without
-// the CJK font it writes latinFallback in an enlarged basicfont instead.
-func DrawText(t testing.TB, img draw.Image, text, latinFallback string, x, y int, px float64, ink uint8) {
-	face := faceOf(t, px)
-	if face == nil {
-		drawScaledBasic(img, latinFallback, x, y, int(px/13)+1, ink)
-		return
-	}
-	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Gray{ink}), Face: face, Dot: fixed.P(x, y)}
+// DrawText writes text with its baseline at (x, y), px high, in the given ink, in the test
+// typeface (textface), which prints Chinese, Latin letters and digits.
+func DrawText(t testing.TB, img draw.Image, text string, x, y int, px float64, ink uint8) {
+	t.Helper()
+	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Gray{ink}), Face: textface.Face(t, px, 72), Dot: fixed.P(x, y)}
 	d.DrawString(text)
-}
-
-// drawScaledBasic draws basicfont glyphs enlarged by scale, for machines without CJK fonts.
-func drawScaledBasic(img draw.Image, text string, x, y, scale int, ink uint8) {
-	small := image.NewAlpha(image.Rect(0, 0, 7*len(text), 13))
-	d := font.Drawer{Dst: small, Src: image.Opaque, Face: basicfont.Face7x13, Dot: fixed.P(0, 11)}
-	d.DrawString(text)
-	b := small.Bounds()
-	for sy := 0; sy < b.Dy()*scale; sy++ {
-		for sx := 0; sx < b.Dx()*scale; sx++ {
-			if small.AlphaAt(sx/scale, sy/scale).A > 128 {
-				img.Set(x+sx, y-11*scale+sy, color.Gray{ink})
-			}
-		}
-	}
 }
 
 // AddScanNoise imitates a rough scan: grain, dark speckles up to 4 px and a slight blur.
