@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -69,6 +70,13 @@ func TestPublishedReceiver(t *testing.T) {
 	}
 	if handled.Load() != 1 {
 		t.Fatalf("handled %d times, want once", handled.Load())
+	}
+	// An event is taken (2xx, so not retried) and not handled as a package.
+	set, _ := delivery.NewSet(dept("s3cret"))
+	ev := delivery.NewWebhookSender(delivery.StaticRegistry(set), delivery.WebhookOptions{})
+	if _, err := ev.Post(context.Background(), "market", "evt", []byte(`{"format":"onewindow.event/1","kind":"handout"}`),
+		http.Header{"X-Onewindow-Event": {"handout"}}); err != nil || handled.Load() != 1 {
+		t.Fatalf("event: %v, handled %d", err, handled.Load())
 	}
 	stale := func() time.Time { return time.Now().Add(-10 * time.Minute) }
 	for name, err := range map[string]error{"wrong secret": send("guess", nil), "stale": send("s3cret", stale)} {

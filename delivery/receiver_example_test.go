@@ -52,6 +52,10 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusUnauthorized) // 4xx: onewindow stops retrying
 		return
 	}
+	if r.Header.Get("X-Onewindow-Event") != "" {
+		w.WriteHeader(http.StatusOK) // a case event (handout); this receiver takes packages only
+		return
+	}
 	key := r.Header.Get("Idempotency-Key")
 	rc.mu.Lock()
 	defer rc.mu.Unlock() // one at a time keeps the example short
