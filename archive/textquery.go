@@ -20,6 +20,9 @@ var ErrShortPrefix = errors.New("prefix too short")
 // MinPrefix is the shortest code prefix searched: a division code.
 const MinPrefix = 6
 
+// tolerant switches the bigram match on; the corpus measurement turns it off to compare.
+var tolerant = true
+
 // exactBoost lifts documents holding the query's text as typed above those that hold most of
 // it (an OCR error or two away).
 const exactBoost = 8
@@ -78,7 +81,7 @@ func plainText(t string) query.Query {
 	title.SetOperator(query.MatchQueryOperatorAnd)
 	exact := bleve.NewDisjunctionQuery(text, title)
 	fuzzy := mostBigrams(t)
-	if fuzzy == nil {
+	if fuzzy == nil || !tolerant {
 		return exact
 	}
 	exact.SetBoost(exactBoost)

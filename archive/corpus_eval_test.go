@@ -1,0 +1,148 @@
+//go:build corpuseval
+
+package archive
+
+// Measures how often a full-text query of 6-10 characters, cut from a document's printed text
+// (the corpus truth), finds that document within its case when the index holds what OCR read.
+// Each folder holds gen.py truth files and the OCR cache `ONEWINDOW_EVAL_DUMP_OCR=1 onewindow
+// eval DIR` writes (batch-NNNN-<page>.json). Run with
+//   ONEWINDOW_OCR_CACHE=dir1:dir2 go test -tags corpuseval -run TestQueryHitRate -v ./archive/
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+type truthBatch struct {
+	Pages []struct {
+		Role string `json:"role"`
+		Text string `json:"text"`
+	} `json:"pages"`
+	Documents []struct {
+		Pages []int `json:"pages"`
+	} `json:"documents"`
+}
+
+// spans cuts up to n runs of 6-10 Chinese characters from text's lines.
+func spans(rng *rand.Rand, text string, n int) []string {
+	var runs [][]rune
+	for _, line := range strings.Split(text, "\n") {
+		var cur []rune
+		for _, r := range line + "\n" {
+			if unicode.Is(unicode.Han, r) {
+				cur = append(cur, r)
+				continue
+			}
+			if len(cur) >= 6 {
+				runs = append(runs, cur)
+			}
+			cur = nil
+		}
+	}
+	var out []string
+	for range n {
+		if len(runs) == 0 {
+			break
+		}
+		run := runs[rng.Intn(len(runs))]
+		l := min(len(run), 6+rng.Intn(5))
+		s := rng.Intn(len(run) - l + 1)
+		out = append(out, string(run[s:s+l]))
+	}
+	return out
+}
+
+func TestQueryHitRate(t *testing.T) {
+	var dirs []string
+	for _, d := range strings.Split(os.Getenv("ONEWINDOW_OCR_CACHE"), ":") {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if len(dirs) == 0 {
+		t.Skip("ONEWINDOW_OCR_CACHE not set")
+	}
+	for _, dir := range dirs {
+		x, err := OpenIndex(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		type probe struct{ doc, caseNo, q string }
+		var probes []probe
+		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		rng := rand.New(rand.NewSource(1))
+		for _, f := range files {
+			var b truthBatch
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &b); err != nil {
+				t.Fatal(err)
+			}
+			base := strings.TrimSuffix(f, ".truth.json")
+			caseNo := filepath.Base(base)
+			for n, d := range b.Documents {
+				id := fmt.Sprintf("%s-%03d", caseNo, n+1)
+				var ocr, truth []string
+				for _, p := range d.Pages {
+					var page struct{ Text string }
+					if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
+						_ = json.Unmarshal(data, &page)
+					}
+					ocr = append(ocr, page.Text)
+					truth = append(truth, b.Pages[p].Text)
+				}
+				if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range spans(rng, strings.Join(truth, "\n"), 4) {
+					probes = append(probes, probe{id, caseNo, q})
+				}
+			}
+		}
+		for _, mode := range []struct {
+			name     string
+			tolerant bool
+		}{{"exact only", false}, {"tolerant", true}} {
+			tolerant = mode.tolerant
+			found, hardFound, hard := 0, 0, 0
+			for _, p := range probes {
+				res, err := x.Search(Query{Text: p.q, CaseNo: p.caseNo, PerPage: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				hit := false
+				for _, h := range res.Hits {
+					hit = hit || h.DocumentID == p.doc
+				}
+				exact, _ := x.Search(Query{Text: `"` + p.q + `"`, CaseNo: p.caseNo, PerPage: 100})
+				inOCR := false
+				for _, h := range exact.Hits {
+					inOCR = inOCR || h.DocumentID == p.doc
+				}
+				if hit {
+					found++
+				}
+				if !inOCR {
+					hard++
+					if hit {
+						hardFound++
+					} else if os.Getenv("SHOWMISS") != "" && mode.tolerant {
+						t.Logf("miss %q in %s", p.q, p.doc)
+					}
+				}
+			}
+			t.Logf("%s %-10s queries %d found %d (%.3f); OCR text differs from the query in %d, of which found %d",
+				filepath.Base(dir), mode.name, len(probes), found, float64(found)/float64(len(probes)), hard, hardFound)
+		}
+		tolerant = true
+		x.Close()
+	}
+}
