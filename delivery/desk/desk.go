@@ -102,6 +102,9 @@ func New(o Options) (*Desk, error) {
 		dl: &delivery.Deliverer{Sender: o.Sender, Tracker: tr, Log: o.Log, Now: o.Now}}, nil
 }
 
+// Reindex rebuilds the delivery lists in Redis from MinIO (part of `reindex`).
+func (d *Desk) Reindex(ctx context.Context) (int, error) { return d.tracker.Reindex(ctx) }
+
 // Tracker is the desk's delivery tracker.
 func (d *Desk) Tracker() *Tracker { return d.tracker }
 

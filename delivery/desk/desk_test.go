@@ -84,6 +84,12 @@ const mattersYAML = `matters:
     time_limit_days: 5
     materials:
       - {type: id_card, name: ID card, required: true}
+  - code: PULLED
+    name: a matter of a department that pulls
+    departments: [puller]
+    time_limit_days: 5
+    materials:
+      - {type: id_card, name: ID card, required: true}
   - code: REFUSED
     name: a matter of a department that refuses
     departments: [refuser]
@@ -188,6 +194,7 @@ func newFixture(t *testing.T) *fixture {
 		depts = append(depts, &delivery.Department{ID: id, Kind: delivery.KindWebhook,
 			Webhook: &delivery.Webhook{URL: srv.URL + "/in", Secret: delivery.Secret(rc.secret), Timeout: timeout, Concurrency: 2}})
 	}
+	depts = append(depts, &delivery.Department{ID: "puller", Kind: delivery.KindPull})
 	f.recv["flaky"].answer = func(n int) int { // down for its first three requests
 		if n <= 3 {
 			return http.StatusServiceUnavailable
@@ -561,5 +568,46 @@ func TestRetryDelayDispatchesOnTaskType(t *testing.T) {
 		if got < tc.lo || got > tc.hi {
 			t.Errorf("RetryDelay(%d) of %s = %s, want %s..%s", tc.n, tc.typ, got, tc.lo, tc.hi)
 		}
+	}
+}
+
+func TestPullDepartmentFetchesItsPackage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const no = "JL-T-0003"
+	f.openAccepted(t, no, "PULLED")
+	if st, b := f.call(t, "POST", "/api/v1/cases/"+no+"/packages", auth.RoleWindow, "", nil, ""); st != 202 || b["version"] != float64(1) {
+		t.Fatalf("plan: %d %v", st, b)
+	}
+	key := delivery.IdempotencyKey(no, "puller", 1)
+	eventually(t, 5*time.Second, "the pull task ran", func() bool {
+		d, err := f.d.Tracker().Get(ctx, key)
+		return err == nil && d.Attempts == 1
+	})
+	if got := f.state_(t, no, "puller"); got != delivery.StatePending {
+		t.Fatalf("a package to pull is %s before it is fetched, want pending", got)
+	}
+	if st, _ := f.call(t, "GET", "/api/v1/deliveries/"+key+"/manifest", auth.RoleDepartment, "ok", nil, ""); st != 404 {
+		t.Errorf("another department fetching it: %d", st)
+	}
+	st, m := f.call(t, "GET", "/api/v1/deliveries/"+key+"/manifest", auth.RoleDepartment, "puller", nil, "")
+	docs, _ := m["documents"].([]any)
+	if st != 200 || m["idempotency_key"] != key || len(docs) != 1 || docs[0].(map[string]any)["url"] == "" {
+		t.Fatalf("pull: %d %v", st, m)
+	}
+	if got := f.state_(t, no, "puller"); got != delivery.StateDelivered {
+		t.Errorf("after the pull the package is %s", got)
+	}
+	if c, _ := f.cases.Case(ctx, no); c.State != cases.StateInReview {
+		t.Errorf("case is %s after its package was pulled", c.State)
+	}
+	if st, b := f.call(t, "POST", "/api/v1/deliveries/"+key+"/ack", auth.RoleDepartment, "puller", nil, ""); st != 200 || b["state"] != "acknowledged" {
+		t.Errorf("ack: %d %v", st, b)
+	}
+	if st, b := f.call(t, "POST", "/api/v1/cases/"+no+"/packages", auth.RoleOperator, "", nil, ""); st != 202 || b["version"] != float64(1) {
+		t.Errorf("planning again without a change: %d %v", st, b)
+	}
+	if got := f.state_(t, no, "puller"); got != delivery.StateAcknowledged {
+		t.Errorf("planning again changed an acknowledged package to %s", got)
 	}
 }

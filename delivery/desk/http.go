@@ -37,6 +37,7 @@ func (d *Desk) routes() []route {
 		{"POST /api/v1/deliveries/{key}/ack", answerers, d.ack},
 		{"POST /api/v1/deliveries/{key}/repush", pushers, d.repush},
 		{"GET /api/v1/cases/{case_no}/deliveries", viewers, d.caseDeliveries},
+		{"POST /api/v1/cases/{case_no}/packages", pushers, d.postPackages},
 		{"POST /api/v1/cases/{case_no}/results", answerers, d.postResult},
 		{"POST /api/v1/cases/{case_no}/handout", windows, d.postHandout},
 	}
@@ -229,6 +230,21 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 		out["handout"] = h
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// postPackages plans a case's packages again: what a lost plan task (the queue was down when
+// the case was accepted) or a department added to the matter needs. Nothing changed, nothing
+// is sent twice.
+func (d *Desk) postPackages(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	v, err := d.Plan(r.Context(), r.PathValue("case_no"), 0)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return errs.E("desk.postPackages", errs.Conflict, "case_not_accepted", "The case is not accepted or in review, or its matter names no department of the departments file.", nil)
+	}
+	httpx.WriteJSON(w, http.StatusAccepted, v)
 	return nil
 }
 
