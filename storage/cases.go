@@ -56,6 +56,7 @@ func caseViewKey(caseNo string) string        { return keyPrefix + "{case:" + ca
 func caseStateIndex(state string) string      { return keyPrefix + "cases:state:" + state }
 func caseMatterIndex(matter string) string    { return keyPrefix + "cases:matter:" + matter }
 func caseSMIndex(state, matter string) string { return keyPrefix + "cases:sm:" + state + ":" + matter }
+func caseDeptIndex(dept string) string        { return keyPrefix + "cases:dept:" + dept }
 func caseSeqKey(day string) string            { return keyPrefix + "cases:seq:" + day }
 
 const (
@@ -174,6 +175,8 @@ type CaseIndex struct {
 	Open bool
 	// SupplementDue is the earliest due date of an owed supplement; zero when none is owed.
 	SupplementDue time.Time
+	// Departments are those of the case's matter, fixed for its life.
+	Departments []string
 }
 
 func dayScore(t time.Time) float64 {
@@ -221,6 +224,9 @@ func (s *CaseStore) PutView(ctx context.Context, ix CaseIndex, view []byte) (boo
 	pipe.ZAdd(ctx, caseAllIndex, z)
 	pipe.ZAdd(ctx, caseStateIndex(ix.State), z)
 	pipe.ZAdd(ctx, caseMatterIndex(ix.Matter), z)
+	for _, d := range ix.Departments {
+		pipe.ZAdd(ctx, caseDeptIndex(d), z)
+	}
 	pipe.ZAdd(ctx, caseSMIndex(ix.State, ix.Matter), z)
 	if ix.Open {
 		pipe.ZAdd(ctx, caseOpenIndex, z)
@@ -280,7 +286,10 @@ type CaseQuery struct {
 	// Open keeps only cases whose time limit runs (for "overdue" and "due within").
 	Open bool
 	// Supplements lists cases by their earliest owed supplement instead of their due date.
-	Supplements    bool
+	Supplements bool
+	// Department lists one department's cases (State, Matter and Open are then the
+	// caller's to filter).
+	Department     string
 	DueFrom, DueTo time.Time // inclusive days; zero: unbounded
 	Offset, Limit  int
 }
@@ -292,6 +301,8 @@ func (s *CaseStore) ListCases(ctx context.Context, q CaseQuery) ([]string, int64
 	switch {
 	case q.Supplements:
 		key = caseSupplementsIndex
+	case q.Department != "":
+		key = caseDeptIndex(q.Department)
 	case q.Open:
 		key = caseOpenIndex
 	case q.State != "" && q.Matter != "":

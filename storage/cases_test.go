@@ -79,7 +79,7 @@ func TestCaseStore(t *testing.T) {
 
 	t.Run("views keep the latest version and indexes follow the state", func(t *testing.T) {
 		due := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-		ix := storage.CaseIndex{CaseNo: "V1", Version: 2, State: "submitted", Matter: "M1", Due: due}
+		ix := storage.CaseIndex{CaseNo: "V1", Version: 2, State: "submitted", Matter: "M1", Due: due, Departments: []string{"market-regulation"}}
 		if ok, err := cs.PutView(ctx, ix, []byte(`{"v":2}`)); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
@@ -99,12 +99,12 @@ func TestCaseStore(t *testing.T) {
 		if view, v, err := cs.View(ctx, "V404"); view != nil || v != 0 || err != nil {
 			t.Errorf("missing view = %s %d %v", view, v, err)
 		}
-		for _, q := range []storage.CaseQuery{{State: "submitted"}, {State: "accepted", Matter: "M2"}} {
+		for _, q := range []storage.CaseQuery{{State: "submitted"}, {State: "accepted", Matter: "M2"}, {Department: "taxation"}} {
 			if got, n, _ := cs.ListCases(ctx, q); len(got) != 0 || n != 0 {
 				t.Errorf("ListCases(%+v) = %v %d", q, got, n)
 			}
 		}
-		for _, q := range []storage.CaseQuery{{State: "accepted"}, {State: "accepted", Matter: "M1"}, {Matter: "M1"}, {Open: true, DueTo: due}, {}} {
+		for _, q := range []storage.CaseQuery{{State: "accepted"}, {State: "accepted", Matter: "M1"}, {Matter: "M1"}, {Open: true, DueTo: due}, {}, {Department: "market-regulation"}} {
 			if got, n, _ := cs.ListCases(ctx, q); !slices.Equal(got, []string{"V1"}) || n != 1 {
 				t.Errorf("ListCases(%+v) = %v %d", q, got, n)
 			}

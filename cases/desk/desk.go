@@ -167,6 +167,9 @@ func (d *Desk) cache(ctx context.Context, c *cases.Case) {
 
 func (d *Desk) index(c *cases.Case) storage.CaseIndex {
 	ix := storage.CaseIndex{CaseNo: c.CaseNo, Version: c.Version, State: c.State, Matter: c.Matter}
+	if m, ok := d.Catalogue().Matter(c.Matter); ok {
+		ix.Departments = m.Departments
+	}
 	if t, err := time.Parse(time.DateOnly, c.DueDate); err == nil {
 		ix.Due = t
 	}

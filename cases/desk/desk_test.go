@@ -400,24 +400,31 @@ func TestListsAndRebuild(t *testing.T) {
 			Overdue bool
 		}
 	}
-	check := func(query string, want ...string) {
+	checkAs := func(who, dept, query string, want ...string) {
 		t.Helper()
 		var l listJSON
-		e.do("GET", "/api/v1/cases"+query, "window:w", nil, nil, &l)
+		e.do("GET", "/api/v1/cases"+query, who, nil, map[string]string{"X-Department": dept}, &l)
 		var got []string
 		for _, c := range l.Cases {
 			got = append(got, c.CaseNo)
 		}
 		if l.Total != len(want) || strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Errorf("GET /cases%s = %d %v, want %v", query, l.Total, got, want)
+			t.Errorf("GET /cases%s as %s %s = %d %v, want %v", query, who, dept, l.Total, got, want)
 		}
 	}
+	check := func(query string, want ...string) { t.Helper(); checkAs("window:w", "", query, want...) }
 	check("", nos[0], nos[1], nos[2])
 	check("?state=submitted", nos[1], nos[2])
 	check("?matter=JL-RS-001", nos[0], nos[1])
 	check("?state=submitted&matter=JL-GA-001", nos[2])
 	check("?due_within=0", nos[0]) // 即办: due the day it was accepted
 	check("?overdue=true")
+	// A department sees the cases of its matters only.
+	checkAs("department:d", "public-security", "", nos[2])
+	checkAs("department:d", "human-resources-social-security", "", nos[0], nos[1])
+	checkAs("department:d", "human-resources-social-security", "?state=accepted", nos[0])
+	checkAs("department:d", "human-resources-social-security", "?due_within=0", nos[0])
+	checkAs("department:d", "transport", "")
 	var page listJSON
 	e.do("GET", "/api/v1/cases?per_page=1&page=2", "window:w", nil, nil, &page)
 	if page.Total != 3 || len(page.Cases) != 1 || page.Cases[0].CaseNo != nos[1] {

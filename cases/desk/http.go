@@ -309,7 +309,11 @@ type CaseSummary struct {
 func (d *Desk) answerList(w http.ResponseWriter, r *http.Request, p auth.Principal, sq storage.CaseQuery) error {
 	page, perPage := intParam(r, "page", 1, 1, 1<<20), intParam(r, "per_page", 50, 1, 500)
 	// The indexes combine state and matter; other combinations (a matter among open cases, a
-	// department's own cases) are filtered here over the whole range.
+	// state among a department's cases) are filtered here over the index's whole range.
+	want := sq
+	if p.Role == auth.RoleDepartment && !sq.Supplements {
+		sq.Department = p.Department
+	}
 	filter := (sq.Matter != "" && (sq.Open || sq.Supplements)) || p.Role == auth.RoleDepartment
 	if filter {
 		sq.Offset, sq.Limit = 0, 100000
@@ -339,7 +343,9 @@ func (d *Desk) answerList(w http.ResponseWriter, r *http.Request, p auth.Princip
 				return err
 			}
 		}
-		if filter && ((sq.Matter != "" && c.Matter != sq.Matter) || !d.visible(c, p)) {
+		keep := d.visible(c, p) && (want.Matter == "" || c.Matter == want.Matter) &&
+			(want.State == "" || c.State == want.State) && (!want.Open || d.index(c).Open)
+		if !keep {
 			continue
 		}
 		out = append(out, CaseSummary{CaseNo: c.CaseNo, Matter: c.Matter, MatterName: c.MatterName, Applicant: c.Applicant.Name,
