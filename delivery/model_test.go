@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -169,5 +170,61 @@ func TestDeliveryTransitions(t *testing.T) {
 	}
 	if d, err := failed.Repush(t0); err != nil || d.State != StatePending || d.Dead || d.Repushes != 1 {
 		t.Errorf("repush: %+v %v", d, err)
+	}
+}
+
+type stubSender struct {
+	kind  Kind
+	calls int
+}
+
+func (s *stubSender) Send(ctx context.Context, p Package) (Result, error) {
+	s.calls++
+	return Result{Kind: s.kind, State: StateDelivered}, nil
+}
+
+// The router sends each package the way its department receives it; a pull department's
+// package waits, pending, until fetched.
+func TestRouterAndPull(t *testing.T) {
+	set, err := NewSet(
+		&Department{ID: "hook", Kind: KindWebhook, Webhook: &Webhook{URL: "https://x.example", Secret: Secret("k")}},
+		&Department{ID: "bucket", Kind: KindS3, S3: &S3{Endpoint: "127.0.0.1:9", Bucket: "bkt"}},
+		&Department{ID: "pull", Kind: KindPull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := StaticRegistry(set)
+	hook, bucket := &stubSender{kind: KindWebhook}, &stubSender{kind: KindS3}
+	r := &Router{Registry: reg, Webhook: hook, S3: bucket, Pull: PullSender{}}
+	dl := &Deliverer{Sender: r, Tracker: NewMemTracker()}
+	ctx := context.Background()
+	for _, id := range []string{"hook", "bucket", "pull"} {
+		d, err := dl.Deliver(ctx, testPackage("C7", id, 1, 1), 0, MaxRetry)
+		want := StateDelivered
+		if id == "pull" {
+			want = StatePending
+		}
+		if err != nil || d.State != want {
+			t.Errorf("%s: %+v %v", id, d, err)
+		}
+	}
+	if hook.calls != 1 || bucket.calls != 1 {
+		t.Errorf("webhook %d calls, s3 %d calls", hook.calls, bucket.calls)
+	}
+	key := testPackage("C7", "pull", 1, 1).Key()
+	if d, err := dl.Fetched(ctx, key); err != nil || d.State != StateDelivered || d.DeliveredAt == nil {
+		t.Fatalf("fetched %+v %v", d, err)
+	}
+	if d, err := dl.Acknowledge(ctx, key); err != nil || d.State != StateAcknowledged {
+		t.Fatalf("acknowledged %+v %v", d, err)
+	}
+	if _, err := dl.Fetched(ctx, "no-such-key"); errs.CodeOf(err) != "delivery_not_found" {
+		t.Fatalf("unknown key: %v", err)
+	}
+	if _, err := r.Send(ctx, testPackage("C7", "gone", 1, 1)); errs.CodeOf(err) != "unknown_department" || errs.Retryable(err) {
+		t.Fatalf("unknown department: %v", err)
+	}
+	if _, err := (&Router{Registry: reg}).Send(ctx, testPackage("C7", "hook", 1, 1)); errs.CodeOf(err) != "no_sender" {
+		t.Fatalf("no sender: %v", err)
 	}
 }
