@@ -199,21 +199,32 @@ func connectState(t *testing.T, url string) *storage.State {
 	return st
 }
 
-// TestHallThroughSentinelFailover: the sentinel promotes the replica while pages are being
-// read; every batch still finishes once.
+// TestHallThroughSentinelFailover: the sentinel replaces the master while pages are being
+// read, once on request (SENTINEL FAILOVER) and once because the master was killed; every
+// batch still finishes once.
 func TestHallThroughSentinelFailover(t *testing.T) {
-	g := testenv.StartSentinelGroup(t)
-	minio := testenv.StartErasureMinIO(t, 4)
-	h := startHall(t, g.URL(), minio.S3Options(), 2)
+	for _, tt := range []struct {
+		name     string
+		failover func(g *testenv.SentinelGroup, t testing.TB) string
+	}{
+		{"SENTINEL FAILOVER", (*testenv.SentinelGroup).Failover},
+		{"master killed", (*testenv.SentinelGroup).KillMaster},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := testenv.StartSentinelGroup(t)
+			minio := testenv.StartErasureMinIO(t, 4)
+			h := startHall(t, g.URL(), minio.S3Options(), 2)
 
-	ids := h.uploadStacks(t, "JL-SENTINEL", 3)
-	h.waitProgress(t, ids[0])
-	start := time.Now()
-	newMaster := g.Failover(t)
-	t.Logf("failover to %s took %.1fs", newMaster, time.Since(start).Seconds())
-	more := h.uploadStacks(t, "JL-SENTINEL-B", 1) // intake on the new master
-	h.checkFiledOnce(t, append(ids, more...), 3*time.Minute)
-	t.Logf("all batches filed %.1fs after the failover began", time.Since(start).Seconds())
+			ids := h.uploadStacks(t, "JL-SENTINEL", 3)
+			h.waitProgress(t, ids[0])
+			start := time.Now()
+			newMaster := tt.failover(g, t)
+			t.Logf("failover to %s took %.1fs", newMaster, time.Since(start).Seconds())
+			more := h.uploadStacks(t, "JL-SENTINEL-B", 1) // intake on the new master
+			h.checkFiledOnce(t, append(ids, more...), 3*time.Minute)
+			t.Logf("all batches filed %.1fs after the failover began", time.Since(start).Seconds())
+		})
+	}
 }
 
 // TestKilledWorkerPageWait measures how long a page waits after its worker is killed with

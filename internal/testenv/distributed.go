@@ -182,16 +182,38 @@ func (g *SentinelGroup) MasterAddr(ctx context.Context) (string, error) {
 // sentinel names the new master and that node answers as one. It returns the new master.
 func (g *SentinelGroup) Failover(t testing.TB) string {
 	t.Helper()
+	return g.replaceMaster(t, func(ctx context.Context, before string) error {
+		s := redis.NewSentinelClient(&redis.Options{Addr: g.Sentinel.Addr})
+		defer s.Close()
+		return s.Failover(ctx, g.Name).Err()
+	})
+}
+
+// KillMaster kills the master with SIGKILL, as a crashed host would, and waits until the
+// sentinel has promoted the replica (after down-after-milliseconds). It returns the new master.
+func (g *SentinelGroup) KillMaster(t testing.TB) string {
+	t.Helper()
+	return g.replaceMaster(t, func(ctx context.Context, before string) error {
+		for _, c := range []*devservices.Child{g.Master, g.Replica} {
+			if c.Addr == before {
+				c.Kill()
+				return nil
+			}
+		}
+		return fmt.Errorf("the master %s is none of the group's servers", before)
+	})
+}
+
+func (g *SentinelGroup) replaceMaster(t testing.TB, act func(ctx context.Context, before string) error) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	before, err := g.MasterAddr(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := redis.NewSentinelClient(&redis.Options{Addr: g.Sentinel.Addr})
-	defer s.Close()
-	if err := s.Failover(ctx, g.Name).Err(); err != nil {
-		t.Fatalf("SENTINEL FAILOVER: %v", err)
+	if err := act(ctx, before); err != nil {
+		t.Fatal(err)
 	}
 	var after string
 	eventually(t, 40*time.Second, "failover", func() error {
