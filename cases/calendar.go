@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -153,6 +154,9 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool {
 	wd := t.Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
+
+// Covers reports whether the file lists t's year; other years count weekends only.
+func (c *Calendar) Covers(t time.Time) bool { return slices.Contains(c.Years, t.Year()) }
 
 // Holiday names the public holiday t's date falls in, empty if none.
 func (c *Calendar) Holiday(t time.Time) string { return c.off[civilOf(t)] }

@@ -40,6 +40,9 @@ func TestAddWorkingDays(t *testing.T) {
 			}
 		}
 	}
+	if !cal.Covers(day("2027-12-31")) || cal.Covers(day("2028-01-01")) {
+		t.Error("Covers disagrees with the file's years")
+	}
 	if h := cal.Holiday(day("2026-10-05")); h != "国庆节" {
 		t.Errorf("Holiday(2026-10-05) = %q", h)
 	}

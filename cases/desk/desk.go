@@ -97,6 +97,10 @@ func New(o Options) (*Desk, error) {
 	d := &Desk{store: o.Store, notices: o.Notices, cal: o.Calendar, pattern: o.CaseNoPattern, loc: o.Location,
 		notifier: o.Notifier, now: o.Now, log: o.Log}
 	d.catalogue.Store(o.Catalogue)
+	if now := d.clock(); !o.Calendar.Covers(now) || !o.Calendar.Covers(now.AddDate(0, 2, 0)) {
+		d.log.Warn("the working-day calendar does not cover the coming months: due dates count weekends only; give a newer --calendar-file",
+			"year", now.Year())
+	}
 	return d, nil
 }
 

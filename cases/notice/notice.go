@@ -18,6 +18,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"onewindow/cases"
+	"onewindow/internal/auth"
 	"onewindow/internal/errs"
 )
 
@@ -154,6 +155,15 @@ func caseData(c *cases.Case, m cases.Matter, at time.Time) Data {
 	}
 }
 
+// maskID shows a notice's ID number or credit code as the one masking rule does: notices
+// leave the hall.
+func maskID(s string) string {
+	if s == "" {
+		return ""
+	}
+	return auth.MaskID(s)
+}
+
 func chineseDate(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
@@ -169,14 +179,6 @@ func chineseTime(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-// maskCode keeps the first four and last four characters of an ID number or credit code.
-func maskCode(s string) string {
-	if len(s) < 10 {
-		return s
-	}
-	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
-}
-
 var carrierNames = map[string]string{cases.CarrierEMS: "中国邮政EMS", cases.CarrierSF: "顺丰速运", cases.CarrierJD: "京东物流", cases.CarrierOther: "其他"}
 
 var conditionNames = map[string]string{"intact": "完好", "damaged": "破损", "opened": "已拆封"}
@@ -187,7 +189,7 @@ func (d Data) values(hall string, depts map[string]string) map[string]string {
 		names[i] = cmp.Or(depts[id], id)
 	}
 	v := map[string]string{
-		"hall": hall, "case_no": d.CaseNo, "applicant_name": d.ApplicantName, "applicant_id": maskCode(d.ApplicantID),
+		"hall": hall, "case_no": d.CaseNo, "applicant_name": d.ApplicantName, "applicant_id": maskID(d.ApplicantID),
 		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(d.Submitted),
 		"issued_date": chineseTime(d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
 		"departments": strings.Join(names, "、"), "window": d.Window, "reason": d.Reason,
