@@ -216,10 +216,10 @@ func (d *Desk) change(ctx context.Context, caseNo string, version int, step func
 			return nil, nil, err
 		}
 		filed, err := d.file(ctx, caseNo, c, evs)
+		if len(filed) > 0 {
+			d.cache(ctx, c)
+		}
 		if err == nil {
-			if len(filed) > 0 {
-				d.cache(ctx, c)
-			}
 			return c, filed, nil
 		}
 		// Another desk took the version: a client's If-Match change is refused, an internal
