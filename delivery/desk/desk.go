@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -334,10 +335,22 @@ func (d *Desk) queue(ctx context.Context, caseNo, dept string, version, repush i
 	return nil
 }
 
-// record puts a delivery's state on its case's timeline; the timeline is told again at the
-// next change, so a failure is only logged.
+// record puts a delivery's state on its case's timeline. A joint case's departments answer
+// at once, and each record is a change of the one case, so a change another one took first
+// is tried again after a pause; a failure in the end is only logged, the delivery's own
+// record being the truth.
 func (d *Desk) record(ctx context.Context, rec delivery.Delivery) {
-	err := d.o.Cases.RecordDelivery(ctx, rec.CaseNo, cases.Delivery{Department: rec.Department, State: string(rec.State), Attempts: rec.Attempts})
+	var err error
+	for try := 0; try < 6; try++ {
+		err = d.o.Cases.RecordDelivery(ctx, rec.CaseNo, cases.Delivery{Department: rec.Department, State: string(rec.State), Attempts: rec.Attempts})
+		if errs.CodeOf(err) != "version_conflict" {
+			break
+		}
+		select {
+		case <-time.After(time.Duration(50+rand.IntN(200<<try)) * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
 	if err != nil {
 		d.o.Log.Warn("delivery not recorded on the case", "case_no", rec.CaseNo, "department", rec.Department, "err", err)
 	}
@@ -359,7 +372,9 @@ func (d *Desk) HandleDeliver(ctx context.Context, t *asynq.Task) error {
 		maxRetry = delivery.MaxRetry
 	}
 	rec, sendErr := d.dl.Deliver(ctx, p, retried, maxRetry)
-	if rec.Key != "" {
+	// The timeline gets the first failed attempt and every change of state, not each of a
+	// day's retries: each entry is a change of the case, which all its departments share.
+	if rec.Key != "" && (rec.State != delivery.StatePending || rec.Attempts <= 1) {
 		d.after(ctx, rec, docs)
 	}
 	if sendErr != nil && !errs.Retryable(sendErr) {

@@ -253,7 +253,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // openAccepted opens an accepted case of matter with one filed document.
-func (f *fixture) openAccepted(t *testing.T, no, matter string) {
+func (f *fixture) openAccepted(t testing.TB, no, matter string) {
 	t.Helper()
 	m, _ := f.cases.cat.Matter(matter)
 	cal := cases.DefaultCalendar()
@@ -278,7 +278,7 @@ func (f *fixture) openAccepted(t *testing.T, no, matter string) {
 	}
 }
 
-func (f *fixture) fileDocument(t *testing.T, no, id, batch string) {
+func (f *fixture) fileDocument(t testing.TB, no, id, batch string) {
 	t.Helper()
 	ctx := context.Background()
 	pdf := testfixtures.ScanPDF(t, testfixtures.BlankPage(1))
