@@ -14,8 +14,11 @@ import (
 // deliveryWiring holds a process's delivery desk. The case desk's hook reaches the delivery
 // desk through it, as each of the two desks is built knowing the other.
 type deliveryWiring struct {
-	mu   sync.Mutex
-	desk *deliverydesk.Desk
+	mu      sync.Mutex
+	desk    *deliverydesk.Desk
+	reg     *delivery.Registry
+	cat     func() *cases.Catalogue
+	watched bool
 }
 
 // afterCaseEvent is the case desk's after-event hook (casedesk.WithAfterEvent).
@@ -51,17 +54,36 @@ func (d *deps) wireDelivery(g *lifecycle.Group, cd *casedesk.Desk) (*deliverydes
 	if err != nil {
 		return nil, err
 	}
+	w.desk, w.reg, w.cat = dd, reg, cd.Catalogue
 	if g != nil {
-		watchFile(g, d, "departments", d.cfg.DepartmentsFile, func() error {
-			if err := reg.Reload(); err != nil {
-				return err
-			}
-			d.checkRoutes(reg, cd.Catalogue())
-			return nil
-		})
+		d.watchDepartmentsLocked(g)
 	}
-	w.desk = dd
 	return dd, nil
+}
+
+// watchDepartments rereads the departments file when it changes, once per process: serve
+// does it through wireDelivery; a work-only process calls it with its lifecycle group after
+// workServer.
+func (d *deps) watchDepartments(g *lifecycle.Group) {
+	d.delivery.mu.Lock()
+	defer d.delivery.mu.Unlock()
+	d.watchDepartmentsLocked(g)
+}
+
+func (d *deps) watchDepartmentsLocked(g *lifecycle.Group) {
+	w := &d.delivery
+	if w.watched || w.reg == nil {
+		return
+	}
+	w.watched = true
+	reg, cat := w.reg, w.cat
+	watchFile(g, d, "departments", d.cfg.DepartmentsFile, func() error {
+		if err := reg.Reload(); err != nil {
+			return err
+		}
+		d.checkRoutes(reg, cat())
+		return nil
+	})
 }
 
 // checkRoutes warns of matters that route cases to departments the file does not define:

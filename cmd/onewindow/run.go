@@ -154,6 +154,7 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 			return err
 		}
 		g.OnStop("ocr engines", func() error { closeEngines(); return nil })
+		d.watchDepartments(g) // a work-only process rereads the departments file too
 		if err := srv.Start(mux); err != nil {
 			return err
 		}
