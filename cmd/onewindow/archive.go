@@ -114,7 +114,14 @@ func runReindex(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printJSON(res)
+	n, err := d.reindexDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	printJSON(struct {
+		*desk.ReindexResult
+		Deliveries int `json:"deliveries"`
+	}{res, n})
 	return nil
 }
 
