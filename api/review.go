@@ -55,6 +55,7 @@ func (rv *Review) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 	mux.Handle("PUT /api/v1/batches/{id}/documents", authz(review, rv.correctBatch))
 	mux.Handle("PATCH /api/v1/documents/{id}", authz(review, rv.retypeDocument))
 	mux.Handle("POST /api/v1/documents/{id}/confirm", authz(review, rv.confirmDocument))
+	mux.Handle("PUT /api/v1/documents/{id}/fields", authz(review, rv.correctFields))
 	mux.Handle("GET /api/v1/review", authz(review, rv.listReview))
 	mux.Handle("GET /api/v1/review/model", authz(review, rv.modelInfo))
 }

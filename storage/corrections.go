@@ -37,6 +37,9 @@ type CorrectedDocument struct {
 	Type  string `json:"type,omitempty"` // empty: classify as usual
 	// Train: a person stated this type, so the classifier's model learns from it.
 	Train bool `json:"train,omitempty"`
+	// Fields are values a reviewer typed, by kind ("id_numbers", "uscc"); each kind given
+	// replaces what was read for it.
+	Fields map[string][]string `json:"fields,omitempty"`
 }
 
 // Supersession is the note filed beside a document that a correction replaced.

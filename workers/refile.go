@@ -53,7 +53,7 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	for i, g := range c.Documents {
 		targets[i] = storage.RevisionDocumentID(b.ID, c.Revision, i)
 		for _, d := range base {
-			if slices.Equal(d.Pages, g.Pages) && (g.Type == "" || g.Type == d.Type) {
+			if slices.Equal(d.Pages, g.Pages) && (g.Type == "" || g.Type == d.Type) && len(g.Fields) == 0 {
 				kept[i], targets[i] = d, d.ID
 			}
 		}
@@ -72,7 +72,7 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	groups := make([]assemble.Group, len(c.Documents))
 	for i, g := range c.Documents {
-		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type}
+		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type, Fields: g.Fields}
 	}
 	plans := p.Planner.PlanGroups(in, groups)
 	detail := fmt.Sprintf("revision %d of batch %s replaces %s", c.Revision, b.ID, strings.Join(c.Replaces, ", "))

@@ -37,8 +37,8 @@ type Document struct {
 	// FieldSources says how each ID number and credit code was obtained (extract.SourceClean,
 	// SourceRepaired, SourceReread, SourceConfirmed).
 	FieldSources map[string]string
-	Applicant   string // who applies, as this document names them (extract.Applicant)
-	Matter      string // the matter applied for, as this document names it
+	Applicant    string // who applies, as this document names them (extract.Applicant)
+	Matter       string // the matter applied for, as this document names it
 }
 
 // caseFactPriority orders document types by how much their word on the applicant and the
@@ -150,6 +150,9 @@ func confirm(docs []Document, fields []*extract.Result) {
 type Group struct {
 	Pages []int
 	Type  string
+	// Fields are values a reviewer typed, by kind ("id_numbers", "uscc"): each kind given
+	// replaces what was read, with the source extract.SourceReviewer.
+	Fields map[string][]string
 }
 
 // PlanGroups plans the documents a person grouped, from any pages of the batch (dropped ones
@@ -169,6 +172,20 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
 		docs, fields = append(docs, d), append(fields, f)
 	}
 	confirm(docs, fields)
+	for i, g := range groups {
+		for kind, values := range g.Fields {
+			if docs[i].FieldSources == nil {
+				docs[i].FieldSources = map[string]string{}
+			}
+			for _, v := range docs[i].Fields[kind] {
+				delete(docs[i].FieldSources, v)
+			}
+			docs[i].Fields[kind] = append([]string{}, values...)
+			for _, v := range values {
+				docs[i].FieldSources[v] = extract.SourceReviewer
+			}
+		}
+	}
 	return docs
 }
 

@@ -1,0 +1,42 @@
+package assemble
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"onewindow/pipeline"
+	"onewindow/pipeline/extract"
+)
+
+func TestFieldSources(t *testing.T) {
+	const id, uscc = "220103198909195957", "91220102QFWNB571XW"
+	page := func(i int, text string, reread ...pipeline.FieldReading) Page {
+		return Page{Index: i, OCR: &pipeline.OCRPage{Text: text, Reread: reread}}
+	}
+	pages := []Page{
+		page(0, "营业执照\n统一社会信用代码 "+uscc+"\n法定代表人身份证号码：2201O3198909195957"),
+		// The same credit code two characters off and the ID one off: confirmed by the licence.
+		page(1, "授权委托书\n统一社会信用代码：91220102QFWNB57IXX\n身份证号码：220103198909195958",
+			pipeline.FieldReading{Kind: extract.KindID, Value: "220102198404222247"}),
+	}
+	p := NewPlanner(nil, nil, 0.6)
+	docs := p.PlanGroups(pages, []Group{{Pages: []int{0}}, {Pages: []int{1}}})
+	want := []map[string]string{
+		{uscc: extract.SourceClean, id: extract.SourceRepaired},
+		{uscc: extract.SourceConfirmed, id: extract.SourceConfirmed, "220102198404222247": extract.SourceReread},
+	}
+	for i, d := range docs {
+		if diff := cmp.Diff(want[i], d.FieldSources); diff != "" {
+			t.Errorf("document %d sources (-want +got):\n%s", i, diff)
+		}
+	}
+	// A reviewer's values replace what was read for their kind.
+	docs = p.PlanGroups(pages, []Group{{Pages: []int{1}, Fields: map[string][]string{"id_numbers": {id}}}})
+	if diff := cmp.Diff(map[string]string{id: extract.SourceReviewer}, docs[0].FieldSources); diff != "" {
+		t.Errorf("reviewed sources (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{id}, docs[0].Fields["id_numbers"]); diff != "" {
+		t.Errorf("reviewed ids (-want +got):\n%s", diff)
+	}
+}
