@@ -4,6 +4,8 @@ export PATH := /usr/local/go/bin:$(PATH)
 ADDR ?= 127.0.0.1:8080
 DATA ?= data
 CORPUS ?= /tmp/onewindow-corpus
+# make eval scores every folder named here (space-separated), e.g. corpora in other fonts.
+CORPORA ?= $(CORPUS)
 
 .PHONY: setup dev test build bench eval clean
 
@@ -25,7 +27,7 @@ bench:
 
 eval:
 	ONEWINDOW_SETUP_CORPUS=1 scripts/setup.sh
-	scripts/eval.sh $(CORPUS)
+	scripts/eval.sh $(CORPORA)
 
 clean:
 	rm -rf bin
