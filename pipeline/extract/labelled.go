@@ -124,7 +124,7 @@ func resolveSpan(kind, raw string) (value, source string, ok bool) {
 	if v, ok := withoutDoubledGlyph(raw, repair, true); ok {
 		return v, SourceRepaired, true
 	}
-	if v, ok := oneEdit(raw, kind, false); ok {
+	if v, ok := oneEdit(raw, kind); ok {
 		return v, SourceRepaired, true
 	}
 	return "", "", false
@@ -156,59 +156,34 @@ func repairUSCCLabelled(raw string) (string, bool) {
 	return found, found != ""
 }
 
-// oneEdit repairs a code that OCR read one character short or long: a doubled letter read
-// once, a first character lost to a glued glyph, one stray character. Only insertions that
-// repeat a neighbour (or restore a first character) are tried, and all deletions: few enough
-// readings that a wrong one validating by chance is rare, and none is taken unless it is the
-// only one. With wide, every character of the alphabet is tried at every place, for readings
-// that a second, independent reading must confirm.
-func oneEdit(raw, kind string, wide bool) (string, bool) {
-	r := []rune(raw)
-	repair := repairUSCC
-	alphabet := usccChars
-	if kind == KindID {
-		repair = repairIDNumber
-		alphabet = "0123456789X"
+// oneEdit repairs a credit code that OCR read one character short or long: a doubled letter
+// read once, a first character lost to a glued glyph, one stray character. Only insertions
+// that repeat a neighbour (or restore a first character) are tried, and all deletions: few
+// enough readings that a wrong one validating by chance is rare (its two check characters pass
+// one reading in 341), and none is taken unless it is the only one. ID numbers are left alone:
+// their one mod-11 check lets one wrong reading in eleven through.
+func oneEdit(raw, kind string) (string, bool) {
+	if kind != KindUSCC {
+		return "", false
 	}
+	r := []rune(raw)
 	found := map[string]bool{}
 	try := func(s string) {
-		if v, ok := repair(s); ok {
+		if v, ok := repairUSCC(s); ok {
 			found[v] = true
 		}
 	}
 	switch len(r) {
 	case 17:
-		for i := 0; i <= len(r); i++ {
-			switch {
-			case wide:
-				for _, c := range alphabet {
-					try(string(r[:i]) + string(c) + string(r[i:]))
-				}
-			case i > 0:
-				try(string(r[:i]) + string(r[i-1]) + string(r[i:]))
-			case kind == KindUSCC:
-				for _, c := range "123456789ANY" {
-					try(string(c) + string(r))
-				}
-			}
+		for _, c := range "123456789ANY" {
+			try(string(c) + string(r))
+		}
+		for i := 1; i <= len(r); i++ {
+			try(string(r[:i]) + string(r[i-1]) + string(r[i:]))
 		}
 	case 19:
-		if kind == KindID && !wide {
-			return "", false // IDs: mod 11 lets one deletion in eleven validate
-		}
 		for i := range r {
 			try(string(r[:i]) + string(r[i+1:]))
-		}
-	case 18:
-		if !wide {
-			return "", false
-		}
-		for i := range r {
-			for _, c := range alphabet {
-				if c != glyphClass(r[i]) {
-					try(string(r[:i]) + string(c) + string(r[i+1:]))
-				}
-			}
 		}
 	}
 	if len(found) != 1 {
@@ -228,9 +203,9 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // Reread resolves a code read again from the page image (rereads, spaces ignored) against
 // what the page's OCR read there (raw). Every way of reading considered must agree on one
 // value, or none is taken: a reread that validates as read or with look-alikes repaired; a
-// value pieced together place by place from two readings that differ in a few places; a
-// reread needing one edit, when that edit is the only one that validates. Each value must
-// stay within a few edits of the page's own reading, so two readings agree on it.
+// value pieced together place by place from two readings that differ in a few places; the
+// place-by-place majority of three. A value must stay within a few edits of the page's own
+// reading, so two readings agree on it.
 func Reread(kind, raw string, rereads ...string) (string, bool) {
 	repair := repairUSCC
 	limit := 4
@@ -262,13 +237,6 @@ func Reread(kind, raw string, rereads ...string) (string, bool) {
 	if len(found) == 0 && len(readings) >= 3 {
 		if v, ok := repair(majority(readings)); ok && near(v) {
 			found[v] = true
-		}
-	}
-	if len(found) == 0 {
-		for _, r := range readings[1:] {
-			if v, ok := oneEdit(r, kind, true); ok && distance(fold(raw), fold(v)) <= 2 {
-				found[v] = true
-			}
 		}
 	}
 	if len(found) != 1 {
