@@ -225,7 +225,8 @@ func (s *site) mailRegister(rq *req, d *mailData) {
 	var reg struct {
 		Mail []map[string]any `json:"mail"`
 	}
-	e := s.getJSON(rq, "/api/v1/mail?"+url.Values{"date": {time.Now().Format("2006-01-02")}}.Encode(), &reg)
+	// no date: the desk's today, in the hall's time zone
+	e := s.getJSON(rq, "/api/v1/mail", &reg)
 	d.Missing = e != nil
 	d.Today = reg.Mail
 }
@@ -251,7 +252,7 @@ func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
 	if d.Receipt == nil {
 		d.Receipt = map[string]any{}
 	}
-	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, time.Now().Format("2006-01-02 15:04")
+	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, when(d.Receipt["arrived_at"])
 	d.Form = map[string]string{"carrier": form["carrier"], "pieces": "1"}
 	s.mailRegister(rq, &d)
 	s.render(w, rq, http.StatusCreated, "mail.html", "mail.title", d)
@@ -311,5 +312,5 @@ func (s *site) ackDelivery(w http.ResponseWriter, rq *req) {
 
 // mailRegisterPDF streams the day's register for printing.
 func (s *site) mailRegisterPDF(w http.ResponseWriter, rq *req) {
-	s.stream(w, rq, "/api/v1/mail/register.pdf?"+url.Values{"date": {time.Now().Format("2006-01-02")}}.Encode(), true)
+	s.stream(w, rq, "/api/v1/mail/register.pdf", true)
 }

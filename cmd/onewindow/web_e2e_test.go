@@ -2,7 +2,7 @@ package main
 
 // The web desks in a real browser: Debian's chromium, headless, driven by chromedp against
 // `onewindow dev`. Each step checks what a clerk would read on the page and keeps a
-// screenshot at 1366x768 under artefacts/web/ (git-ignored) for a person to look at.
+// screenshot at 1366x768 under artefacts/web/TEST/ (git-ignored) for a person to look at.
 
 import (
 	"context"
@@ -35,10 +35,11 @@ func newBrowser(t *testing.T) *browser {
 		}
 		t.Fatal("chromium is not installed, and CI is set: the browser test must run")
 	}
-	dir, err := filepath.Abs(filepath.Join("..", "..", "artefacts", "web"))
+	dir, err := filepath.Abs(filepath.Join("..", "..", "artefacts", "web", t.Name()))
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = os.RemoveAll(dir) // only this run's screenshots
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +102,12 @@ func (b *browser) waitText(limit time.Duration, want ...string) string {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// ready waits until the page's script has set up its handlers.
+func (b *browser) ready() {
+	b.t.Helper()
+	b.do(chromedp.WaitReady(chromedp.CSS("html[data-ready]")))
 }
 
 // shot keeps a screenshot of the viewport and checks that the page needs no horizontal scroll.
@@ -253,4 +260,81 @@ func TestWebDesksInABrowser(t *testing.T) {
 	if regexp.MustCompile(`Sign out`).MatchString(text) {
 		t.Error("signed out, but the page still offers sign-out")
 	}
+}
+
+// The window and the courier desk: open a case, decide it, meet a stale decision, log mail
+// with a barcode scanner's Enter, and read the receipt and the day's register.
+func TestWebCaseDesksInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	b := newBrowser(t)
+	d := startDaemon(t, t.TempDir())
+	b.do(chromedp.Navigate(d.base + "/"))
+	b.do(chromedp.SetValue("#password", d.token), chromedp.Submit("#password"))
+	b.waitText(10*time.Second, "综合窗口", "寄递收件")
+
+	// Open a case at the window.
+	b.do(chromedp.Click(`a.desk[href="/cases"]`))
+	b.waitText(10*time.Second, "新建办件", "办件（逾期在前）")
+	b.do(chromedp.SetValue("#c-matter", "JL-SC-002"), chromedp.SetValue("#c-name", "杨佳"),
+		chromedp.SetValue("#c-id", "11010519491231002X"))
+	b.shot("cases")
+	b.do(chromedp.Click(`form[action="/cases"] button[type=submit]`))
+	text := b.waitText(15*time.Second, "办件已创建", "材料齐全性", "受理决定", "办理经过")
+	if !strings.Contains(text, "个体工商户登记") || !strings.Contains(text, "缺少") {
+		t.Errorf("the new case page does not show its matter and missing materials:\n%s", text)
+	}
+	caseURL := b.eval(`location.pathname`)
+	b.shot("case")
+
+	// Decide: ask for corrections; the notice is listed and opens as a PDF.
+	staleVersion := b.eval(`document.querySelector("input[name=version]").value`)
+	b.do(chromedp.SetValue("#decision", "correction_required"), chromedp.SetValue("#d-reason", "缺法定代表人身份证件"),
+		chromedp.Click(`form[action$="/decision"] button[type=submit]`))
+	text = b.waitText(15*time.Second, "决定已保存", "补正材料通知书", "待补正")
+	b.shot("case-decided")
+	notice := b.eval(`document.querySelector("a[href^='/notices/']").getAttribute("href")`)
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+		`fetch(`+"`"+notice+"`"+`).then(r => r.headers.get("content-type") + " " + r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || got != "application/pdf 200" {
+		t.Errorf("the notice link: %q, %v", got, err)
+	}
+
+	// A decision taken on the version seen before someone else decided is a conflict, in words.
+	b.do(chromedp.SetValue(`input[name=version]`, staleVersion), chromedp.SetValue("#decision", "reject"),
+		chromedp.Click(`form[action$="/decision"] button[type=submit]`))
+	b.waitText(15*time.Second, "办件刚被他人修改", "version_conflict")
+	b.shot("case-conflict")
+
+	// The case list shows it.
+	b.do(chromedp.Navigate(d.base + "/cases"))
+	b.waitText(10*time.Second, strings.TrimPrefix(caseURL, "/cases/"), "待补正")
+
+	// The courier desk: the scanner's Enter moves on; the receipt shows what was logged.
+	b.do(chromedp.Navigate(d.base + "/mail"))
+	b.waitText(10*time.Second, "运单号", "今日登记簿")
+	b.ready()
+	b.do(chromedp.SetValue("#m-carrier", "SF"), chromedp.SendKeys("#m-waybill", "SF1234567890123\r"))
+	if id := b.eval(`document.activeElement.id`); id != "m-name" {
+		t.Errorf("after the waybill's Enter the focus is on %q, not the sender", id)
+	}
+	if b.eval(`location.pathname`) != "/mail" || strings.Contains(b.text(), "收件回执") {
+		t.Fatal("the waybill's Enter submitted the form")
+	}
+	b.do(chromedp.SetValue("#m-name", "刘勇然"), chromedp.SetValue("#m-phone", "13812345678"),
+		chromedp.SetValue("#m-address", "长春市南关区人民大街 1 号"), chromedp.SetValue("#m-signed", "王芳"),
+		chromedp.SetValue("#m-case", strings.TrimPrefix(caseURL, "/cases/")))
+	b.shot("mail")
+	b.do(chromedp.Click(`#mail-form button[type=submit]`))
+	text = b.waitText(15*time.Second, "收件回执", "SF1234567890123", "打印回执")
+	if !strings.Contains(text[strings.Index(text, "今日登记簿"):], "SF1234567890123") {
+		t.Errorf("today's register does not list the mail:\n%s", text)
+	}
+	b.shot("mail-receipt")
+
+	// A waybill that does not fit its carrier is refused in words.
+	b.do(chromedp.SetValue("#m-carrier", "EMS"), chromedp.SetValue("#m-waybill", "12345"), chromedp.Click(`#mail-form button[type=submit]`))
+	b.waitText(15*time.Second, "运单号与快递公司的格式不符", "bad_waybill")
+	b.shot("mail-bad-waybill")
 }

@@ -62,8 +62,10 @@
   }
 
   // A keyboard-wedge barcode scanner types the code and Enter: Enter moves on instead of
-  // submitting a half-filled form.
+  // submitting a half-filled form. The Enter's keypress may reach the next field after the
+  // focus moved, so it is swallowed too.
   function wedges() {
+    var swallow = false;
     var fields = document.querySelectorAll("input[data-wedge]");
     Array.prototype.forEach.call(fields, function (f) {
       f.addEventListener("keydown", function (e) {
@@ -72,9 +74,19 @@
           return !el.disabled && el.type !== "hidden" && el.tagName !== "FIELDSET";
         });
         var next = all[all.indexOf(f) + 1];
-        if (next && next.type !== "submit") { e.preventDefault(); next.focus(); }
+        if (next && next.type !== "submit") {
+          e.preventDefault();
+          swallow = true;
+          next.focus();
+        }
       });
     });
+    document.addEventListener("keypress", function (e) {
+      if (swallow && e.key === "Enter") e.preventDefault();
+    }, true);
+    document.addEventListener("keyup", function (e) {
+      if (e.key === "Enter") swallow = false;
+    }, true);
   }
 
   function printing() {
@@ -101,5 +113,6 @@
     wedges();
     printing();
     once();
+    document.documentElement.setAttribute("data-ready", "true");
   });
 })();
