@@ -6,6 +6,7 @@ import (
 	"image/jpeg"
 	"testing"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline/internal/testpage"
 )
 
@@ -168,11 +169,7 @@ func TestIsBlank(t *testing.T) {
 func TestIsBlankOnDecodedJPEG(t *testing.T) {
 	img := testpage.New(testpage.PageW, testpage.PageH, 242)
 	testpage.DrawText(t, img, "附件", 1100, 600, 39, 30)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 50}); err != nil {
-		t.Fatal(err)
-	}
-	dec, err := jpeg.Decode(&buf)
+	dec, err := jpeg.Decode(bytes.NewReader(encode.JPEGAt(t, img, 50)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,11 +186,7 @@ func BenchmarkIsBlank(b *testing.B) {
 	noisy := testpage.New(testpage.PageW, testpage.PageH, 240)
 	addShowThrough(b, noisy, 4)
 	testpage.AddScanNoise(noisy, 1, 8, 300)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, noisy, &jpeg.Options{Quality: 80}); err != nil {
-		b.Fatal(err)
-	}
-	jpegBytes := buf.Bytes()
+	jpegBytes := encode.JPEG(b, noisy)
 	decoded, err := jpeg.Decode(bytes.NewReader(jpegBytes))
 	if err != nil {
 		b.Fatal(err)

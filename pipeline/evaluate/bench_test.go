@@ -1,12 +1,11 @@
 package evaluate
 
 import (
-	"bytes"
 	"context"
-	"image/jpeg"
 	"testing"
 	"time"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 	"onewindow/pipeline/blank"
 	"onewindow/pipeline/classify"
@@ -30,11 +29,7 @@ func BenchmarkChecksAgainstOCR(b *testing.B) {
 		testpage.DrawText(b, page, "委托人：杨佳 身份证号码：220103198909195957 现委托受托人代为办理", 270, 600+i*110, 39, 30)
 	}
 	testpage.AddScanNoise(page, 1, 4, 300)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, page, &jpeg.Options{Quality: 80}); err != nil {
-		b.Fatal(err)
-	}
-	img := pipeline.PageImage{Data: buf.Bytes(), Format: pipeline.FormatJPEG, Width: testpage.PageW, Height: testpage.PageH, DPI: 300}
+	img := pipeline.PageImage{Data: encode.JPEG(b, page), Format: pipeline.FormatJPEG, Width: testpage.PageW, Height: testpage.PageH, DPI: 300}
 	engine, err := ocr.NewEngine(ocr.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"image/jpeg"
 	"testing"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline/internal/testpage"
 )
 
@@ -128,11 +129,7 @@ func TestDetect(t *testing.T) {
 			page: func(t testing.TB) image.Image {
 				img := testpage.New(testpage.PageW, testpage.PageH, 250)
 				drawMatrix(img, qrMatrix(t, "PATCH T"), 1000, 1500, 8, 8, -2, 0)
-				var buf bytes.Buffer
-				if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 60}); err != nil {
-					t.Fatal(err)
-				}
-				dec, err := jpeg.Decode(&buf)
+				dec, err := jpeg.Decode(bytes.NewReader(encode.JPEGAt(t, img, 60)))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -85,11 +85,7 @@ func TestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			img, words := syntheticPage(1240, 1754, tt.blocks)
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, img); err != nil {
-				t.Fatal(err)
-			}
-			page := pipeline.PageImage{Data: buf.Bytes(), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: testDPI}
+			page := pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: testDPI}
 			wPt, hPt := pdfout.PageSize(page)
 			ov, err := s.PageOverlay(PageInfo{
 				PageNo: 1, PageCount: 2, CaseNo: "JL2024-000123", Station: "A08",

@@ -21,8 +21,14 @@ const JPEGQuality = 80
 // JPEG encodes a page as a scanner would.
 func JPEG(t testing.TB, img image.Image) []byte {
 	t.Helper()
+	return JPEGAt(t, img, JPEGQuality)
+}
+
+// JPEGAt encodes a page at quality (1-100): lower is a cheaper scanner's blockier output.
+func JPEGAt(t testing.TB, img image.Image, quality int) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: JPEGQuality}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
