@@ -239,7 +239,9 @@ func (d *Desk) HandOut(ctx context.Context, caseNo string, in HandoutInput, by c
 	if err != nil {
 		return nil, err
 	}
-	if c.State != cases.StateResultReady {
+	// A delivered case is one whose handout stopped before it closed: the same handout again
+	// finishes it.
+	if c.State != cases.StateResultReady && c.State != cases.StateDelivered {
 		return nil, errs.Errorf(op, errs.Conflict, "illegal_transition", "Case %s is %s; only a case whose result is ready is handed out.", caseNo, c.State)
 	}
 	h := &Handout{CaseNo: caseNo, Method: in.Method, Note: strings.TrimSpace(in.Note), By: by.Name, At: d.o.Now().UTC()}
@@ -303,8 +305,10 @@ func (d *Desk) HandOut(ctx context.Context, caseNo string, in HandoutInput, by c
 	if h.Method == HandoutMail {
 		reason = "mailed by " + h.Carrier + ", waybill " + h.Waybill
 	}
-	if _, err := d.o.Cases.Advance(ctx, caseNo, 0, cases.StateDelivered, reason, by); err != nil {
-		return nil, err
+	if c.State == cases.StateResultReady {
+		if _, err := d.o.Cases.Advance(ctx, caseNo, 0, cases.StateDelivered, reason, by); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := d.o.Cases.Advance(ctx, caseNo, 0, cases.StateClosed, "handed out", by); err != nil {
 		return nil, err

@@ -37,10 +37,12 @@ func (t *Tracker) Update(ctx context.Context, key string, fn func(*delivery.Deli
 				return nil, storage.DeliveryIndex{}, err
 			}
 		}
-		if err := fn(&d); err != nil {
-			out = d
+		out = d // what an error answers: the record as stored
+		next := d
+		if err := fn(&next); err != nil {
 			return nil, storage.DeliveryIndex{}, err
 		}
+		d = next
 		raw, err := json.Marshal(d)
 		if err != nil {
 			return nil, storage.DeliveryIndex{}, err
