@@ -285,6 +285,12 @@ var catalogue = map[string][2]string{
 	"ops.no_failed":      {"没有失败的批次。", "No failed batches."},
 	"ops.error":          {"原因", "Error"},
 	"ops.retry":          {"重试", "Retry"},
+	"ops.watch":          {"扫描共享文件夹", "Watched scanner folder"},
+	"ops.watch_waiting":  {"%d 个文件等待中（仍在写入或待上传）", "%d files waiting (still being written or not yet taken)"},
+	"ops.watch_file":     {"文件", "File"},
+	"ops.watch_outcome":  {"结果", "Outcome"},
+	"ops.watch_uploaded": {"已上传，查看批次", "Uploaded: open the batch"},
+	"err.duplicate_file": {"同样的文件已经上传过，未重复处理。", "The same file was uploaded before; it was not processed twice."},
 
 	"desk.not_yet": {"该工作台的接口尚未启用，稍后即可使用。", "This desk's API is not available yet."},
 

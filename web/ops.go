@@ -18,6 +18,8 @@ type opsData struct {
 	FailedErr    *apiError
 	FailedCount  string
 	DashboardURL string
+	Watch        *WatchStatus
+	WatchErr     string
 }
 
 type healthRow struct {
@@ -57,6 +59,14 @@ func (s *site) ops(w http.ResponseWriter, rq *req) {
 	}
 	d.FailedErr = s.getJSON(rq, "/api/v1/batches?status=failed", &failed)
 	d.Failed = failed.Batches
+	if s.opts.WatchStatus != nil {
+		ws, err := s.opts.WatchStatus(rq.Context())
+		if err != nil {
+			d.WatchErr = err.Error()
+		} else {
+			d.Watch = &ws
+		}
+	}
 	s.render(w, rq, http.StatusOK, "ops.html", "ops.title", d)
 }
 

@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"io/fs"
@@ -41,6 +42,24 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock (default time.Now); sessions expire by it.
 	Now func() time.Time
+	// WatchStatus, if set, reports the watched folder for the operators' page.
+	WatchStatus func(ctx context.Context) (WatchStatus, error)
+}
+
+// WatchStatus is what the operators' page shows of a watched scanner folder.
+type WatchStatus struct {
+	Dir     string
+	Waiting int          // files not yet finished being written or not yet taken
+	Recent  []WatchEntry // the latest outcomes, newest first
+}
+
+// WatchEntry is one file the watched folder took: uploaded (BatchID set) or refused (Code).
+type WatchEntry struct {
+	Name    string
+	At      time.Time
+	BatchID string
+	Code    string
+	Message string
 }
 
 type site struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -532,4 +533,34 @@ func TestScrapeQueueDepth(t *testing.T) {
 	if len(got) != 2 || got[0].label("queue") != "assemble" || got[1].value != "7" {
 		t.Errorf("scrape: %+v", got)
 	}
+}
+
+func TestOpsShowsTheWatchedFolder(t *testing.T) {
+	hs := newHarness(t)
+	var err error
+	hs.h, err = New(Options{API: hs.api, Tokens: mustTokens(t), SessionKey: bytes.Repeat([]byte("k"), 32),
+		Now: func() time.Time { return hs.now },
+		WatchStatus: func(context.Context) (WatchStatus, error) {
+			return WatchStatus{Dir: "/srv/scans", Waiting: 2, Recent: []WatchEntry{
+				{Name: "a.pdf", At: hs.now, BatchID: "b-1"},
+				{Name: "b.txt", At: hs.now, Code: "unsupported_media_type", Message: "not a scan"}}}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.signIn("", adminToken)
+	page := hs.get("/ops").Body.String()
+	for _, want := range []string{"/srv/scans", "2 个文件等待中", `href="/batches/b-1"`, "不支持的文件类型", "not a scan"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("ops page lacks %q", want)
+		}
+	}
+}
+
+func mustTokens(t *testing.T) *auth.Tokens {
+	tokens, err := auth.LoadTokens("", adminToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokens
 }
