@@ -105,6 +105,12 @@ func TestStateOnRedisCluster(t *testing.T) {
 			t.Errorf("keys per master %v: one master holds none", perNode)
 		}
 	}
+	// The slot the unit tests compute is the slot the cluster computes.
+	for _, key := range []string{storage.BatchKeyForTest("b-1"), storage.PagesDoneKeyForTest("b-1"), "ow:docs", "plain"} {
+		if got, want := storage.HashSlotForTest(key), cc.ClusterKeySlot(ctx, key).Val(); int64(got) != want {
+			t.Errorf("slot of %s: %d, the cluster says %d", key, got, want)
+		}
+	}
 	testenv.LoseRedis(t, cc)
 	_ = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
 		if n := node.DBSize(ctx).Val(); n != 0 {
@@ -120,6 +126,55 @@ func TestStateOnRedisCluster(t *testing.T) {
 	if err = storage.RedisError("test", err); errs.CodeOf(err) != "redis_cross_slot" {
 		t.Errorf("cross-slot transaction: %v", err)
 	}
+}
+
+// TestStateThroughResharding: writes and reads go on while a third of the slots move from one
+// master to another (the client follows ASK and MOVED), and nothing written is lost.
+func TestStateThroughResharding(t *testing.T) {
+	cluster := testenv.StartRedisCluster(t, 3)
+	st := connect(t, cluster.URL())
+	ctx := context.Background()
+	const batches = 200
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	var failures []error
+	rounds := 0
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for i := range batches {
+				id := fmt.Sprintf("reshard-%03d", i)
+				if _, err := st.MarkPageDone(ctx, id, rounds); err != nil {
+					failures = append(failures, err)
+				}
+				if _, err := st.GetBatch(ctx, id); errs.CodeOf(err) != "batch_not_found" {
+					failures = append(failures, err)
+				}
+			}
+			rounds++
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cluster.Reshard(t, 0, 1, 5000)
+	moved := time.Since(start)
+	close(stop)
+	<-done
+	for _, err := range failures[:min(len(failures), 5)] {
+		t.Errorf("during resharding: %v (code %s)", err, errs.CodeOf(err))
+	}
+	for i := range batches {
+		n, err := st.MarkPageDone(ctx, fmt.Sprintf("reshard-%03d", i), 0)
+		if err != nil || n != rounds {
+			t.Fatalf("batch %d: %d pages (%v), want %d", i, n, err, rounds)
+		}
+	}
+	t.Logf("5000 slots moved in %.1fs under %d rounds of %d batches; %d failures", moved.Seconds(), rounds, batches, len(failures))
 }
 
 // TestStateThroughSentinelFailover: writes go on while the sentinel promotes the replica and

@@ -310,3 +310,26 @@ func LoseRedis(t testing.TB, rdb redis.UniversalClient) {
 		t.Fatalf("flush redis: %v", err)
 	}
 }
+
+// Reshard moves slots from node from to node to with `redis-cli --cluster reshard`, keys and
+// all, while the cluster keeps serving: clients meet ASK and MOVED meanwhile.
+func (c *RedisCluster) Reshard(t testing.TB, from, to, slots int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	id := func(n *devservices.Child) string {
+		rdb := redis.NewClient(&redis.Options{Addr: n.Addr})
+		defer rdb.Close()
+		s, err := rdb.Do(ctx, "CLUSTER", "MYID").Text()
+		if err != nil {
+			t.Fatalf("CLUSTER MYID on %s: %v", n.Addr, err)
+		}
+		return s
+	}
+	out, err := exec.CommandContext(ctx, "redis-cli", "--cluster", "reshard", c.Nodes[0].Addr,
+		"--cluster-from", id(c.Nodes[from]), "--cluster-to", id(c.Nodes[to]),
+		"--cluster-slots", strconv.Itoa(slots), "--cluster-yes").CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli --cluster reshard: %v\n%s", err, out)
+	}
+}
