@@ -13,20 +13,6 @@ import (
 	"onewindow/storage"
 )
 
-func connect(t *testing.T, url string) *storage.State {
-	t.Helper()
-	opt, err := storage.ParseRedisURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.NewState(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 // exerciseState runs every State operation the daemon uses and checks what it reads back.
 func exerciseState(t *testing.T, st *storage.State, n int) {
 	t.Helper()
@@ -86,7 +72,7 @@ func exerciseState(t *testing.T, st *storage.State, n int) {
 // spread over the masters rather than all sitting on one.
 func TestStateOnRedisCluster(t *testing.T) {
 	cluster := testenv.StartRedisCluster(t, 3)
-	st := connect(t, cluster.URL())
+	st := testenv.StateAt(t, cluster.URL())
 	exerciseState(t, st, 30)
 
 	ctx := context.Background()
@@ -132,7 +118,7 @@ func TestStateOnRedisCluster(t *testing.T) {
 // master to another (the client follows ASK and MOVED), and nothing written is lost.
 func TestStateThroughResharding(t *testing.T) {
 	cluster := testenv.StartRedisCluster(t, 3)
-	st := connect(t, cluster.URL())
+	st := testenv.StateAt(t, cluster.URL())
 	ctx := context.Background()
 	const batches = 200
 	stop := make(chan struct{})
@@ -184,7 +170,7 @@ func TestStateThroughResharding(t *testing.T) {
 // runs again). The test reports how many.
 func TestStateThroughSentinelFailover(t *testing.T) {
 	g := testenv.StartSentinelGroup(t)
-	st := connect(t, g.URL())
+	st := testenv.StateAt(t, g.URL())
 	ctx := context.Background()
 	done := make(chan struct{})
 	var failures []error

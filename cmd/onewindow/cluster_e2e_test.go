@@ -172,7 +172,7 @@ func TestHallOnRedisClusterAndErasureSet(t *testing.T) {
 	t.Logf("returned drive healed in %.1fs", time.Since(returned).Seconds())
 
 	// Redis lost on every master: reindex puts the batches and documents back from MinIO.
-	st := connectState(t, cluster.URL())
+	st := testenv.StateAt(t, cluster.URL())
 	testenv.LoseRedis(t, st.Redis())
 	h.run(t, "reindex")
 	for _, id := range append(ids, more...) {
@@ -183,20 +183,6 @@ func TestHallOnRedisClusterAndErasureSet(t *testing.T) {
 	if code, _ := h.api.get("/api/v1/documents/" + firstDocument(t, h, ids[0])); code != 200 {
 		t.Errorf("document after reindex: %d", code)
 	}
-}
-
-func connectState(t *testing.T, url string) *storage.State {
-	t.Helper()
-	opt, err := storage.ParseRedisURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.NewState(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // TestHallThroughSentinelFailover: the sentinel replaces the master while pages are being
@@ -233,7 +219,7 @@ func TestHallThroughSentinelFailover(t *testing.T) {
 func TestKilledWorkerPageWait(t *testing.T) {
 	svc := testenv.Services(t)
 	h := startHall(t, svc.RedisURL(), testenv.S3Options(svc), 1)
-	insp := asynq.NewInspectorFromRedisClient(connectState(t, svc.RedisURL()).Redis())
+	insp := asynq.NewInspectorFromRedisClient(testenv.StateAt(t, svc.RedisURL()).Redis())
 
 	ids := h.uploadStacks(t, "JL-LEASE", 1)
 	queue, taskID := waitActivePage(t, insp)

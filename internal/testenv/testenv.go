@@ -53,7 +53,14 @@ func Blobs(t testing.TB, s *devservices.Services) *storage.Blobs {
 // State connects to the Redis of s, closed when the test ends.
 func State(t testing.TB, s *devservices.Services) *storage.State {
 	t.Helper()
-	opt, err := storage.ParseRedisURL(s.RedisURL())
+	return StateAt(t, s.RedisURL())
+}
+
+// StateAt connects to the Redis at url (any form ONEWINDOW_REDIS_URL takes: a cluster, a
+// sentinel group), closed when the test ends.
+func StateAt(t testing.TB, url string) *storage.State {
+	t.Helper()
+	opt, err := storage.ParseRedisURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
