@@ -6,6 +6,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
@@ -46,6 +47,9 @@ type Desk struct {
 	Policy archive.RetentionPolicy
 	// Clock dates events and picks the fixity period; nil is the system clock.
 	Clock archive.Clock
+	// Rebuilders rebuild the other desks' Redis indexes (cases, deliveries) from MinIO as
+	// part of Reindex, so that one command brings back everything Redis lost.
+	Rebuilders []Rebuilder
 
 	rebuildMu sync.Mutex
 }
@@ -69,11 +73,19 @@ func Filed(rdb redis.UniversalClient, log *slog.Logger) func(ctx context.Context
 
 // ReindexResult is what a reindex rebuilt.
 type ReindexResult struct {
-	Documents  int     `json:"documents"`
-	Batches    int     `json:"batches"`
-	Requeued   int     `json:"requeued"`
-	Searchable int     `json:"searchable"`
-	Seconds    float64 `json:"seconds"`
+	// Rebuilt counts what each Rebuilder restored, by its name.
+	Rebuilt    map[string]int `json:"rebuilt,omitempty"`
+	Documents  int            `json:"documents"`
+	Batches    int            `json:"batches"`
+	Requeued   int            `json:"requeued"`
+	Searchable int            `json:"searchable"`
+	Seconds    float64        `json:"seconds"`
+}
+
+// Rebuilder is another desk's part of Reindex.
+type Rebuilder struct {
+	Name    string
+	Rebuild func(ctx context.Context) (int, error)
 }
 
 // Reindex rebuilds the Redis indexes (batches, idempotency keys, documents, cases) and the
@@ -109,6 +121,16 @@ func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 	}
 	if err != nil {
 		return res, err
+	}
+	for _, rb := range d.Rebuilders {
+		n, err := rb.Rebuild(ctx)
+		if err != nil {
+			return res, fmt.Errorf("reindex %s: %w", rb.Name, err)
+		}
+		if res.Rebuilt == nil {
+			res.Rebuilt = map[string]int{}
+		}
+		res.Rebuilt[rb.Name] = n
 	}
 	if err := d.State.AnnounceReindex(ctx, d.Origin); err != nil {
 		d.Log.Warn("reindex: cannot tell other API processes", "err", err)

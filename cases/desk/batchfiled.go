@@ -5,7 +5,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"onewindow/cases"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
 	"onewindow/storage"
@@ -32,21 +31,15 @@ func (d *Desk) HandleBatchFiled(batches BatchReader) asynq.HandlerFunc {
 		if b.Status != storage.StatusDone {
 			return errs.E("desk.HandleBatchFiled", errs.Conflict, "batch_not_done", "The batch is not filed yet.", nil)
 		}
-		err = d.BatchDone(ctx, pl.CaseNo, b.ID, DocumentFacts(b.Documents))
+		docs := make([]*storage.Document, len(b.Documents))
+		for i := range b.Documents {
+			docs[i] = &b.Documents[i]
+		}
+		err = d.BatchDone(ctx, pl.CaseNo, b.ID, Facts(docs))
 		if errs.KindOf(err) == errs.NotFound {
 			d.log.Debug("filed batch has no case", "batch", b.ID)
 			return nil
 		}
 		return err
 	}
-}
-
-// DocumentFacts is what the completeness check needs of filed documents.
-func DocumentFacts(docs []storage.Document) []cases.DocumentFacts {
-	out := make([]cases.DocumentFacts, 0, len(docs))
-	for _, doc := range docs {
-		out = append(out, cases.DocumentFacts{ID: doc.ID, Type: doc.Type, IDNumbers: doc.Fields["id_numbers"],
-			USCC: doc.Fields["uscc"], Superseded: len(doc.SupersededBy) > 0})
-	}
-	return out
 }

@@ -472,6 +472,25 @@ func (d *Desk) Reindex(ctx context.Context) (int, error) {
 //go:embed openapi.json
 var OpenAPI []byte
 
+// Counts are the case figures the metrics export: open cases past their time limit, open
+// cases due within two working days, and cases whose owed 容缺 materials are late.
+func (d *Desk) Counts(ctx context.Context) (map[string]int64, error) {
+	today := d.clock()
+	out := map[string]int64{}
+	for name, q := range map[string]storage.CaseQuery{
+		"overdue":             {Open: true, DueTo: today.AddDate(0, 0, -1), Limit: 1},
+		"due_within_2_days":   {Open: true, DueFrom: today, DueTo: d.cal.AddWorkingDays(today, 2), Limit: 1},
+		"supplements_overdue": {Supplements: true, DueTo: today.AddDate(0, 0, -1), Limit: 1},
+	} {
+		_, n, err := d.store.ListCases(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, nil
+}
+
 // OverdueSupplements counts the cases accepted with deficiencies whose owed materials are
 // late, for the metrics.
 func (d *Desk) OverdueSupplements(ctx context.Context) (int64, error) {

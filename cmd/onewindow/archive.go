@@ -53,6 +53,26 @@ func (d *deps) desk() *desk.Desk {
 	policy, _ := retentionPolicy(d.cfg)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
 		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy,
+		Rebuilders: []desk.Rebuilder{
+			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
+				cd, err := d.caseDesk()
+				if err != nil {
+					return 0, err
+				}
+				return cd.Reindex(ctx)
+			}},
+			{Name: "deliveries", Rebuild: func(ctx context.Context) (int, error) {
+				cd, err := d.caseDesk()
+				if err != nil {
+					return 0, err
+				}
+				dd, err := d.wireDelivery(nil, cd)
+				if err != nil {
+					return 0, err
+				}
+				return dd.Reindex(ctx)
+			}},
+		},
 		Audit: &archive.AuditLog{Store: d.blobs, Redis: d.state.Redis(), Origin: origin,
 			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}
 }

@@ -16,9 +16,15 @@ import (
 	"onewindow/storage"
 )
 
-// caseDesk builds the front desk from the settings: catalogue, calendar, notice templates
-// and the applicant notifier. Bad files are refused here, at start-up, with line and reason.
+// caseDesk is the process's front desk, built once (the notice font alone is 17 MB) from the
+// settings: catalogue, calendar, notice templates and the applicant notifier. Bad files are
+// refused here, at start-up, with line and reason.
 func (d *deps) caseDesk() (*casedesk.Desk, error) {
+	d.casesOnce.Do(func() { d.cases, d.casesErr = d.newCaseDesk() })
+	return d.cases, d.casesErr
+}
+
+func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	cat, err := loadCatalogue(d.cfg)
 	if err != nil {
 		return nil, err
@@ -41,7 +47,7 @@ func (d *deps) caseDesk() (*casedesk.Desk, error) {
 	if d.cfg.NotifyURL != "" {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
-	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state), d.delivery.afterCaseEvent), Notices: notices,
+	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.cfg.RetentionYears, d.cfg.RetentionMode), d.delivery.afterCaseEvent), Notices: notices,
 		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Notifier: notifier, Log: d.log})
 }
 

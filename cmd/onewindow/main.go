@@ -5,6 +5,7 @@
 //	onewindow work     the queue workers
 //	onewindow token    make a bearer token for a role
 //	onewindow version  print the version
+//	onewindow help     describe the commands (help COMMAND: one command and its flags)
 //
 // and the archive's and evaluation's commands (reindex, fixity, export, verify-bag,
 // import-bag, report, audit, eval), registered beside their wiring.
@@ -13,43 +14,72 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"maps"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with -ldflags "-X main.version=..."; otherwise the module
+// version from the build information is shown.
 var version = "dev"
 
 var commands = map[string]func(ctx context.Context, args []string) error{
 	"dev":     runDev,
 	"serve":   runServe,
 	"work":    runWork,
-	"token":   runToken,
+	"token":   runTokenCmd,
 	"watch":   runWatch,
-	"version": func(context.Context, []string) error { fmt.Println("onewindow", version); return nil },
+	"version": runVersion,
 }
 
+// help reads commands, so it joins them at init.
+func init() { commands["help"] = runHelp }
+
 func main() {
-	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintf(os.Stderr, "usage: onewindow %s [flags]   (onewindow CMD -h lists the flags)\n",
-			strings.Join(slices.Sorted(maps.Keys(commands)), "|"))
-		os.Exit(2)
+	os.Exit(mainCode(os.Args[1:]))
+}
+
+// mainCode runs a command line and returns the exit status: 0 for success and for help, 2
+// for a misused command line, 3 for a check that found a fault, 1 for anything else.
+func mainCode(args []string) int {
+	if len(args) == 0 {
+		printOverview(os.Stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "-h" || name == "-help" || name == "--help" {
+		printOverview(os.Stdout)
+		return 0
+	}
+	run := commands[name]
+	if run == nil {
+		fmt.Fprintf(os.Stderr, "onewindow: no command %q\n\n", name)
+		printOverview(os.Stderr)
+		return 2
+	}
+	if isHelp(args[1:]) && name != "help" {
+		if err := printCommand(os.Stdout, name); err != nil {
+			fmt.Fprintln(os.Stderr, "onewindow:", err)
+			return 2
+		}
+		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := commands[os.Args[1]](ctx, os.Args[2:]); err != nil {
+	if err := run(ctx, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		fmt.Fprintln(os.Stderr, "onewindow:", err)
 		var f checkFailed
 		if errors.As(err, &f) {
-			os.Exit(3)
+			return 3
 		}
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // checkFailed is a check that ran and found a fault (fixity, a bag, the audit chain, a

@@ -6,16 +6,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"onewindow/internal/auth"
+	"onewindow/internal/testfixtures"
 )
 
 // browser is one headless chromium tab and the folder its screenshots go to.
@@ -337,4 +343,87 @@ func TestWebCaseDesksInABrowser(t *testing.T) {
 	b.do(chromedp.SetValue("#m-carrier", "EMS"), chromedp.SetValue("#m-waybill", "12345"), chromedp.Click(`#mail-form button[type=submit]`))
 	b.waitText(15*time.Second, "运单号与快递公司的格式不符", "bad_waybill")
 	b.shot("mail-bad-waybill")
+}
+
+// The department's desk: a package delivered by webhook is listed, acknowledged, and the
+// department uploads its result on the case page. The case reaches the department through the
+// API as in TestCaseDeliveredToDepartmentsAndHandedOut; the window's pages are tried above.
+func TestWebDepartmentDeskInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	b := newBrowser(t)
+	dir := t.TempDir()
+	yaml := "departments:\n"
+	receivers := map[string]*dlvReceiver{}
+	for _, id := range []string{"natural-resources", "taxation"} { // JL-ZR-001's departments
+		rc := &dlvReceiver{}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		receivers[id] = rc
+		yaml += fmt.Sprintf("  - id: %s\n    name: %s\n    webhook: {url: %q, secret: %q, timeout: 5s}\n", id, id, srv.URL+"/onewindow", "secret-"+id)
+	}
+	deptFile := filepath.Join(dir, "departments.yaml")
+	tokens, _ := json.Marshal([]auth.TokenEntry{
+		{Name: "window-1", Role: auth.RoleWindow, SHA256: auth.HashToken("web-window-token")},
+		{Name: "税务局", Role: auth.RoleDepartment, Department: "taxation", SHA256: auth.HashToken("web-dept-taxation")}})
+	tokFile := filepath.Join(dir, "tokens.json")
+	result := filepath.Join(dir, "decision.pdf")
+	for path, data := range map[string][]byte{deptFile: []byte(yaml), tokFile: tokens,
+		result: testfixtures.ScanPDF(t, testfixtures.TextPage(t, "审批决定书", "准予许可", "Decision of taxation"))} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := startDaemon(t, filepath.Join(dir, "data"), "ONEWINDOW_DEPARTMENTS_FILE="+deptFile, "ONEWINDOW_TOKENS_FILE="+tokFile)
+
+	// The window opens, fills and accepts a case.
+	st, c := dlvCall(t, d, "web-window-token", "POST", "/api/v1/cases", []byte(`{"matter":"JL-ZR-001","applicant":{"name":"杨佳","id_number":"220103198909195957"},"channel":"counter"}`), "", nil)
+	if st != 201 {
+		t.Fatalf("open case: %d %v", st, c)
+	}
+	no := c["case_no"].(string)
+	page := testfixtures.TextPage(t, "居民身份证", "姓名 杨佳", "公民身份号码 220103198909195957", "Resident identity card")
+	st, up := d.upload(d.token, nil, map[string]string{"case_no": no}, file{"id.pdf", testfixtures.ScanPDF(t, page)})
+	if st != 202 || d.waitBatch(up["id"].(string), 2*time.Minute)["status"] != "done" {
+		t.Fatalf("upload: %d %v", st, up)
+	}
+	dlvWait(t, 30*time.Second, "the case has the batch's documents", func() bool {
+		_, c = dlvCall(t, d, "web-window-token", "GET", "/api/v1/cases/"+no, nil, "", nil)
+		docs, _ := c["documents"].([]any)
+		return len(docs) > 0
+	})
+	version := strconv.Itoa(int(c["version"].(float64)))
+	if st, c = dlvCall(t, d, "web-window-token", "POST", "/api/v1/cases/"+no+"/decision", []byte(`{"decision":"accept"}`), "", map[string]string{"If-Match": version}); st != 200 {
+		t.Fatalf("decide: %d %v", st, c)
+	}
+	dlvWait(t, time.Minute, "taxation receives its package", func() bool { return len(receivers["taxation"].find("")) > 0 })
+
+	// The department signs in with its token and finds the package waiting.
+	b.do(chromedp.Navigate(d.base + "/"))
+	b.do(chromedp.SetValue("#password", "web-dept-taxation"), chromedp.Submit("#password"))
+	text := b.waitText(10*time.Second, "部门办件", "税务局")
+	if strings.Contains(text, "扫描上传") || strings.Contains(text, "档案检索") {
+		t.Errorf("a department is offered desks it cannot use:\n%s", text)
+	}
+	b.do(chromedp.Click(`a.desk[href="/department"]`))
+	b.waitText(10*time.Second, "已送达，待接收 (1)", no)
+	b.shot("department")
+	b.do(chromedp.Click(`form[action$="/ack"] button`))
+	b.waitText(10*time.Second, "已确认接收。", "已接收 (1)")
+	b.shot("department-acknowledged")
+
+	// It opens the case and uploads its result.
+	b.do(chromedp.Click(`a[href="/cases/` + no + `"]`))
+	b.waitText(10*time.Second, "上传办理结果", "不动产登记")
+	if strings.Contains(b.text(), "保存决定并生成通知书") {
+		t.Error("a department is offered the window's decision")
+	}
+	b.do(chromedp.SetValue("#result-kind", "decision"), chromedp.SetValue("#result-note", "准予办理"),
+		chromedp.SetUploadFiles("#result-file", []string{result}), chromedp.Click(`form[action$="/results"] button[type=submit]`))
+	b.waitText(15*time.Second, "办理结果已上传")
+	b.shot("department-result")
+	if _, c = dlvCall(t, d, "web-window-token", "GET", "/api/v1/cases/"+no, nil, "", nil); c["state"] != "in_review" {
+		t.Errorf("after taxation's result the case is %v, want in_review (natural resources has not answered)", c["state"])
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -16,6 +17,7 @@ import (
 
 	"onewindow/api"
 	"onewindow/archive/desk"
+	casedesk "onewindow/cases/desk"
 	deliverydesk "onewindow/delivery/desk"
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
@@ -72,6 +74,10 @@ type deps struct {
 	queue    *tasks.Queue
 	metrics  *metrics.Metrics
 	delivery deliveryWiring // the delivery desk, built once by wireDelivery
+
+	casesOnce sync.Once // the case desk, built once by caseDesk
+	cases     *casedesk.Desk
+	casesErr  error
 }
 
 func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
@@ -163,6 +169,18 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 		return err
 	})
 	s.Extra = append(s.Extra, cd.Routes)
+	d.metrics.WatchCases(func() map[string]int {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		counts, err := cd.Counts(ctx)
+		out := map[string]int{}
+		if err == nil {
+			for k, v := range counts {
+				out[k] = int(v)
+			}
+		}
+		return out
+	})
 	dd, err := d.wireDelivery(g, cd)
 	if err != nil {
 		return nil, err
@@ -201,13 +219,14 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
 		Planner: planner, Model: model, Stamper: stamper, Retention: retention, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
-		Concurrency:     d.cfg.Concurrency,
-		Queues:          tasks.Queues,
-		StrictPriority:  true,
-		ErrorHandler:    asynq.ErrorHandlerFunc(p.HandleError),
-		Logger:          asynqLogger{d.log},
-		ShutdownTimeout: 30 * time.Second,
-		RetryDelayFunc:  deliverydesk.RetryDelay, // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
+		Concurrency:       d.cfg.Concurrency,
+		Queues:            tasks.Queues,
+		StrictPriority:    true,
+		ErrorHandler:      asynq.ErrorHandlerFunc(p.HandleError),
+		Logger:            asynqLogger{d.log},
+		ShutdownTimeout:   30 * time.Second,
+		TaskCheckInterval: d.cfg.TaskCheck,
+		RetryDelayFunc:    deliverydesk.RetryDelay, // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
 	})
 	mux := asynq.NewServeMux()
 	p.Register(mux)

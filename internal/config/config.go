@@ -41,6 +41,7 @@ type Config struct {
 	Concurrency    int           `flag:"concurrency" help:"worker goroutines, each with its own OCR engine"`
 	TaskTimeout    time.Duration `flag:"task-timeout" help:"longest a single queued task may run"`
 	MaxRetry       int           `flag:"max-retry" help:"retries of a failing task before its batch fails"`
+	TaskCheck      time.Duration `flag:"task-check-interval" help:"how often an idle worker asks the queue for work; each step of a batch waits up to 1.5x this for an idle worker"`
 	OCRLanguages   string        `flag:"ocr-languages" help:"Tesseract languages of the first pass"`
 	OCRLatinLangs  string        `flag:"ocr-latin-languages" help:"Tesseract languages of the second pass over pages that came out mostly Latin script (- for none)"`
 	TessdataPrefix string        `flag:"tessdata-prefix" help:"Tesseract data directory (empty: the library's default)"`
@@ -93,6 +94,10 @@ func Default() Config {
 		Concurrency:  runtime.NumCPU(),
 		TaskTimeout:  10 * time.Minute,
 		MaxRetry:     8,
+		// asynq polls an empty queue every 0.5-1.5 s by default, and a stack passes four
+		// queue steps (prepare, pages, assembly, case check): up to 6 s of waiting on an idle
+		// hall. Ten polls a second per worker process cost Redis nothing.
+		TaskCheck: 100 * time.Millisecond,
 		// chi_sim alone reads Chinese pages better and twice as fast as chi_sim+eng; pages that
 		// come out mostly Latin are read again with eng.
 		OCRLanguages:        "chi_sim",

@@ -72,3 +72,12 @@ func (m *Metrics) WatchQueues(depth func() map[string]int) {
 		depth: depth,
 	})
 }
+
+// WatchCases exports onewindow_cases{kind} (overdue, due_within_2_days, supplements_overdue)
+// from counts, called at each scrape.
+func (m *Metrics) WatchCases(counts func() map[string]int) {
+	m.Registry.MustRegister(queueDepth{
+		desc:  prometheus.NewDesc("onewindow_cases", "Open cases past or near their committed time limit, and cases whose deferred materials are late.", []string{"kind"}, nil),
+		depth: counts,
+	})
+}
