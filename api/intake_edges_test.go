@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -24,6 +23,7 @@ import (
 	"onewindow/internal/config"
 	"onewindow/internal/httpx"
 	"onewindow/internal/metrics"
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/storage"
 )
 
@@ -65,13 +65,7 @@ func newEdgeEnv(t *testing.T) *edgeEnv {
 	return e
 }
 
-func tinyPNG(t *testing.T) []byte {
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 20, 20))); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func tinyPNG(t *testing.T) []byte { return encode.PNG(t, image.NewGray(image.Rect(0, 0, 20, 20))) }
 
 type part struct {
 	header string // raw Content-Disposition value

@@ -1,17 +1,16 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
@@ -26,11 +25,7 @@ func pageWithID(t *testing.T) (pipeline.PageImage, *pipeline.OCRPage) {
 	for i := range g.Pix {
 		g.Pix[i] = 0xff
 	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, g); err != nil {
-		t.Fatal(err)
-	}
-	img := pipeline.PageImage{Data: b.Bytes(), Format: pipeline.FormatPNG, Width: 600, Height: 200, DPI: 100}
+	img := pipeline.PageImage{Data: encode.PNG(t, g), Format: pipeline.FormatPNG, Width: 600, Height: 200, DPI: 100}
 	ocr := &pipeline.OCRPage{Width: 600, Height: 200, Text: "身份证号 " + testID + "\n电话 13812345678", Words: []pipeline.Word{
 		{Text: "身份证号", Box: image.Rect(10, 10, 90, 40), Line: 1},
 		{Text: testID[:9], Box: image.Rect(100, 10, 250, 40), Line: 1},
