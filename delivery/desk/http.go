@@ -1,7 +1,6 @@
 package desk
 
 import (
-	_ "embed"
 	"net/http"
 	"slices"
 
@@ -21,7 +20,8 @@ var (
 	windows   = []string{auth.RoleWindow}
 )
 
-// route is one API route of the desk: its pattern, who may call it, what answers.
+// route is one API route of the desk (each documented in api/openapi.json, which the API's
+// tests check route by route): its pattern, who may call it, what answers.
 type route struct {
 	pattern string
 	roles   []string
@@ -49,12 +49,6 @@ func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 		mux.Handle(r.pattern, authz(r.roles, r.h))
 	}
 }
-
-// OpenAPI is this desk's part of the OpenAPI document ({"paths", "components": {"schemas"}}),
-// for the API to merge into the one it serves.
-//
-//go:embed openapi.json
-var OpenAPI []byte
 
 // departmentOf is the department a request speaks for: a department principal's own, which
 // the departments file must know; "" for the hall's roles, which see every department.
