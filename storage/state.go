@@ -33,9 +33,16 @@ func (s *State) Close() error { return s.rdb.Close() }
 // Redis exposes the client for readiness checks and tests.
 func (s *State) Redis() redis.UniversalClient { return s.rdb }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis answers: on a cluster, every master, since each holds a share of
+// the batches and a PING through the cluster client reaches only one.
 func (s *State) Ping(ctx context.Context) error {
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
+	var err error
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() })
+	} else {
+		err = s.rdb.Ping(ctx).Err()
+	}
+	if err != nil {
 		return unavailable("storage.Ping", err)
 	}
 	return nil

@@ -91,6 +91,9 @@ func TestStateOnRedisCluster(t *testing.T) {
 			t.Errorf("keys per master %v: one master holds none", perNode)
 		}
 	}
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
 	// The slot the unit tests compute is the slot the cluster computes.
 	for _, key := range []string{storage.BatchKeyForTest("b-1"), storage.PagesDoneKeyForTest("b-1"), "ow:docs", "plain"} {
 		if got, want := storage.HashSlotForTest(key), cc.ClusterKeySlot(ctx, key).Val(); int64(got) != want {
@@ -111,6 +114,11 @@ func TestStateOnRedisCluster(t *testing.T) {
 	_, err = pipe.Exec(ctx)
 	if err = storage.RedisError("test", err); errs.CodeOf(err) != "redis_cross_slot" {
 		t.Errorf("cross-slot transaction: %v", err)
+	}
+	// A master down: the cluster is not ready, though other masters answer.
+	cluster.Nodes[2].Kill()
+	if err := st.Ping(ctx); errs.KindOf(err) != errs.Unavailable {
+		t.Errorf("Ping with a master down: %v, want Unavailable", err)
 	}
 }
 
