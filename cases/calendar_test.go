@@ -73,7 +73,7 @@ func TestLoadCalendarRefuses(t *testing.T) {
 		{"reversed", "years: [2026]\nholidays:\n  - {name: x, from: 2026-01-05, to: 2026-01-02}\n", 3, "not a span"},
 		{"overlap", "years: [2026]\nholidays:\n  - {name: a, from: 2026-01-01, to: 2026-01-03}\n  - {name: b, from: 2026-01-03, to: 2026-01-04}\n", 4, "already a holiday"},
 		{"weekday workday", "years: [2026]\nworkdays:\n  - {date: 2026-01-05, for: x}\n", 3, "not a weekend day"},
-		{"unknown field", "years: [2026]\nholiday: []\n", 2, "not found"},
+		{"unknown field", "years: [2026]\nholiday: []\n", 2, "field holiday is not a known setting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,7 +52,7 @@ func TestLoadCatalogueRefuses(t *testing.T) {
 	}{
 		{"empty", "", 0, "empty file"},
 		{"no matters", "matters: []\n", 1, "no matters"},
-		{"unknown field", "matters:\n  - code: A1\n    nam: 甲\n", 3, "field nam not found"},
+		{"unknown field", "matters:\n  - code: A1\n    nam: 甲\n", 3, "field nam is not a known setting"},
 		{"unknown type", head + "    materials:\n      - {type: passport, name: 护照, required: true}\n", 7, `unknown document type "passport"`},
 		{"missing name", "matters:\n  - code: A1\n    departments: [x]\n", 2, "has no name"},
 		{"duplicate code", head + "    materials: [{type: id_card, name: 身份证, required: true}]\n" +

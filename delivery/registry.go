@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"onewindow/internal/errs"
+	"onewindow/internal/yamlfile"
 )
 
 // Kind is how a department receives its packages.
@@ -554,52 +554,11 @@ func (w *Webhook) httpClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-var (
-	yamlLineRe = regexp.MustCompile(`line (\d+):?\s*(.*)`)
-	notFoundRe = regexp.MustCompile(`not found in type \S+`)
-)
-
-// yamlError turns a yaml.v3 error, whose text carries the line, into a *LoadError.
+// yamlError turns a yaml.v3 error into a *LoadError naming its line.
 func yamlError(err error) error {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	msg = notFoundRe.ReplaceAllString(msg, "is not a known setting")
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &LoadError{Line: line, Reason: m[2]}
-	}
-	return &LoadError{Reason: msg}
+	line, reason := yamlfile.Where(err)
+	return &LoadError{Line: line, Reason: reason}
 }
 
-// lineOf finds the line of the node at path (mapping keys and sequence indexes), falling back
-// to the deepest node found.
-func lineOf(n *yaml.Node, path ...any) int {
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch key := p.(type) {
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == key {
-						next, line = n.Content[i+1], n.Content[i].Line
-					}
-				}
-			}
-		case int:
-			if n.Kind == yaml.SequenceNode && key < len(n.Content) {
-				next = n.Content[key]
-				line = next.Line
-			}
-		}
-		if next == nil {
-			break
-		}
-		n = next
-	}
-	return line
-}
+// lineOf is yamlfile.LineOf.
+var lineOf = yamlfile.LineOf

@@ -9,9 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"onewindow/internal/yamlfile"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -111,71 +110,15 @@ func Load(r io.Reader) (*Taxonomy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read taxonomy: %w", err)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(err)
-	}
-	if len(root.Content) == 0 {
-		return nil, &LoadError{Reason: "empty file"}
-	}
 	var t Taxonomy
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil {
+	root, err := yamlfile.Decode(data, &t)
+	if err != nil {
 		return nil, yamlError(err)
 	}
-	if err := t.validate(root.Content[0]); err != nil {
+	if err := t.validate(root); err != nil {
 		return nil, err
 	}
 	return &t, nil
-}
-
-var yamlLineRe = regexp.MustCompile(`line (\d+):?\s*(.*)`)
-
-// yamlError turns a yaml.v3 error, whose text carries the line, into a *LoadError.
-func yamlError(err error) error {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &LoadError{Line: line, Reason: m[2]}
-	}
-	return &LoadError{Reason: msg}
-}
-
-// lineOf finds the line of the node at path (mapping keys and sequence indexes) in a
-// document, falling back to the deepest node found. A path ending in a key gives the key's
-// line, where a reader looks for "types:" rather than its first item.
-func lineOf(n *yaml.Node, path ...any) int {
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch key := p.(type) {
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == key {
-						next = n.Content[i+1]
-						line = n.Content[i].Line
-					}
-				}
-			}
-		case int:
-			if n.Kind == yaml.SequenceNode && key < len(n.Content) {
-				next = n.Content[key]
-				line = next.Line
-			}
-		}
-		if next == nil {
-			break
-		}
-		n = next
-	}
-	return line
 }
 
 var typeNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -324,3 +267,12 @@ func titleAt(line, kw []rune) bool {
 	}
 	return false
 }
+
+// yamlError turns a yaml.v3 error into a *LoadError naming its line.
+func yamlError(err error) error {
+	line, reason := yamlfile.Where(err)
+	return &LoadError{Line: line, Reason: reason}
+}
+
+// lineOf is yamlfile.LineOf.
+var lineOf = yamlfile.LineOf

@@ -1,0 +1,88 @@
+// Package yamlfile reads the YAML files a hall edits (taxonomy, matter catalogue, calendar,
+// departments) strictly, and says on which line a value is wrong, so that every loader
+// refuses a bad file the same way: line and reason.
+package yamlfile
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrEmpty is returned for a file with no document.
+var ErrEmpty = errors.New("empty file")
+
+// Decode decodes data into v, refusing unknown fields, and returns the document's root node,
+// with which a loader names the line of a value that fails its own checks (LineOf).
+func Decode(data []byte, v any) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	if len(root.Content) == 0 {
+		return nil, ErrEmpty
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return nil, err
+	}
+	return root.Content[0], nil
+}
+
+var (
+	lineRe     = regexp.MustCompile(`line (\d+):?\s*(.*)`)
+	notFoundRe = regexp.MustCompile(`not found in type \S+`)
+)
+
+// Where splits an error of Decode into its line (0 when unknown) and a reason a hall's
+// administrator understands.
+func Where(err error) (line int, reason string) {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = notFoundRe.ReplaceAllString(msg, "is not a known setting")
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, m[2]
+	}
+	return 0, msg
+}
+
+// LineOf finds the line of the node at path (mapping keys and sequence indexes), falling back
+// to the deepest node found. A path ending in a key gives the key's line, where a reader
+// looks for "types:" rather than its first item.
+func LineOf(n *yaml.Node, path ...any) int {
+	line := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch key := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == key {
+						next = n.Content[i+1]
+						line = n.Content[i].Line
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && key < len(n.Content) {
+				next = n.Content[key]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return line
+}
