@@ -14,7 +14,7 @@ var allowed = map[string][]string{
 	"cmd/":                       {""}, // wiring imports everything
 	"web":                        {"internal/auth", "internal/httpx", "internal/errs"},
 	"watch":                      {"internal/auth"},
-	"api":                        {"internal/", "storage", "archive", "pipeline/"},
+	"api":                        {"internal/", "storage", "archive", "pipeline"},
 	"archive/desk":               {"archive", "storage", "internal/"},
 	"cases/desk":                 {"cases", "storage", "internal/"},
 	"delivery/desk":              {"delivery", "cases", "archive", "storage", "internal/"},
