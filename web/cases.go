@@ -161,9 +161,10 @@ type caseDetail struct {
 }
 
 type caseData struct {
-	C         caseDetail
-	Decisions []string
-	Idem      string
+	C           caseDetail
+	Decisions   []string
+	ResultKinds []string
+	Idem        string
 }
 
 func (s *site) casePage(w http.ResponseWriter, rq *req) {
@@ -173,6 +174,7 @@ func (s *site) casePage(w http.ResponseWriter, rq *req) {
 		return
 	}
 	d.Decisions = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
+	d.ResultKinds = []string{"decision", "certificate", "licence", "other"}
 	d.Idem = nonce()
 	s.render(w, rq, http.StatusOK, "case.html", "case.title", d)
 }

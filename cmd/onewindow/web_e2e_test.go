@@ -394,7 +394,7 @@ func TestWebDepartmentDeskInABrowser(t *testing.T) {
 		return len(docs) > 0
 	})
 	version := strconv.Itoa(int(c["version"].(float64)))
-	if st, c = dlvCall(t, d, "web-window-token", "POST", "/api/v1/cases/"+no+"/decision", []byte(`{"decision":"accept"}`), "", map[string]string{"If-Match": version}); st != 200 {
+	if st, c = dlvCall(t, d, "web-window-token", "POST", "/api/v1/cases/"+no+"/decision", []byte(`{"decision":"accept","reason":"其余材料纸质移交"}`), "", map[string]string{"If-Match": version}); st != 200 {
 		t.Fatalf("decide: %d %v", st, c)
 	}
 	dlvWait(t, time.Minute, "taxation receives its package", func() bool { return len(receivers["taxation"].find("")) > 0 })
