@@ -288,11 +288,16 @@ func (m *ErasureMinIO) RemoveDrive(t testing.TB, i int) {
 // ReturnDrive puts drive i back with what it held when it was taken away.
 func (m *ErasureMinIO) ReturnDrive(t testing.TB, i int) {
 	t.Helper()
-	// MinIO may have made a fresh directory at the path meanwhile.
-	_ = os.RemoveAll(m.Drives[i])
-	if err := os.Rename(m.Drives[i]+".removed", m.Drives[i]); err != nil {
-		t.Fatal(err)
+	var err error
+	for range 50 {
+		// MinIO recreates a missing drive's directory now and then; clear it and try again.
+		_ = os.RemoveAll(m.Drives[i])
+		if err = os.Rename(m.Drives[i]+".removed", m.Drives[i]); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Fatal(err)
 }
 
 // LoseRedis empties the Redis behind rdb, as one lost without persistence comes back. On a
