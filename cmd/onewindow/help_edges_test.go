@@ -44,7 +44,7 @@ func TestCommandLine(t *testing.T) {
 		{"help serve", []string{"help", "serve"}, "", 0,
 			[]string{"Usage: onewindow serve", "Settings: storage", "--redis-url", "Settings: HTTP API", "--addr", "[127.0.0.1:8080]"},
 			[]string{"Settings: dev mode", "--minio-bin"}},
-		{"serve -h", []string{"serve", "-h"}, "", 0, []string{"Settings: HTTP API"}, []string{"--data-dir"}},
+		{"serve -h", []string{"serve", "-h"}, "", 0, []string{"Settings: HTTP API"}, []string{"Settings: dev mode", "--redis-bin"}},
 		{"work -h has no HTTP settings", []string{"work", "--help"}, "", 0, []string{"--concurrency"}, []string{"--tls-cert"}},
 		{"dev -h has dev settings", []string{"dev", "-h"}, "", 0, []string{"--minio-bin", "--data-dir"}, nil},
 		{"export -h", []string{"export", "-h"}, "", 0, []string{"--case-no", "--out", "--s3-endpoint"}, nil},
