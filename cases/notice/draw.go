@@ -2,12 +2,10 @@ package notice
 
 import (
 	"math"
+	"onewindow/internal/qr"
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 )
 
 const fontName = "cjk"
@@ -92,32 +90,16 @@ func asciiWord(r rune) bool {
 
 // drawQR draws s as a QR code (error correction M) in a side x side square at (x, y), top left.
 func drawQR(p *fpdf.Fpdf, s string, x, y, side float64) {
-	hints := map[gozxing.EncodeHintType]any{
-		gozxing.EncodeHintType_ERROR_CORRECTION: decoder.ErrorCorrectionLevel_M,
-		gozxing.EncodeHintType_MARGIN:           0,
-		gozxing.EncodeHintType_CHARACTER_SET:    "UTF-8",
-	}
-	m, err := qrcode.NewQRCodeWriter().Encode(s, gozxing.BarcodeFormat_QR_CODE, 0, 0, hints)
+	modules, err := qr.Modules(s)
 	if err != nil {
 		p.SetError(err)
 		return
 	}
-	n := m.GetWidth()
-	mod := side / float64(n)
+	mod := side / float64(len(modules))
 	p.SetFillColor(0, 0, 0)
-	for row := 0; row < m.GetHeight(); row++ {
-		for col := 0; col < n; {
-			if !m.Get(col, row) {
-				col++
-				continue
-			}
-			start := col
-			for col < n && m.Get(col, row) {
-				col++
-			}
-			p.Rect(x+float64(start)*mod, y+float64(row)*mod, float64(col-start)*mod, mod, "F")
-		}
-	}
+	qr.Runs(modules, func(row, col, n int) {
+		p.Rect(x+float64(col)*mod, y+float64(row)*mod, float64(n)*mod, mod, "F")
+	})
 }
 
 // seal draws a round red seal centred at (cx, cy) with radius r: the hall's name along the
