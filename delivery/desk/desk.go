@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -211,10 +212,19 @@ func (d *Desk) Plan(ctx context.Context, caseNo string, seq int) (*Version, erro
 	if err != nil {
 		return nil, err
 	}
+	had := false // a department has this version already
 	for _, dept := range v.Departments {
 		if err := d.queue(ctx, c.CaseNo, dept, v.Version, 0); err != nil {
 			return nil, err
 		}
+		if rec, err := d.tracker.Get(ctx, delivery.IdempotencyKey(c.CaseNo, dept, v.Version)); err == nil && rec.DeliveredAt != nil {
+			had = true
+		}
+	}
+	// A case accepted after its supplements (from accepted_with_deficiencies) whose package
+	// the departments have already goes into review now: no delivery will move it.
+	if had && c.State == cases.StateAccepted {
+		d.intoReview(ctx, c.CaseNo, "the departments have package version "+strconv.Itoa(v.Version))
 	}
 	return v, nil
 }

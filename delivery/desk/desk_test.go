@@ -90,6 +90,13 @@ const mattersYAML = `matters:
     time_limit_days: 5
     materials:
       - {type: id_card, name: ID card, required: true}
+  - code: DEFER
+    name: a matter with an item that may come later
+    departments: [ok]
+    time_limit_days: 5
+    materials:
+      - {type: id_card, name: ID card, required: true}
+      - {type: property_certificate, name: deed, required: true, deferrable: true, defer_days: 5}
   - code: REFUSED
     name: a matter of a department that refuses
     departments: [refuser]
@@ -609,5 +616,67 @@ func TestPullDepartmentFetchesItsPackage(t *testing.T) {
 	}
 	if got := f.state_(t, no, "puller"); got != delivery.StateAcknowledged {
 		t.Errorf("planning again changed an acknowledged package to %s", got)
+	}
+}
+
+func TestDeferredCaseGoesIntoReviewOnceAccepted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const no = "JL-T-0004"
+	m, _ := f.cases.cat.Matter("DEFER")
+	cal := cases.DefaultCalendar()
+	f.fileDocument(t, no, no+"-doc1", "b1")
+	for _, step := range []func(c *cases.Case) (cases.Event, error){
+		func(c *cases.Case) (cases.Event, error) {
+			return cases.Open(m, cal, cases.OpenInput{CaseNo: no, Applicant: cases.Party{Name: "杨佳", IDNumber: applicantID}, At: time.Now()})
+		},
+		func(c *cases.Case) (cases.Event, error) {
+			e, _, err := cases.BatchDone(c, m, cal, "b1", []cases.DocumentFacts{{ID: no + "-doc1", Type: "id_card"}}, cases.Actor{}, time.Now())
+			return e, err
+		},
+		func(c *cases.Case) (cases.Event, error) {
+			return cases.Decide(c, m, cal, cases.DecisionInput{Decision: cases.DecisionAcceptDeferred, Reason: "deed owed", At: time.Now()})
+		},
+	} {
+		if _, err := f.cases.apply(no, step); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.d.Plan(ctx, no, 0); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "v1 delivered", func() bool { return f.state_(t, no, "ok") == delivery.StateDelivered })
+	body, ct := resultForm(t)
+	if st, b := f.call(t, "POST", "/api/v1/cases/"+no+"/results", auth.RoleDepartment, "ok", body, ct); st != 409 || code(b) != "case_not_in_review" {
+		t.Fatalf("a result while the deed is owed: %d %v", st, b)
+	}
+	f.fileDocument(t, no, no+"-doc2", "b2")
+	if _, err := f.cases.apply(no, func(c *cases.Case) (cases.Event, error) {
+		e, _, err := cases.BatchDone(c, m, cal, "b2", []cases.DocumentFacts{{ID: no + "-doc2", Type: "property_certificate"}}, cases.Actor{}, time.Now())
+		return e, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.d.Plan(ctx, no, 0); err != nil || v.Version != 2 {
+		t.Fatalf("plan after the supplement: %+v %v", v, err)
+	}
+	eventually(t, 5*time.Second, "v2 delivered", func() bool {
+		d, err := f.d.Tracker().Get(ctx, delivery.IdempotencyKey(no, "ok", 2))
+		return err == nil && d.State == delivery.StateDelivered
+	})
+	if _, err := f.cases.apply(no, func(c *cases.Case) (cases.Event, error) {
+		return cases.Decide(c, m, cal, cases.DecisionInput{Decision: cases.DecisionAccept, Reason: "deed supplied", At: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.d.Plan(ctx, no, 0); err != nil || v.Version != 2 {
+		t.Fatalf("plan after the acceptance: %+v %v", v, err)
+	}
+	if c, _ := f.cases.Case(ctx, no); c.State != cases.StateInReview {
+		t.Fatalf("accepted case whose package the department has is %s, want in_review", c.State)
+	}
+	body, ct = resultForm(t)
+	if st, b := f.call(t, "POST", "/api/v1/cases/"+no+"/results", auth.RoleDepartment, "ok", body, ct); st != 201 || b["state"] != cases.StateResultReady {
+		t.Fatalf("the result: %d %v", st, b)
 	}
 }
