@@ -88,6 +88,12 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("PATCH body %v", body)
 		}
 		writeJSON(w, 202, map[string]any{"batch_id": "b-1", "revision": 1})
+	case r.URL.Path == "/api/v1/review":
+		writeJSON(w, 200, map[string]any{"total": 1, "documents": []map[string]any{{"id": "b-1-001", "batch_id": "b-1",
+			"case_no": "JL-1", "type": "id_card", "confidence": 0.41, "needs_review": true, "pages": []int{0, 1}}}})
+	case r.URL.Path == "/api/v1/report":
+		writeJSON(w, 200, map[string]any{"ok": false, "generated_at": "2026-01-02T03:04:05Z", "documents": []map[string]any{
+			{"document_id": "b-1-001", "title": "身份证", "properties": map[string]string{"authenticity": "pass", "integrity": "pass", "usability": "warn", "security": "fail"}}}})
 	case r.URL.Path == "/readyz":
 		writeJSON(w, 200, map[string]string{"redis": "ok", "minio": "ok", "ocr": "ok"})
 	case r.URL.Path == "/metrics":
@@ -376,6 +382,9 @@ func TestPagesRenderForTheirRoles(t *testing.T) {
 		{"/cases", 200, []string{"尚未启用"}},
 		{"/mail", 200, []string{`name="waybill"`, "尚未启用"}},
 		{"/department", 200, []string{"尚未启用"}},
+		{"/review", 200, []string{"共 1 份待复核", "41%", "1, 2", `href="/batches/b-1"`}},
+		{"/report?case_no=JL-1", 200, []string{"有未通过项", "真实性", "未通过", "警告", "format=pdf"}},
+		{"/documents/missing/pdf", 404, []string{"没有找到", "not_found"}},
 		{"/nowhere", 404, []string{"没有这个页面"}},
 		{"/documents/missing", 404, []string{"not_found"}},
 	}

@@ -116,7 +116,8 @@ func (b *browser) ready() {
 	b.do(chromedp.WaitReady(chromedp.CSS("html[data-ready]")))
 }
 
-// shot keeps a screenshot of the viewport and checks that the page needs no horizontal scroll.
+// shot keeps a screenshot of the viewport and checks that the page needs no horizontal scroll
+// and that every control has a label.
 func (b *browser) shot(name string) {
 	b.t.Helper()
 	b.n++
@@ -130,6 +131,11 @@ func (b *browser) shot(name string) {
 		b.t.Error(err)
 	}
 	if name != "failed" {
+		unlabelled := b.eval(`Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea")).filter(e =>
+			!(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")).map(e => e.name || e.id).join(", ")`)
+		if unlabelled != "" {
+			b.t.Errorf("%s: controls without a label: %s", name, unlabelled)
+		}
 		if wide := b.eval(`String(document.documentElement.scrollWidth > document.documentElement.clientWidth)`); wide != "false" {
 			b.t.Errorf("%s: the page scrolls sideways at 1366x768", name)
 		}
