@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -29,6 +30,8 @@ type fakeAPI struct {
 	idem    []string
 	calls   []string
 	batch   map[string]any
+	// regrouped is the last correction's documents and reason
+	regrouped string
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +97,17 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/api/v1/report":
 		writeJSON(w, 200, map[string]any{"ok": false, "generated_at": "2026-01-02T03:04:05Z", "documents": []map[string]any{
 			{"document_id": "b-1-001", "title": "身份证", "properties": map[string]string{"authenticity": "pass", "integrity": "pass", "usability": "warn", "security": "fail"}}}})
+	case r.Method == "PUT" && r.URL.Path == "/api/v1/batches/b-1/documents":
+		var body struct {
+			Documents []struct {
+				Pages []int  `json:"pages"`
+				Type  string `json:"type"`
+			} `json:"documents"`
+			Reason string `json:"reason"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		f.regrouped = fmt.Sprint(body.Documents, " ", body.Reason)
+		writeJSON(w, 202, map[string]any{"batch_id": "b-1", "revision": 1, "status": "queued"})
 	case r.URL.Path == "/readyz":
 		writeJSON(w, 200, map[string]string{"redis": "ok", "minio": "ok", "ocr": "ok"})
 	case r.URL.Path == "/metrics":
@@ -572,4 +586,24 @@ func mustTokens(t *testing.T) *auth.Tokens {
 		t.Fatal(err)
 	}
 	return tokens
+}
+
+func TestRegroupSendsTheWholeGrouping(t *testing.T) {
+	hs := newHarness(t)
+	hs.signIn("", adminToken)
+	token := hs.csrf("/")
+	// Pages 1-2 stay together as an ID card, page 3 is split off and classified again, the
+	// second row is emptied (merged away).
+	w := hs.post("/batches/b-1/regroup", url.Values{"csrf": {token}, "rows": {"3"}, "reason": {"拆分"},
+		"pages_0": {"1-2"}, "type_0": {"id_card"}, "pages_1": {""}, "type_1": {"other"}, "pages_2": {"3"}, "type_2": {""}})
+	if w.Code != 303 || w.Header().Get("Location") != "/batches/b-1?m=regrouped" {
+		t.Fatalf("regroup: %d %s", w.Code, w.Body)
+	}
+	if want := "[{[0 1] id_card} {[2] }] 拆分"; hs.api.regrouped != want {
+		t.Errorf("correction sent: %q, want %q", hs.api.regrouped, want)
+	}
+	w = hs.post("/batches/b-1/regroup", url.Values{"csrf": {token}, "rows": {"1"}, "pages_0": {"2-1"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "页码格式不对") {
+		t.Errorf("a bad page list: %d", w.Code)
+	}
 }
