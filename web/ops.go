@@ -14,12 +14,33 @@ import (
 type opsData struct {
 	Health       []healthRow
 	Queues       []queueRow
-	Failed       []batch
+	Failed       []batchSummary
 	FailedErr    *apiError
 	FailedCount  string
 	DashboardURL string
 	Watch        *WatchStatus
 	WatchErr     string
+}
+
+// batchList is GET /api/v1/batches: summaries, newest first.
+type batchList struct {
+	Total   int            `json:"total"`
+	Batches []batchSummary `json:"batches"`
+}
+
+type batchSummary struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	CaseNo     string `json:"case_no"`
+	Station    string `json:"station"`
+	PagesTotal int    `json:"pages_total"`
+	PagesDone  int    `json:"pages_done"`
+	Documents  int    `json:"documents"`
+	Error      *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	CreatedAt string `json:"created_at"`
 }
 
 type healthRow struct {
@@ -54,10 +75,8 @@ func (s *site) ops(w http.ResponseWriter, rq *req) {
 			d.FailedCount = m.value
 		}
 	}
-	var failed struct {
-		Batches []batch `json:"batches"`
-	}
-	d.FailedErr = s.getJSON(rq, "/api/v1/batches?status=failed", &failed)
+	var failed batchList
+	d.FailedErr = s.getJSON(rq, "/api/v1/batches?status=failed&per_page=50", &failed)
 	d.Failed = failed.Batches
 	if s.opts.WatchStatus != nil {
 		ws, err := s.opts.WatchStatus(rq.Context())

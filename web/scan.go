@@ -21,11 +21,21 @@ var docTypes = []string{"application_form", "id_card", "business_license", "powe
 type scanData struct {
 	Idem   string
 	Fields map[string]string
+	Recent []batchSummary
 }
 
 func (s *site) scanForm(w http.ResponseWriter, rq *req) {
 	fields := map[string]string{"case_no": rq.URL.Query().Get("case_no"), "station": rq.s.P.Station, "source": "scan"}
-	s.render(w, rq, http.StatusOK, "scan.html", "scan.title", scanData{Idem: nonce(), Fields: fields})
+	s.render(w, rq, http.StatusOK, "scan.html", "scan.title", scanData{Idem: nonce(), Fields: fields, Recent: s.recentBatches(rq)})
+}
+
+// recentBatches are the station's latest batches, when the role may list them.
+func (s *site) recentBatches(rq *req) []batchSummary {
+	var list batchList
+	if s.getJSON(rq, "/api/v1/batches?per_page=10", &list) != nil {
+		return nil
+	}
+	return list.Batches
 }
 
 // errStopped ends the part copier when the API stops reading early (a refused upload).
@@ -48,7 +58,7 @@ func (s *site) scanUpload(w http.ResponseWriter, rq *req) {
 		s.renderError(w, rq, e)
 		return
 	}
-	v := s.viewFor(rq, "scan.title", scanData{Idem: nonce(), Fields: fields})
+	v := s.viewFor(rq, "scan.title", scanData{Idem: nonce(), Fields: fields, Recent: s.recentBatches(rq)})
 	v.Err = e
 	s.renderView(w, rq.Request, e.Status, "scan.html", v)
 }

@@ -65,6 +65,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 202, map[string]string{"id": "b-1", "status": "queued"})
+	case r.Method == "GET" && r.URL.Path == "/api/v1/batches":
+		writeJSON(w, 200, map[string]any{"total": 1, "batches": []map[string]any{{"id": "b-9", "status": "failed", "case_no": "JL-9",
+			"pages_total": 3, "pages_done": 1, "documents": 0, "error": map[string]string{"code": "corrupt_file", "message": "damaged"},
+			"created_at": "2026-03-01T08:00:00Z"}}})
 	case r.URL.Path == "/api/v1/batches/b-1":
 		writeJSON(w, 200, f.batch)
 	case r.URL.Path == "/api/v1/search":
@@ -387,12 +391,12 @@ func TestPagesRenderForTheirRoles(t *testing.T) {
 		code  int
 		wants []string
 	}{
-		{"/scan", 200, []string{`type="file"`, `name="case_no"`, "multiple"}},
+		{"/scan", 200, []string{`type="file"`, `name="case_no"`, "multiple", "最近的批次", `href="/batches/b-9"`, "失败"}},
 		{"/batches/b-1", 200, []string{"身份证", "待复核", "40%", "类型正确", "空白页"}},
 		{"/search", 200, []string{`type="search"`}},
 		{"/search?q=授权", 200, []string{"<mark>授权</mark>委托书 &lt;script&gt;", "共 1 条结果", "授权委托书"}},
 		{"/documents/b-1-001", 200, []string{"220102********2247", "归档", `href="/documents/b-1-001/pdf"`}},
-		{"/ops", 200, []string{"正常", "ocr", "7", "接口暂不提供失败批次列表"}},
+		{"/ops", 200, []string{"正常", "ocr", "7", `href="/batches/b-9"`, "文件已损坏", `action="/ops/batches/b-9/retry"`}},
 		{"/cases", 200, []string{"尚未启用"}},
 		{"/mail", 200, []string{`name="waybill"`, "尚未启用"}},
 		{"/department", 200, []string{"尚未启用"}},
