@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,7 @@ func HandoutKey(caseNo string) string { return "deliveries/cases/" + caseNo + "/
 
 func caseDeliveriesKey(caseNo string) string { return keyPrefix + "{case:" + caseNo + "}:deliveries" }
 func deliveryStateIndex(state string) string { return keyPrefix + "deliveries:state:" + state }
+func deliveryDeptIndex(dept string) string   { return keyPrefix + "deliveries:dept:" + dept }
 
 const deliveryDeadIndex = keyPrefix + "deliveries:dead"
 
@@ -145,6 +147,9 @@ func (s *DeliveryStore) index(ctx context.Context, ix DeliveryIndex, data []byte
 				pipe.ZRem(ctx, deliveryStateIndex(st), z.Member)
 			}
 		}
+		if ix.Department != "" {
+			pipe.ZAdd(ctx, deliveryDeptIndex(ix.Department), z)
+		}
 		if ix.Dead {
 			pipe.ZAdd(ctx, deliveryDeadIndex, z)
 		} else {
@@ -177,11 +182,13 @@ func (s *DeliveryStore) CaseDeliveries(ctx context.Context, caseNo string) ([][]
 	return out, nil
 }
 
-// DeliveryQuery selects deliveries by state, or the dead letters, newest change first.
+// DeliveryQuery selects deliveries by state, or the dead letters, or a department's (in every
+// state: the caller filters), newest change first.
 type DeliveryQuery struct {
-	State string // one of DeliveryStates; "" with Dead false: every state
-	Dead  bool
-	Limit int // default 1000
+	State      string // one of DeliveryStates; "" with Dead false: every state
+	Dead       bool
+	Department string // a department's deliveries; State and Dead are then the caller's to apply
+	Limit      int    // default 1000
 }
 
 // ListDeliveries returns the records the query selects.
@@ -193,6 +200,8 @@ func (s *DeliveryStore) ListDeliveries(ctx context.Context, q DeliveryQuery) ([]
 	switch {
 	case q.Dead:
 		sets = append(sets, deliveryDeadIndex)
+	case q.Department != "":
+		sets = append(sets, deliveryDeptIndex(q.Department))
 	case q.State != "":
 		sets = append(sets, deliveryStateIndex(q.State))
 	default:
@@ -200,20 +209,24 @@ func (s *DeliveryStore) ListDeliveries(ctx context.Context, q DeliveryQuery) ([]
 			sets = append(sets, deliveryStateIndex(st))
 		}
 	}
-	var members []string
+	var all []redis.Z
 	for _, set := range sets {
-		var page []string
+		var page []redis.Z
 		err := retry(ctx, "storage.ListDeliveries", func(ctx context.Context) (err error) {
-			page, err = s.rdb.ZRevRange(ctx, set, 0, int64(q.Limit-1)).Result()
+			page, err = s.rdb.ZRevRangeWithScores(ctx, set, 0, int64(q.Limit-1)).Result()
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		members = append(members, page...)
+		all = append(all, page...)
 	}
-	if len(members) > q.Limit {
-		members = members[:q.Limit]
+	// Several sets (every state) merge newest first.
+	slices.SortStableFunc(all, func(a, b redis.Z) int { return cmp.Compare(b.Score, a.Score) })
+	members := make([]string, 0, min(len(all), q.Limit))
+	for _, z := range all[:min(len(all), q.Limit)] {
+		m, _ := z.Member.(string)
+		members = append(members, m)
 	}
 	var cmds []*redis.StringCmd
 	err := retry(ctx, "storage.ListDeliveries", func(ctx context.Context) error {

@@ -99,6 +99,8 @@ func TestDeliveryStore(t *testing.T) {
 				{storage.DeliveryQuery{State: "failed"}, []string{"k4"}},
 				{storage.DeliveryQuery{Dead: true}, []string{"k4"}},
 				{storage.DeliveryQuery{State: "pending"}, []string{"k1"}},
+				{storage.DeliveryQuery{Department: "tax"}, []string{"k4"}},
+				{storage.DeliveryQuery{}, []string{"k4", "k3", "k1"}}, // every state, newest change first
 			} {
 				raws, err := ds.ListDeliveries(ctx, tc.q)
 				if err != nil {

@@ -81,7 +81,7 @@ func (d *Desk) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if no := q.Get("case_no"); no != "" {
 		recs, err = d.tracker.Case(r.Context(), no)
 	} else {
-		recs, err = d.tracker.List(r.Context(), storage.DeliveryQuery{State: state})
+		recs, err = d.tracker.List(r.Context(), storage.DeliveryQuery{State: state, Department: dept})
 	}
 	if err != nil {
 		return err
