@@ -101,3 +101,26 @@ func TestRereadCorpus(t *testing.T) {
 		pagesRead, right, wrong, plainTime.Seconds()/float64(pagesRead), rereadTime.Seconds()/float64(pagesRead),
 		100*rereadTime.Seconds()/plainTime.Seconds())
 }
+
+// TestRegionsCost measures what pages that need no re-reading pay: the scan for labelled codes.
+func TestRegionsCost(t *testing.T) {
+	batches := corpus.Load(t, "ONEWINDOW_OCR_CACHE")
+	var took time.Duration
+	n := 0
+	for _, b := range batches {
+		for i, p := range b.Pages {
+			if p.Role != "document" {
+				continue
+			}
+			page, err := b.OCR(i)
+			if err != nil {
+				continue
+			}
+			start := time.Now()
+			reread.Regions(page)
+			took += time.Since(start)
+			n++
+		}
+	}
+	t.Logf("%d pages: %.3f ms a page to look for labelled codes", n, took.Seconds()*1000/float64(max(n, 1)))
+}
