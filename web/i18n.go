@@ -283,7 +283,7 @@ var catalogue = map[string][2]string{
 	"ops.depth":          {"待处理任务", "Tasks waiting"},
 	"ops.no_queues":      {"暂无队列数据。", "No queue figures yet."},
 	"ops.dashboard":      {"打开队列面板", "Open the queue dashboard"},
-	"ops.dashboard_hint": {"（用户名任意，密码为管理员令牌）", "(any user name; the admin token as password)"},
+	"ops.dashboard_hint": {"（用户名任意，密码为运维或管理员令牌）", "(any user name; an operator's or the admin token as password)"},
 	"ops.failed":         {"失败批次", "Failed batches"},
 	"ops.failed_total":   {"本进程启动以来 %s 个", "%s since this process started"},
 	"ops.failed_missing": {"接口暂不提供失败批次列表。", "The API does not list failed batches yet."},
