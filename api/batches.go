@@ -75,7 +75,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 			return errs.E(op, errs.Conflict, "idempotency_key_in_use",
 				"An upload with this Idempotency-Key is still being received; retry once it has been answered.", nil)
 		}
-		defer func() { _ = s.State.DoneReceiving(context.WithoutCancel(ctx), idem, batch.ID) }()
+		defer s.holdReceiving(ctx, idem, batch.ID)()
 	}
 	files, err := s.receiveParts(ctx, mr, batch, true)
 	defer func() {

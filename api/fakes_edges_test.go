@@ -185,6 +185,8 @@ func (s *memState) MarkReceiving(_ context.Context, key, id string, _ time.Durat
 	return id, true, nil
 }
 
+func (s *memState) ExtendReceiving(context.Context, string, string, time.Duration) error { return nil }
+
 func (s *memState) DoneReceiving(_ context.Context, key, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

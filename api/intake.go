@@ -31,8 +31,9 @@ const (
 	maxNameBytes  = 255  // a file name or field name
 	// defaultBodyIdle cuts off a client that sends nothing for this long mid-body.
 	defaultBodyIdle = 60 * time.Second
-	// receivingTTL bounds how long a process that died mid-upload blocks its key.
-	receivingTTL = 30 * time.Minute
+	// receivingTTL bounds how long a process that died mid-upload blocks its key; a living
+	// one renews the mark every third of it.
+	receivingTTL = time.Minute
 )
 
 // formFields are the form's value fields; "file" parts carry the scan.
@@ -363,6 +364,32 @@ func (s *Server) batch(ctx context.Context, id string) (*storage.Batch, error) {
 func (s *Server) accepted(w http.ResponseWriter, id, status string) {
 	w.Header().Set("Location", "/api/v1/batches/"+id)
 	WriteJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": status})
+}
+
+// holdReceiving renews the receiving mark of key until the returned stop is called.
+func (s *Server) holdReceiving(ctx context.Context, key, batchID string) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(receivingTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.State.ExtendReceiving(ctx, key, batchID, receivingTTL); err != nil {
+					s.Log.WarnContext(ctx, "cannot renew an upload's receiving mark", "batch", batchID, "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		_ = s.State.DoneReceiving(context.WithoutCancel(ctx), key, batchID)
+	}
 }
 
 // expectsContinue reports whether the client waits for 100 Continue before sending its body:

@@ -40,6 +40,7 @@ type State interface {
 	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
 	IdempotentBatch(ctx context.Context, key string) (string, error)
 	MarkReceiving(ctx context.Context, key, batchID string, ttl time.Duration) (string, bool, error)
+	ExtendReceiving(ctx context.Context, key, batchID string, ttl time.Duration) error
 	DoneReceiving(ctx context.Context, key, batchID string) error
 	ClaimIdempotencyKey(ctx context.Context, key, batchID string) (string, bool, error)
 	ReleaseIdempotencyKey(ctx context.Context, key, batchID string) error

@@ -45,7 +45,14 @@ func TestIntakeOnRealStorage(t *testing.T) {
 	if holder, mine, _ := state.MarkReceiving(ctx, "busy", "b2", time.Second); mine || holder != "b1" {
 		t.Fatalf("second mark: %s %v", holder, mine)
 	}
+	if err := state.ExtendReceiving(ctx, "busy", "b1", 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(1100 * time.Millisecond)
+	if _, mine, _ := state.MarkReceiving(ctx, "busy", "b2", time.Second); mine {
+		t.Fatal("the renewed mark expired")
+	}
+	time.Sleep(1000 * time.Millisecond)
 	if _, mine, _ := state.MarkReceiving(ctx, "busy", "b2", time.Second); !mine {
 		t.Fatal("the mark did not expire")
 	}

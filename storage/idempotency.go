@@ -60,3 +60,13 @@ func (s *State) DoneReceiving(ctx context.Context, key, batchID string) error {
 		return releaseIdem.Run(ctx, s.rdb, []string{receivingKey(key)}, batchID).Err()
 	})
 }
+
+var extendMark = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+
+// ExtendReceiving keeps the mark for another ttl while batchID still holds it: a receiving
+// process renews it, so a process that died frees the key within one ttl.
+func (s *State) ExtendReceiving(ctx context.Context, key, batchID string, ttl time.Duration) error {
+	return retry(ctx, "storage.ExtendReceiving", func(ctx context.Context) error {
+		return extendMark.Run(ctx, s.rdb, []string{receivingKey(key)}, batchID, ttl.Milliseconds()).Err()
+	})
+}
