@@ -226,7 +226,16 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		Logger:            asynqLogger{d.log},
 		ShutdownTimeout:   30 * time.Second,
 		TaskCheckInterval: d.cfg.TaskCheck,
-		RetryDelayFunc:    deliverydesk.RetryDelay, // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
+		// A task whose worker died (its lease expired) is taken again at once, and retries
+		// due are looked for every second rather than every 5 s: a killed worker's page waits
+		// 61 s instead of 66 s (asynq's lease and recoverer set the rest).
+		DelayedTaskCheckInterval: time.Second,
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			if errors.Is(err, asynq.ErrLeaseExpired) {
+				return 0
+			}
+			return deliverydesk.RetryDelay(n, err, t) // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
+		},
 	})
 	mux := asynq.NewServeMux()
 	p.Register(mux)
