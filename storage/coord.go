@@ -17,6 +17,8 @@ import (
 // Redis Cluster they share the hash tag {audit}. Before the tag they were ow:audit:lock and
 // ow:audit:head: an installation that still has the old head loses nothing by the rename,
 // for a missing head is found again in MinIO (archive.FindAuditHead), as after a flush.
+// Processes of the old and new release take different locks, though: upgrade every API
+// process of a hall together, or `onewindow audit verify` will name the fork.
 const (
 	auditLockKey = keyPrefix + "{audit}:lock"
 	auditHeadKey = keyPrefix + "{audit}:head"
