@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -190,6 +189,3 @@ func (s *site) stream(w http.ResponseWriter, rq *req, path string, inline bool) 
 		s.renderError(w, rq, errorOf(rec))
 	}
 }
-
-// ctxDone reports whether the browser went away.
-func ctxDone(ctx context.Context) bool { return ctx.Err() != nil }

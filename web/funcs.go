@@ -16,12 +16,6 @@ var funcs = template.FuncMap{
 	"join":      strings.Join,
 	"add":       func(a, b int) int { return a + b },
 	"when":      when,
-	"percent": func(done, total int) int {
-		if total <= 0 {
-			return 0
-		}
-		return min(100, done*100/total)
-	},
 }
 
 // highlight renders a search snippet whose matches the index wrapped in <mark>: everything
