@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"onewindow/storage"
 )
 
@@ -80,10 +78,8 @@ type AuditHeadReader interface {
 // AuditLog appends to the chain.
 type AuditLog struct {
 	Store AuditStore
-	Coord AuditCoord
-	// Redis is used, through storage.StateFrom, only when Coord is nil: wiring that has the
-	// *storage.State should set Coord.
-	Redis          redis.UniversalClient
+	// Coord serialises appends from several API processes and remembers the head (*storage.State).
+	Coord          AuditCoord
 	Origin         string
 	RetentionMode  string // GOVERNANCE or COMPLIANCE
 	RetentionYears int
@@ -96,12 +92,7 @@ type AuditLog struct {
 // AuditHead is the chain's last entry.
 type AuditHead = storage.AuditHead
 
-func (l *AuditLog) coord() AuditCoord {
-	if l.Coord != nil {
-		return l.Coord
-	}
-	return storage.StateFrom(l.Redis)
-}
+func (l *AuditLog) coord() AuditCoord { return l.Coord }
 
 // Append writes e as the chain's next entry and returns it as written. It fails rather than
 // skip: an access that cannot be logged should not happen.

@@ -25,8 +25,7 @@ func TestAuditChainAgainstRealServices(t *testing.T) {
 	rdb := state.Redis()
 	logs := []*archive.AuditLog{
 		{Store: blobs, Coord: state, Origin: "api-1", RetentionMode: "GOVERNANCE", RetentionYears: 1},
-		// Wiring that has only the client still works.
-		{Store: blobs, Redis: rdb, Origin: "api-2", RetentionMode: "GOVERNANCE", RetentionYears: 1},
+		{Store: blobs, Coord: state, Origin: "api-2", RetentionMode: "GOVERNANCE", RetentionYears: 1},
 	}
 	var wg sync.WaitGroup
 	for i, l := range logs {

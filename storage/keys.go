@@ -42,6 +42,9 @@ func PageImageKey(batchID string, index int, format string) string {
 	return fmt.Sprintf("batches/%s/pages/%05d.%s", batchID, index, format)
 }
 
+// PageListKey lists where prepare put each page image of a batch (work bucket).
+func PageListKey(batchID string) string { return "batches/" + batchID + "/pages.json" }
+
 // PageResultKey is a page task's result.
 func PageResultKey(batchID string, index int) string {
 	return fmt.Sprintf("batches/%s/pages/%05d.json", batchID, index)

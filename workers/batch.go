@@ -88,7 +88,7 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 	}
 	// The page list lets page tasks find their image without reopening the upload.
 	listing, _ := json.Marshal(refs)
-	if _, err := p.Blobs.PutBytes(ctx, storage.Work, pageListKey(b.ID), listing, storage.PutOptions{ContentType: "application/json"}); err != nil {
+	if _, err := p.Blobs.PutBytes(ctx, storage.Work, storage.PageListKey(b.ID), listing, storage.PutOptions{ContentType: "application/json"}); err != nil {
 		return err
 	}
 	b.PagesTotal = index
@@ -114,4 +114,3 @@ type pageRef struct {
 	DPI    float64 `json:"dpi"`
 }
 
-func pageListKey(batchID string) string { return "batches/" + batchID + "/pages.json" }

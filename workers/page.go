@@ -60,7 +60,7 @@ func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
 
 func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*storage.PageResult, error) {
 	var refs []pageRef
-	listing, err := p.Blobs.Get(ctx, storage.Work, pageListKey(pl.BatchID))
+	listing, err := p.Blobs.Get(ctx, storage.Work, storage.PageListKey(pl.BatchID))
 	if err != nil {
 		return nil, err
 	}

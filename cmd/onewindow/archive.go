@@ -73,7 +73,7 @@ func (d *deps) desk() *desk.Desk {
 				return dd.Reindex(ctx)
 			}},
 		},
-		Audit: &archive.AuditLog{Store: d.blobs, Redis: d.state.Redis(), Origin: origin,
+		Audit: &archive.AuditLog{Store: d.blobs, Coord: d.state, Origin: origin,
 			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}
 }
 
