@@ -130,18 +130,11 @@ func runReindex(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.close()
-	res, err := d.desk().Reindex(ctx)
+	res, err := d.desk().Reindex(ctx) // documents, batches, then cases and deliveries (Rebuilders)
 	if err != nil {
 		return err
 	}
-	n, err := d.reindexDeliveries(ctx)
-	if err != nil {
-		return err
-	}
-	printJSON(struct {
-		*desk.ReindexResult
-		Deliveries int `json:"deliveries"`
-	}{res, n})
+	printJSON(res)
 	return nil
 }
 

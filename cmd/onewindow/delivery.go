@@ -9,7 +9,6 @@ import (
 	"onewindow/delivery"
 	deliverydesk "onewindow/delivery/desk"
 	"onewindow/internal/lifecycle"
-	"onewindow/storage"
 )
 
 // deliveryWiring holds a process's delivery desk. The case desk's hook reaches the delivery
@@ -97,12 +96,4 @@ func (d *deps) checkRoutes(reg *delivery.Registry, cat *cases.Catalogue) {
 	if err := reg.Current().CheckRefs("matter", refs); err != nil {
 		d.log.Warn("departments file and matter catalogue disagree", "err", err)
 	}
-}
-
-// reindexDeliveries rebuilds the delivery lists in Redis from the records in MinIO: what
-// `reindex` adds after the archive desk's Reindex. The deliveries themselves are read from
-// MinIO, so they work meanwhile; only the lists are empty.
-func (d *deps) reindexDeliveries(ctx context.Context) (int, error) {
-	t := &deliverydesk.Tracker{Store: storage.NewDeliveryStore(d.blobs, d.state)}
-	return t.Reindex(ctx)
 }
