@@ -37,7 +37,7 @@ type edgeEnv struct {
 
 // newEdgeEnv is an API on in-memory storage with a token per role ("admin" is the admin
 // token; "scan-3" a scanner bound to station room-3).
-func newEdgeEnv(t *testing.T) *edgeEnv {
+func newEdgeEnv(t testing.TB) *edgeEnv {
 	t.Helper()
 	var entries []auth.TokenEntry
 	for _, role := range auth.Roles[1:] {
@@ -65,7 +65,7 @@ func newEdgeEnv(t *testing.T) *edgeEnv {
 	return e
 }
 
-func tinyPNG(t *testing.T) []byte { return encode.PNG(t, image.NewGray(image.Rect(0, 0, 20, 20))) }
+func tinyPNG(t testing.TB) []byte { return encode.PNG(t, image.NewGray(image.Rect(0, 0, 20, 20))) }
 
 type part struct {
 	header string // raw Content-Disposition value
@@ -78,7 +78,7 @@ func filePart(name string, data []byte) part {
 	return part{fmt.Sprintf(`form-data; name="file"; filename=%q`, name), string(data)}
 }
 
-func form(t *testing.T, parts ...part) (string, []byte) {
+func form(t testing.TB, parts ...part) (string, []byte) {
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	for _, p := range parts {
