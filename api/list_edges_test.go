@@ -42,7 +42,7 @@ func TestListBatches(t *testing.T) {
 		{"bad status", "archivist", "?status=lost", 400, nil, 0},
 		{"bad since", "archivist", "?since=yesterday", 400, nil, 0},
 		{"bad per_page", "archivist", "?per_page=1000", 400, nil, 0},
-		{"window may not", "window", "", 403, nil, 0},
+		{"department may not", "department", "", 403, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -165,7 +165,7 @@ func TestAnswersMatchSchemas(t *testing.T) {
 		{"batch list", "GET", "/api/v1/batches?per_page=5", "archivist", "BatchList", 200},
 		{"document", "GET", "/api/v1/documents/" + id + "-001", "reviewer", "Document", 200},
 		{"no token", "GET", "/api/v1/batches", "", "Error", 401},
-		{"forbidden", "GET", "/api/v1/batches", "window", "Error", 403},
+		{"forbidden", "GET", "/api/v1/batches", "department", "Error", 403},
 		{"not found", "GET", "/api/v1/batches/nope", "archivist", "Error", 404},
 		{"bad parameter", "GET", "/api/v1/batches?x=1", "archivist", "Error", 400},
 		{"method", "DELETE", "/api/v1/batches", "archivist", "Error", 405},

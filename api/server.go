@@ -115,8 +115,9 @@ func (s *Server) Handler() http.Handler {
 
 // Routes adds the API's own authenticated routes, each with the roles that may call it.
 func (s *Server) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	up := []string{auth.RoleScanner}
-	read := []string{auth.RoleScanner, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
+	// The window and the courier desk scan what reaches them too (§7.1.4, §7.1.5).
+	up := []string{auth.RoleScanner, auth.RoleCourier, auth.RoleWindow}
+	read := []string{auth.RoleScanner, auth.RoleCourier, auth.RoleWindow, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
 	mux.Handle("POST /api/v1/batches", authz(up, s.createBatch))
 	mux.Handle("GET /api/v1/batches", authz(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
 	mux.Handle("GET /api/v1/batches/{id}", authz(read, s.getBatch))
