@@ -92,10 +92,28 @@ func labelledSpans(runes []rune) []labelSpan {
 	return out
 }
 
+// labelAt returns the kind and length of the label starting at runes[i]. A label of six
+// characters or more may have one of them misread (统一社会信用代吗): that alone only sends
+// the code to re-reading and the repairs, which still have to validate.
 func labelAt(runes []rune, i int) (kind string, n int) {
 	for _, l := range codeLabels {
 		lr := []rune(l.label)
 		if i+len(lr) <= len(runes) && string(runes[i:i+len(lr)]) == l.label {
+			return l.kind, len(lr)
+		}
+	}
+	for _, l := range codeLabels {
+		lr := []rune(l.label)
+		if len(lr) < 6 || i+len(lr) > len(runes) || runes[i] != lr[0] {
+			continue
+		}
+		wrong := 0
+		for k, r := range lr {
+			if runes[i+k] != r {
+				wrong++
+			}
+		}
+		if wrong <= 1 {
 			return l.kind, len(lr)
 		}
 	}

@@ -16,6 +16,7 @@ func TestLabelledRepairs(t *testing.T) {
 		{"doubled digit read once", "统一社会信用代码：912202044N0DRTU8H", []string{uscc2}, SourceRepaired},
 		{"bar for J", "统一社会信用代码：91220104CKL1MHGAX|", []string{"91220104CKL1MHGAXJ"}, SourceRepaired},
 		{"semicolon after the label", "身份证号码；" + id1, []string{id1}, SourceClean},
+		{"label with a misread character", "统一社会信用代吗：码1220102QFWNB571XW", []string{uscc1}, SourceRepaired},
 		{"digit misread: not guessed", "身份证号码：220103198909195958", nil, ""},
 	}
 	for _, tc := range tests {
