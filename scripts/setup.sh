@@ -8,6 +8,7 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback fonts-noto-cjk chromium pkg-config gcc g++ git ca-certificates
+  nodejs
 )
 # Extra packages for `make bench` and `make eval`, which generate a corpus with Python.
 if [[ "${ONEWINDOW_SETUP_CORPUS:-}" == 1 ]]; then
