@@ -28,7 +28,7 @@ var writeRoles = flag.String("write-roles", "", "write every route's roles, by p
 
 // allRoutes is every authenticated route serve has, added as wire.go adds them.
 func allRoutes(s *api.Server) []httpx.Routes {
-	return []httpx.Routes{s.Routes, (&api.Review{}).Routes, (&archivedesk.Desk{}).Routes,
+	return []httpx.Routes{s.Routes, (&api.Review{}).Routes, (&api.Retry{}).Routes, (&archivedesk.Desk{}).Routes,
 		(&casedesk.Desk{}).Routes, (&deliverydesk.Desk{}).Routes}
 }
 
