@@ -120,9 +120,27 @@ func mostBigrams(t string) query.Query {
 	if need >= n {
 		return nil
 	}
-	d := bleve.NewDisjunctionQuery(terms...)
-	d.SetMin(float64(need))
-	return d
+	most := bleve.NewDisjunctionQuery(terms...)
+	most.SetMin(float64(need))
+	// Asked alone, "most of these bigrams" walks every posting of every bigram, common ones
+	// too. A text errs characters away from t still holds one of errs+1 runs of t's terms
+	// whole when the runs are cut with one term left out between them (one wrong character
+	// spoils two neighbouring terms, never two runs): the runs' conjunctions find the few
+	// candidates, and "most" is only checked on those.
+	var runs []query.Query
+	size := (n - errs) / (errs + 1)
+	for k := 0; k <= errs && size >= 2; k++ {
+		from := k * (size + 1)
+		to := from + size
+		if k == errs {
+			to = n
+		}
+		runs = append(runs, bleve.NewConjunctionQuery(terms[from:to]...))
+	}
+	if len(runs) != errs+1 {
+		return most
+	}
+	return bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(runs...), most)
 }
 
 // codePrefix matches documents with a code or number starting with p in any of fields.
