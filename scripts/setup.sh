@@ -27,6 +27,13 @@ if ((${#missing[@]})); then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The OpenAPI lint test runs a pinned Redocly CLI through npx. Debian 12's nodejs comes
+# without npm; a machine whose Node.js already brings npx keeps it.
+if ! command -v npx >/dev/null 2>&1; then
+  echo "setup: installing npm"
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+fi
+
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
   export PATH="/usr/local/go/bin:$PATH"
 fi

@@ -31,6 +31,11 @@ var auditedRoutes = map[string]string{
 	"PUT /api/v1/admin/documents/{id}/legal-hold":    "legal_hold",
 	"POST /api/v1/admin/documents/{id}/legal-hold":   "legal_hold",
 	"DELETE /api/v1/admin/documents/{id}/legal-hold": "legal_hold",
+	// Writes through the queue dashboard (with --dashboard-writes) delete, cancel or rerun work.
+	"POST /admin/queues/":   "queue_write",
+	"PUT /admin/queues/":    "queue_write",
+	"PATCH /admin/queues/":  "queue_write",
+	"DELETE /admin/queues/": "queue_write",
 }
 
 // AuditRequest fits api.Server.Audit: it logs the accesses auditedRoutes names, with the

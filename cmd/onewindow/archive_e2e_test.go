@@ -84,8 +84,8 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	d, env, blobs, state := archiveDaemon(t)
 	ctx := context.Background()
 	const caseNo = "JL-ARCH-7"
-	code, body := d.upload(testToken, map[string]string{"Idempotency-Key": "arch-1"},
-		map[string]string{"case_no": caseNo, "station": "desk-1", "departments": "市场监管局、住建局"}, stackPages(t)...)
+	fields := map[string]string{"case_no": caseNo, "station": "desk-1", "departments": "市场监管局、住建局"}
+	code, body := d.upload(testToken, map[string]string{"Idempotency-Key": "arch-1"}, fields, stackPages(t)...)
 	if code != 202 {
 		t.Fatalf("upload: %d %v", code, body)
 	}
@@ -176,7 +176,7 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	if fmt.Sprint(docAfter) != fmt.Sprint(docBefore) {
 		t.Errorf("document after reindex:\n%v\nbefore:\n%v", docAfter, docBefore)
 	}
-	code, again := d.upload(testToken, map[string]string{"Idempotency-Key": "arch-1"}, nil, stackPages(t)...)
+	code, again := d.upload(testToken, map[string]string{"Idempotency-Key": "arch-1"}, fields, stackPages(t)...)
 	if code != 202 || again["id"] != batchID {
 		t.Errorf("idempotency key after reindex: %d %v, want batch %s", code, again, batchID)
 	}

@@ -224,16 +224,20 @@ func stackPages(t *testing.T) []file {
 
 func TestUploadToFiledSearchablePDF(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
-	code, body := d.upload(testToken, map[string]string{"Idempotency-Key": "k1"},
-		map[string]string{"case_no": "JL-TEST-1", "station": "back-room-2", "source": "scan"}, stackPages(t)...)
+	fields := map[string]string{"case_no": "JL-TEST-1", "station": "back-room-2", "source": "scan"}
+	code, body := d.upload(testToken, map[string]string{"Idempotency-Key": "k1"}, fields, stackPages(t)...)
 	if code != 202 || body["status"] != "queued" {
 		t.Fatalf("upload: %d %v", code, body)
 	}
 	id := body["id"].(string)
-	// The same key again returns the first batch, never a second one.
-	code, again := d.upload(testToken, map[string]string{"Idempotency-Key": "k1"}, nil, stackPages(t)...)
+	// The same request again with the same key returns the first batch, never a second one;
+	// the same key with another request is refused.
+	code, again := d.upload(testToken, map[string]string{"Idempotency-Key": "k1"}, fields, stackPages(t)...)
 	if code != 202 || again["id"] != id {
 		t.Fatalf("idempotent upload: %d %v, want id %s", code, again, id)
+	}
+	if code, other := d.upload(testToken, map[string]string{"Idempotency-Key": "k1"}, nil, stackPages(t)...); code != 422 || errorCode(other) != "idempotency_key_reused" {
+		t.Errorf("the key reused for another request: %d %v", code, other)
 	}
 	b := d.waitBatch(id, 3*time.Minute)
 	if b["status"] != "done" {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/devservices"
 	"onewindow/internal/lifecycle"
@@ -165,26 +162,5 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 			return nil
 		})
 	}
-	return nil
-}
-
-// runToken makes a token for a role and prints the line to add to the tokens file.
-func runToken(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("onewindow token", flag.ContinueOnError)
-	role := fs.String("role", auth.RoleScanner, "admin, scanner, archivist, reviewer or viewer")
-	name := fs.String("name", "", "who holds the token, e.g. station-3")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *name == "" {
-		return errors.New("give the token a --name")
-	}
-	buf := make([]byte, 24)
-	if _, err := rand.Read(buf); err != nil {
-		return err
-	}
-	tok := hex.EncodeToString(buf)
-	fmt.Printf("token (give it to %s; it is not stored): %s\n", *name, tok)
-	fmt.Printf("add to the tokens file:\n  {\"name\": %q, \"role\": %q, \"sha256\": %q}\n", *name, *role, auth.HashToken(tok))
 	return nil
 }

@@ -57,10 +57,11 @@ func newLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		h = slog.NewJSONHandler(os.Stderr, opts)
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(api.WithRequestIDs(h)) // every line logged while serving a request names it
 }
 
 // deps are the connections every role shares.
@@ -133,7 +134,11 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	}
 	s := &api.Server{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Tokens: tokens, Log: d.log,
 		Metrics:   d.metrics,
-		Dashboard: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})}
+		Dashboard: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis, ReadOnly: true}),
+		ViewerPDF: d.cfg.ViewerPDF}
+	if d.cfg.DashboardWrites {
+		s.DashboardWrite = asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})
+	}
 	inspector := asynq.NewInspectorFromRedisClient(d.state.Redis())
 	d.metrics.WatchQueues(func() map[string]int {
 		depth := map[string]int{}

@@ -35,6 +35,9 @@ type Config struct {
 	TLSCert string `flag:"tls-cert" help:"serve HTTPS with this certificate file (PEM); empty: plain HTTP behind the hall's proxy"`
 	TLSKey  string `flag:"tls-key" help:"the private key file (PEM) of --tls-cert"`
 
+	DashboardWrites bool   `flag:"dashboard-writes" help:"let operators delete, cancel and run tasks from the queue dashboard (each write is audited); default read-only"`
+	ViewerPDF       string `flag:"viewer-pdf" help:"what a role that sees ID numbers masked gets for a document's PDF: refuse (403) or redacted (numbers covered on the page, left out of the text layer)"`
+
 	AdminToken string `flag:"admin-token" help:"admin bearer token; dev mode generates one when empty"`
 	TokensFile string `flag:"tokens-file" help:"JSON file of hashed tokens for the scanner, archivist and other roles"`
 
@@ -114,6 +117,7 @@ func Default() Config {
 		AuditRetentionYears: 30,
 		ArchivalCodePattern: "{fonds}-ZW·{year}-{retention}-{case}-{seq}",
 		FondsCode:           "OW",
+		ViewerPDF:           "refuse",
 		LogLevel:            "info",
 		LogFormat:           "text",
 	}
@@ -208,6 +212,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Concurrency < 1 {
 		return fmt.Errorf("concurrency must be at least 1")
+	}
+	if c.ViewerPDF != "refuse" && c.ViewerPDF != "redacted" {
+		return fmt.Errorf("viewer-pdf is refuse or redacted")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("tls-cert and tls-key go together")
