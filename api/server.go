@@ -121,6 +121,8 @@ func (s *Server) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 	mux.Handle("POST /api/v1/batches", authz(up, s.createBatch))
 	mux.Handle("GET /api/v1/batches", authz(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
 	mux.Handle("GET /api/v1/batches/{id}", authz(read, s.getBatch))
+	// Thumbnails are too small to read a number, but viewers get none all the same.
+	mux.Handle("GET /api/v1/batches/{id}/pages/{n}/thumb", authz(slices.DeleteFunc(slices.Clone(read), func(r string) bool { return r == auth.RoleViewer }), s.getPageThumb))
 	mux.Handle("GET /api/v1/documents/{id}", authz(read, s.getDocument))
 	mux.Handle("GET /api/v1/documents/{id}/pdf", authz(read, s.getDocumentPDF))
 	mux.Handle("GET /api/v1/documents/{id}/text", authz(read, s.getDocumentText))

@@ -362,3 +362,8 @@ func (s *site) reviewList(w http.ResponseWriter, rq *req) {
 	d.Types = docTypes
 	s.render(w, rq, http.StatusOK, "review.html", "review.title", d)
 }
+
+// pageThumb streams a page's thumbnail from the API (its roles decide who sees one).
+func (s *site) pageThumb(w http.ResponseWriter, rq *req) {
+	s.stream(w, rq, "/api/v1/batches/"+url.PathEscape(rq.PathValue("id"))+"/pages/"+url.PathEscape(rq.PathValue("n"))+"/thumb", true)
+}

@@ -110,6 +110,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("POST /scan", s.page(deskScan, s.scanUpload))
 	mux.Handle("GET /batches/{id}", s.page(nil, s.batchPage))
 	mux.Handle("GET /batches/{id}/progress", s.page(nil, s.batchProgress))
+	mux.Handle("GET /batches/{id}/pages/{n}/thumb", s.page(nil, s.pageThumb))
 	mux.Handle("POST /batches/{id}/regroup", s.page(deskReview, s.regroup))
 	mux.Handle("POST /documents/{id}/type", s.page(deskReview, s.retype))
 	mux.Handle("POST /documents/{id}/confirm", s.page(deskReview, s.confirm))

@@ -196,6 +196,17 @@ func TestWebDesksInABrowser(t *testing.T) {
 			t.Errorf("the finished batch page does not show %q:\n%s", want, text)
 		}
 	}
+	// Every page of a document shows as a thumbnail that loaded.
+	thumbs := ""
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		thumbs = b.eval(`(() => { const im = [...document.querySelectorAll(".thumb img")]; return im.length + ":" + im.filter(i => i.complete && i.naturalWidth > 0).length })()`)
+		if all, loaded, _ := strings.Cut(thumbs, ":"); all != "0" && all == loaded {
+			break
+		}
+	}
+	if all, loaded, _ := strings.Cut(thumbs, ":"); all == "0" || all != loaded {
+		t.Errorf("page thumbnails shown and loaded: %s", thumbs)
+	}
 	b.shot("batch-done")
 
 	// Correct the first document's type to business licence.
