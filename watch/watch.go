@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,6 +51,42 @@ type Options struct {
 type Watcher struct {
 	o    Options
 	seen map[string]seenFile
+
+	mu      sync.Mutex
+	waiting int
+	recent  []Outcome // newest last, at most keepOutcomes
+}
+
+// Outcome is what became of one file: uploaded as a batch, or refused with a code.
+type Outcome struct {
+	Name    string
+	At      time.Time
+	BatchID string
+	Code    string
+	Message string
+}
+
+const keepOutcomes = 20
+
+// Status reports the files waiting (being written, or not yet taken) and the latest
+// outcomes, newest first: the operators' page shows them.
+func (w *Watcher) Status() (dir string, waiting int, recent []Outcome) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	recent = make([]Outcome, len(w.recent))
+	for i, o := range w.recent {
+		recent[len(w.recent)-1-i] = o
+	}
+	return w.o.Dir, w.waiting, recent
+}
+
+func (w *Watcher) note(o Outcome) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.recent = append(w.recent, o)
+	if len(w.recent) > keepOutcomes {
+		w.recent = w.recent[len(w.recent)-keepOutcomes:]
+	}
 }
 
 type seenFile struct {
@@ -137,6 +174,9 @@ func (w *Watcher) Scan(ctx context.Context) int {
 			delete(w.seen, p)
 		}
 	}
+	w.mu.Lock()
+	w.waiting = len(present) - moved
+	w.mu.Unlock()
 	return moved
 }
 
@@ -355,6 +395,11 @@ func (w *Watcher) move(path, to, code, message string, res *Accepted) bool {
 		}
 	}
 	delete(w.seen, path)
+	o := Outcome{Name: filepath.Base(dest), At: w.o.Now(), Code: code, Message: message}
+	if res != nil {
+		o.BatchID = res.ID
+	}
+	w.note(o)
 	if res != nil {
 		w.o.Log.Info("watched file uploaded", "file", base, "batch", res.ID)
 	} else {

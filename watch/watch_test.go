@@ -135,6 +135,9 @@ func TestFinishedFilesAreUploadedAndMoved(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "e.pdf.part")); err != nil {
 		t.Error("a partial file was touched")
 	}
+	if d, waiting, recent := w.Status(); d != dir || waiting != 0 || len(recent) != 4 || recent[0].Name != "a.pdf" || recent[0].BatchID != "b-a.pdf" {
+		t.Errorf("status: %s, %d waiting, %+v", d, waiting, recent)
+	}
 }
 
 func TestRefusedFilesGoToFailedWithTheReasonAndOutagesWait(t *testing.T) {

@@ -21,7 +21,7 @@ func (d *deps) withPages(apiHandler http.Handler, tokens *auth.Tokens) (http.Han
 		return nil, err
 	}
 	pages, err := web.New(web.Options{API: apiHandler, Tokens: tokens, SessionKey: key, Log: d.log,
-		Secure: d.cfg.TLSCert != ""})
+		Secure: d.cfg.TLSCert != "", WatchStatus: d.watchStatus()})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"onewindow/internal/config"
 	"onewindow/internal/lifecycle"
 	"onewindow/watch"
+	"onewindow/web"
 )
 
 // runWatch uploads what scanners leave in a folder to a running onewindow.
@@ -50,7 +51,27 @@ func (d *deps) watchInProcess(g *lifecycle.Group, h http.Handler) error {
 	}
 	d.log.Info("watching a folder for scans", "dir", d.cfg.WatchDir)
 	g.Go("watch folder", w.Run)
+	d.watcher = w
 	return nil
+}
+
+// watchStatus shows dev mode's watched folder on the operators' page; the pages are built
+// before the watcher (which calls them), so it is looked up when asked for.
+func (d *deps) watchStatus() func(context.Context) (web.WatchStatus, error) {
+	if d.cfg.WatchDir == "" {
+		return nil
+	}
+	return func(context.Context) (web.WatchStatus, error) {
+		if d.watcher == nil {
+			return web.WatchStatus{Dir: d.cfg.WatchDir}, nil
+		}
+		dir, waiting, recent := d.watcher.Status()
+		st := web.WatchStatus{Dir: dir, Waiting: waiting}
+		for _, o := range recent {
+			st.Recent = append(st.Recent, web.WatchEntry{Name: o.Name, At: o.At, BatchID: o.BatchID, Code: o.Code, Message: o.Message})
+		}
+		return st, nil
+	}
 }
 
 func envOr(name, def string) string {

@@ -29,6 +29,7 @@ import (
 	"onewindow/pipeline/ocr"
 	"onewindow/pipeline/stamp"
 	"onewindow/storage"
+	"onewindow/watch"
 	"onewindow/workers"
 )
 
@@ -75,6 +76,8 @@ type deps struct {
 	queue    *tasks.Queue
 	metrics  *metrics.Metrics
 	delivery deliveryWiring // the delivery desk, built once by wireDelivery
+
+	watcher *watch.Watcher // dev mode's watched folder, once started
 
 	casesOnce sync.Once // the case desk, built once by caseDesk
 	cases     *casedesk.Desk
