@@ -44,9 +44,10 @@ func BagBatchPath(batchID string) string { return "data/batches/" + batchID + ".
 // BagDocumentPath is where a document's file (document.pdf, text.txt, record.json) sits.
 func BagDocumentPath(docID, name string) string { return "data/" + docID + "/" + name }
 
-type bagEntry struct {
-	path string
-	d    Digests
+// BagEntry is one file of a bag, by its path in the bag, and its digests.
+type BagEntry struct {
+	Path string
+	D    Digests
 }
 
 // WriteBag streams the bag of recs to w as a zip. It reads every file from the store as it
@@ -54,7 +55,7 @@ type bagEntry struct {
 // always describes exactly what it carries.
 func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info BagInfo) error {
 	zw := zip.NewWriter(w)
-	var payload []bagEntry
+	var payload []BagEntry
 	put := func(name string, method uint16, r io.Reader) (Digests, error) {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: time.Now().UTC()})
 		if err != nil {
@@ -80,7 +81,7 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 		if err != nil {
 			return fmt.Errorf("bag %s: %w", name, err)
 		}
-		payload = append(payload, bagEntry{name, d})
+		payload = append(payload, BagEntry{name, d})
 		return nil
 	}
 	seen := map[string]bool{}
@@ -135,12 +136,12 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 	}
 	var oxum int64
 	for _, e := range payload {
-		oxum += e.d.Size
+		oxum += e.D.Size
 	}
-	var tags []bagEntry
+	var tags []BagEntry
 	addTag := func(name, content string) error {
 		d, err := put(name, zip.Deflate, strings.NewReader(content))
-		tags = append(tags, bagEntry{name, d})
+		tags = append(tags, BagEntry{name, d})
 		return err
 	}
 	if err := addTag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"); err != nil {
@@ -166,28 +167,31 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 		return err
 	}
 	for _, alg := range []string{"sha256", "sm3"} {
-		if err := addTag("manifest-"+alg+".txt", manifestText(payload, alg)); err != nil {
+		if err := addTag("manifest-"+alg+".txt", BagManifest(payload, alg)); err != nil {
 			return err
 		}
 	}
 	for _, alg := range []string{"sha256", "sm3"} {
-		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(manifestText(tags, alg))); err != nil {
+		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(BagManifest(tags, alg))); err != nil {
 			return err
 		}
 	}
 	return zw.Close()
 }
 
-func manifestText(entries []bagEntry, alg string) string {
-	sorted := append([]bagEntry(nil), entries...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].path < sorted[j].path })
+// BagManifest is the text of a payload or tag manifest of entries for alg ("sha256" or
+// "sm3"), sorted by path, paths percent-encoded as RFC 8493 §2.1.3 asks. Every bag onewindow
+// writes (exports, departments' packages) lists its files through it.
+func BagManifest(entries []BagEntry, alg string) string {
+	sorted := append([]BagEntry(nil), entries...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	var b strings.Builder
 	for _, e := range sorted {
-		sum := e.d.SHA256
+		sum := e.D.SHA256
 		if alg == "sm3" {
-			sum = e.d.SM3
+			sum = e.D.SM3
 		}
-		b.WriteString(sum + "  " + encodeBagPath(e.path) + "\n")
+		b.WriteString(sum + "  " + encodeBagPath(e.Path) + "\n")
 	}
 	return b.String()
 }

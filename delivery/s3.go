@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -178,18 +177,13 @@ func s3Error(op, dept string, err error) error {
 		fmt.Sprintf("Department %q's bucket cannot be reached; the package will be sent again.", dept), err)
 }
 
-type bagEntry struct {
-	path string
-	d    archive.Digests
-}
-
 // writeBag streams the package's bag: data/manifest.json and data/{doc}/document.pdf, with
 // SHA-256 and SM3 manifests as `export` writes them, so archive.VerifyBag checks it. Unlike an
 // export it carries neither the archive's records nor the original scans: those hold the
 // applicant's data unmasked and the staff's provenance, which are not the department's.
 func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error {
 	zw := zip.NewWriter(w)
-	var payload, tags []bagEntry
+	var payload, tags []archive.BagEntry
 	put := func(name string, method uint16, r io.Reader) (archive.Digests, error) {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: m.CreatedAt})
 		if err != nil {
@@ -208,7 +202,7 @@ func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error
 	if err != nil {
 		return err
 	}
-	payload = append(payload, bagEntry{"data/manifest.json", dg})
+	payload = append(payload, archive.BagEntry{Path: "data/manifest.json", D: dg})
 	for _, doc := range m.Documents {
 		name := archive.BagDocumentPath(doc.ID, "document.pdf")
 		rc, err := s.docs.OpenDocument(ctx, doc.ID)
@@ -225,15 +219,15 @@ func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error
 			return errs.Errorf("delivery.s3", errs.Internal, "document_digest_mismatch",
 				"Document %s does not match its recorded digests.", doc.ID)
 		}
-		payload = append(payload, bagEntry{name, dg})
+		payload = append(payload, archive.BagEntry{Path: name, D: dg})
 	}
 	var oxum int64
 	for _, e := range payload {
-		oxum += e.d.Size
+		oxum += e.D.Size
 	}
 	addTag := func(name, content string) error {
 		dg, err := put(name, zip.Deflate, strings.NewReader(content))
-		tags = append(tags, bagEntry{name, dg})
+		tags = append(tags, archive.BagEntry{Path: name, D: dg})
 		return err
 	}
 	org := ""
@@ -245,33 +239,17 @@ func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error
 	for _, t := range []struct{ name, content string }{
 		{"bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"},
 		{"bag-info.txt", info},
-		{"manifest-sha256.txt", bagManifest(payload, "sha256")},
-		{"manifest-sm3.txt", bagManifest(payload, "sm3")},
+		{"manifest-sha256.txt", archive.BagManifest(payload, "sha256")},
+		{"manifest-sm3.txt", archive.BagManifest(payload, "sm3")},
 	} {
 		if err := addTag(t.name, t.content); err != nil {
 			return err
 		}
 	}
 	for _, alg := range []string{"sha256", "sm3"} {
-		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(bagManifest(tags, alg))); err != nil {
+		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(archive.BagManifest(tags, alg))); err != nil {
 			return err
 		}
 	}
 	return zw.Close()
-}
-
-// bagManifest lists entries as RFC 8493 manifests do. Package paths are document IDs and
-// fixed names: nothing to percent-encode.
-func bagManifest(entries []bagEntry, alg string) string {
-	sorted := append([]bagEntry(nil), entries...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].path < sorted[j].path })
-	var b strings.Builder
-	for _, e := range sorted {
-		sum := e.d.SHA256
-		if alg == "sm3" {
-			sum = e.d.SM3
-		}
-		b.WriteString(sum + "  " + e.path + "\n")
-	}
-	return b.String()
 }
