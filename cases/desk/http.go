@@ -26,40 +26,31 @@ var (
 	receivers = []string{auth.RoleDepartment, auth.RoleWindow}
 )
 
-// route is one API route of the desk.
-type route struct {
-	pattern string
-	roles   []string
-	h       httpx.HandlerFunc
-}
-
-func (d *Desk) routes() []route {
-	return []route{
-		{"GET /api/v1/matters", readers, d.getMatters},
-		{"POST /api/v1/cases", openers, d.postCase},
-		{"GET /api/v1/cases", readers, d.listCases},
-		{"GET /api/v1/cases/{case_no}", readers, d.getCase},
-		{"POST /api/v1/cases/{case_no}/decision", deciders, d.postDecision},
-		{"POST /api/v1/cases/{case_no}/state", movers, d.postState},
-		{"POST /api/v1/cases/{case_no}/handovers", handovers, d.postHandover},
-		{"POST /api/v1/cases/{case_no}/handovers/{id}/confirm", receivers, d.confirmHandover},
-		{"GET /api/v1/supplements/overdue", readers, d.overdueSupplements},
-		{"GET /api/v1/notices/{id}/pdf", readers, d.getNotice},
-		{"POST /api/v1/mail", couriers, d.postMail},
-		{"GET /api/v1/mail", couriers, d.listMail},
-		{"GET /api/v1/mail/register", couriers, d.listMail},
-		{"GET /api/v1/mail/register.pdf", couriers, d.registerPDF},
-		{"GET /api/v1/mail/{id}", couriers, d.getMail},
-		{"PATCH /api/v1/mail/{id}", couriers, d.patchMail},
-		{"POST /api/v1/mail/{id}/notify", couriers, d.notifyMail},
+func (d *Desk) routes() []httpx.Route {
+	return []httpx.Route{
+		{Pattern: "GET /api/v1/matters", Roles: readers, H: d.getMatters},
+		{Pattern: "POST /api/v1/cases", Roles: openers, H: d.postCase},
+		{Pattern: "GET /api/v1/cases", Roles: readers, H: d.listCases},
+		{Pattern: "GET /api/v1/cases/{case_no}", Roles: readers, H: d.getCase},
+		{Pattern: "POST /api/v1/cases/{case_no}/decision", Roles: deciders, H: d.postDecision},
+		{Pattern: "POST /api/v1/cases/{case_no}/state", Roles: movers, H: d.postState},
+		{Pattern: "POST /api/v1/cases/{case_no}/handovers", Roles: handovers, H: d.postHandover},
+		{Pattern: "POST /api/v1/cases/{case_no}/handovers/{id}/confirm", Roles: receivers, H: d.confirmHandover},
+		{Pattern: "GET /api/v1/supplements/overdue", Roles: readers, H: d.overdueSupplements},
+		{Pattern: "GET /api/v1/notices/{id}/pdf", Roles: readers, H: d.getNotice},
+		{Pattern: "POST /api/v1/mail", Roles: couriers, H: d.postMail},
+		{Pattern: "GET /api/v1/mail", Roles: couriers, H: d.listMail},
+		{Pattern: "GET /api/v1/mail/register", Roles: couriers, H: d.listMail},
+		{Pattern: "GET /api/v1/mail/register.pdf", Roles: couriers, H: d.registerPDF},
+		{Pattern: "GET /api/v1/mail/{id}", Roles: couriers, H: d.getMail},
+		{Pattern: "PATCH /api/v1/mail/{id}", Roles: couriers, H: d.patchMail},
+		{Pattern: "POST /api/v1/mail/{id}/notify", Roles: couriers, H: d.notifyMail},
 	}
 }
 
 // Routes adds the case desk's API.
 func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	for _, r := range d.routes() {
-		mux.Handle(r.pattern, authz(r.roles, r.h))
-	}
+	httpx.Handle(mux, authz, d.routes())
 }
 
 func actor(p auth.Principal) cases.Actor {

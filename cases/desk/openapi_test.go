@@ -18,10 +18,10 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	routes := map[string]bool{}
 	for _, r := range (&Desk{}).routes() {
-		routes[r.pattern] = true
-		method, path, _ := strings.Cut(r.pattern, " ")
+		routes[r.Pattern] = true
+		method, path, _ := strings.Cut(r.Pattern, " ")
 		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
-			t.Errorf("%s is not in openapi.json", r.pattern)
+			t.Errorf("%s is not in openapi.json", r.Pattern)
 		}
 	}
 	for path, ops := range doc.Paths {

@@ -20,34 +20,24 @@ var (
 	windows   = []string{auth.RoleWindow}
 )
 
-// route is one API route of the desk (each documented in api/openapi.json, which the API's
-// tests check route by route): its pattern, who may call it, what answers.
-type route struct {
-	pattern string
-	roles   []string
-	h       httpx.HandlerFunc
-}
-
-func (d *Desk) routes() []route {
-	return []route{
-		{"GET /api/v1/deliveries", viewers, d.listDeliveries},
-		{"GET /api/v1/deliveries/dead", pushers, d.deadLetters},
-		{"GET /api/v1/deliveries/{key}", viewers, d.getDelivery},
-		{"GET /api/v1/deliveries/{key}/manifest", viewers, d.getManifest},
-		{"POST /api/v1/deliveries/{key}/ack", answerers, d.ack},
-		{"POST /api/v1/deliveries/{key}/repush", pushers, d.repush},
-		{"GET /api/v1/cases/{case_no}/deliveries", viewers, d.caseDeliveries},
-		{"POST /api/v1/cases/{case_no}/packages", pushers, d.postPackages},
-		{"POST /api/v1/cases/{case_no}/results", answerers, d.postResult},
-		{"POST /api/v1/cases/{case_no}/handout", windows, d.postHandout},
+func (d *Desk) routes() []httpx.Route {
+	return []httpx.Route{
+		{Pattern: "GET /api/v1/deliveries", Roles: viewers, H: d.listDeliveries},
+		{Pattern: "GET /api/v1/deliveries/dead", Roles: pushers, H: d.deadLetters},
+		{Pattern: "GET /api/v1/deliveries/{key}", Roles: viewers, H: d.getDelivery},
+		{Pattern: "GET /api/v1/deliveries/{key}/manifest", Roles: viewers, H: d.getManifest},
+		{Pattern: "POST /api/v1/deliveries/{key}/ack", Roles: answerers, H: d.ack},
+		{Pattern: "POST /api/v1/deliveries/{key}/repush", Roles: pushers, H: d.repush},
+		{Pattern: "GET /api/v1/cases/{case_no}/deliveries", Roles: viewers, H: d.caseDeliveries},
+		{Pattern: "POST /api/v1/cases/{case_no}/packages", Roles: pushers, H: d.postPackages},
+		{Pattern: "POST /api/v1/cases/{case_no}/results", Roles: answerers, H: d.postResult},
+		{Pattern: "POST /api/v1/cases/{case_no}/handout", Roles: windows, H: d.postHandout},
 	}
 }
 
 // Routes adds the delivery desk's API.
 func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	for _, r := range d.routes() {
-		mux.Handle(r.pattern, authz(r.roles, r.h))
-	}
+	httpx.Handle(mux, authz, d.routes())
 }
 
 // departmentOf is the department a request speaks for: a department principal's own, which

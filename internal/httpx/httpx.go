@@ -103,3 +103,18 @@ func isJSON(ct string) bool {
 // AuditDone is told a request's outcome: the HTTP status, the body bytes sent, and the error
 // code when it failed.
 type AuditDone func(status int, bytes int64, code string)
+
+// Route is one API route of a desk: its pattern, the roles that may call it, its handler.
+// A desk lists its routes as a table, so that tests can hold it against the OpenAPI document.
+type Route struct {
+	Pattern string
+	Roles   []string
+	H       HandlerFunc
+}
+
+// Handle adds routes to mux, each behind authz.
+func Handle(mux *http.ServeMux, authz Authorizer, routes []Route) {
+	for _, r := range routes {
+		mux.Handle(r.Pattern, authz(r.Roles, r.H))
+	}
+}
