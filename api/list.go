@@ -12,6 +12,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/storage"
 )
 
@@ -46,7 +47,7 @@ var batchStatuses = []string{storage.StatusQueued, storage.StatusProcessing, sto
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	const op = "api.listBatches"
 	q := r.URL.Query()
-	if err := checkQuery(op, q, "station", "case_no", "status", "since", "page", "per_page"); err != nil {
+	if err := httpx.CheckQuery(op, q, "station", "case_no", "status", "since", "page", "per_page"); err != nil {
 		return err
 	}
 	page, perPage, err := pageParams(op, q)
@@ -119,20 +120,6 @@ func (s *Server) batchIDs(ctx context.Context, since time.Time) ([]string, error
 	}
 	slices.Reverse(ids)
 	return ids, nil
-}
-
-// checkQuery refuses parameters a call does not take: a misspelt filter silently ignored
-// would answer with everything.
-func checkQuery(op string, q url.Values, allowed ...string) error {
-	for name := range q {
-		if !slices.Contains(allowed, name) {
-			return errs.Errorf(op, errs.Invalid, "unknown_parameter", "The parameter %q is not one this call takes (%v).", name, allowed)
-		}
-		if len(q[name]) > 1 {
-			return errs.Errorf(op, errs.Invalid, "duplicate_parameter", "The parameter %q is given twice.", name)
-		}
-	}
-	return nil
 }
 
 // pageParams reads page (from 1) and per_page (1 to 500, default 50).

@@ -37,6 +37,10 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 		return errs.E("desk.search", errs.Unavailable, "search_unavailable", "This process keeps no search index.", nil)
 	}
 	v := r.URL.Query()
+	if err := httpx.CheckQuery("desk.search", v, "q", "type", "case_no", "id_number", "uscc", "applicant", "matter",
+		"department", "archival_code", "id_prefix", "uscc_prefix", "from", "to", "page", "per_page", "purpose"); err != nil {
+		return err
+	}
 	q := archive.Query{Text: v.Get("q"), Type: v.Get("type"), CaseNo: v.Get("case_no"), IDNumber: v.Get("id_number"),
 		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter"), Department: v.Get("department"),
 		ArchivalCode: v.Get("archival_code"), IDPrefix: v.Get("id_prefix"), USCCPrefix: v.Get("uscc_prefix")}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
@@ -117,4 +119,18 @@ func Handle(mux *http.ServeMux, authz Authorizer, routes []Route) {
 	for _, r := range routes {
 		mux.Handle(r.Pattern, authz(r.Roles, r.H))
 	}
+}
+
+// CheckQuery refuses a query parameter a call does not take, and one given twice: a
+// misspelt filter that was silently ignored would answer more than was asked for.
+func CheckQuery(op string, q url.Values, allowed ...string) error {
+	for name := range q {
+		if !slices.Contains(allowed, name) {
+			return errs.Errorf(op, errs.Invalid, "unknown_parameter", "The parameter %q is not one this call takes (%v).", name, allowed)
+		}
+		if len(q[name]) > 1 {
+			return errs.Errorf(op, errs.Invalid, "duplicate_parameter", "The parameter %q is given twice.", name)
+		}
+	}
+	return nil
 }
