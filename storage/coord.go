@@ -163,3 +163,40 @@ func (s *State) ClaimFixityRun(ctx context.Context, slot int64, origin string, t
 	}
 	return ok, nil
 }
+
+// epochKey marks a Redis that holds onewindow's indexes: written after they were built or
+// rebuilt. A Redis without it was lost (restarted without persistence, flushed, replaced) or
+// is new, and its indexes must be rebuilt from MinIO. reconcileLockKey lets one process do it.
+const (
+	epochKey         = keyPrefix + "epoch"
+	reconcileLockKey = keyPrefix + "reconcile:lock"
+)
+
+// Epoch answers the epoch mark, and whether Redis has one.
+func (s *State) Epoch(ctx context.Context) (string, bool, error) {
+	v, err := s.rdb.Get(ctx, epochKey).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, unavailable("storage.Epoch", err)
+	}
+	return v, true, nil
+}
+
+// SetEpoch writes the epoch mark once the indexes are whole again.
+func (s *State) SetEpoch(ctx context.Context, v string) error {
+	if err := s.rdb.Set(ctx, epochKey, v, 0).Err(); err != nil {
+		return unavailable("storage.SetEpoch", err)
+	}
+	return nil
+}
+
+// ClaimReconcile lets origin rebuild the indexes for ttl unless another process does.
+func (s *State) ClaimReconcile(ctx context.Context, origin string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, reconcileLockKey, origin, ttl).Result()
+	if err != nil {
+		return false, unavailable("storage.ClaimReconcile", err)
+	}
+	return ok, nil
+}

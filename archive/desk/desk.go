@@ -132,6 +132,9 @@ func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 		}
 		res.Rebuilt[rb.Name] = n
 	}
+	if err := d.State.SetEpoch(ctx, d.Clock.Now().Format(time.RFC3339Nano)); err != nil {
+		return res, err
+	}
 	if err := d.State.AnnounceReindex(ctx, d.Origin); err != nil {
 		d.Log.Warn("reindex: cannot tell other API processes", "err", err)
 	}
@@ -267,6 +270,36 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 			if _, err := d.Fixity(ctx, archive.DefaultFixityReaders); err != nil && ctx.Err() == nil {
 				d.Log.Error("scheduled fixity run failed", "err", err)
 			}
+		}
+	}
+}
+
+// Reconcile notices a lost Redis and rebuilds it from MinIO by itself: every interval it looks
+// for the epoch mark Reindex leaves, and when the mark is gone (Redis restarted without
+// persistence, flushed, failed over to an empty replica) one process claims the rebuild and runs
+// Reindex, which also puts unfinished batches back on the queue. A new installation has no mark
+// either; its rebuild of an empty archive costs a few listings.
+func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, ok, err := d.State.Epoch(ctx); err == nil && !ok {
+			if claimed, err := d.State.ClaimReconcile(ctx, d.Origin, 10*time.Minute); err == nil && claimed {
+				d.Log.Warn("Redis has lost its indexes (no epoch mark): rebuilding them from MinIO")
+				if res, err := d.Reindex(ctx); err != nil {
+					d.Log.Error("rebuild after Redis loss failed; trying again", "err", err)
+				} else {
+					d.Log.Info("rebuilt after Redis loss", "batches", res.Batches, "requeued", res.Requeued, "documents", res.Documents)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

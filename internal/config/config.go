@@ -63,6 +63,7 @@ type Config struct {
 
 	RetentionMode  string        `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
 	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
+	ReconcileEvery time.Duration `flag:"reconcile-every" help:"how often API processes check that Redis still holds the indexes (its epoch mark) and, if it lost them, rebuild them from MinIO (one process at a time); 0: never"`
 	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
 	// RetentionByType and RetentionByMatter are parsed by archive.NewRetentionPolicy.
 	RetentionByType     string `flag:"retention-by-type" help:"retention per document type, years with an optional mode, e.g. id_card=10,business_license=30:COMPLIANCE; other types get retention-years"`
@@ -114,6 +115,7 @@ func Default() Config {
 		RetentionMode:       "GOVERNANCE",
 		RetentionYears:      30,
 		FixityEvery:         24 * time.Hour,
+		ReconcileEvery:      15 * time.Second,
 		AuditRetentionYears: 30,
 		ArchivalCodePattern: "{fonds}-ZW·{year}-{retention}-{case}-{seq}",
 		FondsCode:           "OW",
