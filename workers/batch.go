@@ -113,4 +113,3 @@ type pageRef struct {
 	Height int     `json:"height"`
 	DPI    float64 `json:"dpi"`
 }
-
