@@ -85,12 +85,10 @@ func dlvWait(t *testing.T, limit time.Duration, what string, ok func() bool) {
 // departments and back: open, upload, accept; each department's receiver gets a signed
 // manifest; both upload results; the case is result_ready; the window hands it out; it closes
 // and the departments are told.
-func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	dir := t.TempDir()
-	depts := []string{"natural-resources", "taxation"} // JL-ZR-001 of the bundled catalogue
+// startReceivers starts a webhook receiver for each department and writes a departments
+// file in dir that sends each its packages (secret "secret-ID").
+func startReceivers(t *testing.T, dir string, depts ...string) (map[string]*dlvReceiver, string) {
+	t.Helper()
 	receivers := map[string]*dlvReceiver{}
 	yaml := "departments:\n"
 	for _, id := range depts {
@@ -104,6 +102,16 @@ func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
 	if err := os.WriteFile(deptFile, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return receivers, deptFile
+}
+
+func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	dir := t.TempDir()
+	depts := []string{"natural-resources", "taxation"} // JL-ZR-001 of the bundled catalogue
+	receivers, deptFile := startReceivers(t, dir, depts...)
 	tokens := []auth.TokenEntry{{Name: "window-1", Role: auth.RoleWindow, SHA256: auth.HashToken("e2e-window-token")}}
 	for _, id := range depts {
 		tokens = append(tokens, auth.TokenEntry{Name: id, Role: auth.RoleDepartment, Department: id, SHA256: auth.HashToken("e2e-dept-" + id)})

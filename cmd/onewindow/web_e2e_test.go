@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -371,22 +370,13 @@ func TestWebDepartmentDeskInABrowser(t *testing.T) {
 	}
 	b := newBrowser(t)
 	dir := t.TempDir()
-	yaml := "departments:\n"
-	receivers := map[string]*dlvReceiver{}
-	for _, id := range []string{"natural-resources", "taxation"} { // JL-ZR-001's departments
-		rc := &dlvReceiver{}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
-		receivers[id] = rc
-		yaml += fmt.Sprintf("  - id: %s\n    name: %s\n    webhook: {url: %q, secret: %q, timeout: 5s}\n", id, id, srv.URL+"/onewindow", "secret-"+id)
-	}
-	deptFile := filepath.Join(dir, "departments.yaml")
+	receivers, deptFile := startReceivers(t, dir, "natural-resources", "taxation") // JL-ZR-001's departments
 	tokens, _ := json.Marshal([]auth.TokenEntry{
 		{Name: "window-1", Role: auth.RoleWindow, SHA256: auth.HashToken("web-window-token")},
 		{Name: "税务局", Role: auth.RoleDepartment, Department: "taxation", SHA256: auth.HashToken("web-dept-taxation")}})
 	tokFile := filepath.Join(dir, "tokens.json")
 	result := filepath.Join(dir, "decision.pdf")
-	for path, data := range map[string][]byte{deptFile: []byte(yaml), tokFile: tokens,
+	for path, data := range map[string][]byte{tokFile: tokens,
 		result: testfixtures.ScanPDF(t, testfixtures.TextPage(t, "审批决定书", "准予许可", "Decision of taxation"))} {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
