@@ -74,6 +74,20 @@ func loadCatalogue(cfg config.Config) (*cases.Catalogue, error) {
 	return cat, nil
 }
 
+// watchMatters rereads the matter catalogue into cd when its file changes, once per process:
+// serve and work each check cases against it.
+func (d *deps) watchMatters(g *lifecycle.Group, cd *casedesk.Desk) {
+	d.mattersOnce.Do(func() {
+		watchFile(g, d, "matters", d.cfg.MattersFile, func() error {
+			cat, err := loadCatalogue(d.cfg)
+			if err == nil {
+				cd.SetCatalogue(cat)
+			}
+			return err
+		})
+	})
+}
+
 // watchFile calls reload whenever path's modification time changes, until ctx ends; a file
 // that no longer loads is logged and the last good one stays in force.
 func watchFile(g *lifecycle.Group, d *deps, name, path string, reload func() error) {

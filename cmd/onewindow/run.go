@@ -152,6 +152,9 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 		}
 		g.OnStop("ocr engines", func() error { closeEngines(); return nil })
 		d.watchDepartments(g) // a work-only process rereads the departments file too
+		if cd, err := d.caseDesk(); err == nil {
+			d.watchMatters(g, cd) // and the matter catalogue
+		}
 		if err := srv.Start(mux); err != nil {
 			return err
 		}

@@ -79,9 +79,10 @@ type deps struct {
 
 	watcher *watch.Watcher // dev mode's watched folder, once started
 
-	casesOnce sync.Once // the case desk, built once by caseDesk
-	cases     *casedesk.Desk
-	casesErr  error
+	casesOnce   sync.Once // the case desk, built once by caseDesk
+	mattersOnce sync.Once // its catalogue file watched once per process
+	cases       *casedesk.Desk
+	casesErr    error
 }
 
 func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
@@ -171,13 +172,7 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	if err != nil {
 		return nil, err
 	}
-	watchFile(g, d, "matters", d.cfg.MattersFile, func() error {
-		cat, err := loadCatalogue(d.cfg)
-		if err == nil {
-			cd.SetCatalogue(cat)
-		}
-		return err
-	})
+	d.watchMatters(g, cd)
 	s.Extra = append(s.Extra, cd.Routes)
 	d.metrics.WatchCases(func() map[string]int {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
