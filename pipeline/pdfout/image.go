@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"image/png"
 
 	"onewindow/pipeline"
@@ -34,7 +36,6 @@ func prepareImage(img pipeline.PageImage) (pdfImage, error) {
 // jpegInfo is what the PDF image dictionary needs from a JPEG's headers.
 type jpegInfo struct {
 	width, height, components, precision int
-	adobe                                bool // APP14 "Adobe" marker: CMYK data is stored inverted
 }
 
 // parseJPEG reads markers up to the first SOF; it does not decode the image.
@@ -63,8 +64,6 @@ func parseJPEG(data []byte) (jpegInfo, error) {
 		}
 		seg := data[i+4 : i+2+segLen]
 		switch {
-		case marker == 0xEE && len(seg) >= 5 && string(seg[:5]) == "Adobe":
-			info.adobe = true
 		case marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
 			if len(seg) < 6 {
 				return info, fmt.Errorf("%w: short JPEG SOF", ErrUnsupportedImage)
@@ -101,10 +100,9 @@ func jpegImage(data []byte) (pdfImage, error) {
 	case 3:
 		cs = "/DeviceRGB"
 	case 4:
-		cs = "/DeviceCMYK"
-		if info.adobe {
-			cs += " /Decode [1 0 1 0 1 0 1 0]"
-		}
+		// PDF/A allows DeviceCMYK only with a CMYK output intent, and ours is sRGB; a CMYK
+		// scan (rare: some scanners' "print" presets) is converted, the original is kept.
+		return cmykJPEGImage(data, info)
 	default:
 		return pdfImage{}, fmt.Errorf("%w: JPEG with %d components", ErrUnsupportedImage, info.components)
 	}
@@ -114,6 +112,25 @@ func jpegImage(data []byte) (pdfImage, error) {
 		width:  info.width,
 		height: info.height,
 	}, nil
+}
+
+// cmykJPEGImage decodes a CMYK JPEG and embeds it as an RGB one.
+func cmykJPEGImage(data []byte, info jpegInfo) (pdfImage, error) {
+	if info.width*info.height > maxPNGPixels {
+		return pdfImage{}, fmt.Errorf("%w: JPEG of %dx%d pixels is too large", ErrUnsupportedImage, info.width, info.height)
+	}
+	m, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return pdfImage{}, fmt.Errorf("%w: %v", ErrUnsupportedImage, err)
+	}
+	b := m.Bounds()
+	rgb := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(rgb, rgb.Bounds(), m, b.Min, draw.Src)
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, rgb, &jpeg.Options{Quality: 92}); err != nil {
+		return pdfImage{}, fmt.Errorf("%w: %v", ErrUnsupportedImage, err)
+	}
+	return jpegImage(out.Bytes())
 }
 
 // maxPNGPixels bounds what a PNG header can make us allocate: A0 at 300 dpi is ~140 MP.

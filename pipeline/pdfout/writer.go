@@ -1,5 +1,6 @@
 // Package pdfout writes searchable PDFs page by page: each page shows the original scan and
 // carries an invisible OCR text layer, plus optional overlay drawing (stamps, page numbers).
+// The files claim and are written to meet PDF/A-2b (pdfa.go).
 //
 // It is a small hand-written object writer rather than a general PDF library because the
 // filed PDF has a fixed, simple shape and must be streamed: every page is written as soon as
@@ -36,6 +37,8 @@ var (
 	ErrNoPages = errors.New("pdfout: document has no pages")
 	// ErrResourceName means an overlay resource name is invalid or clashes with the writer's.
 	ErrResourceName = errors.New("pdfout: bad overlay resource name")
+	// ErrMetadata means a Meta property name cannot be an XMP property.
+	ErrMetadata = errors.New("pdfout: bad metadata property")
 )
 
 // DefaultProducer is written as the document's /Producer when Meta leaves it empty.
@@ -52,6 +55,15 @@ type Meta struct {
 	Producer string
 	// CreationDate is omitted when zero.
 	CreationDate time.Time
+	// ModDate defaults to CreationDate: a filed PDF is written once.
+	ModDate time.Time
+	// Identifier is the XMP dc:identifier, e.g. the archival code; omitted when empty.
+	Identifier string
+	// Language is the text's language (BCP 47, e.g. "zh-CN"), as /Lang and dc:language.
+	Language string
+	// Properties are filing-record fields (case number, archival code, ...) for the XMP
+	// metadata, in RecordNamespace.
+	Properties []Property
 }
 
 // Page is one page to add. Image is drawn full page; OCR words become invisible text;
@@ -111,7 +123,17 @@ func NewWriter(out io.Writer, meta Meta) *Writer {
 	if meta.Producer == "" {
 		meta.Producer = DefaultProducer
 	}
+	if meta.ModDate.IsZero() {
+		meta.ModDate = meta.CreationDate
+	}
+	var err error
+	for _, p := range meta.Properties {
+		if !validPropertyName(p.Name) {
+			err = fmt.Errorf("%w: %q", ErrMetadata, p.Name)
+		}
+	}
 	return &Writer{
+		err:     err,
 		cw:      cw,
 		w:       bufio.NewWriterSize(cw, 64<<10),
 		meta:    meta,
@@ -189,18 +211,29 @@ func (w *Writer) addPage(p Page) error {
 	if hasText {
 		fmt.Fprintf(&res, " /Font << /%s %d 0 R >>", fontName, w.fontObj)
 	}
+	transparent := false
 	if gs := p.OverlayResources.ExtGState; len(gs) > 0 {
 		res.WriteString(" /ExtGState <<")
 		for _, name := range slices.Sorted(maps.Keys(gs)) {
-			fmt.Fprintf(&res, " /%s << /Type /ExtGState /CA %s /ca %s >>", name, num(clamp01(gs[name].StrokeAlpha)), num(clamp01(gs[name].FillAlpha)))
+			ca, fa := clamp01(gs[name].StrokeAlpha), clamp01(gs[name].FillAlpha)
+			transparent = transparent || ca < 1 || fa < 1
+			// Constant alpha with the Normal blend mode and no soft mask: the transparency
+			// PDF/A-2 allows.
+			fmt.Fprintf(&res, " /%s << /Type /ExtGState /CA %s /ca %s /BM /Normal /SMask /None >>", name, num(ca), num(fa))
 		}
 		res.WriteString(" >>")
 	}
 	res.WriteString(" >>")
+	group := ""
+	if transparent {
+		// The page's blending space, stated rather than left to each reader; DeviceRGB
+		// means the sRGB of the output intent.
+		group = " /Group << /Type /Group /S /Transparency /CS /DeviceRGB >>"
+	}
 
 	pageObj := w.newObj()
-	w.obj(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] /Resources %s /Contents %d 0 R >>",
-		pagesObj, num(wPt), num(hPt), res.String(), contentObj))
+	w.obj(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] /Resources %s%s /Contents %d 0 R >>",
+		pagesObj, num(wPt), num(hPt), res.String(), group, contentObj))
 	w.pages = append(w.pages, pageObj)
 	return w.w.Flush()
 }
@@ -226,7 +259,8 @@ func (w *Writer) Close() error {
 		fmt.Fprintf(&kids, "%d 0 R", p)
 	}
 	w.obj(pagesObj, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids.String(), len(w.pages)))
-	w.obj(catalogObj, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesObj))
+	pdfa := w.writePDFA()
+	w.obj(catalogObj, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R%s >>", pagesObj, pdfa))
 	infoObj := w.newObj()
 	w.obj(infoObj, w.infoDict())
 
@@ -256,11 +290,14 @@ func (w *Writer) infoDict() string {
 	add("Title", w.meta.Title)
 	add("Author", w.meta.Author)
 	add("Subject", w.meta.Subject)
-	add("Keywords", strings.Join(w.meta.Keywords, ", "))
+	add("Keywords", strings.Join(keywords(w.meta.Keywords), ", "))
 	add("Creator", w.meta.Creator)
 	add("Producer", w.meta.Producer)
 	if !w.meta.CreationDate.IsZero() {
 		fmt.Fprintf(&b, " /CreationDate (%s)", pdfDate(w.meta.CreationDate))
+	}
+	if !w.meta.ModDate.IsZero() {
+		fmt.Fprintf(&b, " /ModDate (%s)", pdfDate(w.meta.ModDate))
 	}
 	b.WriteString(" >>")
 	return b.String()
