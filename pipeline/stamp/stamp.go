@@ -9,7 +9,9 @@
 //
 // The stamp is placed where the page is empty, judged from the OCR word boxes, and is drawn
 // with strokes and glyphs only, through a transparent graphics state, so it never hides the
-// scan.
+// scan. That transparency is constant alpha in the Normal blend mode without soft masks, and
+// its colours are DeviceRGB, which the filed PDF's sRGB output intent defines: both what
+// PDF/A-2b allows.
 package stamp
 
 import (

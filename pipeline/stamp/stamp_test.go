@@ -20,6 +20,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"onewindow/internal/testfixtures/encode"
+	"onewindow/internal/testfixtures/pdfa"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pdfout"
 )
@@ -122,6 +123,12 @@ func TestGolden(t *testing.T) {
 
 			if out := encode.Run(t, "qpdf", "--check", pdf); strings.Contains(strings.ToLower(out), "warning") {
 				t.Fatalf("qpdf --check:\n%s", out)
+			}
+			// The stamp's colour and transparency keep the page PDF/A-2b.
+			if data, err := os.ReadFile(pdf); err != nil {
+				t.Fatal(err)
+			} else {
+				pdfa.Require(t, data)
 			}
 			text := encode.Run(t, "pdftotext", pdf, "-")
 			if !strings.Contains(text, "w000") || !strings.Contains(text, "材料") {
