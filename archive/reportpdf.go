@@ -3,15 +3,23 @@ package archive
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"onewindow/internal/cjkfont"
+	"onewindow/internal/errs"
 )
 
-// ReportPDF prints a four-properties report as a plain A4 PDF. The text uses the standard
-// Chinese font STSong-Light through the predefined UniGB-UCS2-H CMap, which every conforming
-// reader resolves (poppler maps it to an installed CJK font), so nothing is embedded and
-// Chinese titles print as they are.
-func ReportPDF(rep *PropertiesReport) ([]byte, error) {
+// ReportPDF prints a four-properties report as a plain A4 PDF. Its text is set in a subset of
+// the CJK TrueType face at fontPath ("" for Debian's wqy-zenhei, the notices' font too),
+// embedded, so that the report prints the same on a reader without Chinese fonts and years
+// from now, as an archive's report must.
+func ReportPDF(rep *PropertiesReport, fontPath string) ([]byte, error) {
+	font, err := cjkfont.Face(fontPath, 0)
+	if err != nil {
+		return nil, errs.E("archive.ReportPDF", errs.Internal, "font_missing", "The report font cannot be used.", err)
+	}
 	var lines []pdfLine
 	add := func(size float64, s string) { lines = append(lines, pdfLine{size, s}) }
 	add(14, "四性检测报告 Four-properties report (DA/T 70)")
@@ -42,7 +50,7 @@ func ReportPDF(rep *PropertiesReport) ([]byte, error) {
 		}
 		add(6, "")
 	}
-	return writeTextPDF(lines), nil
+	return writeTextPDF(lines, font, rep.GeneratedAt)
 }
 
 type pdfLine struct {
@@ -50,96 +58,30 @@ type pdfLine struct {
 	text string
 }
 
-const (
-	pageW, pageH = 595.0, 842.0
-	margin       = 40.0
-)
+const reportFont = "cjk"
 
-// runeWidth is the advance of r in ems: Latin half-width, CJK full-width.
-func runeWidth(r rune) float64 {
-	if r < 0x2E80 {
-		return 0.5
-	}
-	return 1
-}
-
-// wrap breaks s so each line fits width points at size.
-func wrap(s string, size, width float64) []string {
-	var out []string
-	var cur []rune
-	w := 0.0
-	for _, r := range s {
-		rw := runeWidth(r) * size
-		if w+rw > width && len(cur) > 0 {
-			out = append(out, string(cur))
-			cur, w = []rune("    "), 4*0.5*size
-		}
-		cur = append(cur, r)
-		w += rw
-	}
-	return append(out, string(cur))
-}
-
-func writeTextPDF(lines []pdfLine) []byte {
-	var pages []string
-	var content strings.Builder
-	y := pageH - margin
-	flush := func() {
-		pages = append(pages, content.String())
-		content.Reset()
-		y = pageH - margin
-	}
+// writeTextPDF sets lines, wrapped to the page width, on as many A4 pages as they need.
+func writeTextPDF(lines []pdfLine, font []byte, generated time.Time) ([]byte, error) {
+	p := fpdf.New("P", "pt", "A4", "")
+	// Dates inside the file are the report's, so one report renders to the same bytes twice.
+	p.SetCreationDate(generated)
+	p.SetModificationDate(generated)
+	p.SetCatalogSort(true)
+	p.SetTitle("四性检测报告 Four-properties report", true)
+	p.SetCreator("onewindow", false)
+	p.SetProducer("onewindow", false)
+	p.AddUTF8FontFromBytes(reportFont, "", font)
+	const margin = 40.0
+	p.SetMargins(margin, margin, margin)
+	p.SetAutoPageBreak(true, margin)
+	p.AddPage()
 	for _, l := range lines {
-		for _, part := range wrap(l.text, l.size, pageW-2*margin) {
-			lead := l.size * 1.35
-			if y-lead < margin {
-				flush()
-			}
-			y -= lead
-			fmt.Fprintf(&content, "BT /F1 %.1f Tf %.1f %.1f Td <%s> Tj ET\n", l.size, margin, y, ucs2Hex(part))
-		}
+		p.SetFont(reportFont, "", l.size)
+		p.MultiCell(0, l.size*1.35, l.text, "", "L", false)
 	}
-	if content.Len() > 0 || len(pages) == 0 {
-		flush()
+	var buf bytes.Buffer
+	if err := p.Output(&buf); err != nil {
+		return nil, errs.E("archive.ReportPDF", errs.Internal, "report_pdf", "The report PDF cannot be written.", err)
 	}
-	var b bytes.Buffer
-	var offsets []int
-	obj := func(body string) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	kids := make([]string, len(pages))
-	for i := range pages {
-		kids[i] = fmt.Sprintf("%d 0 R", 6+2*i)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)))
-	obj("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>")
-	obj("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>")
-	obj("<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>")
-	for i, c := range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.0f %.0f] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>",
-			pageW, pageH, 7+2*i))
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(c), c))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
-}
-
-// ucs2Hex encodes s as UCS-2 big-endian hex; characters beyond the BMP print as "?".
-func ucs2Hex(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r > 0xFFFF {
-			r = '?'
-		}
-		fmt.Fprintf(&b, "%04X", r)
-	}
-	return b.String()
+	return buf.Bytes(), nil
 }

@@ -2,8 +2,15 @@ package archive
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"onewindow/internal/errs"
+	"onewindow/internal/testfixtures/pdfa"
 )
 
 func TestReportPDFOpensWithItsPages(t *testing.T) {
@@ -13,13 +20,44 @@ func TestReportPDFOpensWithItsPages(t *testing.T) {
 			Properties: map[string]string{Authenticity: Pass}, Checks: []Check{{Property: Security, Check: "retention",
 				Object: "archive/documents/x/document.pdf", Status: Pass, Detail: "GOVERNANCE until 2054-01-01"}}})
 	}
-	pdf, err := ReportPDF(rep)
+	pdf, err := ReportPDF(rep, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, err := pdfPageCount(pdf)
 	if err != nil || n < 2 || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("report PDF: %d pages, %v", n, err)
+	}
+	// Every font is embedded, so the report prints without the reader's fonts.
+	pdfa.RequireEmbeddedFonts(t, pdf)
+	// And its Chinese is text: extracted as written.
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil || !strings.Contains(string(out), "四性检测报告") || !strings.Contains(string(out), "授权委托书") {
+		t.Errorf("pdftotext: %v %.300q", err, out)
+	}
+	fonts, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Fatalf("pdffonts: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(fonts)), "\n")
+	for _, l := range lines[min(2, len(lines)):] { // after the header and its rule
+		if f := strings.Fields(l); len(f) < 6 || f[len(f)-5] != "yes" { // name type encoding emb sub uni object ID
+			t.Errorf("pdffonts: not embedded: %s", l)
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("pdffonts lists no font:\n%s", fonts)
+	}
+}
+
+func TestReportPDFWithoutItsFont(t *testing.T) {
+	_, err := ReportPDF(&PropertiesReport{}, filepath.Join(t.TempDir(), "missing.ttf"))
+	if errs.CodeOf(err) != "font_missing" {
+		t.Errorf("ReportPDF with a missing font: %v, want font_missing", err)
 	}
 }
 

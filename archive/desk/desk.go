@@ -39,6 +39,8 @@ type Desk struct {
 	Origin string
 	// HallName goes into exported bags as Source-Organization.
 	HallName string
+	// ReportFont is the CJK TrueType font the report PDF embeds; "" is Debian's wqy-zenhei.
+	ReportFont string
 	// Audit is the access log; nil logs nothing (commands that serve no one).
 	Audit *archive.AuditLog
 	// RetentionMode is the object-lock mode of objects the desk files (events, imports).

@@ -109,7 +109,7 @@ func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 		return err
 	}
 	if format == "pdf" {
-		pdf, err := archive.ReportPDF(rep)
+		pdf, err := archive.ReportPDF(rep, d.ReportFont)
 		if err != nil {
 			return err
 		}

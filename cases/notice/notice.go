@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -19,13 +18,13 @@ import (
 
 	"onewindow/cases"
 	"onewindow/internal/auth"
+	"onewindow/internal/cjkfont"
 	"onewindow/internal/errs"
 )
 
-// DefaultFontPath is Debian's fonts-wqy-zenhei collection (the stamp's font too); face 0,
-// WenQuanYi Zen Hei, has TrueType outlines for CJK, Latin and digits. fpdf takes only plain
-// TrueType files, so the face is cut out of the collection once, at New.
-const DefaultFontPath = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+// DefaultFontPath is Debian's fonts-wqy-zenhei collection (the stamp's and the reports' font
+// too); the face is cut out of the collection once, at New.
+const DefaultFontPath = cjkfont.DefaultPath
 
 // Options configure a Renderer; zero values take the defaults.
 type Options struct {
@@ -62,11 +61,7 @@ func New(opts Options) (*Renderer, error) {
 	if opts.Hall == "" {
 		opts.Hall = "政务服务中心"
 	}
-	data, err := os.ReadFile(opts.FontPath)
-	if err != nil {
-		return nil, errs.E("notice.New", errs.Internal, "font_missing", "The notice font cannot be read.", err)
-	}
-	font, err := ttcFace(data, opts.FontIndex)
+	font, err := cjkfont.Face(opts.FontPath, opts.FontIndex)
 	if err != nil {
 		return nil, errs.E("notice.New", errs.Internal, "font_missing", "The notice font cannot be used.", err)
 	}

@@ -52,7 +52,7 @@ func (d *deps) desk() *desk.Desk {
 	// The policy was checked by validateArchive before connecting.
 	policy, _ := retentionPolicy(d.cfg)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
-		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy,
+		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy, ReportFont: d.cfg.NoticeFont,
 		Rebuilders: []desk.Rebuilder{
 			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
 				cd, err := d.caseDesk()
@@ -358,7 +358,7 @@ func runReport(ctx context.Context, args []string) error {
 	}
 	var data []byte
 	if format == "pdf" {
-		data, err = archive.ReportPDF(rep)
+		data, err = archive.ReportPDF(rep, cfg.NoticeFont)
 	} else {
 		data, err = json.MarshalIndent(rep, "", "  ")
 		data = append(data, '\n')

@@ -77,7 +77,7 @@ type Config struct {
 	CalendarFile    string `flag:"calendar-file" help:"working-day calendar (holidays and make-up working days, YAML); empty uses the bundled one"`
 	CaseNoPattern   string `flag:"case-no-pattern" help:"numbering of new cases (受理编号), from {yyyy} {yy} {mm} {dd} {seq:05} and literal text; empty: the bundled default"`
 	NoticeTemplates string `flag:"notice-templates" help:"folder of notice templates overriding the bundled ones"`
-	NoticeFont      string `flag:"notice-font" help:"TrueType font or collection with Chinese glyphs for notices (empty: Debian's wqy-zenhei)"`
+	NoticeFont      string `flag:"notice-font" help:"TrueType font or collection with Chinese glyphs for notices and reports (empty: Debian's wqy-zenhei)"`
 	NotifyURL       string `flag:"notify-url" help:"webhook that tells applicants (e.g. the hall's SMS gateway); empty: nobody is told"`
 	NotifySecret    string `flag:"notify-secret" help:"HMAC secret of the notify webhook"`
 	DepartmentsFile string `flag:"departments-file" help:"departments and how they receive packages (YAML); empty: no departments; reread when it changes"`

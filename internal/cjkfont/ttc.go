@@ -1,4 +1,4 @@
-package notice
+package cjkfont
 
 import (
 	"encoding/binary"
