@@ -46,10 +46,12 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 		return p.tellCase(ctx, b, 0) // a redelivered task after filing: the desk may not know yet
 	}
 	p.refreshModel(ctx)
+	gathered := p.stage(pipeline.StageGather)
 	results, in, err := p.loadPages(ctx, b)
 	if err != nil {
 		return err
 	}
+	gathered()
 	plans := p.Planner.Plan(in)
 	// The desk may have typed the applicant and the matter in; else the documents say them.
 	applicant, matter := assemble.CaseFacts(plans)
@@ -81,6 +83,9 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	p.Metrics.Batches.WithLabelValues(storage.StatusDone).Inc()
+	if !b.CreatedAt.IsZero() {
+		p.Metrics.BatchSeconds.Observe(time.Since(b.CreatedAt).Seconds())
+	}
 	p.Log.Info("batch done", "batch", b.ID, "case_no", b.CaseNo, "documents", len(docs), "dropped", len(b.DroppedPages))
 	return p.tellCase(ctx, b, 0)
 }
@@ -146,12 +151,14 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id strin
 		return nil, err
 	}
 	d := archive.DocumentFromRecord(&rec)
+	indexed := p.stage(pipeline.StageIndex)
 	if err := p.State.PutDocument(ctx, d); err != nil {
 		return nil, err
 	}
 	if p.Filed != nil {
 		p.Filed(ctx, d)
 	}
+	indexed()
 	return d, nil
 }
 
@@ -160,6 +167,17 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	now := time.Now().UTC()
 	rule := p.retention(plan.Type, b.Matter)
 	retain := storage.PutOptions{RetainUntil: now.AddDate(rule.Years, 0, 0), RetentionMode: rule.Mode, IfAbsent: true}
+
+	// The text is fixed before any page is stamped: the stamp's verification URL carries its
+	// digest (archive.VerifyURL), since the PDF's own digest cannot be inside the PDF.
+	texts := make([]string, len(plan.Pages))
+	for i, idx := range plan.Pages {
+		if in[idx].OCR != nil {
+			texts[i] = in[idx].OCR.Text
+		}
+	}
+	text := []byte(strings.Join(texts, "\f"))
+	textDigests, _ := archive.DigestOf(bytes.NewReader(text))
 
 	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
 	if err != nil {
@@ -170,19 +188,18 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	dig := archive.NewDigester()
 	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfout.Meta{Title: titleOf(plan, b), Subject: plan.Type,
 		Keywords: []string{b.CaseNo, id}, Creator: "onewindow", CreationDate: b.CreatedAt})
-	texts := make([]string, len(plan.Pages))
 	for i, idx := range plan.Pages {
 		r := results[idx]
+		fetched := p.stage(pipeline.StageFetch)
 		data, err := p.Blobs.Get(ctx, storage.Work, r.ImageKey)
 		if err != nil {
 			return archive.Record{}, err
 		}
+		fetched()
 		img := pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}
 		page := pdfout.Page{Image: img, OCR: in[idx].OCR}
-		if in[idx].OCR != nil {
-			texts[i] = in[idx].OCR.Text
-		}
 		if p.Stamper != nil {
+			stamped := p.stage(pipeline.StageStamp)
 			wpt, hpt := pdfout.PageSize(img)
 			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
 				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI}
@@ -197,14 +214,20 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 				return archive.Record{}, err
 			}
 			page.Overlay, page.OverlayResources = ov.Ops, ov.Resources
+			stamped()
 		}
+		written := p.stage(pipeline.StagePDF)
 		if err := w.AddPage(page); err != nil {
 			return archive.Record{}, err
 		}
+		written()
 	}
+	written := p.stage(pipeline.StagePDF)
 	if err := w.Close(); err != nil {
 		return archive.Record{}, err
 	}
+	written()
+	defer p.stage(pipeline.StageFile)()
 	pdfDigests := dig.Sum()
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return archive.Record{}, err
@@ -213,8 +236,6 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		withType(retain, "application/pdf")); err != nil && err != storage.ErrExists {
 		return archive.Record{}, err
 	}
-	text := []byte(strings.Join(texts, "\f"))
-	textDigests, _ := archive.DigestOf(bytes.NewReader(text))
 	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentTextKey(id), text,
 		withType(retain, "text/plain; charset=utf-8")); err != nil && err != storage.ErrExists {
 		return archive.Record{}, err

@@ -9,6 +9,7 @@ import (
 
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
+	"onewindow/pipeline"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
 )
@@ -60,27 +61,35 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 	index := 0
 	var refs []pageRef
 	for fi, f := range b.Files {
+		fetched := p.stage(pipeline.StageFetch)
 		data, err := p.Blobs.Get(ctx, storage.Inbox, storage.RawKey(f.SHA256))
 		if err != nil {
 			return err
 		}
+		fetched()
+		rendered := p.stage(pipeline.StageRender)
 		src, err := pages.Open(ctx, data, lim)
 		if err != nil {
 			return tasks.InputError(op, fmt.Errorf("file %d: %w", fi+1, err))
 		}
+		rendered()
 		for i := 0; i < src.Len(); i++ {
+			rendered := p.stage(pipeline.StageRender)
 			img, err := src.Page(ctx, i)
 			if err != nil {
 				src.Close()
 				return tasks.InputError(op, fmt.Errorf("file %d page %d: %w", fi+1, i+1, err))
 			}
+			rendered()
 			key := storage.PageImageKey(b.ID, index, img.Format)
 			meta := map[string]string{"width": fmt.Sprint(img.Width), "height": fmt.Sprint(img.Height), "dpi": fmt.Sprint(img.DPI)}
+			stored := p.stage(pipeline.StageStore)
 			if _, err := p.Blobs.PutBytes(ctx, storage.Work, key, img.Data, storage.PutOptions{
 				ContentType: "image/" + img.Format, Metadata: meta}); err != nil {
 				src.Close()
 				return err
 			}
+			stored()
 			refs = append(refs, pageRef{Key: key, Format: img.Format, Width: img.Width, Height: img.Height, DPI: img.DPI})
 			index++
 		}

@@ -13,8 +13,9 @@ import (
 	"onewindow/internal/tasks"
 )
 
-// middleware logs every task with its IDs and turns errors that can never succeed into
-// SkipRetry: the one place the retry policy is applied.
+// middleware logs and times every task with its IDs and turns errors that can never succeed
+// into SkipRetry: the one place the retry policy is applied. It wraps every handler of the
+// mux, the desks' tasks too.
 func (p *Processor) middleware(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		var ids struct {
@@ -30,11 +31,17 @@ func (p *Processor) middleware(next asynq.Handler) asynq.Handler {
 		}
 		start := time.Now()
 		err := next.ProcessTask(ctx, t)
+		took := time.Since(start)
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+		}
+		p.Metrics.TaskSeconds.WithLabelValues(t.Type(), outcome).Observe(took.Seconds())
 		if err == nil {
-			log.Debug("task done", "ms", time.Since(start).Milliseconds())
+			log.Debug("task done", "ms", took.Milliseconds())
 			return nil
 		}
-		log.Warn("task failed", "code", errs.CodeOf(err), "ms", time.Since(start).Milliseconds(), "err", err)
+		log.Warn("task failed", "code", errs.CodeOf(err), "ms", took.Milliseconds(), "err", err)
 		if !errs.Retryable(err) && !errors.Is(err, asynq.SkipRetry) {
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}

@@ -35,9 +35,11 @@ func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 		data, _ := json.Marshal(res)
+		stored := p.stage(pipeline.StageStore)
 		if _, err := p.Blobs.PutBytes(ctx, storage.Work, resultKey, data, storage.PutOptions{ContentType: "application/json"}); err != nil {
 			return err
 		}
+		stored()
 		result := res.Dropped
 		if result == "" {
 			result = "ocr"
@@ -60,6 +62,7 @@ func (p *Processor) processPage(ctx context.Context, t *asynq.Task) error {
 
 func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*storage.PageResult, error) {
 	var refs []pageRef
+	fetched := p.stage(pipeline.StageFetch)
 	listing, err := p.Blobs.Get(ctx, storage.Work, storage.PageListKey(pl.BatchID))
 	if err != nil {
 		return nil, err
@@ -72,22 +75,29 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	if err != nil {
 		return nil, err
 	}
+	fetched()
 	img := pipeline.PageImage{Data: data, Format: ref.Format, Width: ref.Width, Height: ref.Height, DPI: ref.DPI}
 	res := &storage.PageResult{Index: pl.Index, ImageKey: ref.Key, Format: ref.Format, Width: ref.Width,
 		Height: ref.Height, DPI: ref.DPI}
 
+	decoded := p.stage(pipeline.StageDecode)
 	pixels, err := pages.Decode(img)
 	if err != nil {
 		return nil, tasks.InputError("workers.analysePage", err)
 	}
+	decoded()
+	detected := p.stage(pipeline.StageDetect)
 	if payload, ok := separator.Detect(pixels); ok {
+		detected()
 		res.Dropped, res.Payload = assemble.DropSeparator, payload
 		return res, nil
 	}
 	if blank.IsBlank(pixels) {
+		detected()
 		res.Dropped = assemble.DropBlank
 		return res, nil
 	}
+	detected()
 	pixels = nil // Tesseract decodes its own copy; let this one go before OCR.
 
 	start := time.Now()
@@ -98,6 +108,7 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	res.OCRSecs = time.Since(start).Seconds()
 	p.Metrics.OCRSeconds.Observe(res.OCRSecs)
 	res.Rotation, res.Text = words.Rotation, words.Text
+	defer p.stage(pipeline.StageStore)()
 	if words.Rotation != 0 {
 		res.ImageKey = storage.PageImageKey(pl.BatchID, pl.Index, "upright."+upright.Format)
 		res.Format, res.Width, res.Height = upright.Format, upright.Width, upright.Height

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -124,7 +126,11 @@ func (d *deps) close() {
 }
 
 func (d *deps) ocrOptions() ocr.Options {
-	return ocr.Options{Languages: d.cfg.OCRLanguages, LatinLanguages: d.cfg.OCRLatinLangs, PageSegMode: d.cfg.OCRPageSegMode, TessdataPrefix: d.cfg.TessdataPrefix, RecycleAfter: d.cfg.OCRRecycle}
+	opts := ocr.Options{Languages: d.cfg.OCRLanguages, LatinLanguages: d.cfg.OCRLatinLangs, PageSegMode: d.cfg.OCRPageSegMode, TessdataPrefix: d.cfg.TessdataPrefix, RecycleAfter: d.cfg.OCRRecycle}
+	if d.metrics != nil { // eval runs without
+		opts.Stages = d.metrics
+	}
+	return opts
 }
 
 // apiServer builds the HTTP server.
@@ -144,15 +150,7 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 		s.DashboardWrite = asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})
 	}
 	inspector := asynq.NewInspectorFromRedisClient(d.state.Redis())
-	d.metrics.WatchQueues(func() map[string]int {
-		depth := map[string]int{}
-		for q := range tasks.Queues {
-			if info, err := inspector.GetQueueInfo(q); err == nil {
-				depth[q] = info.Pending + info.Scheduled + info.Retry + info.Active
-			}
-		}
-		return depth
-	})
+	d.metrics.WatchQueues(2*time.Second, workers.QueueStats(inspector, slices.Sorted(maps.Keys(tasks.Queues))))
 	if withOCR {
 		opts := d.ocrOptions()
 		s.OCRReady = func() error { return ocr.Ping(opts) }
@@ -216,6 +214,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		d.log.Warn("classifier model not loaded; rules only until it is", "err", err)
 	}
 	planner := assemble.NewPlanner(tax, model.Model, d.cfg.ReviewThreshold)
+	planner.Stages = d.metrics
 	retention, err := retentionPolicy(d.cfg)
 	if err != nil {
 		return nil, nil, nil, err

@@ -2,6 +2,8 @@
 package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -16,6 +18,13 @@ type Metrics struct {
 	Uploads        *prometheus.CounterVec // by answer code
 	Documents      *prometheus.CounterVec // by type
 	FixityChecked  *prometheus.CounterVec // by result: ok, mismatch, missing
+	// StageSeconds times each step of the document pipeline (pipeline.Stage* names),
+	// whichever task runs it; ObserveStage feeds it.
+	StageSeconds *prometheus.HistogramVec
+	// TaskSeconds times every task a worker runs, by task type and outcome (ok, error).
+	TaskSeconds *prometheus.HistogramVec
+	// BatchSeconds is the time from an upload's acceptance until its batch is done.
+	BatchSeconds prometheus.Histogram
 }
 
 // New registers every metric, plus Go and process collectors.
@@ -45,10 +54,41 @@ func New() *Metrics {
 		FixityChecked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "onewindow_fixity_objects_total", Help: "Archived objects re-read by fixity checks, by result.",
 		}, []string{"result"}),
+		// Stages run from a millisecond (a separator check) to a minute (OCR of a dense page).
+		StageSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "onewindow_stage_seconds", Help: "Time one step of the document pipeline took, by stage.",
+			Buckets: []float64{0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60},
+		}, []string{"stage"}),
+		TaskSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "onewindow_task_seconds", Help: "Time a worker spent on one task, by task type and outcome (ok, error).",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300},
+		}, []string{"type", "outcome"}),
+		BatchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "onewindow_batch_seconds", Help: "Time from an upload's acceptance until its batch was done (every document filed).",
+			Buckets: []float64{1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600},
+		}),
+	}
+	// Series that exist from the start, so that dashboards and alerts see a zero rather
+	// than no data until the first event.
+	for _, s := range []string{"done", "failed"} {
+		m.Batches.WithLabelValues(s)
+	}
+	for _, s := range []string{"ocr", "blank", "separator"} {
+		m.PagesProcessed.WithLabelValues(s)
+	}
+	for _, s := range []string{"ok", "mismatch", "missing"} {
+		m.FixityChecked.WithLabelValues(s)
 	}
 	r.MustRegister(m.PagesProcessed, m.OCRSeconds, m.Failures, m.Batches, m.Uploads, m.Documents, m.FixityChecked,
+		m.StageSeconds, m.TaskSeconds, m.BatchSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// ObserveStage records that stage took took. Its shape lets the pipeline report stages
+// through an interface of its own, without importing Prometheus.
+func (m *Metrics) ObserveStage(stage string, took time.Duration) {
+	m.StageSeconds.WithLabelValues(stage).Observe(took.Seconds())
 }
 
 // queueDepth reports the tasks waiting in each queue when Prometheus scrapes.
@@ -63,14 +103,6 @@ func (q queueDepth) Collect(ch chan<- prometheus.Metric) {
 	for name, n := range q.depth() {
 		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, float64(n), name)
 	}
-}
-
-// WatchQueues exports onewindow_queue_depth{queue} from depth, called at each scrape.
-func (m *Metrics) WatchQueues(depth func() map[string]int) {
-	m.Registry.MustRegister(queueDepth{
-		desc:  prometheus.NewDesc("onewindow_queue_depth", "Tasks pending, scheduled or being retried, by queue.", []string{"queue"}, nil),
-		depth: depth,
-	})
 }
 
 // WatchCases exports onewindow_cases{kind} (overdue, due_within_2_days, supplements_overdue)

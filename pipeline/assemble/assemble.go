@@ -76,6 +76,8 @@ type Planner struct {
 	tax             *classify.Taxonomy
 	cls             *classify.Classifier
 	reviewThreshold float64
+	// Stages, if set, is told how long splitting, classifying and extracting took.
+	Stages pipeline.StageObserver
 }
 
 // NewPlanner uses tax (nil: the default taxonomy) and model (nil: rules only). Documents
@@ -110,7 +112,10 @@ func (p *Planner) Plan(pages []Page) []Document {
 	}
 	var docs []Document
 	var fields []*extract.Result
-	for _, group := range split.Pages(kept, p.tax, split.Options{}) {
+	splitDone := pipeline.Timed(p.Stages, pipeline.StageSplit)
+	groups := split.Pages(kept, p.tax, split.Options{})
+	splitDone()
+	for _, group := range groups {
 		idx := make([]int, len(group))
 		texts := make([]string, len(group))
 		for i, k := range group {
@@ -205,7 +210,9 @@ func (p *Planner) document(pages []int, texts []string, reads []pipeline.FieldRe
 	d := Document{Pages: pages}
 	text := strings.Join(texts, "\n")
 	if typ == "" {
+		classified := pipeline.Timed(p.Stages, pipeline.StageClassify)
 		d.Type, d.Confidence = p.cls.Classify(text)
+		classified()
 		d.NeedsReview = classify.NeedsReview(d.Confidence, p.reviewThreshold)
 	} else {
 		d.Type, d.Confidence = typ, 1
@@ -214,6 +221,7 @@ func (p *Planner) document(pages []int, texts []string, reads []pipeline.FieldRe
 	if len(texts) > 0 {
 		d.Title = firstLine(texts[0])
 	}
+	defer pipeline.Timed(p.Stages, pipeline.StageExtract)()
 	f := extract.Fields(text)
 	for _, r := range reads {
 		f.AddReading(r.Kind, r.Value)

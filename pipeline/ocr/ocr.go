@@ -72,6 +72,8 @@ type Options struct {
 	SkipReread bool
 	// Variables are extra Tesseract parameters set on every engine.
 	Variables map[string]string
+	// Stages, if set, is told how long recognition, orientation and re-reading took.
+	Stages pipeline.StageObserver
 }
 
 func (o Options) withDefaults() Options {
@@ -174,20 +176,26 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 	if !decodes(img.Data) {
 		return pipeline.OCRPage{}, img, ErrBadImage
 	}
+	recognized := pipeline.Timed(e.opts.Stages, pipeline.StageOCR)
 	page, err := e.recognizeAs(img, dpi)
 	if err != nil {
 		return page, img, err
 	}
+	recognized()
 	if !e.opts.SkipOrientation {
+		oriented := pipeline.Timed(e.opts.Stages, pipeline.StageOrient)
 		if page, img, err = e.orient(ctx, img, dpi, page); err != nil {
 			return pipeline.OCRPage{}, img, err
 		}
+		oriented()
 	}
 	if e.latin != nil && mostlyLatin(page.Text) {
+		recognized := pipeline.Timed(e.opts.Stages, pipeline.StageOCR)
 		boxes, err := e.latin.recognize(img.Data, dpi)
 		if err != nil {
 			return pipeline.OCRPage{}, img, err
 		}
+		recognized()
 		e.passes++
 		if lp := buildPage(boxes, page.Width, page.Height); lp.MeanConf > page.MeanConf {
 			lp.Rotation = page.Rotation
@@ -198,9 +206,11 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 	if !e.opts.SkipReread {
 		// A labelled code that did not validate is read again from the image. The page's
 		// recognition stands without it, so only cancellation is an error here.
+		rereadDone := pipeline.Timed(e.opts.Stages, pipeline.StageReread)
 		if err := reread.Page(ctx, &page, img, e); err != nil && ctx.Err() != nil {
 			return pipeline.OCRPage{}, img, ctx.Err()
 		}
+		rereadDone()
 	}
 	// glibc keeps what Tesseract freed for this page resident; handing it back after each
 	// page took a 300-page batch on two workers from about 530 MB peak to about 410 MB.
