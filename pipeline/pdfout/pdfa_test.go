@@ -77,7 +77,7 @@ func TestWriterMeetsPDFA2b(t *testing.T) {
 func TestPDFACheckFindsMissingParts(t *testing.T) {
 	img, ocr := testPage(200, 300)
 	var buf bytes.Buffer
-	w := NewWriter(&buf, Meta{Title: "t", CreationDate: time.Now()})
+	w := NewWriter(&buf, Meta{Title: "t", CreationDate: time.Now().UTC()})
 	if err := w.AddPage(Page{Image: pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG}, OCR: ocr}); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +85,7 @@ func TestPDFACheckFindsMissingParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
+	pdfa.Require(t, good) // a UTC date too
 	for _, c := range []struct{ name, old, new, want string }{
 		{"no metadata", "R /Metadata", "R /Metadatx", "no /Metadata"},
 		{"no output intent", "/OutputIntents", "/OutputIntentx", "no /OutputIntents"},

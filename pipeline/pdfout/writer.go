@@ -435,7 +435,8 @@ func pdfDate(t time.Time) string {
 		sign, off = '-', -off
 	}
 	if off == 0 {
-		return t.Format("D:20060102150405") + "Z"
+		// Z00'00' rather than a bare Z, which strict readers (pdfcpu's validator) refuse.
+		return t.Format("D:20060102150405") + "Z00'00'"
 	}
 	return fmt.Sprintf("%s%c%02d'%02d'", t.Format("D:20060102150405"), sign, off/3600, off%3600/60)
 }
