@@ -185,9 +185,11 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
+	archivalCode := archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
+		FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
+		Type: plan.Type, Seq: documentSeq(id), Revision: storage.RevisionOf(b.ID, id)})
 	dig := archive.NewDigester()
-	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfout.Meta{Title: titleOf(plan, b), Subject: plan.Type,
-		Keywords: []string{b.CaseNo, id}, Creator: "onewindow", CreationDate: b.CreatedAt})
+	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfMeta(plan, b, id, archivalCode))
 	for i, idx := range plan.Pages {
 		r := results[idx]
 		fetched := p.stage(pipeline.StageFetch)
@@ -245,10 +247,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		NeedsReview: plan.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
 		Applicant: b.Applicant, Matter: b.Matter, Departments: b.Departments,
 		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, FieldSources: plan.FieldSources, ReceivedAt: b.CreatedAt, FiledAt: now,
-		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil},
-		ArchivalCode: archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
-			FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
-			Type: plan.Type, Seq: documentSeq(id), Revision: storage.RevisionOf(b.ID, id)}),
+		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil}, ArchivalCode: archivalCode,
 		Files: []archive.File{
 			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
 			{Role: "text", Bucket: "archive", Key: storage.DocumentTextKey(id), Format: "text/plain", Digests: textDigests},
@@ -330,6 +329,20 @@ func documentSeq(id string) int {
 func withType(o storage.PutOptions, contentType string) storage.PutOptions {
 	o.ContentType = contentType
 	return o
+}
+
+// pdfMeta is the filed PDF's metadata: its PDF/A XMP packet carries the record's title, case
+// number and archival code, so the file alone says what it is and where it belongs.
+func pdfMeta(plan assemble.Document, b *storage.Batch, id, archivalCode string) pdfout.Meta {
+	props := []pdfout.Property{{Name: "DocumentID", Value: id, Description: "onewindow document ID"}}
+	if b.CaseNo != "" {
+		props = append(props, pdfout.Property{Name: "CaseNo", Value: b.CaseNo, Description: "case number (受理号)"})
+	}
+	if archivalCode != "" {
+		props = append(props, pdfout.Property{Name: "ArchivalCode", Value: archivalCode, Description: "archival code (档号)"})
+	}
+	return pdfout.Meta{Title: titleOf(plan, b), Subject: plan.Type, Keywords: []string{b.CaseNo, id, archivalCode},
+		Creator: "onewindow", CreationDate: b.CreatedAt, Identifier: archivalCode, Language: "zh-CN", Properties: props}
 }
 
 func titleOf(plan assemble.Document, b *storage.Batch) string {

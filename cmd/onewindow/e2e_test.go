@@ -20,6 +20,8 @@ import (
 
 	"onewindow/internal/devservices"
 	"onewindow/internal/testfixtures"
+	"onewindow/internal/testfixtures/pdfa"
+	"onewindow/pipeline/pdfout"
 )
 
 var binPath string
@@ -278,6 +280,13 @@ func TestUploadToFiledSearchablePDF(t *testing.T) {
 	_ = os.WriteFile(path, pdf, 0o600)
 	if out, err := exec.Command("qpdf", "--check", path).CombinedOutput(); err != nil {
 		t.Errorf("qpdf --check: %v\n%s", err, out)
+	}
+	// The filed copy is PDF/A-2b and its XMP says what it is: the record's title, case number
+	// and archival code.
+	xmp := pdfa.Require(t, pdf)
+	if xmp.Title != doc["title"] || xmp.Title == "" || xmp.Identifier != doc["archival_code"] || xmp.Identifier == "" ||
+		xmp.Properties[pdfout.RecordNamespace+"CaseNo"] != "JL-TEST-1" || !strings.Contains(xmp.Keywords, "JL-TEST-1") {
+		t.Errorf("XMP metadata %+v of document %v", xmp, doc)
 	}
 	out, err := exec.Command("pdftotext", path, "-").Output()
 	if err != nil || !strings.Contains(strings.ReplaceAll(string(out), " ", ""), "委托") {
