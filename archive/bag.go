@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,19 +19,46 @@ import (
 	"onewindow/storage"
 )
 
-// Bags follow BagIt (RFC 8493), zipped: bagit.txt, bag-info.txt, data/…, manifest-sha256.txt,
-// manifest-sm3.txt, tagmanifest-sha256.txt and tagmanifest-sm3.txt. Within data/ each
-// document has its own directory with document.pdf, text.txt, record.json and the events filed
-// since (events/); the original
-// scans, which several documents of a batch share, are under data/originals/ by SHA-256, and
-// the batches' intake manifests (case, station, courier details, status) under data/batches/.
+// Bags follow BagIt (RFC 8493), zipped from the parent of the bag's base directory (§4.2), so
+// the zip holds {name}/bagit.txt, {name}/bag-info.txt, {name}/data/…, manifest-sha256.txt,
+// manifest-sm3.txt, tagmanifest-sha256.txt and tagmanifest-sm3.txt beside them. Within data/
+// each document has its own directory with document.pdf, text.txt, record.json, its Dublin
+// Core description dc.xml and the events filed since (events/); the original scans, which
+// several documents of a batch share, are under data/originals/ by SHA-256, and the batches'
+// intake manifests (case, station, courier details, status) under data/batches/. Readers
+// take bags zipped with or without the base directory.
 
 // BagInfo are bag-info.txt's descriptive fields.
 type BagInfo struct {
+	// Name is the bag's base directory in the zip; empty: BagName(ExternalIdentifier).
+	Name               string
 	SourceOrganization string
 	ExternalIdentifier string // the case number
 	Description        string
 	Software           string
+}
+
+// BagName is a bag's base directory name made from an identifier (the case number): letters,
+// digits, dot, dash and underscore kept, anything else one underscore, so that every unzip
+// tool on every system makes the same directory. RFC 8493 §4.2 wants the zip named after it,
+// with an extension: {BagName}.zip.
+func BagName(id string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range id {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			b.WriteRune(r)
+			under = false
+		} else if !under {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	name := strings.Trim(b.String(), "_.")
+	if name == "" {
+		return "bag"
+	}
+	return name
 }
 
 // BagOriginalPath is where an original scan sits in a bag.
@@ -55,9 +83,14 @@ type BagEntry struct {
 // always describes exactly what it carries.
 func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info BagInfo) error {
 	zw := zip.NewWriter(w)
+	base := info.Name
+	if base == "" {
+		base = BagName(info.ExternalIdentifier)
+	}
+	base = BagName(base) + "/"
 	var payload []BagEntry
 	put := func(name string, method uint16, r io.Reader) (Digests, error) {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: time.Now().UTC()})
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: base + name, Method: method, Modified: time.Now().UTC()})
 		if err != nil {
 			return Digests{}, err
 		}
@@ -89,6 +122,12 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 		if err := copyObject(BagDocumentPath(rec.DocumentID, "record.json"), storage.Archive, storage.DocumentRecordKey(rec.DocumentID)); err != nil {
 			return err
 		}
+		dcName := BagDocumentPath(rec.DocumentID, "dc.xml")
+		d, err := put(dcName, zip.Deflate, bytes.NewReader(DublinCore(rec, info.SourceOrganization)))
+		if err != nil {
+			return fmt.Errorf("bag %s: %w", dcName, err)
+		}
+		payload = append(payload, BagEntry{dcName, d})
 		// The events filed since the record (legal holds, imports, accesses) are provenance too.
 		prefix := storage.DocumentEventsPrefix(rec.DocumentID)
 		for o, err := range s.List(ctx, storage.Archive, prefix) {

@@ -3,9 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"onewindow/archive"
@@ -98,7 +96,8 @@ func (d *Desk) export(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 		return errs.E("desk.export", errs.NotFound, "case_not_found", "No filed documents have that case number.", nil)
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+safeName(caseNo)+`.bag.zip"`)
+	// RFC 8493 §4.2: the zip is named after the bag's base directory, with an extension.
+	w.Header().Set("Content-Disposition", `attachment; filename="`+archive.BagName(caseNo)+`.zip"`)
 	w.WriteHeader(http.StatusOK)
 	if err := archive.WriteBag(r.Context(), w, d.Blobs, recs, d.bagInfo(caseNo)); err != nil {
 		// Too late for an error body: the client sees a truncated zip that fails to open.
@@ -111,16 +110,6 @@ func (d *Desk) export(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 func (d *Desk) bagInfo(caseNo string) archive.BagInfo {
 	return archive.BagInfo{SourceOrganization: d.HallName, ExternalIdentifier: caseNo,
 		Description: "Case " + caseNo + " as filed by onewindow"}
-}
-
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func safeName(s string) string {
-	s = strings.Trim(unsafeChars.ReplaceAllString(s, "_"), "_")
-	if s == "" {
-		return "case"
-	}
-	return s
 }
 
 func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

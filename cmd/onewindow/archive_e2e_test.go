@@ -22,6 +22,7 @@ import (
 
 	"onewindow/archive"
 	"onewindow/internal/testenv"
+	"onewindow/internal/testfixtures/bagit"
 	"onewindow/storage"
 )
 
@@ -223,15 +224,19 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2 documents × (pdf, text, record) + 1 original scan + the batch's manifest + the events
-	// filed since (each view of a document is one).
+	// 2 documents × (pdf, text, record, dc.xml) + 1 original scan + the batch's manifest + the
+	// events filed since (each view of a document is one).
 	events := 0
 	for range blobs.List(ctx, storage.Archive, "documents/"+batchID) {
 		events++
 	}
 	events -= 6 // the documents' own three objects each
-	if !rep.OK() || events < 2 || rep.Files != 8+events {
+	if !rep.OK() || events < 2 || rep.Files != 10+events {
 		t.Errorf("exported bag: %+v", rep)
+	}
+	// Unzipped, it is an RFC 8493 bag under one base directory named after the case.
+	if bag := bagit.Require(t, zipped); bag.Name != archive.BagName(caseNo) || bag.Files["data/"+batchID+"-001/dc.xml"] == nil {
+		t.Errorf("exported bag's base directory %q (want %q) or dc.xml missing", bag.Name, archive.BagName(caseNo))
 	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "case.zip")
