@@ -178,14 +178,16 @@ func s3Error(op, dept string, err error) error {
 }
 
 // writeBag streams the package's bag: data/manifest.json and data/{doc}/document.pdf, with
-// SHA-256 and SM3 manifests as `export` writes them, so archive.VerifyBag checks it. Unlike an
+// SHA-256 and SM3 manifests, zipped under a base directory {case}-v{version}/ (RFC 8493 §4.2)
+// as `export` writes them, so archive.VerifyBag checks it. Unlike an
 // export it carries neither the archive's records nor the original scans: those hold the
 // applicant's data unmasked and the staff's provenance, which are not the department's.
 func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error {
 	zw := zip.NewWriter(w)
+	base := archive.BagName(fmt.Sprintf("%s-v%d", m.CaseNo, m.Version)) + "/"
 	var payload, tags []archive.BagEntry
 	put := func(name string, method uint16, r io.Reader) (archive.Digests, error) {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: m.CreatedAt})
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: base + name, Method: method, Modified: m.CreatedAt})
 		if err != nil {
 			return archive.Digests{}, err
 		}

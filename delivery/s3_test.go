@@ -21,6 +21,7 @@ import (
 	"onewindow/archive"
 	"onewindow/internal/errs"
 	"onewindow/internal/testenv"
+	"onewindow/internal/testfixtures/bagit"
 )
 
 // memDocs is our storage's side: PDFs by document ID. A document listed in fail breaks after
@@ -108,6 +109,9 @@ func TestS3DeliversAVerifiableBag(t *testing.T) {
 	rep, err := archive.VerifyBag(bytes.NewReader(bag), int64(len(bag)))
 	if err != nil || !rep.OK() || rep.Files != 4 {
 		t.Fatalf("VerifyBag: %+v %v", rep, err)
+	}
+	if b := bagit.Require(t, bag); b.Name != "JL2026-0100-v1" {
+		t.Errorf("bag's base directory %q, want JL2026-0100-v1", b.Name)
 	}
 	var m Manifest
 	if err := json.Unmarshal(getObject(t, admin, "housing-intake", manKey), &m); err != nil {
