@@ -92,6 +92,7 @@ func TestPDFACheckFindsMissingParts(t *testing.T) {
 		{"part 1", "<pdfaid:part>2<", "<pdfaid:part>1<", "pdfaid part"},
 		{"font not embedded", "/FontFile2", "/FontFileX", "not embedded"},
 		{"dates disagree", "/CreationDate (D:2", "/CreationDate (D:1", "CreationDate"},
+		{"titles disagree", "/Title (t)", "/Title (u)", "Info /Title"},
 	} {
 		bad := bytes.Replace(good, []byte(c.old), []byte(c.new), 1)
 		rep := pdfa.Check(bad)

@@ -271,7 +271,8 @@ func checkXMP(xt *model.XRefTable, cat types.Dict, info map[string]string, bad f
 	// §6.6.3: the info dictionary's entries and their XMP twins say the same.
 	twins := []struct{ key, xmp string }{
 		{"Title", md.Title}, {"Keywords", md.Keywords}, {"Producer", md.Producer},
-		{"Creator", md.Properties[nsXMP+"CreatorTool"]},
+		{"Creator", md.Properties[nsXMP+"CreatorTool"]}, {"Subject", md.Properties[nsDC+"description"]},
+		{"Author", md.Properties[nsDC+"creator"]},
 	}
 	for _, tw := range twins {
 		if v, ok := info[tw.key]; ok && v != tw.xmp {
