@@ -206,7 +206,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
 				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI}
 			if i == 0 {
-				info.VerifyID = id
+				info.VerifyID = archive.VerifyURL(p.publicBaseURL(), id, textDigests.SHA256)
 			}
 			if in[idx].OCR != nil {
 				info.Words = in[idx].OCR.Words
@@ -314,6 +314,15 @@ func (p *Processor) retention(typ, matter string) archive.RetentionRule {
 		rule.Mode = p.Config.RetentionMode
 	}
 	return rule
+}
+
+// publicBaseURL is where people reach this installation's verification page: the setting,
+// else the API's own address.
+func (p *Processor) publicBaseURL() string {
+	if p.Config.PublicBaseURL != "" {
+		return p.Config.PublicBaseURL
+	}
+	return "http://" + p.Config.Addr
 }
 
 // documentSeq is a document's number in its batch: the digits that end its ID.

@@ -26,7 +26,7 @@ func (d *deps) withPages(apiHandler http.Handler, tokens *auth.Tokens) (http.Han
 		return nil, err
 	}
 	root := http.NewServeMux()
-	for _, prefix := range []string{"/api/", "/admin/", "/metrics", "/healthz", "/readyz"} {
+	for _, prefix := range []string{"/api/", "/admin/", "/metrics", "/healthz", "/readyz", "/verify/"} {
 		root.Handle(prefix, apiHandler)
 	}
 	root.Handle("/", pages)

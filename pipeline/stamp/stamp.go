@@ -66,7 +66,8 @@ type PageInfo struct {
 	CaseNo    string
 	Station   string
 	Date      time.Time
-	// VerifyID is encoded in the stamp's QR code; no QR when empty.
+	// VerifyID is what the stamp's QR code carries: the filer passes the document's
+	// verification URL (a hundred characters still read at 150 dpi); no QR when empty.
 	VerifyID string
 	// WidthPt and HeightPt are the page size in points (pdfout.PageSize).
 	WidthPt, HeightPt float64

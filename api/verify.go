@@ -1,0 +1,118 @@
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"onewindow/archive"
+	"onewindow/internal/errs"
+	"onewindow/storage"
+)
+
+// Verification is the whole answer to a stamp's QR code: that a document was accepted, when
+// and by which hall. Nothing else a stamp's holder could learn from it: no type, case,
+// applicant or content.
+type Verification struct {
+	Accepted   bool      `json:"accepted"`
+	DocumentID string    `json:"document_id"`
+	FiledAt    time.Time `json:"filed_at"`
+	Hall       string    `json:"hall"`
+}
+
+// errNotVerified is the one answer to an unknown ID, a wrong digest and a malformed one
+// alike, so the route tells nobody more than the URL they hold already says.
+var errNotVerified = errs.E("api.verify", errs.NotFound, "not_found",
+	"No accepted document has that ID and digest.", nil)
+
+// verify answers GET /verify/{id}?d=DIGEST without a token (archive.VerifyURL makes the URL):
+// JSON when the client asks for it, else a short page in Chinese for a phone's browser.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "Accept")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	v, err := s.verification(r.Context(), r.PathValue("id"), r.URL.Query().Get("d"))
+	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
+		s.verifyPage(w, r, v, err)
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) verification(ctx context.Context, id, digest string) (Verification, error) {
+	digest = strings.ToLower(digest)
+	if !plausibleDocumentID(id) {
+		return Verification{}, errNotVerified
+	}
+	rc, _, err := s.Blobs.Open(ctx, storage.Archive, storage.DocumentRecordKey(id))
+	if errs.KindOf(err) == errs.NotFound {
+		return Verification{}, errNotVerified
+	}
+	if err != nil {
+		return Verification{}, err
+	}
+	defer rc.Close()
+	var rec archive.Record
+	if err := json.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(&rec); err != nil || rec.DocumentID != id {
+		return Verification{}, errs.E("api.verify", errs.Internal, "bad_record", "A filed record cannot be read.", err)
+	}
+	if digest != "" && subtle.ConstantTimeCompare([]byte(digest), []byte(archive.VerifyDigest(&rec))) != 1 {
+		return Verification{}, errNotVerified
+	}
+	hall := s.Config.HallName
+	if hall == "" {
+		hall = "政务服务中心"
+	}
+	return Verification{Accepted: true, DocumentID: id, FiledAt: rec.FiledAt.UTC(), Hall: hall}, nil
+}
+
+// plausibleDocumentID keeps object keys out of reach of a crafted ID: document IDs are
+// letters, digits and dashes.
+func plausibleDocumentID(id string) bool {
+	return id != "" && len(id) <= 100 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
+}
+
+// beijing is the time halls work in; the page shows it, the JSON answer UTC.
+var beijing = time.FixedZone("北京时间", 8*3600)
+
+var verifyPageTmpl = template.Must(template.New("verify").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>受理核验</title><style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em;line-height:1.6}h1{font-size:1.4em}.ok{color:#1a7f37}.no{color:#b42318}</style></head>
+<body>{{if .Accepted}}<h1 class="ok">核验通过</h1>
+<p>编号为 <code>{{.DocumentID}}</code> 的文件已由{{.Hall}}受理归档。</p>
+<p>归档时间：{{.When}}</p>{{else}}<h1 class="no">未能核验</h1>
+<p>没有与此二维码相符的受理记录。请核对二维码，或向受理大厅咨询。</p>{{end}}
+</body></html>
+`))
+
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, v Verification, err error) {
+	status := http.StatusOK
+	switch {
+	case err == nil:
+	case errs.KindOf(err) == errs.NotFound:
+		status = http.StatusNotFound
+	default:
+		s.Log.WarnContext(r.Context(), "verification failed", "err", err)
+		status = errs.HTTPStatus(err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, "暂时无法核验，请稍后再试。\n")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.WriteHeader(status)
+	_ = verifyPageTmpl.Execute(w, struct {
+		Verification
+		When string
+	}{v, v.FiledAt.In(beijing).Format("2006-01-02 15:04") + "（北京时间）"})
+}

@@ -1,0 +1,45 @@
+package stamp
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"onewindow/internal/testfixtures/encode"
+	"onewindow/pipeline"
+	"onewindow/pipeline/pdfout"
+)
+
+// The QR code carries a verification URL (about a hundred characters with a public host, a
+// UUID document ID and the digest), several times what it carried as a bare ID; it must
+// still read from the page at 150 dpi, also where the stamp had to shrink to fit.
+func TestVerificationURLReads(t *testing.T) {
+	const url = "https://zwfw.example.gov.cn/onewindow/verify/0193f2a1-7b4c-7def-8a12-3456789abcde-001?d=89abcdef01234567"
+	s := newStamper(t)
+	for _, tt := range []struct {
+		name   string
+		blocks []block
+	}{
+		{"roomy", []block{{x: 150, y: 500, lines: 12, words: 7}}},
+		{"crowded", []block{{x: 100, y: 100, lines: 30, words: 9}, {x: 100, y: 1500, lines: 4, words: 5}}},
+		{"full", []block{{x: 40, y: 40, lines: 36, words: 11}}}, // no room: the stamp shrinks to its least
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			img, words := syntheticPage(1240, 1754, tt.blocks)
+			page := pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: testDPI}
+			wPt, hPt := pdfout.PageSize(page)
+			ov, err := s.PageOverlay(PageInfo{PageNo: 1, PageCount: 1, CaseNo: "JL2024-000123", Station: "A08",
+				Date: time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC), VerifyID: url, WidthPt: wPt, HeightPt: hPt, DPI: testDPI, Words: words})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("stamp %.0fx%.0f pt", ov.StampBox.X1-ov.StampBox.X0, ov.StampBox.Y1-ov.StampBox.Y0)
+			pdf := encode.PDF(t, func(f io.Writer) encode.PageWriter[pdfout.Page] {
+				return pdfout.NewWriter(f, pdfout.Meta{Title: "verify"})
+			}, pdfout.Page{Image: page, Overlay: ov.Ops, OverlayResources: ov.Resources})
+			if got := decodeQR(t, pdf, ov.StampBox, hPt); got != url {
+				t.Errorf("QR decodes to %q", got)
+			}
+		})
+	}
+}
