@@ -32,6 +32,7 @@ const filedStream = keyPrefix + "filed"
 const filedStreamMax = 100_000
 
 func fixityRunKey(slot int64) string { return keyPrefix + "fixity:run:" + strconv.FormatInt(slot, 10) }
+func resumeRunKey(slot int64) string { return keyPrefix + "resume:run:" + strconv.FormatInt(slot, 10) }
 
 // StateFrom wraps a client that is already open, for callers given the shared client rather
 // than the State; closing it is the owner's business.
@@ -160,6 +161,16 @@ func (s *State) ClaimFixityRun(ctx context.Context, slot int64, origin string, t
 	ok, err := s.rdb.SetNX(ctx, fixityRunKey(slot), origin, ttl).Result()
 	if err != nil {
 		return false, unavailable("storage.ClaimFixityRun", err)
+	}
+	return ok, nil
+}
+
+// ClaimResumeRun lets one of several processes resume transiently failed batches in a period,
+// as ClaimFixityRun does for fixity.
+func (s *State) ClaimResumeRun(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, resumeRunKey(slot), origin, ttl).Result()
+	if err != nil {
+		return false, unavailable("storage.ClaimResumeRun", err)
 	}
 	return ok, nil
 }

@@ -31,6 +31,9 @@ type BatchFile struct {
 type BatchError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Transient says the cause may pass by itself (storage or the queue down past the retry
+	// budget), not the input: the reconciler resumes such a batch once the services answer.
+	Transient bool `json:"transient,omitempty"`
 }
 
 // DroppedPage is a page that became no document.
@@ -59,8 +62,11 @@ type Batch struct {
 	Departments    []string    `json:"departments,omitempty"`
 	Files          []BatchFile `json:"files,omitempty"`
 	IdempotencyKey string      `json:"idempotency_key,omitempty"`
-	CreatedAt      time.Time   `json:"created_at"`
-	UpdatedAt      time.Time   `json:"updated_at"`
+	// AutoResumes counts the reconciler's resumes of the batch after transient failures; it
+	// stops at workers.MaxAutoResumes so that a cause that never passes does not loop.
+	AutoResumes int       `json:"auto_resumes,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Document is one filed document. Fields holds extracted identifiers by kind

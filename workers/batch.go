@@ -36,10 +36,18 @@ func (p *Processor) failBatch(ctx context.Context, id string, cause error) error
 		return nil
 	}
 	b.Status = storage.StatusFailed
-	b.Error = &storage.BatchError{Code: errs.CodeOf(cause), Message: errs.MessageOf(cause)}
+	b.Error = &storage.BatchError{Code: errs.CodeOf(cause), Message: errs.MessageOf(cause), Transient: errs.Retryable(cause)}
 	p.Metrics.Batches.WithLabelValues(storage.StatusFailed).Inc()
-	p.Log.Error("batch failed", "batch", id, "code", b.Error.Code, "err", cause)
-	return p.saveBatch(ctx, b)
+	p.Log.Error("batch failed", "batch", id, "code", b.Error.Code, "transient", b.Error.Transient, "err", cause)
+	err = p.saveBatch(ctx, b)
+	if err != nil && errs.KindOf(err) == errs.Unavailable {
+		// Storage is what failed the batch, so its manifest cannot be written either; the
+		// Redis index at least tells readers (and the reconciler) why it stopped.
+		if ierr := p.State.PutBatch(ctx, b); ierr == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // prepare extracts every page image of a batch into the work bucket and fans out one task

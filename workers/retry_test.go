@@ -2,9 +2,12 @@ package workers_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 
 	"onewindow/internal/errs"
@@ -57,5 +60,86 @@ func TestRetryBatchRunsItsArchivedStepsAgain(t *testing.T) {
 	}
 	if _, err := r.RetryBatch(ctx, "b-down"); errs.CodeOf(err) != "batch_not_failed" {
 		t.Errorf("a batch that is running: %v", err)
+	}
+}
+
+// The reconciler's resume takes back exactly the batches stopped by a passing cause (marked
+// failed with a transient error, or left processing because the failure could not be
+// written), never one that failed on its input, and each at most MaxAutoResumes times.
+func TestResumeTransientResumesOnlyPassingFailures(t *testing.T) {
+	svc := testenv.Services(t)
+	st := testenv.State(t, svc)
+	blobs := testenv.Blobs(t, svc)
+	ctx := context.Background()
+	insp := asynq.NewInspectorFromRedisClient(st.Redis())
+	client := asynq.NewClientFromRedisClient(st.Redis())
+	archive := func(id string) {
+		t.Helper()
+		if _, err := client.EnqueueContext(ctx, tasks.NewPageTask(id, 0)); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+			t.Fatal(err)
+		}
+		if err := insp.ArchiveTask(tasks.QueuePages, "page:"+id+":0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save := func(b *storage.Batch) {
+		t.Helper()
+		b.CreatedAt = time.Now().UTC()
+		if err := storage.SaveBatch(ctx, blobs, st, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	transient := &storage.BatchError{Code: "storage_unavailable", Message: "x", Transient: true}
+	save(&storage.Batch{ID: "b-down", Status: storage.StatusFailed, Error: transient})
+	save(&storage.Batch{ID: "b-unwritten", Status: storage.StatusProcessing})
+	save(&storage.Batch{ID: "b-bad", Status: storage.StatusFailed, Error: &storage.BatchError{Code: "corrupt_file", Message: "x"}})
+	save(&storage.Batch{ID: "b-spent", Status: storage.StatusFailed, Error: transient, AutoResumes: workers.MaxAutoResumes})
+	for _, id := range []string{"b-down", "b-unwritten", "b-bad", "b-spent", "b-unknown"} {
+		archive(id)
+	}
+	r := &workers.Retrier{Inspector: insp, Blobs: blobs, State: st}
+	resumed, err := r.ResumeTransient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"b-down", "b-unwritten"}, resumed); diff != "" {
+		t.Errorf("resumed (-want +got):\n%s", diff)
+	}
+	for id, want := range map[string]asynq.TaskState{"b-down": asynq.TaskStatePending, "b-unwritten": asynq.TaskStatePending,
+		"b-bad": asynq.TaskStateArchived, "b-spent": asynq.TaskStateArchived, "b-unknown": asynq.TaskStateArchived} {
+		if info, err := insp.GetTaskInfo(tasks.QueuePages, "page:"+id+":0"); err != nil || info.State != want {
+			t.Errorf("%s: task %v %v, want %v", id, info, err, want)
+		}
+	}
+	b, _ := st.GetBatch(ctx, "b-down")
+	if b.Status != storage.StatusProcessing || b.Error != nil || b.AutoResumes != 1 {
+		t.Errorf("b-down after resume: %s %v resumes %d", b.Status, b.Error, b.AutoResumes)
+	}
+	if m, _ := storage.LoadManifest(ctx, blobs, "b-down"); m.AutoResumes != 1 {
+		t.Errorf("the manifest does not count the resume: %d", m.AutoResumes)
+	}
+	// Nothing archived any more: nothing to do. The same batch failing again for the same
+	// cause is resumed until its resumes are spent.
+	if resumed, err := r.ResumeTransient(ctx); err != nil || len(resumed) != 0 {
+		t.Errorf("second pass: %v %v", resumed, err)
+	}
+	for want := 2; want <= workers.MaxAutoResumes+1; want++ {
+		if err := insp.DeleteTask(tasks.QueuePages, "page:b-down:0"); err != nil {
+			t.Fatal(err)
+		}
+		b.Status, b.Error = storage.StatusFailed, transient
+		save(b)
+		archive("b-down")
+		resumed, err := r.ResumeTransient(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = st.GetBatch(ctx, "b-down")
+		if want <= workers.MaxAutoResumes && (!slices.Contains(resumed, "b-down") || b.AutoResumes != want) {
+			t.Errorf("resume %d: %v, count %d", want, resumed, b.AutoResumes)
+		}
+		if want > workers.MaxAutoResumes && (slices.Contains(resumed, "b-down") || b.Status != storage.StatusFailed) {
+			t.Errorf("resumed past the bound: %v %s", resumed, b.Status)
+		}
 	}
 }

@@ -52,8 +52,16 @@ type Desk struct {
 	// Rebuilders rebuild the other desks' Redis indexes (cases, deliveries) from MinIO as
 	// part of Reindex, so that one command brings back everything Redis lost.
 	Rebuilders []Rebuilder
+	// Resumer runs again batches that failed for a transient cause; Reconcile calls it once a
+	// period while storage and Redis answer. nil: failed batches wait for an operator.
+	Resumer Resumer
 
 	rebuildMu sync.Mutex
+}
+
+// Resumer resumes batches that failed for a cause that has passed (workers.Retrier).
+type Resumer interface {
+	ResumeTransient(ctx context.Context) ([]string, error)
 }
 
 // Follower is the search feed of this process.
@@ -280,7 +288,8 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 // for the epoch mark Reindex leaves, and when the mark is gone (Redis restarted without
 // persistence, flushed, failed over to an empty replica) one process claims the rebuild and runs
 // Reindex, which also puts unfinished batches back on the queue. A new installation has no mark
-// either; its rebuild of an empty archive costs a few listings.
+// either; its rebuild of an empty archive costs a few listings. Each interval one process also
+// resumes the batches that failed while storage or the queue was down (Resumer).
 func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		return
@@ -298,11 +307,28 @@ func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
 				}
 			}
 		}
+		d.resumeTransient(ctx, every)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// resumeTransient lets one process a period resume transiently failed batches, and only
+// while storage and Redis answer: resuming into an outage would spend a resume for nothing.
+func (d *Desk) resumeTransient(ctx context.Context, every time.Duration) {
+	if d.Resumer == nil || d.Blobs.Ping(ctx) != nil || d.State.Ping(ctx) != nil {
+		return
+	}
+	slot := d.Clock.Now().Truncate(every).Unix()
+	if ok, err := d.State.ClaimResumeRun(ctx, slot, d.Origin, every); err != nil || !ok {
+		return
+	}
+	resumed, err := d.Resumer.ResumeTransient(ctx)
+	if err != nil && ctx.Err() == nil {
+		d.Log.Warn("resuming transiently failed batches stopped; trying again next period", "resumed", len(resumed), "err", err)
 	}
 }
 

@@ -91,12 +91,13 @@ func retentionPolicy(cfg config.Config) (archive.RetentionPolicy, error) {
 		cfg.RetentionByType, cfg.RetentionByMatter)
 }
 
-// addArchive opens this API process's search index, runs its feed and the scheduled fixity
-// run in g, and adds the archive calls to s. The index is closed after both have stopped, so
-// what it holds in memory is written out; the feed position lives inside it, so a crash only
-// repeats work.
-func (d *deps) addArchive(g *lifecycle.Group, s *api.Server) error {
+// addArchive opens this API process's search index, runs its feed, the scheduled fixity run
+// and the reconciler (which resumes transiently failed batches through resumer) in g, and adds
+// the archive calls to s. The index is closed after they have stopped, so what it holds in
+// memory is written out; the feed position lives inside it, so a crash only repeats work.
+func (d *deps) addArchive(g *lifecycle.Group, s *api.Server, resumer desk.Resumer) error {
 	dk := d.desk()
+	dk.Resumer = resumer
 	idx, err := archive.OpenIndex(indexDir(d.cfg))
 	if err != nil {
 		return err

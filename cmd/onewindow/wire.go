@@ -161,9 +161,10 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	}
 	review := &api.Review{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Taxonomy: tax, Log: d.log}
 	s.Extra = append(s.Extra, review.Routes)
-	retry := &api.Retry{Batches: &workers.Retrier{Inspector: inspector, Blobs: d.blobs, State: d.state}}
+	retrier := &workers.Retrier{Inspector: inspector, Blobs: d.blobs, State: d.state, Log: d.log}
+	retry := &api.Retry{Batches: retrier}
 	s.Extra = append(s.Extra, retry.Routes)
-	if err := d.addArchive(g, s); err != nil {
+	if err := d.addArchive(g, s, retrier); err != nil {
 		return nil, err
 	}
 	cd, err := d.caseDesk()

@@ -56,7 +56,6 @@ type Config struct {
 	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
 
 	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
-	PublicBaseURL   string  `flag:"public-base-url" help:"scheme://host[:port][/path] where people reach this installation, for the verification URL in the stamp's QR code (/verify/{id}); set it on work processes too; default: http:// and --addr"`
 	TaxonomyFile    string  `flag:"taxonomy-file" help:"document taxonomy (YAML); empty uses the built-in default"`
 	ReviewThreshold float64 `flag:"review-threshold" help:"documents classified below this confidence are marked needs_review"`
 
@@ -64,7 +63,7 @@ type Config struct {
 
 	RetentionMode  string        `flag:"retention-mode" help:"object-lock mode of filed objects: GOVERNANCE or COMPLIANCE"`
 	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
-	ReconcileEvery time.Duration `flag:"reconcile-every" help:"how often API processes check that Redis still holds the indexes (its epoch mark) and, if it lost them, rebuild them from MinIO (one process at a time); 0: never"`
+	ReconcileEvery time.Duration `flag:"reconcile-every" help:"how often API processes check that Redis still holds the indexes (its epoch mark) and, if it lost them, rebuild them from MinIO (one process at a time), and resume batches that failed while storage or the queue was down; 0: never"`
 	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
 	// RetentionByType and RetentionByMatter are parsed by archive.NewRetentionPolicy.
 	RetentionByType     string `flag:"retention-by-type" help:"retention per document type, years with an optional mode, e.g. id_card=10,business_license=30:COMPLIANCE; other types get retention-years"`
@@ -232,12 +231,6 @@ func (c *Config) Validate() error {
 		u, err := url.Parse(c.S3PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
 			return fmt.Errorf("s3-public-url must be http(s)://host[:port] with no path, not %q", c.S3PublicURL)
-		}
-	}
-	if c.PublicBaseURL != "" {
-		u, err := url.Parse(c.PublicBaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return fmt.Errorf("public-base-url must be http(s)://host[:port][/path], not %q", c.PublicBaseURL)
 		}
 	}
 	switch c.RetentionMode {
