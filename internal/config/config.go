@@ -56,6 +56,7 @@ type Config struct {
 	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
 
 	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
+	PublicBaseURL   string  `flag:"public-base-url" help:"scheme://host[:port][/path] where people reach this installation, for the verification URL in the stamp's QR code (/verify/{id}); set it on work processes too; default: http:// and --addr"`
 	TaxonomyFile    string  `flag:"taxonomy-file" help:"document taxonomy (YAML); empty uses the built-in default"`
 	ReviewThreshold float64 `flag:"review-threshold" help:"documents classified below this confidence are marked needs_review"`
 
@@ -231,6 +232,12 @@ func (c *Config) Validate() error {
 		u, err := url.Parse(c.S3PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
 			return fmt.Errorf("s3-public-url must be http(s)://host[:port] with no path, not %q", c.S3PublicURL)
+		}
+	}
+	if c.PublicBaseURL != "" {
+		u, err := url.Parse(c.PublicBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("public-base-url must be http(s)://host[:port][/path], not %q", c.PublicBaseURL)
 		}
 	}
 	switch c.RetentionMode {
