@@ -288,6 +288,9 @@ func TestUploadToFiledSearchablePDF(t *testing.T) {
 		xmp.Properties[pdfout.RecordNamespace+"CaseNo"] != "JL-TEST-1" || !strings.Contains(xmp.Keywords, "JL-TEST-1") {
 		t.Errorf("XMP metadata %+v of document %v", xmp, doc)
 	}
+	for _, p := range pdfa.Preflight(t, path, pdfa.PDFA1Only...) {
+		t.Errorf("PDFBox Preflight (PDF/A-1b, errors PDF/A-2b allows left out): %s", p)
+	}
 	out, err := exec.Command("pdftotext", path, "-").Output()
 	if err != nil || !strings.Contains(strings.ReplaceAll(string(out), " ", ""), "委托") {
 		t.Errorf("pdftotext: %v %q", err, out)

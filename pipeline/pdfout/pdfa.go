@@ -50,14 +50,10 @@ func validPropertyName(name string) bool {
 	return true
 }
 
-// xmpDate formats t as the info dictionary's pdfDate does, to the second, so PDF/A's rule
-// that both say the same holds.
+// xmpDate formats t as the info dictionary's pdfDate does, to the second and with a numeric
+// offset (+00:00 for UTC, like pdfDate's +00'00'), so PDF/A's rule that both say the same holds.
 func xmpDate(t time.Time) string {
-	t = t.Truncate(time.Second)
-	if _, off := t.Zone(); off == 0 {
-		return t.Format("2006-01-02T15:04:05") + "Z"
-	}
-	return t.Format("2006-01-02T15:04:05-07:00")
+	return t.Truncate(time.Second).Format("2006-01-02T15:04:05-07:00")
 }
 
 // xmpPacket is the document's XMP metadata: PDF/A identification, the info dictionary's

@@ -71,6 +71,11 @@ func TestWriterMeetsPDFA2b(t *testing.T) {
 	if out := encode.Run(t, "qpdf", "--check", path); strings.Contains(strings.ToLower(out), "warning") {
 		t.Errorf("qpdf --check:\n%s", out)
 	}
+	// A second, independent opinion: PDFBox's PDF/A-1b validator finds nothing but what
+	// PDF/A-2 allows and PDF/A-1 does not.
+	for _, p := range pdfa.Preflight(t, path, pdfa.PDFA1Only...) {
+		t.Errorf("PDFBox Preflight: %s", p)
+	}
 }
 
 // The checks are not vacuous: a PDF written before the PDF/A claim fails them.

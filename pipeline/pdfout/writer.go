@@ -428,15 +428,13 @@ func textString(s string) string {
 	return b.String()
 }
 
+// pdfDate writes UTC as +00'00', never Z: pdfcpu's strict validator refuses a bare Z, and
+// PDFBox's PDF/A preflight finds Z00'00' unequal to the XMP date of the same instant.
 func pdfDate(t time.Time) string {
 	_, off := t.Zone()
 	sign := '+'
 	if off < 0 {
 		sign, off = '-', -off
-	}
-	if off == 0 {
-		// Z00'00' rather than a bare Z, which strict readers (pdfcpu's validator) refuse.
-		return t.Format("D:20060102150405") + "Z00'00'"
 	}
 	return fmt.Sprintf("%s%c%02d'%02d'", t.Format("D:20060102150405"), sign, off/3600, off%3600/60)
 }

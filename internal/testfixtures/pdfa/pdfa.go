@@ -14,6 +14,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -478,4 +479,40 @@ func walkObjects(xt *model.XRefTable, fn func(types.Dict)) {
 			walk(e.Object, 0)
 		}
 	}
+}
+
+// preflightJars is Apache PDFBox Preflight (Debian's libpdfbox2-java, the set-up installs it)
+// and what it needs on a Java 11+ runtime, which no longer bundles activation and JAXB.
+var preflightJars = []string{"preflight.jar", "pdfbox2.jar", "fontbox2.jar", "xmpbox.jar", "commons-logging.jar",
+	"javax.activation.jar", "jaxb-api.jar"}
+
+// PDFA1Only are the PDFBox Preflight error codes a PDF/A-2b file is expected to get from a
+// PDF/A-1b validator: constant-alpha transparency and its page group (PDF/A-2 allows both)
+// and pdfaid:part 2.
+var PDFA1Only = []string{"4.1.2", "2.2.1", "7.11.2"}
+
+// Preflight runs Apache PDFBox Preflight, an independent validator, on the PDF at path and
+// returns its error lines but those whose codes allowed lists. Preflight validates PDF/A-1b,
+// not -2b, so it is a second opinion on the checks the two parts share: the XMP packet and
+// its agreement with the info dictionary, the output intent's ICC profile, fonts and their
+// widths, colour spaces against the output intent, syntax, and the trailer ID.
+func Preflight(t testing.TB, path string, allowed ...string) []string {
+	t.Helper()
+	var cp []string
+	for _, j := range preflightJars {
+		cp = append(cp, "/usr/share/java/"+j)
+	}
+	out, err := exec.Command("java", "-cp", strings.Join(cp, ":"), "org.apache.pdfbox.preflight.Validator_A1b", path).CombinedOutput()
+	text := string(out)
+	if !strings.Contains(text, "is a valid PDF/A-1b file") && !strings.Contains(text, "is not a valid PDF/A-1b file") {
+		t.Fatalf("PDFBox Preflight did not run (run the README's set-up): %v\n%s", err, text)
+	}
+	var problems []string
+	for _, line := range strings.Split(text, "\n") {
+		code, _, ok := strings.Cut(strings.TrimSpace(line), " : ")
+		if ok && !slices.Contains(allowed, code) {
+			problems = append(problems, strings.TrimSpace(line))
+		}
+	}
+	return problems
 }
