@@ -18,7 +18,9 @@ func ExampleWriter() {
 		return
 	}
 	defer f.Close()
-	w := pdfout.NewWriter(f, pdfout.Meta{Title: "营业执照", CreationDate: time.Now()})
+	// The metadata goes into the PDF/A XMP packet too; Properties carry the filing record.
+	w := pdfout.NewWriter(f, pdfout.Meta{Title: "营业执照", CreationDate: time.Now(), Identifier: "Z001-WS·2026-Y30-0001",
+		Language: "zh-CN", Properties: []pdfout.Property{{Name: "CaseNo", Value: "JL2026-0001", Description: "case number"}}})
 	for i, img := range pages {
 		if err := w.AddPage(pdfout.Page{Image: img, OCR: ocr[i]}); err != nil {
 			return
