@@ -54,6 +54,9 @@ type File struct {
 	Key    string `json:"key"`
 	Format string `json:"format"` // MIME type
 	Digests
+	// ActiveContent lists what an original PDF carries that could run (javascript,
+	// launch_action, embedded_file, form_action), as intake found it.
+	ActiveContent []string `json:"active_content,omitempty"`
 }
 
 // Event is one provenance event, in the spirit of PREMIS.
@@ -86,11 +89,15 @@ type Record struct {
 	// FieldSources says how each ID number and credit code in Fields was obtained: clean,
 	// repaired, reread (from the page image), confirmed (by another document of the case).
 	FieldSources map[string]string `json:"field_sources,omitempty"`
-	ReceivedAt   time.Time         `json:"received_at"`
-	FiledAt      time.Time         `json:"filed_at"`
-	Retention    Retention         `json:"retention"`
-	Files        []File            `json:"files"`
-	Events       []Event           `json:"events"`
+	// ActiveContent flags a document made from an upload with active content: the kinds the
+	// files its pages came from carry. The original is kept as evidence; the filed PDF is
+	// rebuilt from page images and carries none of it.
+	ActiveContent []string  `json:"active_content,omitempty"`
+	ReceivedAt    time.Time `json:"received_at"`
+	FiledAt       time.Time `json:"filed_at"`
+	Retention     Retention `json:"retention"`
+	Files         []File    `json:"files"`
+	Events        []Event   `json:"events"`
 }
 
 // Retention is the object-lock retention of the record's files.

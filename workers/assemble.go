@@ -269,6 +269,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "archive", Key: storage.OriginalKey(f.SHA256),
 			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, SM3: f.SM3, Size: f.Size}})
 	}
+	flagActiveContent(&rec, b.Files)
 	recData, _ := json.MarshalIndent(rec, "", " ")
 	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(id), recData,
 		withType(retain, "application/json")); err != nil && err != storage.ErrExists {
