@@ -159,6 +159,11 @@ func (d *deps) start(g *lifecycle.Group, serveAPI, work bool) error {
 			return err
 		}
 		d.log.Info("workers started", "concurrency", d.cfg.Concurrency)
+		if !serveAPI && d.cfg.MetricsAddr != "" {
+			if err := d.serveMetrics(g); err != nil {
+				return err
+			}
+		}
 		g.Go("workers", func(ctx context.Context) error {
 			<-ctx.Done()
 			srv.Shutdown()

@@ -56,6 +56,7 @@ type Config struct {
 	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
 
 	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
+	MetricsAddr     string  `flag:"metrics-addr" help:"work: listen address of GET /metrics (the stage and task timings are the work process's own); empty: none; serve and dev answer /metrics on --addr"`
 	PublicBaseURL   string  `flag:"public-base-url" help:"scheme://host[:port][/path] where people reach this installation, for the verification URL in the stamp's QR code (/verify/{id}); set it on work processes too; default: http:// and --addr"`
 	TaxonomyFile    string  `flag:"taxonomy-file" help:"document taxonomy (YAML); empty uses the built-in default"`
 	ReviewThreshold float64 `flag:"review-threshold" help:"documents classified below this confidence are marked needs_review"`
