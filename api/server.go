@@ -112,7 +112,7 @@ func (s *Server) Handler() http.Handler {
 		add(mux, s.auth)
 	}
 	mux.HandleFunc(apiFallback, s.methodNotAllowed(mux))
-	return s.observe(s.rateLimit(mux))
+	return s.observe(mux)
 }
 
 // Routes adds the API's own authenticated routes, each with the roles that may call it.

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"unicode"
+
+	"onewindow/pipeline/internal/edit"
 )
 
 // How a field's value was obtained, from most to least direct; documents carry one per value
@@ -358,27 +360,8 @@ func fold(s string) string {
 	return b.String()
 }
 
-// distance is the Levenshtein distance between two short strings.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			sub := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				sub++
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// distance is the edit distance between two short strings, rune by rune.
+func distance(a, b string) int { return edit.Distance([]rune(a), []rune(b)) }
 
 // maxConfirmDistance is how far a near miss may be from a code read cleanly elsewhere in the
 // case to be taken as that code. An ID number's check character catches every single
