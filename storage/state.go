@@ -216,6 +216,15 @@ func (s *State) DocumentsOfCase(ctx context.Context, caseNo string) ([]string, e
 	return s.members(ctx, "storage.DocumentsOfCase", caseKey(caseNo))
 }
 
+// CaseDocuments reads the index entries of a case's documents, in no particular order.
+func (s *State) CaseDocuments(ctx context.Context, caseNo string) ([]Document, error) {
+	ids, err := s.DocumentsOfCase(ctx, caseNo)
+	if err != nil {
+		return nil, err
+	}
+	return s.documents(ctx, "storage.CaseDocuments", ids)
+}
+
 // DocumentIDs lists every indexed document.
 func (s *State) DocumentIDs(ctx context.Context) ([]string, error) {
 	return s.members(ctx, "storage.DocumentIDs", docsKey)

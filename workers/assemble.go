@@ -18,6 +18,7 @@ import (
 	"onewindow/internal/tasks"
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/extract"
 	"onewindow/pipeline/pdfout"
 	"onewindow/pipeline/stamp"
 	"onewindow/storage"
@@ -52,7 +53,11 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	gathered()
-	plans := p.Planner.Plan(in)
+	filed, err := p.filedCodes(ctx, b)
+	if err != nil {
+		return err
+	}
+	plans := p.Planner.PlanInCase(in, filed)
 	// The desk may have typed the applicant and the matter in; else the documents say them.
 	applicant, matter := assemble.CaseFacts(plans)
 	if b.Applicant == "" {
@@ -88,6 +93,31 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	p.Log.Info("batch done", "batch", b.ID, "case_no", b.CaseNo, "documents", len(docs), "dropped", len(b.DroppedPages))
 	return p.tellCase(ctx, b, 0)
+}
+
+// filedCodes are the ID numbers and credit codes that b's case filed in its other batches
+// (superseded documents left out): a near miss of one of them in b is taken as that code.
+func (p *Processor) filedCodes(ctx context.Context, b *storage.Batch) ([]extract.Code, error) {
+	if b.CaseNo == "" {
+		return nil, nil
+	}
+	docs, err := p.State.CaseDocuments(ctx, b.CaseNo)
+	if err != nil {
+		return nil, err
+	}
+	var out []extract.Code
+	for _, d := range docs {
+		if d.BatchID == b.ID || len(d.SupersededBy) > 0 {
+			continue
+		}
+		for _, v := range d.Fields["id_numbers"] {
+			out = append(out, extract.Code{Kind: extract.KindID, Value: v})
+		}
+		for _, v := range d.Fields["uscc"] {
+			out = append(out, extract.Code{Kind: extract.KindUSCC, Value: v})
+		}
+	}
+	return out, nil
 }
 
 // tellCase queues the front desk's look at a filed batch of a case (revision rev of its

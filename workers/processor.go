@@ -33,6 +33,9 @@ type State interface {
 	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
 	MarkPageDone(ctx context.Context, batchID string, index int) (int, error)
 	PutDocument(ctx context.Context, d *storage.Document) error
+	// CaseDocuments lists a case's filed documents: their codes confirm near misses of the
+	// same codes in the case's later batches.
+	CaseDocuments(ctx context.Context, caseNo string) ([]storage.Document, error)
 }
 
 // Enqueuer puts tasks on the queue with their type's policy (tasks.Queue).

@@ -90,7 +90,11 @@ func NewPlanner(tax *classify.Taxonomy, model *classify.Model, reviewThreshold f
 }
 
 // Plan groups the kept pages into documents.
-func (p *Planner) Plan(pages []Page) []Document {
+func (p *Planner) Plan(pages []Page) []Document { return p.PlanInCase(pages, nil) }
+
+// PlanInCase is Plan for a batch of a case that has filed the codes filed before (in other
+// batches): a near miss of one of them is taken as that code (extract.Confirm).
+func (p *Planner) PlanInCase(pages []Page, filed []extract.Code) []Document {
 	var kept []split.Page
 	var index []int
 	afterSeparator := false
@@ -125,7 +129,7 @@ func (p *Planner) Plan(pages []Page) []Document {
 		d, f := p.document(idx, texts, rereadings(pages, idx), "")
 		docs, fields = append(docs, d), append(fields, f)
 	}
-	confirm(docs, fields)
+	confirm(docs, fields, filed)
 	return docs
 }
 
@@ -140,10 +144,11 @@ func rereadings(pages []Page, idx []int) []pipeline.FieldReading {
 	return out
 }
 
-// confirm lets a code read cleanly on one document of the batch confirm a near miss of the
-// same code on another, and files each document's codes with how they were obtained.
-func confirm(docs []Document, fields []*extract.Result) {
-	extract.Confirm(fields)
+// confirm lets a code read on one document of the batch, or filed for the case before, confirm
+// a near miss of the same code on another, and files each document's codes with how they were
+// obtained.
+func confirm(docs []Document, fields []*extract.Result, filed []extract.Code) {
+	extract.Confirm(fields, filed)
 	for i, f := range fields {
 		docs[i].Fields["id_numbers"], docs[i].Fields["uscc"] = f.IDNumbers, f.USCC
 		docs[i].FieldSources = f.Sources
@@ -162,8 +167,9 @@ type Group struct {
 
 // PlanGroups plans the documents a person grouped, from any pages of the batch (dropped ones
 // included; pages[i].Index must be i). A stated type is taken as certain and needs no review;
-// a group without one is classified as Plan would. Fields and titles come from the text.
-func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
+// a group without one is classified as Plan would. Fields and titles come from the text;
+// filed are the codes the case filed in other batches (PlanInCase).
+func (p *Planner) PlanGroups(pages []Page, groups []Group, filed []extract.Code) []Document {
 	docs := make([]Document, 0, len(groups))
 	fields := make([]*extract.Result, 0, len(groups))
 	for _, g := range groups {
@@ -176,7 +182,7 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group) []Document {
 		d, f := p.document(append([]int(nil), g.Pages...), texts, rereadings(pages, g.Pages), g.Type)
 		docs, fields = append(docs, d), append(fields, f)
 	}
-	confirm(docs, fields)
+	confirm(docs, fields, filed)
 	for i, g := range groups {
 		for kind, values := range g.Fields {
 			if docs[i].FieldSources == nil {

@@ -21,7 +21,7 @@ func TestFieldSources(t *testing.T) {
 			pipeline.FieldReading{Kind: extract.KindID, Value: "220102198404222247"}),
 	}
 	p := NewPlanner(nil, nil, 0.6)
-	docs := p.PlanGroups(pages, []Group{{Pages: []int{0}}, {Pages: []int{1}}})
+	docs := p.PlanGroups(pages, []Group{{Pages: []int{0}}, {Pages: []int{1}}}, nil)
 	want := []map[string]string{
 		{uscc: extract.SourceClean, id: extract.SourceRepaired},
 		{uscc: extract.SourceConfirmed, id: extract.SourceConfirmed, "220102198404222247": extract.SourceReread},
@@ -32,11 +32,28 @@ func TestFieldSources(t *testing.T) {
 		}
 	}
 	// A reviewer's values replace what was read for their kind.
-	docs = p.PlanGroups(pages, []Group{{Pages: []int{1}, Fields: map[string][]string{"id_numbers": {id}}}})
+	docs = p.PlanGroups(pages, []Group{{Pages: []int{1}, Fields: map[string][]string{"id_numbers": {id}}}}, nil)
 	if diff := cmp.Diff(map[string]string{id: extract.SourceReviewer}, docs[0].FieldSources); diff != "" {
 		t.Errorf("reviewed sources (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{id}, docs[0].Fields["id_numbers"]); diff != "" {
 		t.Errorf("reviewed ids (-want +got):\n%s", diff)
+	}
+}
+
+// A code filed by an earlier batch of the case confirms a near miss in this one.
+func TestPlanInCaseConfirmsFiledCodes(t *testing.T) {
+	const uscc = "91220102QFWNB571XW"
+	pages := []Page{{Index: 0, OCR: &pipeline.OCRPage{Text: "授权委托书\n统一社会信用代码：91220102QFWNB57IXX"}}}
+	p := NewPlanner(nil, nil, 0.6)
+	if got := p.Plan(pages)[0].Fields["uscc"]; len(got) != 0 {
+		t.Fatalf("without the case's codes: %v", got)
+	}
+	d := p.PlanInCase(pages, []extract.Code{{Kind: extract.KindUSCC, Value: uscc}})[0]
+	if diff := cmp.Diff([]string{uscc}, d.Fields["uscc"]); diff != "" {
+		t.Errorf("uscc (-want +got):\n%s", diff)
+	}
+	if d.FieldSources[uscc] != extract.SourceConfirmed {
+		t.Errorf("sources %v", d.FieldSources)
 	}
 }

@@ -17,7 +17,7 @@ func TestPlanGroupsTakesStatedTypes(t *testing.T) {
 	if !p.KnownType("business_license") || p.KnownType("passport") {
 		t.Error("KnownType does not follow the taxonomy")
 	}
-	docs := p.PlanGroups(pages, []Group{{Pages: []int{2, 1, 0}, Type: "id_card"}, {Pages: []int{}}})
+	docs := p.PlanGroups(pages, []Group{{Pages: []int{2, 1, 0}, Type: "id_card"}, {Pages: []int{}}}, nil)
 	if len(docs) != 2 {
 		t.Fatalf("%d documents", len(docs))
 	}
@@ -31,7 +31,7 @@ func TestPlanGroupsTakesStatedTypes(t *testing.T) {
 	if len(d.Fields["id_numbers"]) != 1 {
 		t.Errorf("fields: %v", d.Fields)
 	}
-	got := p.PlanGroups(pages, []Group{{Pages: []int{2}}})[0]
+	got := p.PlanGroups(pages, []Group{{Pages: []int{2}}}, nil)[0]
 	if got.Type != "business_license" {
 		t.Errorf("a group without a type is classified: %+v", got)
 	}

@@ -369,11 +369,23 @@ func distance(a, b string) int { return edit.Distance([]rune(a), []rune(b)) }
 // differ in two places), so IDs get one, credit codes two.
 var maxConfirmDistance = map[string]int{KindID: 1, KindUSCC: 2}
 
-// Confirm adds to each document the codes that other documents of the same case read cleanly
-// and that a near miss of its own is close to (SourceConfirmed). A code confirmed must be the
-// only one close enough.
-func Confirm(docs []*Result) {
+// Code is an ID number or credit code that validates, with its kind: one filed for the case
+// by an earlier batch, say.
+type Code struct {
+	Kind  string // KindID or KindUSCC
+	Value string
+}
+
+// Confirm adds to each document the codes that other documents of the same case read (those
+// of docs, and filed: what the case's other batches filed) and that a near miss of its own is
+// close to (SourceConfirmed). A code confirmed must validate and be the only one close enough.
+func Confirm(docs []*Result, filed []Code) {
 	known := map[string]string{} // value -> kind
+	for _, c := range filed {
+		if c.Kind == KindID && ValidIDNumber(c.Value) || c.Kind == KindUSCC && ValidUSCC(c.Value) {
+			known[c.Value] = c.Kind
+		}
+	}
 	for _, d := range docs {
 		for _, v := range d.IDNumbers {
 			known[v] = KindID

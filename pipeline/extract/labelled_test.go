@@ -75,7 +75,7 @@ func TestConfirm(t *testing.T) {
 	// Two characters wrong in the credit code, one in the ID number, on another document.
 	near := Fields("统一社会信用代码：91220102QFWNB57IXX\n身份证号码：220103198909195958")
 	other := Fields("身份证号码：220102198404222248") // far from every known code
-	Confirm([]*Result{&clean, &near, &other})
+	Confirm([]*Result{&clean, &near, &other}, nil)
 	if diff := cmp.Diff([]string{uscc1}, near.USCC); diff != "" {
 		t.Errorf("uscc (-want +got):\n%s", diff)
 	}
@@ -87,5 +87,33 @@ func TestConfirm(t *testing.T) {
 	}
 	if len(other.IDNumbers) != 0 {
 		t.Errorf("a far near miss was confirmed: %v", other.IDNumbers)
+	}
+}
+
+// A code an earlier batch of the case filed confirms a near miss as one of the batch's own
+// documents would; a filed value that does not validate confirms nothing.
+func TestConfirmFiled(t *testing.T) {
+	tests := []struct {
+		name  string
+		filed []Code
+		want  []string
+	}{
+		{"filed code", []Code{{KindUSCC, uscc1}}, []string{uscc1}},
+		{"filed as the other kind", []Code{{KindID, uscc1}}, []string{}},
+		{"two close codes: neither", []Code{{KindUSCC, uscc1}, {KindUSCC, "912201022FWNB5P1XX"}}, []string{}},
+		{"filed value that does not validate", []Code{{KindUSCC, "91220102QFWNB57IXA"}}, []string{}},
+		{"nothing filed", nil, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			near := Fields("统一社会信用代码：91220102QFWNB57IXX")
+			Confirm([]*Result{&near}, tt.filed)
+			if diff := cmp.Diff(tt.want, near.USCC); diff != "" {
+				t.Errorf("uscc (-want +got):\n%s", diff)
+			}
+			if len(tt.want) > 0 && near.Sources[uscc1] != SourceConfirmed {
+				t.Errorf("sources %v", near.Sources)
+			}
+		})
 	}
 }
