@@ -139,3 +139,26 @@ func (s *Server) methodNotAllowed(mux *http.ServeMux) http.HandlerFunc {
 		WriteJSON(w, http.StatusMethodNotAllowed, body)
 	}
 }
+
+// rateLimit spends a token of the caller's bucket on every request (--rate-limit): a valid
+// token's (or an in-process page's) principal, else the client's address, so that a runaway
+// station or a flood of bad tokens slows down alone. Over the limit: 429 with Retry-After.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	lim := httpx.NewLimiter(s.Config.RateLimit, s.Config.RateLimitBurst)
+	if lim == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := httpx.ClientKey(r)
+		if s.Tokens != nil {
+			if p, err := s.Tokens.Authenticate(r); err == nil {
+				key = "principal:" + p.Name
+			}
+		}
+		if wait, ok := lim.Allow(key); !ok {
+			httpx.WriteRateLimited(w, r, wait)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

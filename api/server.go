@@ -112,7 +112,7 @@ func (s *Server) Handler() http.Handler {
 		add(mux, s.auth)
 	}
 	mux.HandleFunc(apiFallback, s.methodNotAllowed(mux))
-	return s.observe(mux)
+	return s.observe(s.rateLimit(mux))
 }
 
 // Routes adds the API's own authenticated routes, each with the roles that may call it.

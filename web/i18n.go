@@ -408,6 +408,7 @@ var catalogue = map[string][2]string{
 	"err.forbidden":              {"您的角色无权进行此操作。", "Your role may not do that."},
 	"err.bad_csrf":               {"表单已失效或来源不明，已拒绝。请刷新页面后重试。", "The form is stale or forged and was refused. Reload the page and try again."},
 	"err.bad_credentials":        {"用户名、密码或令牌不正确。", "The user name, password or token is wrong."},
+	"err.rate_limited":           {"尝试次数过多，请稍等片刻再试。", "Too many attempts; wait a moment and try again."},
 	"err.page_not_found":         {"没有这个页面。", "No such page."},
 	"err.not_found":              {"没有找到。", "Not found."},
 	"err.batch_not_found":        {"没有这个批次。", "No such batch."},

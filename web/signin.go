@@ -7,6 +7,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 )
 
 // home is the sign-in form, or for a signed-in user the start page with the role's desks.
@@ -44,6 +45,13 @@ func (s *site) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	user := strings.TrimSpace(r.PostFormValue("user"))
 	password := r.PostFormValue("password")
+	client := httpx.ClientKey(r)
+	if wait, ok := s.opts.SignInLimit.Peek(client); !ok {
+		s.log.Warn("web: sign-in refused, too many failures from this address", "user", user, "remote", r.RemoteAddr)
+		httpx.SetRetryAfter(w, wait)
+		s.signInForm(w, r, http.StatusTooManyRequests, "rate_limited")
+		return
+	}
 	var p auth.Principal
 	var err error
 	if user == "" {
@@ -52,6 +60,7 @@ func (s *site) signIn(w http.ResponseWriter, r *http.Request) {
 		p, err = s.opts.Tokens.Password(user, password)
 	}
 	if err != nil {
+		s.opts.SignInLimit.Allow(client) // only failures count
 		// Never the password, never the token: only that a sign-in failed and how.
 		s.log.Info("web: sign-in refused", "user", user, "code", errs.CodeOf(err), "remote", r.RemoteAddr)
 		s.signInForm(w, r, http.StatusUnauthorized, "bad_credentials")

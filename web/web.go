@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/httpx"
 )
 
 //go:embed templates/*.html
@@ -42,6 +43,10 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock (default time.Now); sessions expire by it.
 	Now func() time.Time
+	// SignInLimit, if set, limits failed sign-ins per client address (httpx.ClientKey): over
+	// it the form answers 429 before any password is checked, so guessing is slow and bcrypt
+	// cannot be made to burn the CPU. A sign-in that succeeds costs nothing.
+	SignInLimit *httpx.Limiter
 	// WatchStatus, if set, reports the watched folder for the operators' page.
 	WatchStatus func(ctx context.Context) (WatchStatus, error)
 }

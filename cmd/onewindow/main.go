@@ -72,7 +72,7 @@ func mainCode(args []string) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintln(os.Stderr, "onewindow:", err)
+		fmt.Fprintln(os.Stderr, "onewindow:", redactor.String(err.Error()))
 		var f checkFailed
 		if errors.As(err, &f) {
 			return 3

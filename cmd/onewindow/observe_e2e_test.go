@@ -118,12 +118,19 @@ func TestStampVerifiesAndDashboardMetricsExist(t *testing.T) {
 			}
 		}
 		// The batch went through every stage, timed.
+		var took []string
 		for _, stage := range []string{"fetch", "render", "store", "decode", "detect", "ocr", "orient", "reread", "gather",
 			"split", "classify", "extract", "stamp", "pdf", "file", "index"} {
-			if !strings.Contains(scrape, `onewindow_stage_seconds_count{stage="`+stage+`"}`) {
+			var sum, count float64
+			_, errSum := fmt.Sscan(seriesValue(scrape, `onewindow_stage_seconds_sum{stage="`+stage+`"}`), &sum)
+			_, errCount := fmt.Sscan(seriesValue(scrape, `onewindow_stage_seconds_count{stage="`+stage+`"}`), &count)
+			if errSum != nil || errCount != nil || count == 0 {
 				t.Errorf("no onewindow_stage_seconds for stage %s", stage)
+				continue
 			}
+			took = append(took, fmt.Sprintf("%s %.1f ms (%g)", stage, 1000*sum/count, count))
 		}
+		t.Logf("mean stage time (observations): %s", strings.Join(took, ", "))
 		for _, series := range []string{`onewindow_task_seconds_count{outcome="ok",type="page:process"}`,
 			`onewindow_queue_latency_seconds{queue=`, "onewindow_queue_up 1", "onewindow_batch_seconds_count 1"} {
 			if !strings.Contains(scrape, series) {
@@ -240,6 +247,16 @@ func getPublic(t *testing.T, url, accept string, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// seriesValue is the value of one series in a Prometheus text scrape, "" if it is not there.
+func seriesValue(scrape, series string) string {
+	for _, line := range strings.Split(scrape, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func fmtJSON(v any) string { b, _ := json.Marshal(v); return string(b) }

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/httpx"
 	"onewindow/web"
 )
 
@@ -21,7 +21,8 @@ func (d *deps) withPages(apiHandler http.Handler, tokens *auth.Tokens) (http.Han
 		return nil, err
 	}
 	pages, err := web.New(web.Options{API: apiHandler, Tokens: tokens, SessionKey: key, Log: d.log,
-		Secure: d.cfg.TLSCert != "", WatchStatus: d.watchStatus()})
+		Secure: d.cfg.TLSCert != "", WatchStatus: d.watchStatus(),
+		SignInLimit: httpx.NewLimiter(d.cfg.SignInRateLimit/60, 10)})
 	if err != nil {
 		return nil, err
 	}
@@ -33,19 +34,15 @@ func (d *deps) withPages(apiHandler http.Handler, tokens *auth.Tokens) (http.Han
 	return root, nil
 }
 
-// sessionKey is the key that signs web sessions: the --session-key-file (shared by every
+// sessionKey is the key that signs web sessions: --session-key (or its file; shared by every
 // serve process of a hall), else one derived from the admin token (the same in every process
 // that shares it), else, in dev mode, one kept under --data-dir.
 func sessionKey(d *deps) ([]byte, error) {
-	if path := d.cfg.SessionKeyFile; path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
+	if key := d.cfg.SessionKey; key != "" {
+		if len(key) < 32 {
+			return nil, errors.New("the session key has fewer than 32 characters")
 		}
-		if key := strings.TrimSpace(string(b)); len(key) >= 32 {
-			return []byte(key), nil
-		}
-		return nil, errors.New("the session key file holds fewer than 32 characters")
+		return []byte(key), nil
 	}
 	if d.cfg.AdminToken != "" {
 		mac := hmac.New(sha256.New, []byte(d.cfg.AdminToken))
@@ -60,6 +57,6 @@ func sessionKey(d *deps) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	d.log.Warn("no --session-key-file and no admin token: web sessions are signed with a key of this data directory only", "file", path)
+	d.log.Warn("no --session-key and no admin token: web sessions are signed with a key of this data directory only", "file", path)
 	return key, os.WriteFile(path, key, 0o600)
 }

@@ -60,15 +60,20 @@ func runDev(ctx context.Context, args []string) error {
 		}
 		if cfg.S3Endpoint == "" {
 			cfg.S3Endpoint, cfg.S3AccessKey, cfg.S3SecretKey, cfg.S3Secure = svc.S3Endpoint, svc.S3AccessKey, svc.S3SecretKey, false
+			redactor.Add(svc.S3SecretKey)
 		}
 	}
+	// A token the hall gave is never echoed; one dev mode made is printed once, for the developer.
+	shown, where := "$ONEWINDOW_ADMIN_TOKEN", "as given"
 	if cfg.AdminToken == "" {
 		if cfg.AdminToken, err = devAdminToken(cfg.DataDir); err != nil {
 			return err
 		}
+		shown, where = cfg.AdminToken, "also in "+filepath.Join(cfg.DataDir, "admin.token")
 	}
-	fmt.Printf("\nonewindow dev on http://%s\n  admin token: %s (also in %s)\n  try: curl -H 'Authorization: Bearer %s' -F file=@scan.pdf http://%s/api/v1/batches\n  queues: http://%s/admin/queues/ (password: the admin token)\n\n",
-		cfg.Addr, cfg.AdminToken, filepath.Join(cfg.DataDir, "admin.token"), cfg.AdminToken, cfg.Addr, cfg.Addr)
+	fmt.Printf("\nonewindow dev on http://%s\n  admin token: %s (%s)\n  try: curl -H \"Authorization: Bearer %s\" -F file=@scan.pdf http://%s/api/v1/batches\n  queues: http://%s/admin/queues/ (password: the admin token)\n\n",
+		cfg.Addr, shown, where, shown, cfg.Addr, cfg.Addr)
+	redactor.Add(cfg.AdminToken)
 	return run(ctx, cfg, true, true)
 }
 

@@ -50,11 +50,15 @@ func parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (conf
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
+	redactor.Add(cfg.Secrets()...)
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, err
 	}
 	return cfg, fs.Args(), validateArchive(cfg)
 }
+
+// redactor keeps every secret this process knows out of its logs and its last error.
+var redactor config.Redactor
 
 func newLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
@@ -64,7 +68,8 @@ func newLogger(cfg config.Config) *slog.Logger {
 	if cfg.LogFormat == "json" {
 		h = slog.NewJSONHandler(os.Stderr, opts)
 	}
-	return slog.New(api.WithRequestIDs(h)) // every line logged while serving a request names it
+	// Every line logged while serving a request names it; none carries a secret.
+	return slog.New(api.WithRequestIDs(redactor.Handler(h)))
 }
 
 // deps are the connections every role shares.

@@ -1,6 +1,8 @@
 // Package config holds the daemon's one Config struct. Every field has a flag and an
 // ONEWINDOW_ environment variable; flags win over the environment, the environment over the
-// defaults written here.
+// defaults written here. A secret setting can also be read from a file (--x-file, or
+// ONEWINDOW_X_FILE: the Docker and systemd credentials convention), and is never shown:
+// not as a flag default, not in help, not in logs written through Redactor.
 package config
 
 import (
@@ -21,10 +23,10 @@ type Config struct {
 	Addr    string `flag:"addr" help:"HTTP listen address"`
 	DataDir string `flag:"data-dir" help:"dev mode: where the child Redis and MinIO keep their data"`
 
-	RedisURL     string `flag:"redis-url" help:"redis://host:port/db, redis-sentinel://host:port,host:port/master?..., or redis-cluster://host:port,host:port; empty in dev mode starts a child redis-server"`
+	RedisURL     string `flag:"redis-url" secret:"true" help:"redis://host:port/db, redis-sentinel://host:port,host:port/master?..., or redis-cluster://host:port,host:port; empty in dev mode starts a child redis-server"`
 	S3Endpoint   string `flag:"s3-endpoint" help:"S3/MinIO host:port; empty in dev mode starts a child minio server"`
-	S3AccessKey  string `flag:"s3-access-key" help:"S3 access key"`
-	S3SecretKey  string `flag:"s3-secret-key" help:"S3 secret key"`
+	S3AccessKey  string `flag:"s3-access-key" secret:"true" help:"S3 access key"`
+	S3SecretKey  string `flag:"s3-secret-key" secret:"true" help:"S3 secret key"`
 	S3Secure     bool   `flag:"s3-secure" help:"use HTTPS for S3"`
 	S3Region     string `flag:"s3-region" help:"S3 region"`
 	S3PublicURL  string `flag:"s3-public-url" help:"scheme://host[:port] that presigned links name, when users reach object storage by another address than the daemon does (a proxy must pass that Host on); default: the S3 endpoint"`
@@ -35,10 +37,14 @@ type Config struct {
 	TLSCert string `flag:"tls-cert" help:"serve HTTPS with this certificate file (PEM); empty: plain HTTP behind the hall's proxy"`
 	TLSKey  string `flag:"tls-key" help:"the private key file (PEM) of --tls-cert"`
 
+	RateLimit       float64 `flag:"rate-limit" help:"API requests a second per principal (per client address for requests without a valid token), in a token bucket of --rate-limit-burst; over it: 429 rate_limited with Retry-After; 0: no limit"`
+	RateLimitBurst  int     `flag:"rate-limit-burst" help:"requests a principal or client address may send at once above --rate-limit"`
+	SignInRateLimit float64 `flag:"signin-rate-limit" help:"failed web sign-ins a minute per client address, in bursts of up to ten; over it: 429 without checking the password; 0: no limit"`
+
 	DashboardWrites bool   `flag:"dashboard-writes" help:"let operators delete, cancel and run tasks from the queue dashboard (each write is audited); default read-only"`
 	ViewerPDF       string `flag:"viewer-pdf" help:"what a role that sees ID numbers masked gets for a document's PDF: refuse (403) or redacted (numbers covered on the page, left out of the text layer)"`
 
-	AdminToken string `flag:"admin-token" help:"admin bearer token; dev mode generates one when empty"`
+	AdminToken string `flag:"admin-token" secret:"true" help:"admin bearer token; dev mode generates one when empty"`
 	TokensFile string `flag:"tokens-file" help:"JSON file of hashed tokens for the scanner, archivist and other roles"`
 
 	Concurrency    int           `flag:"concurrency" help:"worker goroutines, each with its own OCR engine"`
@@ -81,9 +87,9 @@ type Config struct {
 	NoticeTemplates string `flag:"notice-templates" help:"folder of notice templates overriding the bundled ones"`
 	NoticeFont      string `flag:"notice-font" help:"TrueType font or collection with Chinese glyphs for notices and reports (empty: Debian's wqy-zenhei)"`
 	NotifyURL       string `flag:"notify-url" help:"webhook that tells applicants (e.g. the hall's SMS gateway); empty: nobody is told"`
-	NotifySecret    string `flag:"notify-secret" help:"HMAC secret of the notify webhook"`
+	NotifySecret    string `flag:"notify-secret" secret:"true" help:"HMAC secret of the notify webhook"`
 	DepartmentsFile string `flag:"departments-file" help:"departments and how they receive packages (YAML); empty: no departments; reread when it changes"`
-	SessionKeyFile  string `flag:"session-key-file" help:"key that signs web sessions (shared by every serve process); dev mode writes one under --data-dir"`
+	SessionKey      string `flag:"session-key" secret:"true" help:"key that signs web sessions, at least 32 characters (shared by every serve process); empty: derived from the admin token, or in dev mode kept under --data-dir"`
 	WatchDir        string `flag:"watch-dir" help:"dev mode and watch: a folder scanners write to; finished files are uploaded and moved to done/ or failed/"`
 
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
@@ -122,8 +128,13 @@ func Default() Config {
 		ArchivalCodePattern: "{fonds}-ZW·{year}-{retention}-{case}-{seq}",
 		FondsCode:           "OW",
 		ViewerPDF:           "refuse",
-		LogLevel:            "info",
-		LogFormat:           "text",
+		// A scan station sends a few requests a second, a batch page polls once a second;
+		// 100/s per principal stops only a runaway client or a flood.
+		RateLimit:       100,
+		RateLimitBurst:  400,
+		SignInRateLimit: 10,
+		LogLevel:        "info",
+		LogFormat:       "text",
 	}
 }
 
@@ -145,6 +156,12 @@ func (c *Config) Register(fs *flag.FlagSet) error {
 		}
 		field := v.Field(i)
 		env := EnvName(name)
+		if f.Tag.Get("secret") != "" {
+			if err := registerSecret(fs, field.Addr().Interface().(*string), name, f.Tag.Get("help")); err != nil {
+				return err
+			}
+			continue
+		}
 		if s, ok := os.LookupEnv(env); ok {
 			if err := set(field, s); err != nil {
 				return fmt.Errorf("%s: %w", env, err)
@@ -225,6 +242,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
 		return fmt.Errorf("upload limits must be positive")
+	}
+	if c.RateLimit < 0 || c.SignInRateLimit < 0 || c.RateLimitBurst < 1 {
+		return fmt.Errorf("rate-limit and signin-rate-limit must be 0 (off) or more, rate-limit-burst at least 1")
 	}
 	if c.AuditRetentionYears < 1 {
 		return fmt.Errorf("audit-retention-years must be at least 1")
