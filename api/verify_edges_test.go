@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +97,36 @@ func TestVerify(t *testing.T) {
 	if miss := e.do(t, "GET", "/verify/"+id+"?d=0000000000000000", ""); miss.Code != http.StatusNotFound || !strings.Contains(miss.Body.String(), "未能核验") {
 		t.Errorf("page for a wrong digest: %d %s", miss.Code, miss.Body)
 	}
+}
+
+// Whatever a QR code or a hand-typed URL holds, the route answers 200 for the one document
+// and digest it knows, else 404, and never anything else.
+func FuzzVerify(f *testing.F) {
+	e := newEdgeEnv(f)
+	const id = "0193f2a1-7b4c-7def-8a12-3456789abcde-001"
+	rec, _ := json.Marshal(archive.Record{DocumentID: id, FiledAt: time.Now(),
+		Files: []archive.File{{Role: "text", Digests: archive.Digests{SHA256: "89abcdef01234567" + strings.Repeat("0", 48)}}}})
+	if _, err := e.blobs.PutBytes(context.Background(), storage.Archive, storage.DocumentRecordKey(id), rec, storage.PutOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(id, "89abcdef01234567")
+	f.Add(id, "89ABCDEF01234567")
+	f.Add("../"+id, "")
+	f.Add(id, "%00")
+	f.Fuzz(func(t *testing.T, id, d string) {
+		target := "/verify/" + url.PathEscape(id) + "?d=" + url.QueryEscape(d)
+		req := httptest.NewRequest("GET", "/", nil)
+		req.URL.Path, req.URL.RawPath, req.URL.RawQuery = "/verify/"+id, "", "d="+url.QueryEscape(d)
+		req.Header.Set("Accept", "application/json")
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, req)
+		switch w.Code {
+		case http.StatusOK, http.StatusNotFound:
+		case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusMethodNotAllowed:
+			// the mux cleans paths with dot segments or slashes before any handler sees them
+		case http.StatusTooManyRequests: // the fuzzer is one client asking very fast
+		default:
+			t.Errorf("%s: %d %s", target, w.Code, w.Body)
+		}
+	})
 }
