@@ -7,7 +7,7 @@ CORPUS ?= /tmp/onewindow-corpus
 # make eval scores every folder named here (space-separated), e.g. corpora in other fonts.
 CORPORA ?= $(CORPUS)
 
-.PHONY: setup dev test build bench eval clean
+.PHONY: setup dev test faults build bench eval clean
 
 setup:
 	scripts/setup.sh
@@ -20,6 +20,11 @@ dev: setup
 
 test:
 	scripts/test.sh
+
+# The whole fault suite (make test runs its short version): serve and two work processes
+# against their own Redis and MinIO, killed and cut off mid-batch; prints what it measured.
+faults: setup
+	ONEWINDOW_FAULTS=full go test -count=1 -timeout 60m -run '^TestFaults$$' -v ./cmd/onewindow
 
 bench:
 	ONEWINDOW_SETUP_CORPUS=1 scripts/setup.sh

@@ -17,15 +17,19 @@ import (
 	"onewindow/workers"
 )
 
+// queueOnRealServices starts Redis and MinIO for t and opens the queue on that Redis.
+func queueOnRealServices(t *testing.T) (*storage.State, *storage.Blobs, *asynq.Inspector, *asynq.Client) {
+	svc := testenv.Services(t)
+	st := testenv.State(t, svc)
+	client := asynq.NewClientFromRedisClient(st.Redis())
+	return st, testenv.Blobs(t, svc), asynq.NewInspectorFromRedisClient(st.Redis()), client
+}
+
 // An operator's retry puts exactly the failed batch's archived steps back, on a real queue,
 // and refuses a batch that failed on its input.
 func TestRetryBatchRunsItsArchivedStepsAgain(t *testing.T) {
-	svc := testenv.Services(t)
-	st := testenv.State(t, svc)
-	blobs := testenv.Blobs(t, svc)
+	st, blobs, insp, client := queueOnRealServices(t)
 	ctx := context.Background()
-	insp := asynq.NewInspectorFromRedisClient(st.Redis())
-	client := asynq.NewClientFromRedisClient(st.Redis())
 	for _, id := range []string{"b-down", "b-other"} {
 		if _, err := client.EnqueueContext(ctx, tasks.NewPageTask(id, 0)); err != nil {
 			t.Fatal(err)
@@ -67,12 +71,8 @@ func TestRetryBatchRunsItsArchivedStepsAgain(t *testing.T) {
 // failed with a transient error, or left processing because the failure could not be
 // written), never one that failed on its input, and each at most MaxAutoResumes times.
 func TestResumeTransientResumesOnlyPassingFailures(t *testing.T) {
-	svc := testenv.Services(t)
-	st := testenv.State(t, svc)
-	blobs := testenv.Blobs(t, svc)
+	st, blobs, insp, client := queueOnRealServices(t)
 	ctx := context.Background()
-	insp := asynq.NewInspectorFromRedisClient(st.Redis())
-	client := asynq.NewClientFromRedisClient(st.Redis())
 	archive := func(id string) {
 		t.Helper()
 		if _, err := client.EnqueueContext(ctx, tasks.NewPageTask(id, 0)); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {

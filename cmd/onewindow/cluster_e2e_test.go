@@ -30,11 +30,12 @@ type hall struct {
 	blobs   *storage.Blobs
 }
 
-func startHall(t *testing.T, redisURL string, s3 storage.S3Options, workers int) *hall {
+// startHall runs `serve` and workers `work` processes; extra settings (NAME=value) go to all.
+func startHall(t *testing.T, redisURL string, s3 storage.S3Options, workers int, extra ...string) *hall {
 	t.Helper()
-	h := &hall{env: []string{"ONEWINDOW_REDIS_URL=" + redisURL, "ONEWINDOW_S3_ENDPOINT=" + s3.Endpoint,
+	h := &hall{env: append([]string{"ONEWINDOW_REDIS_URL=" + redisURL, "ONEWINDOW_S3_ENDPOINT=" + s3.Endpoint,
 		"ONEWINDOW_S3_ACCESS_KEY=" + s3.AccessKey, "ONEWINDOW_S3_SECRET_KEY=" + s3.SecretKey,
-		"ONEWINDOW_S3_REGION=" + s3.Region, "ONEWINDOW_BUCKET_PREFIX=" + s3.Prefix}}
+		"ONEWINDOW_S3_REGION=" + s3.Region, "ONEWINDOW_BUCKET_PREFIX=" + s3.Prefix}, extra...)}
 	h.api = launch(t, t.TempDir(), "serve", h.env...)
 	h.api.waitReady()
 	for range workers {

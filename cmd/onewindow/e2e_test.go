@@ -135,6 +135,11 @@ type file struct {
 
 func (d *daemon) upload(token string, headers map[string]string, fields map[string]string, files ...file) (int, map[string]any) {
 	d.t.Helper()
+	return d.do(uploadRequest(d.base, token, headers, fields, files...))
+}
+
+// uploadRequest is a scan station's multipart upload of files with fields.
+func uploadRequest(base, token string, headers, fields map[string]string, files ...file) *http.Request {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
@@ -145,7 +150,7 @@ func (d *daemon) upload(token string, headers map[string]string, fields map[stri
 		_, _ = w.Write(f.data)
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", d.base+"/api/v1/batches", &body)
+	req, _ := http.NewRequest("POST", base+"/api/v1/batches", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -153,7 +158,7 @@ func (d *daemon) upload(token string, headers map[string]string, fields map[stri
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	return d.do(req)
+	return req
 }
 
 func (d *daemon) get(path string) (int, map[string]any) {

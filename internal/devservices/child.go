@@ -126,10 +126,11 @@ type MinioOptions struct {
 	Bin          string   // empty: FindMinio()
 	Drives       []string // one directory, or several for an erasure set; created
 	User, Secret string
+	Port         int // 0: a free loopback port; a restarted server takes its old one
 	LogOutput    io.Writer
 }
 
-// StartMinio starts a MinIO server on a free loopback port and waits until it is ready.
+// StartMinio starts a MinIO server on a loopback port and waits until it is ready.
 func StartMinio(ctx context.Context, opt MinioOptions) (*Child, error) {
 	bin := opt.Bin
 	if bin == "" {
@@ -143,9 +144,12 @@ func StartMinio(ctx context.Context, opt MinioOptions) (*Child, error) {
 			return nil, err
 		}
 	}
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
+	port := opt.Port
+	if port == 0 {
+		var err error
+		if port, err = FreePort(); err != nil {
+			return nil, err
+		}
 	}
 	console, err := FreePort()
 	if err != nil {
