@@ -27,6 +27,11 @@ type BatchFile struct {
 	ActiveContent []string `json:"active_content,omitempty"`
 }
 
+// MaxAutoResumes bounds the automatic resumes of one batch after transient failures: a
+// "transient" cause that never passes (a bug that looks like an outage) must not loop. An
+// operator may still retry by hand.
+const MaxAutoResumes = 3
+
 // BatchError is why a batch failed.
 type BatchError struct {
 	Code    string `json:"code"`
@@ -63,7 +68,7 @@ type Batch struct {
 	Files          []BatchFile `json:"files,omitempty"`
 	IdempotencyKey string      `json:"idempotency_key,omitempty"`
 	// AutoResumes counts the reconciler's resumes of the batch after transient failures; it
-	// stops at workers.MaxAutoResumes so that a cause that never passes does not loop.
+	// stops at MaxAutoResumes so that a cause that never passes does not loop.
 	AutoResumes int       `json:"auto_resumes,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`

@@ -14,9 +14,8 @@ import (
 	"onewindow/storage"
 )
 
-// MaxAutoResumes bounds the reconciler's resumes of one batch: a "transient" cause that never
-// passes (a bug that looks like an outage) must not loop. An operator may still retry by hand.
-const MaxAutoResumes = 3
+// MaxAutoResumes bounds the reconciler's resumes of one batch (storage.MaxAutoResumes).
+const MaxAutoResumes = storage.MaxAutoResumes
 
 // Retrier runs a failed batch again: the tasks of the batch that gave up (archived by asynq)
 // go back on the queue as they were, so every step that had finished stays finished, and

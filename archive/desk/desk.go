@@ -156,8 +156,19 @@ func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 
 // restoreBatch puts a batch back into Redis as its manifest records it; for an unfinished
 // batch it also restores the pages already done (their results are in the work bucket) and
-// re-enqueues its first step.
+// re-enqueues its first step. A batch that had failed for a transient cause lost its archived
+// steps with Redis, so the reconciler could no longer resume it: it is resumed here instead,
+// within the same bound.
 func (d *Desk) restoreBatch(ctx context.Context, b *storage.Batch) error {
+	if b.Status == storage.StatusFailed && b.Error != nil && b.Error.Transient && b.AutoResumes < storage.MaxAutoResumes && d.Queue != nil {
+		b.Status, b.Error = storage.StatusProcessing, nil
+		b.AutoResumes++
+		b.UpdatedAt = d.Clock.Now()
+		if err := storage.SaveManifest(ctx, d.Blobs, b); err != nil {
+			return err
+		}
+		d.Log.Warn("batch resumed after a transient failure", "batch", b.ID, "resume", b.AutoResumes, "by", "reindex")
+	}
 	if err := d.State.PutBatch(ctx, b); err != nil {
 		return err
 	}
