@@ -86,7 +86,9 @@ func labelledSpans(runes []rune) []labelSpan {
 			}
 			j++
 		}
-		if l := len([]rune(raw.String())); l >= 15 && l <= 21 {
+		// A short run is a code OCR could not make out ("RS" for eighteen digits): a near
+		// miss to read again, never resolved from the text.
+		if l := len([]rune(raw.String())); l >= 1 && l <= 21 {
 			out = append(out, labelSpan{kind: kind, raw: raw.String(), start: start, end: end})
 		}
 		i = max(i, end-1)
@@ -224,8 +226,9 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // what the page's OCR read there (raw). Every way of reading considered must agree on one
 // value, or none is taken: a reread that validates as read or with look-alikes repaired; a
 // value pieced together place by place from two readings that differ in a few places; the
-// place-by-place majority of three. A value must stay within a few edits of the page's own
-// reading, so two readings agree on it.
+// place-by-place majority of three, or of any of them where each has another place wrong. A
+// value must stay within a few edits of the page's own reading, so two readings agree on it,
+// unless two rereads agree on it exactly.
 func Reread(kind, raw string, rereads ...string) (string, bool) {
 	repair := repairUSCC
 	limit := 4
@@ -246,6 +249,16 @@ func Reread(kind, raw string, rereads ...string) (string, bool) {
 		}
 	}
 	if len(found) == 0 {
+		// The page's reading may have lost several characters (a speck, a broken line): two
+		// readings of the crop at different scales that agree, and validate as read, stand
+		// without it.
+		for v := range agreed(readings[1:]) {
+			if v, src, ok := resolveSpan(kind, v); ok && src == SourceClean {
+				found[v] = true
+			}
+		}
+	}
+	if len(found) == 0 {
 		for i := range readings {
 			for j := i + 1; j < len(readings); j++ {
 				for v := range combine(readings[i], readings[j], maxDisagreements[kind], repair) {
@@ -257,6 +270,15 @@ func Reread(kind, raw string, rereads ...string) (string, bool) {
 	if len(found) == 0 && len(readings) >= 3 {
 		if v, ok := repair(majority(readings)); ok && near(v) {
 			found[v] = true
+		}
+	}
+	if len(found) == 0 && len(readings) >= 3 {
+		// Each reading may have a different place wrong: any place's character may come from
+		// any of them.
+		for v := range lattice(kind, readings, maxLattice[kind], repair) {
+			if near(v) {
+				found[v] = true
+			}
 		}
 	}
 	if len(found) != 1 {
@@ -297,6 +319,89 @@ func majority(readings []string) string {
 		out[i] = best
 	}
 	return string(out)
+}
+
+// agreed returns the readings that at least two of rereads read alike.
+func agreed(rereads []string) map[string]bool {
+	seen := map[string]int{}
+	out := map[string]bool{}
+	for _, r := range rereads {
+		if seen[r]++; seen[r] == 2 {
+			out[r] = true
+		}
+	}
+	return out
+}
+
+// maxLattice bounds the values lattice tries: a credit code's two check characters let one
+// wrong value in about 341 through, an ID number's one in 11.
+var maxLattice = map[string]int{KindID: 4, KindUSCC: 16}
+
+// lattice returns the one value that validates among the strings taking at each place one of
+// the characters the 18-character readings have there; nothing when several do, or when
+// there would be more than limit strings to try.
+func lattice(kind string, readings []string, limit int, repair func(string) (string, bool)) map[string]bool {
+	var rs [][]rune
+	for _, r := range readings {
+		if x := []rune(r); len(x) == 18 {
+			rs = append(rs, x)
+		}
+	}
+	if len(rs) < 2 {
+		return nil
+	}
+	options := make([][]rune, 18)
+	combos := 1
+	for i := range options {
+		seen := map[rune]bool{}
+		for _, r := range rs {
+			if c := glyphClass(r[i]); !seen[c] && plausible(kind, i, c) {
+				seen[c] = true
+				options[i] = append(options[i], r[i])
+			}
+		}
+		if len(options[i]) == 0 {
+			return nil
+		}
+		if combos *= len(options[i]); combos > limit {
+			return nil
+		}
+	}
+	found := map[string]bool{}
+	buf := make([]rune, 18)
+	for n := range combos {
+		for i, opts := range options {
+			buf[i] = opts[n%len(opts)]
+			n /= len(opts)
+		}
+		if v, ok := repair(string(buf)); ok {
+			found[v] = true
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
+}
+
+// plausible reports whether c (a glyph class) may stand at place i of a code of kind: a
+// character a place cannot hold is a misreading, not an option (a credit code's first
+// character is a registration authority, its third to eighth a division code; an ID number
+// is digits but for its check character).
+func plausible(kind string, i int, c rune) bool {
+	if c > 0x7f {
+		return false
+	}
+	switch {
+	case kind == KindID:
+		return c >= '0' && c <= '9' || i == 17 && c == 'X'
+	case i == 0:
+		_, ok := usccOrgTypes[byte(c)]
+		return ok
+	case i >= 2 && i < 8:
+		return c >= '0' && c <= '9'
+	}
+	return strings.ContainsRune(usccChars, c)
 }
 
 // clean upper-cases a reading and drops its spaces and line breaks.

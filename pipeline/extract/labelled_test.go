@@ -59,6 +59,15 @@ func TestReread(t *testing.T) {
 		{"reread far from the page's reading refused", KindID, "222401195705254651", []string{id1}, ""},
 		{"nothing validates", KindID, "222401195705254651", []string{"222401195705254651"}, ""},
 		{"empty reread", KindUSCC, "91220106GDEBS4BKSE", []string{""}, ""},
+		// Every reading has a place wrong, each a different one; the crop cut the first
+		// glyph, which no credit code can begin with as read (J).
+		{"pieced from three readings", KindUSCC, "912204021P4E83GUSN",
+			[]string{"J12204021P4E83GUB8N", "J12204021P4E83GUEM", "112204021P4E83GU8N"}, "912204021P4E83GU8M"},
+		// The page lost three digits to a speck; two scales of the crop read the code alike.
+		{"two rereads agree", KindID, "220102196005616", []string{"220102196003105163", "220102196003105163"}, "220102196003105163"},
+		{"one reread far from the page", KindID, "220102196005616", []string{"220102196003105163"}, ""},
+		{"too many ways to piece", KindUSCC, "912204021P4E83GUSN",
+			[]string{"712204021P4E83GUEM", "112204021P4E83GU8N", "A12204021P4E83GUBK"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

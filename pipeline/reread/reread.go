@@ -11,6 +11,7 @@ package reread
 import (
 	"context"
 	"image"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,9 +32,13 @@ var whitelists = map[string]string{
 	extract.KindUSCC: "0123456789ABCDEFGHJKLMNPQRTUWXY",
 }
 
-// targetHeights are the text heights, in pixels, a region is scaled to: Tesseract reads best
-// with capitals of 30-40 pixels, and a 200 dpi scan's body text is about 20.
-var targetHeights = []int{40}
+// targetHeights are the text heights, in pixels, a region is scaled to, tried in turn until
+// the readings so far give a value: Tesseract reads best with capitals of 30-40 pixels (a
+// 200 dpi scan's body text is about 20), and another scale misreads other places.
+var targetHeights = []int{40, 56, 32}
+
+// codeLength is the length of both kinds of code.
+const codeLength = 18
 
 // Region is a labelled code that did not validate and where it stands on the page.
 type Region struct {
@@ -58,7 +63,12 @@ func Regions(page pipeline.OCRPage) []Region {
 			for _, w := range line[first : last+1] {
 				box = box.Union(w.Box)
 			}
+			// A speck or a stamp touching a word would make the union taller than the line,
+			// and the crop, scaled by its height, too small to read: the line's words say
+			// where it runs.
+			box.Min.Y, box.Max.Y = lineExtent(line)
 			h := box.Dy()
+			short := codeLength-utf8.RuneCountInString(nm.Raw) > 1
 			if cut := leadIn(line[first], text, owner, nm.Start); cut > 0 {
 				// The label (or a colon) shares the code's first word: start after it.
 				box.Min.X += cut - h
@@ -68,6 +78,10 @@ func Regions(page pipeline.OCRPage) []Region {
 				box.Min.X -= h / 2
 			}
 			box.Max.X += h
+			if short {
+				// OCR made out only part of the code: the rest may be to the right of it.
+				box.Max.X += (codeLength - utf8.RuneCountInString(nm.Raw)) * h
+			}
 			box.Min.Y -= h / 3
 			box.Max.Y += h / 3
 			box = box.Intersect(image.Rect(0, 0, page.Width, page.Height))
@@ -101,6 +115,18 @@ func Page(ctx context.Context, page *pipeline.OCRPage, img pipeline.PageImage, r
 		}
 	}
 	return nil
+}
+
+// lineExtent is where a line runs vertically: the median top and bottom of its words.
+func lineExtent(line []pipeline.Word) (top, bottom int) {
+	tops := make([]int, len(line))
+	bottoms := make([]int, len(line))
+	for i, w := range line {
+		tops[i], bottoms[i] = w.Box.Min.Y, w.Box.Max.Y
+	}
+	slices.Sort(tops)
+	slices.Sort(bottoms)
+	return tops[len(tops)/2], bottoms[len(bottoms)/2]
 }
 
 // lines groups words by (block, paragraph, line), in order.

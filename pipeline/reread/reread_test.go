@@ -35,7 +35,7 @@ func TestPage(t *testing.T) {
 		{"misread code re-read", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
 			"91220106GDEB84BK8E", 1, []string{"91220106GDEB84BK8E"}},
 		{"re-read that does not validate dropped", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
-			"91220106GDEBS4BKSE", 1, nil},
+			"91220106GDEBS4BKSE", len(targetHeights), nil},
 		{"no label: nothing read", []pipeline.Word{word("编号", 10, 60), word("91220106GDEBS4BKSE", 310, 700)}, "", 0, nil},
 	}
 	for _, tc := range tests {
@@ -56,5 +56,20 @@ func TestPage(t *testing.T) {
 				t.Fatalf("calls %d, readings %v; want %d, %v", r.calls, got, tc.wantCalls, tc.want)
 			}
 		})
+	}
+}
+
+// A speck touching one word of the code does not make the crop taller than the line.
+func TestRegionHeight(t *testing.T) {
+	speck := word("8", 710, 740)
+	speck.Box.Min.Y = 40
+	page := pipeline.OCRPage{Width: 1000, Height: 1400, Words: []pipeline.Word{word("统一社会信用代码：", 10, 300),
+		word("91220106GDEBS4BKS", 310, 700), speck}}
+	regs := Regions(page)
+	if len(regs) != 1 {
+		t.Fatalf("regions %v", regs)
+	}
+	if b := regs[0].Box; b.Min.Y < 90 || b.Max.Y > 140 || b.Max.X < 740 {
+		t.Errorf("region %v: want the line's height (100-130) and the speck's width", b)
 	}
 }
