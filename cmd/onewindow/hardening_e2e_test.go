@@ -2,9 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -14,6 +24,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"onewindow/internal/auth"
 	"onewindow/internal/testenv"
@@ -200,4 +211,75 @@ func TestRateLimits(t *testing.T) {
 	if last != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
 		t.Errorf("eleventh failed sign-in: %d, Retry-After %q", last, hdr.Get("Retry-After"))
 	}
+}
+
+// `serve --tls-cert --tls-key` answers HTTPS with that certificate, and the key file's path is
+// all the log says of it.
+func TestServeTLS(t *testing.T) {
+	svc := testenv.Services(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := launch(t, t.TempDir(), "serve", "ONEWINDOW_REDIS_URL="+svc.RedisURL(), "ONEWINDOW_S3_ENDPOINT="+svc.S3Endpoint,
+		"ONEWINDOW_S3_ACCESS_KEY="+svc.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY="+svc.S3SecretKey, "ONEWINDOW_BUCKET_PREFIX=tls",
+		"ONEWINDOW_TLS_CERT="+certFile, "ONEWINDOW_TLS_KEY="+keyFile)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 5 * time.Second}
+	base := strings.Replace(d.base, "http://", "https://", 1)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", base+"/api/v1/batches", nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 && resp.TLS != nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no HTTPS answer: %v", err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if resp, err := http.Get(d.base + "/healthz"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("plain HTTP answered on the TLS port")
+		}
+	}
+	d.stop()
+	block, _ := pem.Decode(keyPEM)
+	if strings.Contains(d.log.String(), base64.StdEncoding.EncodeToString(block.Bytes)[:40]) {
+		t.Error("the log shows the TLS key")
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and its key, PEM-encoded.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "onewindow test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 }
