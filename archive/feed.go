@@ -99,6 +99,13 @@ func (f *Follower) Run(ctx context.Context) {
 	if block == 0 {
 		block = 5 * time.Second
 	}
+	if f.Index.Stale() && f.Rebuild != nil {
+		// Documents indexed under an older mapping lack fields searches now use.
+		f.Log.Info("search feed: the index predates the current mapping; rebuilding it from the archive")
+		if err := f.Rebuild(ctx); err != nil && ctx.Err() == nil {
+			f.Log.Error("search feed: rebuilding the index failed; run reindex", "err", err)
+		}
+	}
 	pos := f.Index.Position()
 	for ctx.Err() == nil {
 		// Nothing new comes back empty. If Redis was flushed the stream restarts at IDs below

@@ -20,10 +20,19 @@ import (
 // Index is the archivists' full-text and field index of filed documents. It is derived: every
 // entry comes from a record and text in the archive bucket, and Rebuild recreates it from them.
 type Index struct {
-	dir string
-	mu  sync.RWMutex // guards idx against Reset swapping it
-	idx bleve.Index
+	dir   string
+	mu    sync.RWMutex // guards idx and stale against Reset swapping it
+	idx   bleve.Index
+	stale bool
 }
+
+// schemaKey is the internal key of the index's schema version: an index written before the
+// current mapping lacks fields that searches rely on and has to be rebuilt (Stale).
+var schemaKey = []byte("index.schema")
+
+// schemaVersion names the current mapping; change it whenever indexDoc or the mapping
+// changes what a search finds. 2: code prefixes.
+const schemaVersion = "2"
 
 // indexDoc is what Bleve stores of a document. Keyword fields are matched whole; Text is the
 // OCR text, analysed into CJK bigrams (and words for Latin script).
@@ -41,6 +50,9 @@ type indexDoc struct {
 	Title        string    `json:"title"`
 	Text         string    `json:"text"`
 	FiledAt      time.Time `json:"filed_at"`
+	// CodePrefixes are the prefixes of the document's codes that prefix search looks up
+	// (codePrefixTerms).
+	CodePrefixes []string `json:"code_prefixes"`
 }
 
 func indexMapping() mapping.IndexMapping {
@@ -59,7 +71,7 @@ func indexMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"case_no", "archival_code", "type", "batch_id", "station", "matter", "departments", "id_numbers", "uscc"} {
+	for _, name := range []string{"case_no", "archival_code", "type", "batch_id", "station", "matter", "departments", "id_numbers", "uscc", prefixField} {
 		doc.AddFieldMappingsAt(name, kw())
 	}
 	// The applicant's name is matched as text so a surname or given name alone finds it, and
@@ -89,7 +101,17 @@ func OpenIndex(dir string) (*Index, error) {
 		return nil, err
 	}
 	x.idx = idx
+	v, err := idx.GetInternal(schemaKey)
+	x.stale = err != nil || string(v) != schemaVersion
 	return x, nil
+}
+
+// Stale reports whether the index was written with an older mapping: until it is rebuilt
+// from the archive (Reset, then every record), some searches miss documents.
+func (x *Index) Stale() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.stale
 }
 
 func (x *Index) path() string { return filepath.Join(x.dir, "bleve") }
@@ -100,7 +122,7 @@ func (x *Index) Dir() string { return x.dir }
 func openOrCreate(path string) (bleve.Index, error) {
 	idx, err := bleve.Open(path)
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		return bleve.New(path, indexMapping())
+		return newIndex(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", path, err)
@@ -130,15 +152,30 @@ func (x *Index) Reset() error {
 	if err := os.RemoveAll(x.path()); err != nil {
 		return err
 	}
-	idx, err := bleve.New(x.path(), indexMapping())
-	x.idx = idx
+	idx, err := newIndex(x.path())
+	x.idx, x.stale = idx, false
 	return err
 }
 
+// newIndex creates an empty index with the current mapping, marked with its schema version.
+func newIndex(path string) (bleve.Index, error) {
+	idx, err := bleve.New(path, indexMapping())
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.SetInternal(schemaKey, []byte(schemaVersion)); err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
 func toIndexDoc(r *Record, text string) indexDoc {
+	text = NormalizeText(text)
 	return indexDoc{CaseNo: r.CaseNo, ArchivalCode: r.ArchivalCode, Type: r.Type, BatchID: r.BatchID, Station: r.Station, Matter: r.Matter,
 		Applicant: r.Applicant, Departments: r.Departments, IDNumbers: r.Fields["id_numbers"],
-		USCC: r.Fields["uscc"], Title: r.Title, Text: NormalizeText(text), FiledAt: r.FiledAt}
+		USCC: r.Fields["uscc"], Title: r.Title, Text: text, FiledAt: r.FiledAt,
+		CodePrefixes: codePrefixTerms(r.Fields["id_numbers"], r.Fields["uscc"], text)}
 }
 
 // Add indexes (or re-indexes) one document.

@@ -61,8 +61,17 @@ type Result struct {
 	PerPage int                     `json:"per_page"`
 	Hits    []Hit                   `json:"hits"`
 	Facets  map[string][]FacetCount `json:"facets"`
-	TookMS  float64                 `json:"took_ms"`
+	// FacetsOmitted says the facets were not counted: a search with a code prefix found more
+	// than facetLimit documents.
+	FacetsOmitted bool    `json:"facets_omitted,omitempty"`
+	TookMS        float64 `json:"took_ms"`
 }
+
+// facetLimit is how many documents a search with a code prefix may find for its facets to be
+// counted. Counting visits every hit's values, and a prefix like 220103198* can match most of
+// the archive: a quarter to a half second at 100,000 records, where the search itself takes
+// milliseconds.
+var facetLimit uint64 = 10000
 
 // ErrEmptyQuery is returned when a query names nothing to look for.
 var ErrEmptyQuery = errors.New("empty query")
@@ -79,18 +88,30 @@ func (x *Index) Search(q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := searchRequest(top, q.Text != "", per, page)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.idx == nil {
 		return nil, errors.New("search index is closed")
 	}
+	// A code prefix may match most of the archive: its hits are counted first, and facets
+	// only when there are few enough.
+	prefixed := len(prefixTerms(q)) > 0
+	req := searchRequest(top, q.Text != "", per, page, !prefixed)
 	res, err := x.idx.Search(req)
 	if err != nil {
 		return nil, err
 	}
+	took := res.Took
+	omitted := prefixed && res.Total > facetLimit
+	if prefixed && !omitted {
+		fres, err := x.idx.Search(facetRequest(top))
+		if err != nil {
+			return nil, err
+		}
+		res.Facets, took = fres.Facets, took+fres.Took
+	}
 	out := &Result{Total: res.Total, Page: page, PerPage: per, Hits: make([]Hit, 0, len(res.Hits)),
-		Facets: facetCounts(res.Facets), TookMS: float64(res.Took.Microseconds()) / 1000}
+		Facets: facetCounts(res.Facets), FacetsOmitted: omitted, TookMS: float64(took.Microseconds()) / 1000}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, hitOf(h))
 	}
@@ -157,9 +178,9 @@ func buildQuery(q Query) (query.Query, error) {
 	return bleve.NewConjunctionQuery(must...), nil
 }
 
-// searchRequest asks for one page of top with the fields hits show and the facets; a text
-// search is ranked and highlighted, any other is newest first.
-func searchRequest(top query.Query, text bool, per, page int) *bleve.SearchRequest {
+// searchRequest asks for one page of top with the fields hits show and, if facets, the
+// facets; a text search is ranked and highlighted, any other is newest first.
+func searchRequest(top query.Query, text bool, per, page int, facets bool) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(top, per, (page-1)*per, false)
 	req.Fields = []string{"case_no", "type", "title", "text", "filed_at", "applicant", "matter", "archival_code"}
 	if text {
@@ -168,10 +189,23 @@ func searchRequest(top query.Query, text bool, per, page int) *bleve.SearchReque
 	} else {
 		req.SortBy([]string{"-filed_at", "_id"})
 	}
+	if facets {
+		addFacets(req)
+	}
+	return req
+}
+
+// facetRequest asks for the facets of top alone, no hits.
+func facetRequest(top query.Query) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(top, 0, 0, false)
+	addFacets(req)
+	return req
+}
+
+func addFacets(req *bleve.SearchRequest) {
 	for _, f := range facetFields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
 	}
-	return req
 }
 
 // facetFields are counted for every search, twenty values each.

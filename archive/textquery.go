@@ -42,7 +42,7 @@ func textQuery(raw string) (query.Query, error) {
 	var words []string
 	for _, w := range strings.Fields(raw) {
 		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
-			q, err := codePrefix(p, "id_numbers", "uscc", "text")
+			q, err := codePrefix(p, "")
 			if err != nil {
 				return nil, err
 			}
@@ -143,14 +143,131 @@ func mostBigrams(t string) query.Query {
 	return bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(runs...), most)
 }
 
-// codePrefix matches documents with a code or number starting with p in any of fields.
-func codePrefix(p string, fields ...string) (query.Query, error) {
+// Prefix terms: each code of a document is indexed with every prefix of MinPrefix to
+// maxPrefixTerm characters, upper-cased and tagged with its kind, in the keyword field
+// prefixField. A prefix search is then the postings of one term, however many codes share the
+// prefix: a prefix query would expand to every matching code first (ten thousand terms for
+// 220103198001* in a hundred thousand records: a second's work).
+const (
+	prefixField   = "code_prefixes"
+	maxPrefixTerm = 18 // an ID number's or a credit code's length
+)
+
+// Tags of the prefix terms: ID numbers, credit codes, and every code or number of the text
+// or the fields (what q=220681199* looks for).
+const (
+	tagID   = "id:"
+	tagUSCC = "uscc:"
+	tagAny  = "num:"
+)
+
+// fieldTags maps the fields a prefix is searched in to the tag of their prefix terms.
+var fieldTags = map[string]string{"id_numbers": tagID, "uscc": tagUSCC}
+
+// codePrefixTerms lists the tagged prefix terms of a document's ID numbers, credit codes and
+// the numbers in its text (runs of ASCII letters and digits holding a digit).
+func codePrefixTerms(ids, usccs []string, text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(tag, code string) {
+		code = strings.ToUpper(code)
+		for n := MinPrefix; n <= min(len(code), maxPrefixTerm); n++ {
+			if t := tag + code[:n]; !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	for _, v := range ids {
+		add(tagID, v)
+		add(tagAny, v)
+	}
+	for _, v := range usccs {
+		add(tagUSCC, v)
+		add(tagAny, v)
+	}
+	for _, run := range numberRuns(text) {
+		add(tagAny, run)
+	}
+	return out
+}
+
+// numberRuns are the runs of at least MinPrefix ASCII letters and digits in text that hold a
+// digit: codes, phone and other numbers, not words.
+func numberRuns(text string) []string {
+	var out []string
+	start, digit := -1, false
+	flush := func(end int) {
+		if start >= 0 && digit && end-start >= MinPrefix {
+			out = append(out, text[start:end])
+		}
+		start, digit = -1, false
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		alnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !alnum {
+			flush(i)
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		digit = digit || c >= '0' && c <= '9'
+	}
+	flush(len(text))
+	return out
+}
+
+// prefixTerms lists the prefix terms q's code prefixes are looked up by (codePrefix).
+func prefixTerms(q Query) []string {
+	var out []string
+	term := func(p, field string) {
+		p = strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(p), "*"))
+		if len([]rune(p)) < MinPrefix || len(p) > maxPrefixTerm || !strings.ContainsAny(p, "0123456789") {
+			return
+		}
+		tag := tagAny
+		if field != "" {
+			tag = fieldTags[field]
+		}
+		out = append(out, tag+p)
+	}
+	for _, w := range strings.Fields(q.Text) {
+		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
+			term(p, "")
+		}
+	}
+	term(q.IDPrefix, "id_numbers")
+	term(q.USCCPrefix, "uscc")
+	return out
+}
+
+// codePrefix matches documents with a code starting with p in field ("id_numbers", "uscc",
+// or "" for any code or number, the text's included): one prefix term, or, for a prefix
+// longer than any indexed or without a digit (a word's beginning), a prefix query, which
+// such a prefix keeps short.
+func codePrefix(p, field string) (query.Query, error) {
 	if len([]rune(p)) < MinPrefix {
 		return nil, ErrShortPrefix
 	}
+	p = strings.ToUpper(p)
+	tag := tagAny
+	if field != "" {
+		tag = fieldTags[field]
+	}
+	if len(p) <= maxPrefixTerm && strings.ContainsAny(p, "0123456789") {
+		tq := bleve.NewTermQuery(tag + p)
+		tq.SetField(prefixField)
+		return tq, nil
+	}
+	fields := []string{field}
+	if field == "" {
+		fields = []string{"id_numbers", "uscc", "text"}
+	}
 	var qs []query.Query
 	for _, f := range fields {
-		v := strings.ToUpper(p)
+		v := p
 		if f == "text" { // analysed: lower case, as the analyser left it
 			v = strings.ToLower(p)
 		}
