@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/devservices"
 	"onewindow/internal/testenv"
 )
 
@@ -113,6 +114,13 @@ func TestSecretsFromFilesNeverShow(t *testing.T) {
 	}
 }
 
+// servicesEnv points a serve or work process at svc's Redis and MinIO, under its own bucket prefix.
+func servicesEnv(svc *devservices.Services, bucketPrefix string) []string {
+	return []string{"ONEWINDOW_REDIS_URL=" + svc.RedisURL(), "ONEWINDOW_S3_ENDPOINT=" + svc.S3Endpoint,
+		"ONEWINDOW_S3_ACCESS_KEY=" + svc.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY=" + svc.S3SecretKey,
+		"ONEWINDOW_BUCKET_PREFIX=" + bucketPrefix}
+}
+
 // signIn posts the web sign-in form as a browser would (pre-session cookie and CSRF token
 // first) and returns the status, not following the redirect.
 func signIn(t *testing.T, base, user, password string) int {
@@ -156,10 +164,9 @@ func TestRateLimits(t *testing.T) {
 	if err := os.WriteFile(tokensFile, entries, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := launch(t, t.TempDir(), "serve", "ONEWINDOW_REDIS_URL="+svc.RedisURL(), "ONEWINDOW_S3_ENDPOINT="+svc.S3Endpoint,
-		"ONEWINDOW_S3_ACCESS_KEY="+svc.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY="+svc.S3SecretKey, "ONEWINDOW_BUCKET_PREFIX=rate",
+	d := launch(t, t.TempDir(), "serve", append(servicesEnv(svc, "rate"),
 		"ONEWINDOW_TOKENS_FILE="+tokensFile,
-		"ONEWINDOW_RATE_LIMIT=1", "ONEWINDOW_RATE_LIMIT_BURST=5", "ONEWINDOW_SIGNIN_RATE_LIMIT=1")
+		"ONEWINDOW_RATE_LIMIT=1", "ONEWINDOW_RATE_LIMIT_BURST=5", "ONEWINDOW_SIGNIN_RATE_LIMIT=1")...)
 	d.waitReady()
 
 	call := func(token string) (int, string, string) {
@@ -226,9 +233,8 @@ func TestServeTLS(t *testing.T) {
 	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := launch(t, t.TempDir(), "serve", "ONEWINDOW_REDIS_URL="+svc.RedisURL(), "ONEWINDOW_S3_ENDPOINT="+svc.S3Endpoint,
-		"ONEWINDOW_S3_ACCESS_KEY="+svc.S3AccessKey, "ONEWINDOW_S3_SECRET_KEY="+svc.S3SecretKey, "ONEWINDOW_BUCKET_PREFIX=tls",
-		"ONEWINDOW_TLS_CERT="+certFile, "ONEWINDOW_TLS_KEY="+keyFile)
+	d := launch(t, t.TempDir(), "serve", append(servicesEnv(svc, "tls"),
+		"ONEWINDOW_TLS_CERT="+certFile, "ONEWINDOW_TLS_KEY="+keyFile)...)
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 5 * time.Second}
