@@ -129,9 +129,10 @@ func Default() Config {
 		FondsCode:           "OW",
 		ViewerPDF:           "refuse",
 		// A scan station sends a few requests a second, a batch page polls once a second;
-		// 100/s per principal stops only a runaway client or a flood.
-		RateLimit:       100,
-		RateLimitBurst:  400,
+		// 200/s per principal stops only a runaway client or a flood (the fault suite polls
+		// three batches every 20 ms with one token: 150/s).
+		RateLimit:       200,
+		RateLimitBurst:  800,
 		SignInRateLimit: 10,
 		LogLevel:        "info",
 		LogFormat:       "text",
