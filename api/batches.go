@@ -16,6 +16,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
 	"onewindow/internal/tasks"
 	"onewindow/pipeline/pages"
 	"onewindow/storage"
@@ -72,6 +73,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 				drain(r.Body)
 			}
 			s.Log.Info("upload refused: key in use", "batch", holder)
+			httpx.SetRetryAfter(w, receivingTTL/2)
 			return errs.E(op, errs.Conflict, "idempotency_key_in_use",
 				"An upload with this Idempotency-Key is still being received; retry once it has been answered.", nil)
 		}

@@ -31,9 +31,11 @@ const (
 	maxNameBytes  = 255  // a file name or field name
 	// defaultBodyIdle cuts off a client that sends nothing for this long mid-body.
 	defaultBodyIdle = 60 * time.Second
-	// receivingTTL bounds how long a process that died mid-upload blocks its key; a living
-	// one renews the mark every third of it.
-	receivingTTL = time.Minute
+	// receivingTTL bounds how long a process that died mid-upload blocks its key (a scan
+	// station retrying after a crash waits at most this long); a living one renews the mark
+	// every third of it, so only a Redis stall longer than this could let a second upload in,
+	// and the key's write-once claim in MinIO still answers that one with the first batch.
+	receivingTTL = 20 * time.Second
 )
 
 // formFields are the form's value fields; "file" parts carry the scan.

@@ -186,6 +186,9 @@ func TestIdempotencyKey(t *testing.T) {
 	if w.Code != 409 || bad.Error.Code != "idempotency_key_in_use" {
 		t.Fatalf("key in use: %d %s", w.Code, w.Body.String())
 	}
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("a 409 for a key in use says when to retry")
+	}
 }
 
 // A client that does not send Expect: 100-continue gets its answer to a retried large upload
