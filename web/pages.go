@@ -94,7 +94,7 @@ type pageFunc func(w http.ResponseWriter, rq *req)
 func (s *site) page(roles []string, h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		sess, err := s.keys.readSession(r, s.opts.Now())
+		sess, err := s.session(r)
 		if err != nil {
 			s.noSession(w, r, err)
 			return
@@ -196,7 +196,7 @@ func (s *site) renderError(w http.ResponseWriter, rq *req, e *apiError) {
 
 func (s *site) notFound(w http.ResponseWriter, r *http.Request) {
 	rq := &req{Request: r, l: langOf(r)}
-	if sess, err := s.keys.readSession(r, s.opts.Now()); err == nil {
+	if sess, err := s.session(r); err == nil {
 		rq.s, rq.csrf = sess, s.keys.csrfToken(sess.Nonce)
 	}
 	s.render(w, rq, http.StatusNotFound, "error.html", "error.title", &apiError{Status: http.StatusNotFound, Code: "page_not_found"})

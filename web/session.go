@@ -107,6 +107,16 @@ func (k keys) readSession(r *http.Request, now time.Time) (session, error) {
 	return s, nil
 }
 
+// session is the request's session while its principal is still in the tokens file: removing
+// a user or changing their role ends their sessions at the next page, as it ends their tokens.
+func (s *site) session(r *http.Request) (session, error) {
+	sess, err := s.keys.readSession(r, s.opts.Now())
+	if err == nil && !s.opts.Tokens.Knows(sess.P) {
+		return session{}, errExpired
+	}
+	return sess, err
+}
+
 // csrfToken is the token forms of a session (or a pre-session nonce) carry.
 func (k keys) csrfToken(nonce string) string {
 	return b64.EncodeToString(mac(k.csrf, []byte(nonce)))

@@ -13,7 +13,7 @@ import (
 // home is the sign-in form, or for a signed-in user the start page with the role's desks.
 func (s *site) home(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	sess, err := s.keys.readSession(r, s.opts.Now())
+	sess, err := s.session(r)
 	if err == nil {
 		rq := &req{Request: r, s: sess, l: langOf(r), csrf: s.keys.csrfToken(sess.Nonce)}
 		s.render(w, rq, http.StatusOK, "home.html", "home.title", nil)
@@ -78,7 +78,7 @@ func (s *site) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *site) signOut(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.keys.readSession(r, s.opts.Now())
+	sess, err := s.session(r)
 	if err == nil && !s.keys.checkCSRF(sess.Nonce, r.PostFormValue(csrfField)) {
 		rq := &req{Request: r, s: sess, l: langOf(r), csrf: s.keys.csrfToken(sess.Nonce)}
 		s.renderError(w, rq, &apiError{Status: http.StatusForbidden, Code: "bad_csrf"})
@@ -92,7 +92,7 @@ func (s *site) signOut(w http.ResponseWriter, r *http.Request) {
 func (s *site) setLang(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	nonce := s.readPreNonce(r)
-	if sess, err := s.keys.readSession(r, s.opts.Now()); err == nil {
+	if sess, err := s.session(r); err == nil {
 		nonce = sess.Nonce
 	}
 	if !s.keys.checkCSRF(nonce, r.PostFormValue(csrfField)) {

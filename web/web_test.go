@@ -285,6 +285,29 @@ func TestExpiredSessionReturnsToSignIn(t *testing.T) {
 	}
 }
 
+// Removing a user from the tokens file (and restarting) ends their open sessions too.
+func TestRemovedUsersSessionEnds(t *testing.T) {
+	hs := newHarness(t)
+	if w := hs.signIn("", "viewer-token"); w.Code != 303 {
+		t.Fatalf("sign-in: %d", w.Code)
+	}
+	if page := hs.get("/").Body.String(); strings.Contains(page, `type="password"`) {
+		t.Fatal("signed in, but the start page is the sign-in form")
+	}
+	var err error
+	hs.h, err = New(Options{API: hs.api, Tokens: mustTokens(t), SessionKey: bytes.Repeat([]byte("k"), 32),
+		Now: func() time.Time { return hs.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := hs.get("/scan"); w.Code != 303 || w.Header().Get("Location") != "/?m=expired" {
+		t.Fatalf("after removal: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if page := hs.get("/").Body.String(); !strings.Contains(page, `type="password"`) {
+		t.Error("a removed user's start page is not the sign-in form")
+	}
+}
+
 func TestForgedCSRFIsRefused(t *testing.T) {
 	hs := newHarness(t)
 	hs.signIn("", adminToken)
