@@ -82,7 +82,7 @@ var help = map[string]command{
 	"import-bag": {summary: "import a verified bag into this installation", usage: "onewindow import-bag [flags] FILE.zip", groups: connected},
 	"audit":      {summary: "verify the access log's hash chain (exit 3 at the first bad link)", usage: "onewindow audit verify [flags]", groups: connected},
 	"report": {summary: "the four-properties report (DA/T 70) of a case or a period", usage: "onewindow report [--case-no N | --from D --to D] [--format json|pdf] [--out FILE] [flags]",
-		flags:  [][2]string{{"case-no", "the case to report on"}, {"from", "first day filed (YYYY-MM-DD)"}, {"to", "last day filed (YYYY-MM-DD)"}, {"format", "json or pdf"}, {"out", "write here instead of standard output"}},
+		flags:  [][2]string{{"case-no", "the case to report on"}, {"from", "first day filed (YYYY-MM-DD)"}, {"to", "last day filed (YYYY-MM-DD)"}, {"format", "json or pdf"}, {"out", "write here instead of standard output"}, {"notice-font", "the Chinese font the PDF embeds (empty: Debian's wqy-zenhei)"}},
 		groups: connected},
 	"eval": {summary: "score the pipeline on a ground-truth corpus (no Redis or MinIO)", usage: "onewindow eval [flags] CORPUS_DIR",
 		groups: []string{"workers and OCR", "logging"}},
