@@ -95,7 +95,8 @@ func mostBigrams(t string) query.Query {
 	seen := map[string]bool{}
 	var terms []query.Query
 	cjkTerms := 0
-	for _, tok := range textAnalyzer().Analyze([]byte(t)) {
+	toks := textAnalyzer().Analyze([]byte(t))
+	for _, tok := range toks {
 		term := string(tok.Term)
 		if seen[term] {
 			continue
@@ -125,17 +126,20 @@ func mostBigrams(t string) query.Query {
 	// Asked alone, "most of these bigrams" walks every posting of every bigram, common ones
 	// too. A text errs characters away from t still holds one of errs+1 runs of t's terms
 	// whole when the runs are cut with one term left out between them (one wrong character
-	// spoils two neighbouring terms, never two runs): the runs' conjunctions find the few
-	// candidates, and "most" is only checked on those.
+	// spoils two neighbouring terms, never two runs): the runs, as phrases (their characters
+	// in a row, far rarer than their bigrams anywhere in a text), find the few candidates,
+	// and "most" is only checked on those.
 	var runs []query.Query
-	size := (n - errs) / (errs + 1)
+	size := (len(toks) - errs) / (errs + 1)
 	for k := 0; k <= errs && size >= 2; k++ {
 		from := k * (size + 1)
 		to := from + size
 		if k == errs {
-			to = n
+			to = len(toks)
 		}
-		runs = append(runs, bleve.NewConjunctionQuery(terms[from:to]...))
+		run := bleve.NewMatchPhraseQuery(t[toks[from].Start:toks[to-1].End])
+		run.SetField("text")
+		runs = append(runs, run)
 	}
 	if len(runs) != errs+1 {
 		return most
