@@ -13,9 +13,10 @@ APT_PACKAGES=(
   # Java runtime and libraries it needs.
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 )
-# Extra packages for `make bench` and `make eval`, which generate a corpus with Python.
+# Extra packages for `make bench` and `make eval`, which generate a corpus with Python, and
+# fonts the project is not tuned on, for corpora in faces it has not seen.
 if [[ "${ONEWINDOW_SETUP_CORPUS:-}" == 1 ]]; then
-  APT_PACKAGES+=(python3 python3-pil python3-qrcode)
+  APT_PACKAGES+=(python3 python3-pil python3-qrcode fonts-arphic-uming fonts-arphic-ukai)
 fi
 
 sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
