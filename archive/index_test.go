@@ -27,17 +27,24 @@ func testRecords() []struct {
 	}
 }
 
-func TestIndexSearch(t *testing.T) {
+// testIndex is a new index holding testRecords, closed when the test ends.
+func testIndex(t *testing.T) *Index {
+	t.Helper()
 	x, err := OpenIndex(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer x.Close()
+	t.Cleanup(func() { x.Close() })
 	for _, r := range testRecords() {
 		if err := x.Add(&r.rec, r.text); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return x
+}
+
+func TestIndexSearch(t *testing.T) {
+	x := testIndex(t)
 	tests := []struct {
 		name string
 		q    Query

@@ -121,16 +121,7 @@ func TestStaleIndex(t *testing.T) {
 
 // A code prefix matching more than facetLimit documents is answered without facets.
 func TestBroadPrefixOmitsFacets(t *testing.T) {
-	x, err := OpenIndex(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	for _, r := range testRecords() {
-		if err := x.Add(&r.rec, r.text); err != nil {
-			t.Fatal(err)
-		}
-	}
+	x := testIndex(t)
 	defer func(n uint64) { facetLimit = n }(facetLimit)
 	facetLimit = 0
 	for _, tt := range []struct {
