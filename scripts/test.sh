@@ -7,7 +7,7 @@ scripts/setup.sh
 export PATH="/usr/local/go/bin:$PATH"
 go vet ./...
 go test -count=1 -timeout 30m "$@" ./...
-# A short fuzz run of every target (about 90 s) in CI, or when asked for.
+# A short fuzz run of every target (80 s of fuzzing) in CI, or when asked for.
 if [[ "${CI:-}" == "true" || "${ONEWINDOW_FUZZ:-}" == "1" ]]; then
 	scripts/fuzz.sh
 fi
