@@ -39,7 +39,7 @@ var settingGroups = []struct {
 	{"HTTP API", []string{"addr", "tls-cert", "tls-key", "admin-token", "tokens-file", "session-key", "rate-limit", "rate-limit-burst", "signin-rate-limit", "max-upload-bytes", "max-pages", "max-page-pixels", "index-dir", "fixity-every"}},
 	{"workers and OCR", []string{"concurrency", "task-timeout", "max-retry", "task-check-interval", "ocr-languages", "ocr-latin-languages", "tessdata-prefix", "ocr-psm", "ocr-recycle", "hall-name", "public-base-url", "metrics-addr", "taxonomy-file", "review-threshold"}},
 	{"archive", []string{"retention-mode", "retention-years", "retention-by-type", "retention-by-matter", "audit-retention-years", "archival-code-pattern", "fonds-code"}},
-	{"front desk", []string{"matters-file", "calendar-file", "case-no-pattern", "notice-templates", "notice-font", "notify-url", "notify-secret", "departments-file"}},
+	{"front desk", []string{"time-zone", "matters-file", "calendar-file", "case-no-pattern", "notice-templates", "notice-font", "notify-url", "notify-secret", "departments-file"}},
 	{"dev mode", []string{"data-dir", "minio-bin", "redis-bin", "watch-dir"}},
 	{"logging", []string{"log-level", "log-format"}},
 }

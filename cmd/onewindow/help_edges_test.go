@@ -48,6 +48,8 @@ func TestCommandLine(t *testing.T) {
 		{"work -h has no HTTP settings", []string{"work", "--help"}, "", 0, []string{"--concurrency"}, []string{"--tls-cert"}},
 		{"dev -h has dev settings", []string{"dev", "-h"}, "", 0, []string{"--minio-bin", "--data-dir"}, nil},
 		{"export -h", []string{"export", "-h"}, "", 0, []string{"--case-no", "--out", "--s3-endpoint"}, nil},
+		{"a time zone that is none", []string{"report", "--time-zone", "Mars/Olympus", "--case-no", "x"}, "", 1, nil, nil},
+		{"help serve names the time zone", []string{"help", "serve"}, "", 0, []string{"--time-zone"}, nil},
 		{"help of nothing", []string{"help", "nope"}, "", 1, nil, nil},
 		{"no command", nil, "", 2, nil, nil},
 		{"unknown command", []string{"frobnicate"}, "", 2, nil, nil},

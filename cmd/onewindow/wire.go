@@ -54,6 +54,15 @@ func parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (conf
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, err
 	}
+	// The hall's zone is the process's: working days, due dates, registers and page times
+	// all follow time.Local, and a server kept on UTC must not move a hall's day by 8 hours.
+	if cfg.TimeZone != "" {
+		loc, err := time.LoadLocation(cfg.TimeZone)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("time-zone %q is not an IANA time zone (e.g. Asia/Shanghai)", cfg.TimeZone)
+		}
+		time.Local = loc
+	}
 	return cfg, fs.Args(), validateArchive(cfg)
 }
 

@@ -61,6 +61,7 @@ type Config struct {
 	MaxPages       int   `flag:"max-pages" help:"most pages in one batch"`
 	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
 
+	TimeZone        string  `flag:"time-zone" help:"IANA time zone of the hall (e.g. Asia/Shanghai): its working days, due dates, registers and the times pages show; empty: the system's (TZ)"`
 	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
 	MetricsAddr     string  `flag:"metrics-addr" help:"work: listen address of GET /metrics (the stage and task timings are the work process's own); empty: none; serve and dev answer /metrics on --addr"`
 	PublicBaseURL   string  `flag:"public-base-url" help:"scheme://host[:port][/path] where people reach this installation, for the verification URL in the stamp's QR code (/verify/{id}); set it on work processes too; default: http:// and --addr"`
