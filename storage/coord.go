@@ -177,9 +177,13 @@ func (s *State) ClaimResumeRun(ctx context.Context, slot int64, origin string, t
 
 // epochKey marks a Redis that holds onewindow's indexes: written after they were built or
 // rebuilt. A Redis without it was lost (restarted without persistence, flushed, replaced) or
-// is new, and its indexes must be rebuilt from MinIO. reconcileLockKey lets one process do it.
+// is new, and its indexes must be rebuilt from MinIO. rebuildKey names the rebuild under way,
+// so that a Redis lost again in the middle of one (which takes the note with it) is never
+// marked whole over a partial index. reconcileLockKey lets one process do it. The two epoch
+// keys share a hash tag, so one script on a Redis Cluster can check one and set the other.
 const (
-	epochKey         = keyPrefix + "epoch"
+	epochKey         = keyPrefix + "{epoch}"
+	rebuildKey       = keyPrefix + "{epoch}:rebuilding"
 	reconcileLockKey = keyPrefix + "reconcile:lock"
 )
 
@@ -195,12 +199,25 @@ func (s *State) Epoch(ctx context.Context) (string, bool, error) {
 	return v, true, nil
 }
 
-// SetEpoch writes the epoch mark once the indexes are whole again.
-func (s *State) SetEpoch(ctx context.Context, v string) error {
-	if err := s.rdb.Set(ctx, epochKey, v, 0).Err(); err != nil {
-		return unavailable("storage.SetEpoch", err)
+// BeginRebuild notes that run is rebuilding the indexes; a later run takes the note over.
+func (s *State) BeginRebuild(ctx context.Context, run string) error {
+	if err := s.rdb.Set(ctx, rebuildKey, run, 0).Err(); err != nil {
+		return unavailable("storage.BeginRebuild", err)
 	}
 	return nil
+}
+
+var finishRebuild = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
+redis.call("SET", KEYS[2], ARGV[2]) redis.call("DEL", KEYS[1]) return 1 end return 0`)
+
+// FinishRebuild writes the epoch mark epoch if run's note is still there, and says whether it
+// did: when it is not, Redis was lost (or another rebuild began) while run was rebuilding.
+func (s *State) FinishRebuild(ctx context.Context, run, epoch string) (bool, error) {
+	done, err := finishRebuild.Run(ctx, s.rdb, []string{rebuildKey, epochKey}, run, epoch).Int()
+	if err != nil {
+		return false, unavailable("storage.FinishRebuild", err)
+	}
+	return done == 1, nil
 }
 
 // ClaimReconcile lets origin rebuild the indexes for ttl unless another process does.

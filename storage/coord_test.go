@@ -102,3 +102,39 @@ func TestClaimFixityRun(t *testing.T) {
 		t.Fatal("the next period was taken by the previous claim")
 	}
 }
+
+// A Redis lost again in the middle of a rebuild is not marked whole over the partial index
+// that rebuild left: the next pass finds no mark and rebuilds again.
+func TestRebuildInterruptedByRedisLoss(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.State(t, testenv.Services(t))
+	if err := st.BeginRebuild(ctx, "run-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Redis().FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if whole, err := st.FinishRebuild(ctx, "run-a", "e1"); err != nil || whole {
+		t.Fatalf("a rebuild that lost its Redis half-way set the mark: %v %v", whole, err)
+	}
+	if _, ok, _ := st.Epoch(ctx); ok {
+		t.Fatal("epoch mark set over a partial index")
+	}
+
+	// A later run takes the note over; the earlier one may no longer finish.
+	_ = st.BeginRebuild(ctx, "run-b")
+	_ = st.BeginRebuild(ctx, "run-c")
+	if whole, _ := st.FinishRebuild(ctx, "run-b", "e2"); whole {
+		t.Fatal("an overtaken rebuild set the mark")
+	}
+	if whole, err := st.FinishRebuild(ctx, "run-c", "e3"); err != nil || !whole {
+		t.Fatalf("the latest rebuild could not finish: %v %v", whole, err)
+	}
+	if v, ok, _ := st.Epoch(ctx); !ok || v != "e3" {
+		t.Fatalf("epoch %q %v, want e3", v, ok)
+	}
+	keys, _ := st.Redis().Keys(ctx, "ow:*epoch*").Result()
+	if !slices.Equal(keys, []string{"ow:{epoch}"}) {
+		t.Fatalf("epoch keys %q: the note must be gone and the mark under the {epoch} tag", keys)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"onewindow/archive"
+	"onewindow/internal/errs"
 	"onewindow/internal/metrics"
 	"onewindow/internal/tasks"
 	"onewindow/storage"
@@ -104,6 +105,10 @@ type Rebuilder struct {
 func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 	start := time.Now()
 	res := &ReindexResult{}
+	run := d.Origin + "@" + d.Clock.Now().Format(time.RFC3339Nano)
+	if err := d.State.BeginRebuild(ctx, run); err != nil {
+		return res, err
+	}
 	for o, err := range d.Blobs.List(ctx, storage.Inbox, storage.BatchesPrefix) {
 		if err != nil {
 			return res, err
@@ -142,8 +147,13 @@ func (d *Desk) Reindex(ctx context.Context) (*ReindexResult, error) {
 		}
 		res.Rebuilt[rb.Name] = n
 	}
-	if err := d.State.SetEpoch(ctx, d.Clock.Now().Format(time.RFC3339Nano)); err != nil {
+	whole, err := d.State.FinishRebuild(ctx, run, d.Clock.Now().Format(time.RFC3339Nano))
+	if err != nil {
 		return res, err
+	}
+	if !whole {
+		return res, errs.E("desk.Reindex", errs.Unavailable, "rebuild_interrupted",
+			"Redis lost its data (or another rebuild began) while the indexes were being rebuilt; they are rebuilt again.", nil)
 	}
 	if err := d.State.AnnounceReindex(ctx, d.Origin); err != nil {
 		d.Log.Warn("reindex: cannot tell other API processes", "err", err)
