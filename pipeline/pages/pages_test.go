@@ -523,3 +523,40 @@ func BenchmarkTIFFGrayPage(b *testing.B) {
 		}
 	}
 }
+
+// A large PDF whose end is not intact is refused before pdfcpu rebuilds its cross-reference
+// table by scanning it whole; an intact one, however large, opens as before.
+func TestLargePDFNeedsAnIntactEnd(t *testing.T) {
+	defer func(was int) { repairMaxBytes = was }(repairMaxBytes)
+	repairMaxBytes = 0 // every test file counts as large
+	ctx := context.Background()
+	for _, name := range []string{"scan3.pdf", "bilevel1.pdf"} {
+		data := readTestdata(t, name)
+		if !intactTail(data) {
+			t.Errorf("%s: an intact file's end is not recognised", name)
+		}
+		src, err := Open(ctx, data, Limits{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		src.Close()
+	}
+	scan := readTestdata(t, "scan3.pdf")
+	i := bytes.LastIndex(scan, []byte("startxref"))
+	bent := append(bytes.Clone(scan[:i]), []byte("startxref\n17\n%%EOF\n")...)
+	junk := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0x8f, 'x', 0}, 4096)...)
+	for name, data := range map[string][]byte{
+		"truncated":                     scan[:len(scan)-40],
+		"startxref pointing at junk":    bent,
+		"header then junk":              junk,
+		"trailing junk past a kilobyte": append(bytes.Clone(scan), bytes.Repeat([]byte("z"), 2000)...),
+	} {
+		if intactTail(data) {
+			t.Errorf("%s: taken for intact", name)
+		}
+		if _, err := Open(ctx, data, Limits{}); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		}
+	}
+}

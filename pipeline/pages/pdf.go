@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -89,6 +91,38 @@ func pdfConfig(lim Limits) *model.Configuration {
 	}
 }
 
+// repairMaxBytes is the largest PDF whose cross-reference table pdfcpu may rebuild. It does so
+// by scanning the whole file with a line buffer that grows with the longest "line", so a large
+// damaged or junk file (a scan cut off in transfer, a mislabelled archive) held a gigabyte of
+// memory per 500 MB upload. A scan this large is written by a program and ends intact; a
+// smaller damaged one is still repaired as before.
+var repairMaxBytes = 32 << 20
+
+// objectHeader is what an xref stream's offset points at: "12 0 obj".
+var objectHeader = regexp.MustCompile(`^\d+\s+\d+\s+obj\b`)
+
+// intactTail reports whether data ends as a PDF must: "startxref", the offset of the last
+// cross-reference section (a table or stream that is really there), and "%%EOF", in the last
+// kilobyte as readers have always allowed.
+func intactTail(data []byte) bool {
+	tail := data[max(0, len(data)-1024):]
+	i := bytes.LastIndex(tail, []byte("startxref"))
+	if i < 0 || !bytes.Contains(tail[i:], []byte("%%EOF")) {
+		return false
+	}
+	rest := bytes.TrimLeft(tail[i+len("startxref"):], " \t\r\n\f\x00")
+	n := 0
+	for n < len(rest) && n < 19 && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	off, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+	if n == 0 || err != nil || off >= int64(len(data)) {
+		return false
+	}
+	at := data[off:min(int64(len(data)), off+64)]
+	return bytes.HasPrefix(at, []byte("xref")) || objectHeader.Match(at)
+}
+
 func openPDF(ctx context.Context, data []byte, lim Limits) (src Source, err error) {
 	// pdfcpu is a large parser of hostile input; a bug there must fail this upload, not the daemon.
 	defer func() {
@@ -96,6 +130,9 @@ func openPDF(ctx context.Context, data []byte, lim Limits) (src Source, err erro
 			src, err = nil, fmt.Errorf("%w: pdf: parser failure: %v", ErrCorrupt, r)
 		}
 	}()
+	if len(data) > repairMaxBytes && !intactTail(data) {
+		return nil, pdfReadError(ctx, data, errors.New("damaged or truncated: no intact cross-reference at its end"))
+	}
 	pc, err := pdfcpu.ReadWithContext(ctx, bytes.NewReader(data), pdfConfig(lim))
 	if err != nil {
 		return nil, pdfReadError(ctx, data, err)
