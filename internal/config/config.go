@@ -132,8 +132,8 @@ func Default() Config {
 		// A scan station sends a few requests a second, a batch page polls once a second;
 		// 200/s per principal stops only a runaway client or a flood (the fault suite polls
 		// three batches every 20 ms with one token: 150/s).
-		RateLimit:       200,
-		RateLimitBurst:  800,
+		RateLimit:       500,
+		RateLimitBurst:  2000,
 		SignInRateLimit: 10,
 		LogLevel:        "info",
 		LogFormat:       "text",
