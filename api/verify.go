@@ -65,7 +65,9 @@ func (s *Server) verification(ctx context.Context, id, digest string) (Verificat
 	if err := json.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(&rec); err != nil || rec.DocumentID != id {
 		return Verification{}, errs.E("api.verify", errs.Internal, "bad_record", "A filed record cannot be read.", err)
 	}
-	if digest != "" && subtle.ConstantTimeCompare([]byte(digest), []byte(archive.VerifyDigest(&rec))) != 1 {
+	// The digest is required: the QR code always carries it, and the ID alone (printed on
+	// every page's stamp, copied into letters) must not be enough to confirm a document.
+	if subtle.ConstantTimeCompare([]byte(digest), []byte(archive.VerifyDigest(&rec))) != 1 {
 		return Verification{}, errNotVerified
 	}
 	hall := s.Config.HallName

@@ -59,8 +59,8 @@ func TestVerify(t *testing.T) {
 			t.Errorf("the answer names %q", leak)
 		}
 	}
-	if got := e.do(t, "GET", "/verify/"+id, "", "Accept", "application/json"); got.Code != http.StatusOK {
-		t.Errorf("without a digest: %d", got.Code)
+	if got := e.do(t, "GET", "/verify/"+id, "", "Accept", "application/json"); got.Code != http.StatusNotFound {
+		t.Errorf("without a digest: %d, want 404 like any other miss", got.Code)
 	}
 
 	var notFound string
