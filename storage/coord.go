@@ -48,9 +48,15 @@ type AuditHead struct {
 // LockAudit takes the audit chain's lock for token unless another writer holds it; ttl
 // bounds how long a crashed writer blocks the others.
 func (s *State) LockAudit(ctx context.Context, token string, ttl time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, auditLockKey, token, ttl).Result()
+	return s.claim(ctx, "storage.LockAudit", auditLockKey, token, ttl)
+}
+
+// claim sets key to holder for ttl unless someone holds it, and says whether holder got it:
+// the one mechanism behind the audit lock, the reconcile lock and the per-period run claims.
+func (s *State) claim(ctx context.Context, op, key, holder string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, key, holder, ttl).Result()
 	if err != nil {
-		return false, unavailable("storage.LockAudit", err)
+		return false, unavailable(op, err)
 	}
 	return ok, nil
 }
@@ -158,21 +164,13 @@ func (s *State) LastFiled(ctx context.Context) (string, error) {
 // the first to claim slot (the period's start, in Unix seconds) gets true. The claim lasts
 // ttl, one period, so it never needs releasing.
 func (s *State) ClaimFixityRun(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, fixityRunKey(slot), origin, ttl).Result()
-	if err != nil {
-		return false, unavailable("storage.ClaimFixityRun", err)
-	}
-	return ok, nil
+	return s.claim(ctx, "storage.ClaimFixityRun", fixityRunKey(slot), origin, ttl)
 }
 
 // ClaimResumeRun lets one of several processes resume transiently failed batches in a period,
 // as ClaimFixityRun does for fixity.
 func (s *State) ClaimResumeRun(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, resumeRunKey(slot), origin, ttl).Result()
-	if err != nil {
-		return false, unavailable("storage.ClaimResumeRun", err)
-	}
-	return ok, nil
+	return s.claim(ctx, "storage.ClaimResumeRun", resumeRunKey(slot), origin, ttl)
 }
 
 // epochKey marks a Redis that holds onewindow's indexes: written after they were built or
@@ -222,9 +220,5 @@ func (s *State) FinishRebuild(ctx context.Context, run, epoch string) (bool, err
 
 // ClaimReconcile lets origin rebuild the indexes for ttl unless another process does.
 func (s *State) ClaimReconcile(ctx context.Context, origin string, ttl time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, reconcileLockKey, origin, ttl).Result()
-	if err != nil {
-		return false, unavailable("storage.ClaimReconcile", err)
-	}
-	return ok, nil
+	return s.claim(ctx, "storage.ClaimReconcile", reconcileLockKey, origin, ttl)
 }
