@@ -31,9 +31,6 @@ type TokenEntry struct {
 type Tokens struct {
 	byHash    map[[32]byte]Principal
 	passwords map[string]passwordEntry
-	// known are the principals the file names, so a web session made for one that has since
-	// been removed or changed role ends at its next request.
-	known map[Principal]bool
 }
 
 type passwordEntry struct {
@@ -78,11 +75,9 @@ func CheckEntry(e TokenEntry) error {
 // LoadTokens reads the tokens file (a JSON list of TokenEntry; may be empty) and adds the admin
 // token.
 func LoadTokens(path, adminToken string) (*Tokens, error) {
-	t := &Tokens{byHash: map[[32]byte]Principal{}, passwords: map[string]passwordEntry{}, known: map[Principal]bool{}}
+	t := &Tokens{byHash: map[[32]byte]Principal{}, passwords: map[string]passwordEntry{}}
 	if adminToken != "" {
-		admin := Principal{Name: "admin", Role: RoleAdmin}
-		t.byHash[sha256.Sum256([]byte(adminToken))] = admin
-		t.known[admin] = true
+		t.byHash[sha256.Sum256([]byte(adminToken))] = Principal{Name: "admin", Role: RoleAdmin}
 	}
 	if path == "" {
 		return t, nil
@@ -100,7 +95,6 @@ func LoadTokens(path, adminToken string) (*Tokens, error) {
 			return nil, fmt.Errorf("tokens file %s: entry %d (%s): %w", path, i, e.Name, err)
 		}
 		p := Principal{Name: e.Name, Role: e.Role, Department: e.Department, Station: e.Station}
-		t.known[p] = true
 		if e.SHA256 != "" {
 			raw, _ := hex.DecodeString(e.SHA256)
 			t.byHash[[32]byte(raw)] = p
@@ -131,9 +125,23 @@ func (t *Tokens) Lookup(token string) (Principal, error) {
 	return p, nil
 }
 
-// Knows reports whether p, with its role, department and station, is still in the tokens
-// this process loaded.
-func (t *Tokens) Knows(p Principal) bool { return t.known[p] }
+// Knows reports whether p, with its role, department and station, is still one that a token
+// or a password of this process's tokens names, so a web session made for a principal since
+// removed or changed ends at its next request. The file holds a hall's staff, a few hundred
+// entries at most: a walk costs less than keeping a third map in step with the other two.
+func (t *Tokens) Knows(p Principal) bool {
+	for _, q := range t.byHash {
+		if q == p {
+			return true
+		}
+	}
+	for _, e := range t.passwords {
+		if e.p == p {
+			return true
+		}
+	}
+	return false
+}
 
 // Password checks a user name and password from the tokens file.
 func (t *Tokens) Password(user, password string) (Principal, error) {
