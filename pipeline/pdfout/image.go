@@ -116,7 +116,7 @@ func jpegImage(data []byte) (pdfImage, error) {
 
 // cmykJPEGImage decodes a CMYK JPEG and embeds it as an RGB one.
 func cmykJPEGImage(data []byte, info jpegInfo) (pdfImage, error) {
-	if info.width*info.height > maxPNGPixels {
+	if info.width*info.height > maxDecodedPixels {
 		return pdfImage{}, fmt.Errorf("%w: JPEG of %dx%d pixels is too large", ErrUnsupportedImage, info.width, info.height)
 	}
 	m, err := jpeg.Decode(bytes.NewReader(data))
@@ -133,8 +133,9 @@ func cmykJPEGImage(data []byte, info jpegInfo) (pdfImage, error) {
 	return jpegImage(out.Bytes())
 }
 
-// maxPNGPixels bounds what a PNG header can make us allocate: A0 at 300 dpi is ~140 MP.
-const maxPNGPixels = 150_000_000
+// maxDecodedPixels bounds what an image header can make us allocate when its pixels are
+// decoded (PNGs, and CMYK JPEGs converted to RGB): A0 at 300 dpi is ~140 MP.
+const maxDecodedPixels = 150_000_000
 
 // pngImage decodes the PNG and re-encodes its pixels for /FlateDecode, choosing the
 // smallest faithful form: 1-bit for black-and-white scans, 8-bit gray for gray ones,
@@ -145,7 +146,7 @@ func pngImage(data []byte) (pdfImage, error) {
 	if err != nil {
 		return pdfImage{}, fmt.Errorf("%w: %v", ErrUnsupportedImage, err)
 	}
-	if cfg.Width*cfg.Height > maxPNGPixels {
+	if cfg.Width*cfg.Height > maxDecodedPixels {
 		return pdfImage{}, fmt.Errorf("%w: PNG of %dx%d pixels is too large", ErrUnsupportedImage, cfg.Width, cfg.Height)
 	}
 	m, err := png.Decode(bytes.NewReader(data))
