@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"onewindow/internal/errs"
@@ -87,6 +88,21 @@ type StateChangedData struct {
 type NoticeRef struct {
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
+}
+
+// NoticeID names the notice ordered by event seq of a case: a retry of the same event files
+// the same notice, and others can tell whether an event's notice is out yet.
+func NoticeID(caseNo string, seq int) string { return caseNo + ".n" + strconv.Itoa(seq) }
+
+// HasNotice reports whether the notice ordered by event seq is filed on the case.
+func (c *Case) HasNotice(seq int) bool {
+	id := NoticeID(c.CaseNo, seq)
+	for _, n := range c.Notices {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // MailLinkedData ties a mail item to the case.

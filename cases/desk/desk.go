@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -372,7 +371,7 @@ func (d *Desk) Decide(ctx context.Context, caseNo string, version int, in Decide
 // fileNotice renders a notice, files its PDF under an ID made from the event that ordered it
 // (so a retry files the same notice) and records it on the case.
 func (d *Desk) fileNotice(ctx context.Context, c *cases.Case, seq int, n notice.Data, by cases.Actor) (*cases.Case, error) {
-	id := NoticeID(c.CaseNo, seq)
+	id := cases.NoticeID(c.CaseNo, seq)
 	start := time.Now()
 	pdf, err := d.notices.Render(n)
 	if err != nil {
@@ -393,9 +392,6 @@ func (d *Desk) fileNotice(ctx context.Context, c *cases.Case, seq int, n notice.
 	})
 	return c, err
 }
-
-// NoticeID names the notice ordered by event seq of a case.
-func NoticeID(caseNo string, seq int) string { return caseNo + ".n" + strconv.Itoa(seq) }
 
 // noticeCase is the case a notice ID belongs to.
 func noticeCase(id string) (string, bool) {

@@ -199,6 +199,9 @@ func (d *Desk) Plan(ctx context.Context, caseNo string, seq int) (*Version, erro
 	if !sends(c.State) {
 		return nil, nil
 	}
+	if noticePending(c, d.o.Now()) {
+		return nil, errs.Errorf(op, errs.Unavailable, "notice_pending", "Case %s is decided but its notice is not filed yet.", caseNo)
+	}
 	depts := d.departmentsOf(c)
 	if len(depts) == 0 {
 		d.o.Log.Warn("case accepted but its matter names no known department", "case_no", caseNo, "matter", c.Matter)
@@ -227,6 +230,23 @@ func (d *Desk) Plan(ctx context.Context, caseNo string, seq int) (*Version, erro
 		d.intoReview(ctx, c.CaseNo, "the departments have package version "+strconv.Itoa(v.Version))
 	}
 	return v, nil
+}
+
+// noticeWait is how long a plan waits for the notice of the decision it follows. The window
+// hands the applicant the acceptance notice before the case flows to the departments, and the
+// window's answer to its decision shows the case as decided, not already in review. A notice
+// that never comes (its rendering failed) holds the packages back no longer than this.
+const noticeWait = 30 * time.Second
+
+// noticePending reports whether the case's latest decision is recent and its notice not yet
+// on the case.
+func noticePending(c *cases.Case, now time.Time) bool {
+	for i := len(c.Events) - 1; i >= 0; i-- {
+		if e := c.Events[i]; e.Type == cases.EvDecided {
+			return !c.HasNotice(e.Seq) && now.Sub(e.At) < noticeWait
+		}
+	}
+	return false
 }
 
 // departmentsOf are the departments the case's matter names that the registry knows; a

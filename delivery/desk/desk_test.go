@@ -277,12 +277,19 @@ func (f *fixture) openAccepted(t testing.TB, no, matter string) {
 		func(c *cases.Case) (cases.Event, error) {
 			return cases.Decide(c, m, cal, cases.DecisionInput{Decision: cases.DecisionAccept, Reason: "complete", At: now})
 		},
+		decisionNotice,
 	}
 	for _, s := range steps {
 		if _, err := f.cases.apply(no, s); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// decisionNotice files the notice of the decision just made, as the case desk does before a
+// plan may send the package.
+func decisionNotice(c *cases.Case) (cases.Event, error) {
+	return cases.AddNotice(c, cases.NoticeID(c.CaseNo, c.Version), "acceptance", cases.Actor{Name: "window"}, time.Now())
 }
 
 func (f *fixture) fileDocument(t testing.TB, no, id, batch string) {
@@ -637,6 +644,7 @@ func TestDeferredCaseGoesIntoReviewOnceAccepted(t *testing.T) {
 		func(c *cases.Case) (cases.Event, error) {
 			return cases.Decide(c, m, cal, cases.DecisionInput{Decision: cases.DecisionAcceptDeferred, Reason: "deed owed", At: time.Now()})
 		},
+		decisionNotice,
 	} {
 		if _, err := f.cases.apply(no, step); err != nil {
 			t.Fatal(err)
@@ -667,6 +675,9 @@ func TestDeferredCaseGoesIntoReviewOnceAccepted(t *testing.T) {
 	if _, err := f.cases.apply(no, func(c *cases.Case) (cases.Event, error) {
 		return cases.Decide(c, m, cal, cases.DecisionInput{Decision: cases.DecisionAccept, Reason: "deed supplied", At: time.Now()})
 	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cases.apply(no, decisionNotice); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := f.d.Plan(ctx, no, 0); err != nil || v.Version != 2 {
