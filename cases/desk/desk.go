@@ -121,6 +121,15 @@ func (d *Desk) matter(op, code string) (cases.Matter, error) {
 
 // load replays a case from its events in the archive: the record, never the cache.
 func (d *Desk) load(ctx context.Context, caseNo string) (*cases.Case, error) {
+	evs, err := d.events(ctx, caseNo)
+	if err != nil {
+		return nil, err
+	}
+	return cases.Replay(evs)
+}
+
+// events reads a case's events with their data, in order.
+func (d *Desk) events(ctx context.Context, caseNo string) ([]cases.Event, error) {
 	if !cases.ValidCaseNo(caseNo) {
 		return nil, errs.Errorf("desk.load", errs.NotFound, "case_not_found", "There is no case %s.", caseNo)
 	}
@@ -134,7 +143,7 @@ func (d *Desk) load(ctx context.Context, caseNo string) (*cases.Case, error) {
 			return nil, errs.E("desk.load", errs.Internal, "bad_event", "A case event does not decode.", err)
 		}
 	}
-	return cases.Replay(evs)
+	return evs, nil
 }
 
 // Case returns a case's view: the cache when it has one, else a replay that refills it.
@@ -357,15 +366,55 @@ func (d *Desk) Decide(ctx context.Context, caseNo string, version int, in Decide
 		decided = e
 		return []cases.Event{e}, nil
 	})
+	if errs.CodeOf(err) == "version_conflict" {
+		if c, e, ok := d.unnoticedDecision(ctx, caseNo, version, in); ok {
+			return d.decisionNotice(ctx, c, e, by)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
+	return d.decisionNotice(ctx, c, decided, by)
+}
+
+// decisionNotice files the notice a decided event orders.
+func (d *Desk) decisionNotice(ctx context.Context, c *cases.Case, decided cases.Event, by cases.Actor) (*cases.Case, error) {
 	var data cases.DecidedData
 	if err := json.Unmarshal(decided.Data, &data); err != nil {
 		return nil, errs.E("desk.Decide", errs.Internal, "", "", err)
 	}
 	m, _ := d.Catalogue().Matter(c.Matter)
 	return d.fileNotice(ctx, c, decided.Seq, notice.FromDecision(c, m, data, decided.Reason, decided.At.In(d.loc)), by)
+}
+
+// unnoticedDecision finds the decision a window retries because its notice failed (storage
+// went away between filing the decision and its notice): the same decision and reason, made
+// on the version the retry names, whose notice is not on the case. The retry files the notice
+// instead of failing on the version the decision itself moved on.
+func (d *Desk) unnoticedDecision(ctx context.Context, caseNo string, version int, in DecideInput) (*cases.Case, cases.Event, bool) {
+	if version <= 0 {
+		return nil, cases.Event{}, false
+	}
+	evs, err := d.events(ctx, caseNo)
+	if err != nil || len(evs) <= version {
+		return nil, cases.Event{}, false
+	}
+	e := evs[version] // the event that followed the version the window saw
+	var data cases.DecidedData
+	if e.Seq != version+1 || e.Type != cases.EvDecided || e.Reason != in.Reason ||
+		json.Unmarshal(e.Data, &data) != nil || data.Decision != in.Decision {
+		return nil, cases.Event{}, false
+	}
+	for _, later := range evs[version+1:] {
+		if later.Type == cases.EvDecided {
+			return nil, cases.Event{}, false // decided again since: the retry is stale
+		}
+	}
+	c, err := cases.Replay(evs)
+	if err != nil || c.HasNotice(e.Seq) {
+		return nil, cases.Event{}, false
+	}
+	return c, e, true
 }
 
 // fileNotice renders a notice, files its PDF under an ID made from the event that ordered it

@@ -530,3 +530,61 @@ func BenchmarkBatchDone(b *testing.B) {
 		}
 	}
 }
+
+// noticeOutage fails the first notice put, as storage going away between a decision and its
+// notice would.
+type noticeOutage struct {
+	desk.Store
+	failed atomic.Bool
+}
+
+func (s *noticeOutage) PutNotice(ctx context.Context, caseNo, id string, pdf []byte) error {
+	if s.failed.CompareAndSwap(false, true) {
+		return errs.E("test", errs.Unavailable, "storage_unavailable", "MinIO is down.", nil)
+	}
+	return s.Store.PutNotice(ctx, caseNo, id, pdf)
+}
+
+// TestDecisionRetryFilesTheMissingNotice: a decision filed whose notice failed is not lost to
+// the window's retry, which would otherwise meet the version the decision moved on.
+func TestDecisionRetryFilesTheMissingNotice(t *testing.T) {
+	e := newEnv(t, nil)
+	outage := &noticeOutage{Store: e.store}
+	r, err := notice.New(notice.Options{Hall: "长春市政务服务中心"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := desk.New(desk.Options{Store: outage, Notices: r, Location: cst, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	d.Routes(mux, testAuthz)
+	e.srv = httptest.NewServer(mux)
+	t.Cleanup(e.srv.Close)
+
+	var c caseJSON
+	if status := e.do("POST", "/api/v1/cases", "window:w1", map[string]any{"matter": "JL-RS-001",
+		"applicant": map[string]string{"name": "王五", "id_number": idZhang}}, nil, &c); status != 201 {
+		t.Fatalf("open: %d %+v", status, c)
+	}
+	decide := func(decision string) (int, caseJSON) {
+		var got caseJSON
+		status := e.do("POST", "/api/v1/cases/"+c.CaseNo+"/decision", "window:w1", map[string]string{"decision": decision, "reason": "材料不全"},
+			map[string]string{"If-Match": fmt.Sprint(c.Version)}, &got)
+		return status, got
+	}
+	if status, got := decide("correction_required"); status != 503 {
+		t.Fatalf("decision while the notice cannot be filed: %d %+v", status, got)
+	}
+	if status, got := decide("reject"); status != 409 || got.Error.Code != "version_conflict" {
+		t.Errorf("another decision on the old version: %d %+v", status, got.Error)
+	}
+	status, got := decide("correction_required")
+	if id, kind := got.lastNotice(); status != 200 || got.State != cases.StateCorrectionRequired || kind != "correction" || len(got.Notices) != 1 {
+		t.Fatalf("the retry: %d %s %s %+v", status, got.State, id, got.Notices)
+	}
+	if status, again := decide("correction_required"); status != 409 || len(again.Notices) != 0 {
+		t.Errorf("a retry once the notice is filed: %d %+v", status, again)
+	}
+}
