@@ -93,6 +93,33 @@ func packagePrefix(prefix string, m *Manifest) string {
 
 const metaKey = "Idempotency-Key"
 
+// EventObjectKey is where an event about a case (kind: handout) goes in an S3 department's
+// bucket: {prefix}{case}/events/{kind}.json, beside the case's package versions.
+func EventObjectKey(prefix, caseNo, kind string) string {
+	return fmt.Sprintf("%s%s/events/%s.json", prefix, unsafeKeyRe.ReplaceAllString(caseNo, "_"), unsafeKeyRe.ReplaceAllString(kind, "_"))
+}
+
+// SendEvent writes an event about a case (its JSON body, as a webhook department is POSTed
+// it) into department deptID's bucket under EventObjectKey, carrying key as its idempotency
+// key. Writing it again writes the same object.
+func (s *S3Sender) SendEvent(ctx context.Context, deptID, caseNo, kind, key string, body []byte) error {
+	const op = "delivery.s3"
+	d, ok := s.reg.Current().Get(deptID)
+	if !ok || d.Kind != KindS3 {
+		return errs.Errorf(op, errs.NotFound, "unknown_department", "There is no S3 department %q.", deptID)
+	}
+	c, err := s.client(d.S3)
+	if err != nil {
+		return err
+	}
+	_, err = c.PutObject(ctx, d.S3.Bucket, EventObjectKey(d.S3.Prefix, caseNo, kind), bytes.NewReader(body), int64(len(body)),
+		minio.PutObjectOptions{ContentType: "application/json", UserMetadata: map[string]string{metaKey: key}})
+	if err != nil {
+		return s3Error(op, d.ID, err)
+	}
+	return nil
+}
+
 // Send implements Sender.
 func (s *S3Sender) Send(ctx context.Context, p Package) (Result, error) {
 	const op = "delivery.s3"

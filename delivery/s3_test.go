@@ -10,9 +10,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/minio/minio-go/v7"
@@ -181,4 +185,53 @@ func getObject(t *testing.T, c *minio.Client, bucket, key string) []byte {
 		t.Fatalf("get %s: %v", key, err)
 	}
 	return b
+}
+
+// TestEventsReachEachKindOfDepartment: a handout event goes to a webhook as a signed POST, into
+// an S3 department's bucket beside its packages, and nowhere for a pull department.
+func TestEventsReachEachKindOfDepartment(t *testing.T) {
+	svc := testenv.Services(t)
+	ctx := context.Background()
+	admin, err := minio.New(svc.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.S3AccessKey, svc.S3SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.MakeBucket(ctx, "tax-intake", minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var posted atomic.Value
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if Verify("", []byte("s"), r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body, time.Now(), 0) == nil {
+			posted.Store(r.Header.Get(HeaderEvent) + " " + r.Header.Get(HeaderIdempotencyKey) + " " + string(body))
+		}
+	}))
+	defer hook.Close()
+	reg := webhookSet(t,
+		&Department{ID: "tax", Kind: KindS3, S3: &S3{Endpoint: svc.S3Endpoint, Bucket: "tax-intake", Prefix: "hall/", AccessKey: svc.S3AccessKey, SecretKey: Secret(svc.S3SecretKey)}},
+		hookDept("market", hook.URL, "s", 5*time.Second, 2),
+		&Department{ID: "puller", Kind: KindPull})
+	r := &Router{Registry: reg, Webhook: NewWebhookSender(reg, WebhookOptions{}), S3: NewS3Sender(reg, nil, S3Options{}), Pull: PullSender{}}
+	body := []byte(`{"format":"onewindow.event/1","kind":"handout","case_no":"JL2026-0200"}`)
+	for _, dept := range []string{"tax", "market", "puller"} {
+		if err := r.SendEvent(ctx, dept, "JL2026-0200", "handout", "key-"+dept, body); err != nil {
+			t.Fatalf("%s: %v", dept, err)
+		}
+	}
+	key := EventObjectKey("hall/", "JL2026-0200", "handout")
+	if key != "hall/JL2026-0200/events/handout.json" {
+		t.Errorf("event key %s", key)
+	}
+	if got := getObject(t, admin, "tax-intake", key); !bytes.Equal(got, body) {
+		t.Errorf("S3 event %s", got)
+	}
+	if info, err := admin.StatObject(ctx, "tax-intake", key, minio.StatObjectOptions{}); err != nil || info.UserMetadata[metaKey] != "key-tax" {
+		t.Errorf("S3 event metadata %v %v", info.UserMetadata, err)
+	}
+	if got, _ := posted.Load().(string); got != "handout key-market "+string(body) {
+		t.Errorf("webhook event %q", got)
+	}
+	if err := r.SendEvent(ctx, "gone", "JL2026-0200", "handout", "k", body); errs.CodeOf(err) != "unknown_department" {
+		t.Errorf("a department not in the file: %v", err)
+	}
 }

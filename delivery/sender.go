@@ -46,19 +46,43 @@ func (r *Router) Send(ctx context.Context, p Package) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var s Sender
-	switch d.Kind {
-	case KindWebhook:
-		s = r.Webhook
-	case KindS3:
-		s = r.S3
-	case KindPull:
-		s = r.Pull
-	}
+	s := r.senderFor(d.Kind)
 	if s == nil {
 		return Result{}, errs.Errorf("delivery.Send", errs.Internal, "no_sender", "No sender for %s delivery is set up.", d.Kind)
 	}
 	return s.Send(ctx, p)
+}
+
+// EventSender tells a department of something that happened to a case after its package
+// (a handout) where the department reads it: a signed POST to a webhook, an object beside
+// the packages in an S3 bucket. Pull departments read the case instead.
+type EventSender interface {
+	SendEvent(ctx context.Context, deptID, caseNo, kind, key string, body []byte) error
+}
+
+// SendEvent implements EventSender for the departments whose sender can take events.
+func (r *Router) SendEvent(ctx context.Context, deptID, caseNo, kind, key string, body []byte) error {
+	d, ok := r.Registry.Current().Get(deptID)
+	if !ok {
+		return errs.Errorf("delivery.SendEvent", errs.NotFound, "unknown_department", "There is no department %q.", deptID)
+	}
+	if es, ok := r.senderFor(d.Kind).(EventSender); ok {
+		return es.SendEvent(ctx, deptID, caseNo, kind, key, body)
+	}
+	return nil // a pull department reads the case
+}
+
+// senderFor is the sender of departments of kind k.
+func (r *Router) senderFor(k Kind) Sender {
+	switch k {
+	case KindWebhook:
+		return r.Webhook
+	case KindS3:
+		return r.S3
+	case KindPull:
+		return r.Pull
+	}
+	return nil
 }
 
 // department looks p's department up; an unknown one (removed from the file since) never

@@ -20,6 +20,7 @@ const (
 	HeaderTimestamp      = "X-Onewindow-Timestamp"
 	HeaderSignature      = "X-Onewindow-Signature"
 	HeaderDelivery       = "X-Onewindow-Delivery" // the package ID, for the receiver's logs
+	HeaderEvent          = "X-Onewindow-Event"    // the kind of an event (handout), on events only
 )
 
 // SignatureWindow is how far a timestamp may be from the receiver's clock.

@@ -106,6 +106,12 @@ func (s *WebhookSender) Post(ctx context.Context, dept, idempotencyKey string, b
 	return s.post(ctx, d, idempotencyKey, body, header)
 }
 
+// SendEvent implements EventSender: the event is POSTed with HeaderEvent naming its kind.
+func (s *WebhookSender) SendEvent(ctx context.Context, deptID, caseNo, kind, key string, body []byte) error {
+	_, err := s.Post(ctx, deptID, key, body, http.Header{HeaderEvent: {kind}})
+	return err
+}
+
 func (s *WebhookSender) post(ctx context.Context, d *Department, key string, body []byte, header http.Header) (Result, error) {
 	const op = "delivery.webhook"
 	w := d.Webhook

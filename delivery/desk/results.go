@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -374,54 +372,32 @@ func EventKey(caseNo, kind, dept string) string {
 }
 
 // HeaderEvent names the kind of an event delivery.
-const HeaderEvent = "X-Onewindow-Event"
+const HeaderEvent = delivery.HeaderEvent
 
-// HandleNotify is the worker's handler of tasks.TypeNotify: it POSTs the event to a webhook
-// department, signed like its packages. Other departments read the case instead.
+// HandleNotify is the worker's handler of tasks.TypeNotify: it tells a department of the
+// handout where the department reads (delivery.EventSender): signed like its packages to a
+// webhook, as an object beside its packages in an S3 bucket. Pull departments read the case.
 func (d *Desk) HandleNotify(ctx context.Context, t *asynq.Task) error {
-	const op = "desk.notify"
 	var pl tasks.NotifyPayload
 	if err := tasks.Decode(t, &pl); err != nil {
 		return err
 	}
-	dept, ok := d.o.Registry.Current().Get(pl.Department)
-	if !ok || dept.Kind != delivery.KindWebhook {
-		return nil
+	es, ok := d.o.Sender.(delivery.EventSender)
+	if !ok {
+		return nil // a sender that takes no events
+	}
+	if _, known := d.o.Registry.Current().Get(pl.Department); !known {
+		return nil // removed from the departments file since the handout
 	}
 	h, err := d.handout(ctx, pl.CaseNo)
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(Event{Format: "onewindow.event/1", Kind: pl.Kind, CaseNo: pl.CaseNo, Department: dept.ID, At: h.At,
+	body, _ := json.Marshal(Event{Format: "onewindow.event/1", Kind: pl.Kind, CaseNo: pl.CaseNo, Department: pl.Department, At: h.At,
 		Method: h.Method, Carrier: h.Carrier, Waybill: h.Waybill})
-	w := dept.Webhook
-	ts := d.o.Now().Unix()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
-	if err != nil {
-		return errs.E(op, errs.Invalid, "bad_webhook_url", "The department's webhook URL is not valid.", err)
+	if err := es.SendEvent(ctx, pl.Department, pl.CaseNo, pl.Kind, EventKey(pl.CaseNo, pl.Kind, pl.Department), body); err != nil {
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(delivery.HeaderIdempotencyKey, EventKey(pl.CaseNo, pl.Kind, dept.ID))
-	req.Header.Set(delivery.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(delivery.HeaderSignature, delivery.Sign(w.Algorithm, w.Secret, ts, body))
-	req.Header.Set(HeaderEvent, pl.Kind)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = w.TLS
-	client := &http.Client{Transport: tr, Timeout: w.Timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	defer tr.CloseIdleConnections()
-	resp, err := client.Do(req)
-	if err != nil {
-		return errs.E(op, errs.Unavailable, "department_unreachable", "Department "+dept.ID+" cannot be reached; the event will be sent again.", nil)
-	}
-	resp.Body.Close()
-	switch code := resp.StatusCode; {
-	case code >= 200 && code < 300:
-		d.o.Log.Info("department told", "case_no", pl.CaseNo, "department", dept.ID, "kind", pl.Kind)
-		return nil
-	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return errs.Errorf(op, errs.Unavailable, "department_unavailable", "Department %s answered %d.", dept.ID, code)
-	default:
-		return errs.Errorf(op, errs.Invalid, "department_rejected", "Department %s refused the event with %d.", dept.ID, code)
-	}
+	d.o.Log.Info("department told", "case_no", pl.CaseNo, "department", pl.Department, "kind", pl.Kind)
+	return nil
 }
