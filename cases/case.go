@@ -83,22 +83,25 @@ var advances = map[string][]string{
 // Case is the current view of a case: the fold of its events.
 type Case struct {
 	Opening
-	State      string          `json:"state"`
-	Decision   string          `json:"decision,omitempty"`
-	Version    int             `json:"version"`
-	OpenedAt   time.Time       `json:"opened_at"`
-	DueDate    string          `json:"due_date"` // YYYY-MM-DD, working days from acceptance
-	Batches    []string        `json:"batches"`
-	Documents  []string        `json:"documents"` // ids of the documents that count (not superseded)
-	Facts      []DocumentFacts `json:"document_facts"`
-	Check      Check           `json:"check"`
-	Notices    []NoticeRef     `json:"notices"`
-	Deferred   []DeferredItem  `json:"deferred"`
-	MailIDs    []string        `json:"mail"`
-	Notified   []NotifiedData  `json:"notified,omitempty"`
-	Handovers  []Handover      `json:"handovers"`
-	Deliveries []Delivery      `json:"deliveries"`
-	Events     []Event         `json:"events"` // the timeline: events without their data
+	State    string    `json:"state"`
+	Decision string    `json:"decision,omitempty"`
+	Version  int       `json:"version"`
+	OpenedAt time.Time `json:"opened_at"`
+	DueDate  string    `json:"due_date"` // YYYY-MM-DD, working days from acceptance
+	// DepartmentDue is when departments of a joint matter with their own time limit owe their
+	// result (the others owe it on DueDate).
+	DepartmentDue map[string]string `json:"department_due,omitempty"`
+	Batches       []string          `json:"batches"`
+	Documents     []string          `json:"documents"` // ids of the documents that count (not superseded)
+	Facts         []DocumentFacts   `json:"document_facts"`
+	Check         Check             `json:"check"`
+	Notices       []NoticeRef       `json:"notices"`
+	Deferred      []DeferredItem    `json:"deferred"`
+	MailIDs       []string          `json:"mail"`
+	Notified      []NotifiedData    `json:"notified,omitempty"`
+	Handovers     []Handover        `json:"handovers"`
+	Deliveries    []Delivery        `json:"deliveries"`
+	Events        []Event           `json:"events"` // the timeline: events without their data
 }
 
 // OpenInput is what a desk types to open a case.
@@ -214,7 +217,7 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 	}
 	switch in.Decision {
 	case DecisionAccept:
-		d.DueDate = cal.AddWorkingDays(in.At, m.TimeLimitDays).Format(time.DateOnly)
+		d.DueDate, d.DepartmentDue = dueDates(m, cal, in.At)
 	case DecisionAcceptDeferred:
 		for _, it := range c.Check.Items {
 			switch it.Status {
@@ -233,7 +236,7 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 		if len(d.Deferred) == 0 {
 			return Event{}, errs.Errorf(op, errs.Conflict, "nothing_deferred", "No deferrable item is missing; accept the case instead.")
 		}
-		d.DueDate = cal.AddWorkingDays(in.At, m.TimeLimitDays).Format(time.DateOnly)
+		d.DueDate, d.DepartmentDue = dueDates(m, cal, in.At)
 	case DecisionCorrection:
 		if c.State == StateAccepted {
 			return Event{}, illegal(op, "An accepted case cannot go back to correction_required.")
@@ -259,6 +262,28 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 		}
 	}
 	return c.next(EvDecided, in.By, in.At, in.Reason, d)
+}
+
+// dueDates are the matter's time limit from an acceptance at, as a date, and the dates of the
+// departments that have their own.
+func dueDates(m Matter, cal *Calendar, at time.Time) (string, map[string]string) {
+	var depts map[string]string
+	for id, days := range m.DepartmentDays {
+		if depts == nil {
+			depts = map[string]string{}
+		}
+		depts[id] = cal.AddWorkingDays(at, days).Format(time.DateOnly)
+	}
+	return cal.AddWorkingDays(at, m.TimeLimitDays).Format(time.DateOnly), depts
+}
+
+// DueFor is when department dept owes its result: its own date in a joint matter that gives
+// it one, else the case's.
+func (c *Case) DueFor(dept string) string {
+	if d, ok := c.DepartmentDue[dept]; ok {
+		return d
+	}
+	return c.DueDate
 }
 
 // Advance moves a decided case along: in_review, result_ready, delivered, closed.

@@ -275,3 +275,45 @@ func TestNormalizePhone(t *testing.T) {
 		}
 	}
 }
+
+// TestJointMatterDepartmentDueDates: a department of a joint matter with its own time limit
+// owes its result by its own date, the others by the case's, and a later acceptance (once
+// the deficiencies are made good) counts both again from that day.
+func TestJointMatterDepartmentDueDates(t *testing.T) {
+	m := matter(t, "JL-SC-002")
+	m.Departments = []string{"market-regulation", "taxation"}
+	m.TimeLimitDays, m.DepartmentDays = 3, map[string]int{"taxation": 1}
+	delivered := func(dept string) func(c *Case) (Event, error) {
+		return func(c *Case) (Event, error) {
+			return RecordDelivery(c, Delivery{Department: dept, State: "delivered", Attempts: 1}, Actor{Name: "delivery"}, day("2026-03-03"))
+		}
+	}
+	c, _ := build(t, m, ChannelCounter,
+		docsStep(m, "b1", DocumentFacts{ID: "b1-001", Type: "application_form", IDNumbers: []string{idZhang}},
+			DocumentFacts{ID: "b1-002", Type: "id_card", IDNumbers: []string{idZhang}}),
+		decideStep(m, DecisionAcceptDeferred, ""), // Tuesday 2026-03-03
+		delivered("market-regulation"), delivered("taxation"))
+	if c.DueDate != "2026-03-06" || c.DueFor("taxation") != "2026-03-04" || c.DueFor("market-regulation") != "2026-03-06" {
+		t.Fatalf("due %s, taxation %s, market %s", c.DueDate, c.DueFor("taxation"), c.DueFor("market-regulation"))
+	}
+	for _, d := range c.Deliveries {
+		if d.DueDate != c.DueFor(d.Department) {
+			t.Errorf("delivery %+v, want due %s", d, c.DueFor(d.Department))
+		}
+	}
+	c, _ = build(t, m, ChannelCounter,
+		docsStep(m, "b1", DocumentFacts{ID: "b1-001", Type: "application_form", IDNumbers: []string{idZhang}},
+			DocumentFacts{ID: "b1-002", Type: "id_card", IDNumbers: []string{idZhang}}),
+		decideStep(m, DecisionAcceptDeferred, ""),
+		delivered("taxation"),
+		docsStep(m, "b2", DocumentFacts{ID: "b2-001", Type: "property_certificate"}),
+		func(c *Case) (Event, error) { // accepted the next Monday
+			return Decide(c, m, DefaultCalendar(), DecisionInput{Decision: DecisionAccept, By: window, At: day("2026-03-09")})
+		})
+	if c.DueDate != "2026-03-12" || len(c.Deliveries) != 1 || c.Deliveries[0].DueDate != "2026-03-10" {
+		t.Errorf("after the later acceptance: due %s, deliveries %+v", c.DueDate, c.Deliveries)
+	}
+	if one := matter(t, "JL-SC-002"); one.DepartmentDays != nil {
+		t.Errorf("a single-department matter has department days %v", one.DepartmentDays)
+	}
+}

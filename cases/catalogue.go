@@ -9,7 +9,9 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -40,13 +42,16 @@ type Refusal struct {
 
 // Matter is one entry of the catalogue (事项).
 type Matter struct {
-	Code          string     `yaml:"code" json:"code"`
-	Name          string     `yaml:"name" json:"name"`
-	Applicant     string     `yaml:"applicant" json:"applicant,omitempty"` // person, organisation or empty for either
-	Departments   []string   `yaml:"departments" json:"departments"`
-	TimeLimitDays int        `yaml:"time_limit_days" json:"time_limit_days"`
-	Materials     []Material `yaml:"materials" json:"materials"`
-	Refusals      []Refusal  `yaml:"refusals" json:"refusals"`
+	Code          string   `yaml:"code" json:"code"`
+	Name          string   `yaml:"name" json:"name"`
+	Applicant     string   `yaml:"applicant" json:"applicant,omitempty"` // person, organisation or empty for either
+	Departments   []string `yaml:"departments" json:"departments"`
+	TimeLimitDays int      `yaml:"time_limit_days" json:"time_limit_days"`
+	// DepartmentDays gives a department of a joint matter its own time limit (working days
+	// from acceptance, within the matter's); a department not named has the matter's.
+	DepartmentDays map[string]int `yaml:"department_days" json:"department_days,omitempty"`
+	Materials      []Material     `yaml:"materials" json:"materials"`
+	Refusals       []Refusal      `yaml:"refusals" json:"refusals"`
 }
 
 // Refusal returns the matter's refusal reason with the given code.
@@ -164,6 +169,15 @@ func (c *Catalogue) validate(doc *yaml.Node, knownType func(string) bool) error 
 		for j, d := range m.Departments {
 			if !deptIDRe.MatchString(d) {
 				return bad(at("departments", j), "matter %s: department id %q must be lower-case letters, digits and '-'", m.Code, d)
+			}
+		}
+		for _, d := range slices.Sorted(maps.Keys(m.DepartmentDays)) {
+			days := m.DepartmentDays[d]
+			switch {
+			case !slices.Contains(m.Departments, d):
+				return bad(at("department_days", d), "matter %s: department_days names %q, which is not one of its departments", m.Code, d)
+			case days <= 0 || days > m.TimeLimitDays:
+				return bad(at("department_days", d), "matter %s: %s's days must be from 1 to the matter's time_limit_days (%d), not %d", m.Code, d, m.TimeLimitDays, days)
 			}
 		}
 		for j := range m.Materials {

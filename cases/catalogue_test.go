@@ -63,6 +63,8 @@ func TestLoadCatalogueRefuses(t *testing.T) {
 		{"no defer days", head + "    materials:\n      - {type: id_card, name: 身份证, required: true, deferrable: true}\n", 7, "needs defer_days"},
 		{"refusal without basis", head + "    materials: [{type: id_card, name: 身份证}]\n    refusals:\n      - {code: no, reason: 不行}\n", 8, "no legal basis"},
 		{"bad code", "matters:\n  - code: \"A 1\"\n    name: 甲\n", 2, "must be letters"},
+		{"days of another department", head + "    department_days: {taxation: 1}\n    materials: [{type: id_card, name: 身份证}]\n", 6, `names "taxation", which is not one of its departments`},
+		{"days past the matter's", head + "    department_days: {market-regulation: 4}\n    materials: [{type: id_card, name: 身份证}]\n", 6, "from 1 to the matter's time_limit_days (3), not 4"},
 		{"syntax", "matters:\n  - code: [\n", 2, ""},
 	}
 	for _, tt := range tests {

@@ -68,14 +68,17 @@ type BatchDoneData struct {
 
 // DecidedData is the window's decision.
 type DecidedData struct {
-	Decision   string         `json:"decision"`
-	State      string         `json:"state"`
-	Proposed   string         `json:"proposed"`
-	Overridden bool           `json:"overridden,omitempty"`
-	DueDate    string         `json:"due_date,omitempty"`
-	Deferred   []DeferredItem `json:"deferred,omitempty"`
-	Missing    []CheckItem    `json:"missing,omitempty"` // what a correction notice lists
-	Refusals   []Refusal      `json:"refusals,omitempty"`
+	Decision   string `json:"decision"`
+	State      string `json:"state"`
+	Proposed   string `json:"proposed"`
+	Overridden bool   `json:"overridden,omitempty"`
+	DueDate    string `json:"due_date,omitempty"`
+	// DepartmentDue: the departments of a joint matter with their own time limit, and the
+	// date each is due (those not named are due on DueDate).
+	DepartmentDue map[string]string `json:"department_due,omitempty"`
+	Deferred      []DeferredItem    `json:"deferred,omitempty"`
+	Missing       []CheckItem       `json:"missing,omitempty"` // what a correction notice lists
+	Refusals      []Refusal         `json:"refusals,omitempty"`
 }
 
 // StateChangedData moves a decided case along (in_review, result_ready, delivered, closed).
@@ -127,6 +130,7 @@ type Delivery struct {
 	Department string `json:"department"`
 	State      string `json:"state"`
 	Attempts   int    `json:"attempts"`
+	DueDate    string `json:"due_date,omitempty"` // when the department's result is due (the case's own)
 }
 
 // DeferredItem is a material accepted as owed (容缺) and the date it is due.
@@ -217,6 +221,10 @@ func (c *Case) Apply(e Event) error {
 		c.Decision = d.Decision
 		if d.DueDate != "" {
 			c.DueDate = d.DueDate
+			c.DepartmentDue = d.DepartmentDue
+			for i := range c.Deliveries {
+				c.Deliveries[i].DueDate = c.DueFor(c.Deliveries[i].Department)
+			}
 		}
 		c.Deferred = append([]DeferredItem{}, d.Deferred...)
 		c.markSupplied()
@@ -269,6 +277,7 @@ func (c *Case) Apply(e Event) error {
 		if err := decode(&d); err != nil {
 			return err
 		}
+		d.DueDate = c.DueFor(d.Department)
 		if i := slices.IndexFunc(c.Deliveries, func(x Delivery) bool { return x.Department == d.Department }); i >= 0 {
 			c.Deliveries[i] = d
 		} else {

@@ -43,16 +43,19 @@ type Document struct {
 // Manifest is what a department receives: the webhook's body, data/manifest.json in an S3 bag,
 // and what the pull API hands out.
 type Manifest struct {
-	Format         string     `json:"format"`
-	PackageID      string     `json:"package_id"`
-	IdempotencyKey string     `json:"idempotency_key"`
-	Version        int        `json:"version"` // the case's package version: 1, then one more per supplement
-	CaseNo         string     `json:"case_no"`
-	Matter         string     `json:"matter"`
-	Applicant      Applicant  `json:"applicant"`
-	Department     string     `json:"department"`
-	CreatedAt      time.Time  `json:"created_at"`
-	Documents      []Document `json:"documents"`
+	Format         string    `json:"format"`
+	PackageID      string    `json:"package_id"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	Version        int       `json:"version"` // the case's package version: 1, then one more per supplement
+	CaseNo         string    `json:"case_no"`
+	Matter         string    `json:"matter"`
+	Applicant      Applicant `json:"applicant"`
+	Department     string    `json:"department"`
+	CreatedAt      time.Time `json:"created_at"`
+	// DueDate is when the hall expects the department's result (YYYY-MM-DD, the matter's time
+	// limit or the department's own in a joint matter).
+	DueDate   string     `json:"due_date,omitempty"`
+	Documents []Document `json:"documents"` // last: WriteTo streams it
 }
 
 // Case is what a package needs to know of a case; the case desk fills it.
@@ -61,6 +64,7 @@ type Case struct {
 	Matter    string
 	Version   int // package version
 	Applicant Applicant
+	DueDate   string // the department's result is due (the case's, or its own in a joint matter)
 }
 
 // Package is one delivery's unit: a case's manifest for one department at one version.
@@ -101,6 +105,7 @@ func NewPackage(c Case, d *Department, docs []Document, now time.Time) Package {
 		Applicant:      c.Applicant,
 		Department:     d.ID,
 		CreatedAt:      now.UTC(),
+		DueDate:        c.DueDate,
 		Documents:      make([]Document, len(docs)),
 	}
 	copy(m.Documents, docs)

@@ -157,6 +157,7 @@ type caseDetail struct {
 		Department string `json:"department"`
 		State      string `json:"state"`
 		Attempts   int    `json:"attempts"`
+		DueDate    string `json:"due_date"`
 	} `json:"deliveries"`
 }
 

@@ -337,6 +337,7 @@ var catalogue = map[string][2]string{
 	"case.deliveries":                   {"部门推送", "Deliveries"},
 	"case.department":                   {"部门", "Department"},
 	"case.attempts":                     {"尝试次数", "Attempts"},
+	"case.result_due":                   {"结果应返回日期", "Result due"},
 	"case.decide":                       {"受理决定", "Decision"},
 	"case.decision":                     {"决定", "Decision"},
 	"case.decide_submit":                {"保存决定并生成通知书", "Decide and file the notice"},

@@ -150,6 +150,7 @@ func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
 	if st != 200 || c["state"] != "accepted" {
 		t.Fatalf("decide: %d %v", st, c)
 	}
+	due, _ := c["due_date"].(string)
 
 	// Each department gets its package, signed with its secret, naming the case's documents.
 	_, doc := d.get("/api/v1/documents/" + docs[0].(string))
@@ -165,7 +166,7 @@ func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
 		if err := json.Unmarshal(got.body, &m); err != nil {
 			t.Fatal(err)
 		}
-		if m.CaseNo != no || m.Department != id || len(m.Documents) != 1 || m.Documents[0].ID != docs[0] ||
+		if m.CaseNo != no || m.Department != id || m.DueDate != due || len(m.Documents) != 1 || m.Documents[0].ID != docs[0] ||
 			m.Documents[0].SHA256 != doc["sha256"] || got.header.Get("Idempotency-Key") != delivery.IdempotencyKey(no, id, 1) {
 			t.Errorf("%s: manifest %s", id, got.body)
 		}

@@ -439,7 +439,7 @@ func (d *Desk) buildPackage(ctx context.Context, caseNo, dept string, n int) (de
 		dp = &delivery.Department{ID: dept}
 	}
 	a := delivery.Applicant{Name: c.Applicant.Name, IDNumber: c.Applicant.IDNumber, USCC: c.Applicant.USCC, Phone: c.Applicant.Phone}
-	p := delivery.NewPackage(delivery.Case{No: c.CaseNo, Matter: c.Matter, Version: n, Applicant: a}, dp, docs, d.o.Now())
+	p := delivery.NewPackage(delivery.Case{No: c.CaseNo, Matter: c.Matter, Version: n, Applicant: a, DueDate: c.DueFor(dept)}, dp, docs, d.o.Now())
 	return p, v.Documents, nil
 }
 
