@@ -28,6 +28,7 @@ type Delivery struct {
 	Kind       Kind   `json:"kind,omitempty"`
 	State      State  `json:"state"`
 	Attempts   int    `json:"attempts"`
+	DueDate    string `json:"due_date,omitempty"` // when the department's result is due (the manifest's)
 	// LastError is the last failure's code and client message; never a cause, which could
 	// carry an address or a body.
 	LastError  string `json:"last_error,omitempty"`
@@ -49,7 +50,7 @@ type Delivery struct {
 func NewDelivery(p Package, now time.Time) Delivery {
 	m := p.Manifest
 	return Delivery{Key: p.Key(), PackageID: m.PackageID, CaseNo: m.CaseNo, Department: p.Department,
-		Version: m.Version, State: StatePending, CreatedAt: now, UpdatedAt: now}
+		Version: m.Version, DueDate: m.DueDate, State: StatePending, CreatedAt: now, UpdatedAt: now}
 }
 
 func illegal(op string, d Delivery, to State) error {
@@ -189,6 +190,9 @@ func (dl *Deliverer) Deliver(ctx context.Context, p Package, retried, maxRetry i
 	d, err := dl.Tracker.Update(ctx, p.Key(), func(d *Delivery) error {
 		if d.Key == "" {
 			*d = NewDelivery(p, now)
+		}
+		if p.Manifest.DueDate != "" {
+			d.DueDate = p.Manifest.DueDate // a later acceptance counts the time limit again
 		}
 		if sendErr == nil {
 			*d = d.Succeeded(now, res)

@@ -277,6 +277,7 @@ type delivery struct {
 	Department string `json:"department"`
 	State      string `json:"state"`
 	Attempts   int    `json:"attempts"`
+	DueDate    string `json:"due_date"`
 	LastError  string `json:"last_error"`
 	UpdatedAt  string `json:"updated_at"`
 }

@@ -414,7 +414,7 @@ func TestWebDepartmentDeskInABrowser(t *testing.T) {
 		t.Errorf("a department is offered desks it cannot use:\n%s", text)
 	}
 	b.do(chromedp.Click(`a.desk[href="/department"]`))
-	b.waitText(10*time.Second, "已送达，待接收 (1)", no)
+	b.waitText(10*time.Second, "已送达，待接收 (1)", no, "结果应返回日期", c["due_date"].(string))
 	b.shot("department")
 	b.do(chromedp.Click(`form[action$="/ack"] button`))
 	b.waitText(10*time.Second, "已确认接收。", "已接收 (1)")

@@ -217,7 +217,7 @@ func (d *Desk) Plan(ctx context.Context, caseNo string, seq int) (*Version, erro
 	}
 	had := false // a department has this version already
 	for _, dept := range v.Departments {
-		if err := d.queue(ctx, c.CaseNo, dept, v.Version, 0); err != nil {
+		if err := d.queue(ctx, c.CaseNo, dept, c.DueFor(dept), v.Version, 0); err != nil {
 			return nil, err
 		}
 		if rec, err := d.tracker.Get(ctx, delivery.IdempotencyKey(c.CaseNo, dept, v.Version)); err == nil && rec.DeliveredAt != nil {
@@ -344,10 +344,10 @@ func (d *Desk) loadVersion(ctx context.Context, caseNo string, n int) (*Version,
 }
 
 // queue records a package as pending and queues its task; repush > 0 queues a re-push.
-func (d *Desk) queue(ctx context.Context, caseNo, dept string, version, repush int) error {
+func (d *Desk) queue(ctx context.Context, caseNo, dept, due string, version, repush int) error {
 	key := delivery.IdempotencyKey(caseNo, dept, version)
 	p := delivery.Package{Department: dept, Manifest: delivery.Manifest{PackageID: delivery.PackageID(caseNo, dept, version),
-		IdempotencyKey: key, Version: version, CaseNo: caseNo}}
+		IdempotencyKey: key, Version: version, CaseNo: caseNo, DueDate: due}}
 	rec, err := d.dl.Queued(ctx, p)
 	if err != nil {
 		return err

@@ -174,7 +174,7 @@ func (d *Desk) repush(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	if err != nil {
 		return err
 	}
-	if err := d.queue(r.Context(), rec.CaseNo, rec.Department, rec.Version, rec.Repushes); err != nil {
+	if err := d.queue(r.Context(), rec.CaseNo, rec.Department, rec.DueDate, rec.Version, rec.Repushes); err != nil {
 		return err
 	}
 	d.record(r.Context(), rec)
