@@ -29,6 +29,9 @@ type Delivery struct {
 	State      State  `json:"state"`
 	Attempts   int    `json:"attempts"`
 	DueDate    string `json:"due_date,omitempty"` // when the department's result is due (the manifest's)
+	// Overdue is set in a case's deliveries when DueDate has passed without the department's
+	// result; it is worked out when they are read, never stored.
+	Overdue bool `json:"overdue,omitempty"`
 	// LastError is the last failure's code and client message; never a cause, which could
 	// carry an address or a body.
 	LastError  string `json:"last_error,omitempty"`

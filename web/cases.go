@@ -158,6 +158,8 @@ type caseDetail struct {
 		State      string `json:"state"`
 		Attempts   int    `json:"attempts"`
 		DueDate    string `json:"due_date"`
+		Name       string `json:"-"` // the department's name, from the departments file
+		Overdue    bool   `json:"-"` // its result is late (the delivery desk says)
 	} `json:"deliveries"`
 }
 
@@ -173,6 +175,18 @@ func (s *site) casePage(w http.ResponseWriter, rq *req) {
 	if e := s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(rq.PathValue("no")), &d.C); e != nil {
 		s.renderError(w, rq, e)
 		return
+	}
+	if len(d.C.Deliveries) > 0 {
+		names := s.departmentNames(rq)
+		var desk struct {
+			Deliveries []delivery `json:"deliveries"`
+		}
+		_ = s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(d.C.CaseNo)+"/deliveries", &desk) // without it, no lateness is shown
+		for i := range d.C.Deliveries {
+			x := &d.C.Deliveries[i]
+			x.Name = names.of(x.Department)
+			x.Overdue = slices.ContainsFunc(desk.Deliveries, func(y delivery) bool { return y.Department == x.Department && y.Overdue })
+		}
 	}
 	d.Decisions = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
 	d.ResultKinds = []string{"decision", "certificate", "licence", "other"}
@@ -278,8 +292,37 @@ type delivery struct {
 	State      string `json:"state"`
 	Attempts   int    `json:"attempts"`
 	DueDate    string `json:"due_date"`
+	Overdue    bool   `json:"overdue"`
 	LastError  string `json:"last_error"`
 	UpdatedAt  string `json:"updated_at"`
+	Name       string `json:"-"` // the department's name, from the departments file
+}
+
+// departmentNames maps department IDs to the names the departments file gives them.
+type departmentNames map[string]string
+
+// of is department id's name, or the ID when the page could not learn it.
+func (n departmentNames) of(id string) string {
+	if name := n[id]; name != "" {
+		return name
+	}
+	return id
+}
+
+// departmentNames asks the delivery desk for the departments' names; a page without them
+// shows IDs.
+func (s *site) departmentNames(rq *req) departmentNames {
+	var list struct {
+		Departments []struct{ ID, Name string } `json:"departments"`
+	}
+	if s.getJSON(rq, "/api/v1/departments", &list) != nil {
+		return nil
+	}
+	out := departmentNames{}
+	for _, d := range list.Departments {
+		out[d.ID] = d.Name
+	}
+	return out
 }
 
 // departmentPage lists the department's packages: waiting, delivered, acknowledged, failed.
@@ -293,6 +336,10 @@ func (s *site) departmentPage(w http.ResponseWriter, rq *req) {
 		return
 	}
 	d := departmentData{Missing: e.missing()}
+	names := s.departmentNames(rq)
+	for i := range list.Deliveries {
+		list.Deliveries[i].Name = names.of(list.Deliveries[i].Department)
+	}
 	for _, st := range []string{"delivered", "pending", "failed", "acknowledged"} {
 		g := deliveryGroup{State: st}
 		for _, x := range list.Deliveries {

@@ -112,6 +112,16 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		f.regrouped = fmt.Sprint(body.Documents, " ", body.Reason)
 		writeJSON(w, 202, map[string]any{"batch_id": "b-1", "revision": 1, "status": "queued"})
+	case r.URL.Path == "/api/v1/cases/JL-2":
+		writeJSON(w, 200, map[string]any{"case_no": "JL-2", "matter": "JL-SC-001", "state": "in_review", "version": 5, "due_date": "2026-03-06",
+			"deliveries": []map[string]any{{"department": "taxation", "state": "delivered", "attempts": 1, "due_date": "2026-03-04"},
+				{"department": "market", "state": "delivered", "attempts": 1, "due_date": "2026-03-06"}}})
+	case r.URL.Path == "/api/v1/cases/JL-2/deliveries":
+		writeJSON(w, 200, map[string]any{"case_no": "JL-2", "deliveries": []map[string]any{
+			{"department": "taxation", "due_date": "2026-03-04", "overdue": true}, {"department": "market", "due_date": "2026-03-06"}}})
+	case r.URL.Path == "/api/v1/departments":
+		writeJSON(w, 200, map[string]any{"departments": []map[string]any{{"id": "market", "name": "市场监督管理局", "kind": "webhook"},
+			{"id": "taxation", "name": "税务局", "kind": "s3"}}})
 	case r.URL.Path == "/readyz":
 		writeJSON(w, 200, map[string]string{"redis": "ok", "minio": "ok", "ocr": "ok"})
 	case r.URL.Path == "/metrics":
@@ -421,6 +431,7 @@ func TestPagesRenderForTheirRoles(t *testing.T) {
 		{"/documents/b-1-001", 200, []string{"220102********2247", "归档", `href="/documents/b-1-001/pdf"`}},
 		{"/ops", 200, []string{"正常", "ocr", "7", `href="/batches/b-9"`, "文件已损坏", `action="/ops/batches/b-9/retry"`}},
 		{"/cases", 200, []string{"尚未启用"}},
+		{"/cases/JL-2", 200, []string{"<td>税务局</td>", "2026-03-04 <span class=\"tag bad\">已逾期</span>", "<td>市场监督管理局</td>"}},
 		{"/mail", 200, []string{`name="waybill"`, "尚未启用"}},
 		{"/department", 200, []string{"尚未启用"}},
 		{"/review", 200, []string{"共 1 份待复核", "41%", "1, 2", `href="/batches/b-1"`}},

@@ -691,3 +691,19 @@ func TestDeferredCaseGoesIntoReviewOnceAccepted(t *testing.T) {
 		t.Fatalf("the result: %d %v", st, b)
 	}
 }
+
+func TestDepartmentsListedByName(t *testing.T) {
+	f := newFixture(t)
+	st, b := f.call(t, "GET", "/api/v1/departments", auth.RoleWindow, "", nil, "")
+	list, _ := b["departments"].([]any)
+	if st != 200 || len(list) != 5 {
+		t.Fatalf("departments: %d %v", st, b)
+	}
+	first := list[0].(map[string]any)
+	if first["id"] != "flaky" || first["name"] != "flaky" || first["kind"] != "webhook" || len(first) != 3 {
+		t.Errorf("first department %v: want flaky by ID, its name (the ID when the file gives none) and kind, nothing else", first)
+	}
+	if st, _ := f.call(t, "GET", "/api/v1/departments", auth.RoleScanner, "", nil, ""); st != 403 {
+		t.Errorf("a scanner lists the departments: %d", st)
+	}
+}

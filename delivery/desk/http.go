@@ -3,6 +3,8 @@ package desk
 import (
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"onewindow/cases"
 	"onewindow/delivery"
@@ -22,6 +24,7 @@ var (
 
 func (d *Desk) routes() []httpx.Route {
 	return []httpx.Route{
+		{Pattern: "GET /api/v1/departments", Roles: viewers, H: d.listDepartments},
 		{Pattern: "GET /api/v1/deliveries", Roles: viewers, H: d.listDeliveries},
 		{Pattern: "GET /api/v1/deliveries/dead", Roles: pushers, H: d.deadLetters},
 		{Pattern: "GET /api/v1/deliveries/{key}", Roles: viewers, H: d.getDelivery},
@@ -80,6 +83,31 @@ func (d *Desk) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return (dept != "" && x.Department != dept) || (state != "" && string(x.State) != state)
 	})
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(recs), "deliveries": recs})
+	return nil
+}
+
+// departmentInfo is what the pages and other systems may know of a department: never its
+// address, bucket or secret.
+type departmentInfo struct {
+	ID   string        `json:"id"`
+	Name string        `json:"name"`
+	Kind delivery.Kind `json:"kind"`
+}
+
+// listDepartments lists the departments of the departments file by ID, for the pages to show
+// their names.
+func (d *Desk) listDepartments(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	all := d.o.Registry.Current().All()
+	out := make([]departmentInfo, 0, len(all))
+	for _, x := range all {
+		name := x.Name
+		if name == "" {
+			name = x.ID
+		}
+		out = append(out, departmentInfo{ID: x.ID, Name: name, Kind: x.Kind})
+	}
+	slices.SortFunc(out, func(a, b departmentInfo) int { return strings.Compare(a.ID, b.ID) })
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"departments": out})
 	return nil
 }
 
@@ -206,8 +234,12 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 		recs = slices.DeleteFunc(recs, func(x delivery.Delivery) bool { return x.Department != dept })
 		results = slices.DeleteFunc(results, func(x Result) bool { return x.Department != dept })
 	}
+	h, herr := d.handout(r.Context(), no)
+	if herr != nil {
+		markOverdue(recs, results, d.o.Now())
+	}
 	out := map[string]any{"case_no": no, "deliveries": recs, "results": results}
-	if h, err := d.handout(r.Context(), no); err == nil {
+	if herr == nil {
 		if !p.SeesFullIDs() && h.CollectorID != "" {
 			h.CollectorID = auth.MaskID(h.CollectorID)
 		}
@@ -215,6 +247,16 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// markOverdue flags the deliveries whose department has sent no result and whose due date
+// (a date in the hall's zone) has passed. A case handed out owes nothing.
+func markOverdue(recs []delivery.Delivery, results []Result, now time.Time) {
+	today := now.In(time.Local).Format(time.DateOnly)
+	for i := range recs {
+		answered := slices.ContainsFunc(results, func(x Result) bool { return x.Department == recs[i].Department })
+		recs[i].Overdue = !answered && recs[i].DueDate != "" && recs[i].DueDate < today
+	}
 }
 
 // postPackages plans a case's packages again: what a lost plan task (the queue was down when
