@@ -23,6 +23,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"onewindow/archive"
+	"onewindow/internal/devservices"
 	"onewindow/internal/errs"
 	"onewindow/internal/testenv"
 	"onewindow/internal/testfixtures/bagit"
@@ -73,13 +74,7 @@ func s3Package(docs *memDocs, caseNo, dept string, n, size int) Package {
 func TestS3DeliversAVerifiableBag(t *testing.T) {
 	svc := testenv.Services(t) // the department's own object storage
 	ctx := context.Background()
-	admin, err := minio.New(svc.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.S3AccessKey, svc.S3SecretKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := admin.MakeBucket(ctx, "housing-intake", minio.MakeBucketOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	admin := departmentStorage(t, svc, "housing-intake")
 	dept := func(id, bucket, secret string) *Department {
 		return &Department{ID: id, Kind: KindS3, S3: &S3{Endpoint: svc.S3Endpoint, Bucket: bucket, Prefix: "from-hall/",
 			AccessKey: svc.S3AccessKey, SecretKey: Secret(secret)}}
@@ -173,6 +168,20 @@ func TestS3DeliversAVerifiableBag(t *testing.T) {
 	}
 }
 
+// departmentStorage is a client of svc's MinIO, standing for a department's own storage, with
+// bucket made.
+func departmentStorage(t testing.TB, svc *devservices.Services, bucket string) *minio.Client {
+	t.Helper()
+	admin, err := minio.New(svc.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.S3AccessKey, svc.S3SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.MakeBucket(context.Background(), bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return admin
+}
+
 func getObject(t *testing.T, c *minio.Client, bucket, key string) []byte {
 	t.Helper()
 	o, err := c.GetObject(context.Background(), bucket, key, minio.GetObjectOptions{})
@@ -192,13 +201,7 @@ func getObject(t *testing.T, c *minio.Client, bucket, key string) []byte {
 func TestEventsReachEachKindOfDepartment(t *testing.T) {
 	svc := testenv.Services(t)
 	ctx := context.Background()
-	admin, err := minio.New(svc.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.S3AccessKey, svc.S3SecretKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := admin.MakeBucket(ctx, "tax-intake", minio.MakeBucketOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	admin := departmentStorage(t, svc, "tax-intake")
 	var posted atomic.Value
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
