@@ -36,8 +36,8 @@ type NearMiss struct {
 // come first so 统一社会信用代码 is not also taken for 信用代码.
 var codeLabels = []struct{ label, kind string }{
 	{"统一社会信用代码", KindUSCC}, {"社会信用代码", KindUSCC}, {"信用代码", KindUSCC},
-	{"公民身份号码", KindID}, {"身份证号码", KindID}, {"身份证件号码", KindID}, {"身份证号", KindID},
-	{"证件号码", KindID}, {"身份号码", KindID},
+	{"公民身份号码", KindID}, {"身份证件号码", KindID}, {"身份证件编号", KindID}, {"身份证号码", KindID},
+	{"身份证件号", KindID}, {"身份证号", KindID}, {"证件号码", KindID}, {"身份号码", KindID},
 }
 
 // NearMisses returns the labelled codes of text that do not validate: the regions worth
@@ -228,8 +228,13 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // value pieced together place by place from two readings that differ in a few places; the
 // place-by-place majority of three, or of any of them where each has another place wrong. A
 // value must stay within a few edits of the page's own reading, so two readings agree on it,
-// unless two rereads agree on it exactly.
-func Reread(kind, raw string, rereads ...string) (string, bool) {
+// unless two rereads agree on it exactly. A reread read as printed outweighs another repaired.
+//
+// settled is false when the value rests on one reread repaired (a glyph inserted, dropped or
+// taken for its look-alike): such a value validates by chance now and then, and a reading at
+// another scale can overturn it, so the caller reads again while it can and takes the value
+// of the last call.
+func Reread(kind, raw string, rereads ...string) (value string, settled, ok bool) {
 	repair := repairUSCC
 	limit := 4
 	if kind == KindID {
@@ -243,10 +248,25 @@ func Reread(kind, raw string, rereads ...string) (string, bool) {
 	}
 	found := map[string]bool{}
 	near := func(v string) bool { return distance(fold(raw), fold(v)) <= limit }
+	clean, repaired := map[string]bool{}, map[string]bool{}
 	for _, r := range readings[1:] {
-		if v, _, ok := resolveSpan(kind, r); ok && near(v) {
-			found[v] = true
+		if v, src, ok := resolveSpan(kind, r); ok && near(v) {
+			if src == SourceClean {
+				clean[v] = true
+			} else {
+				repaired[v] = true
+			}
 		}
+	}
+	switch {
+	case len(clean) > 0:
+		found = clean
+	case len(repaired) == 1:
+		for v := range repaired {
+			return v, false, true
+		}
+	default:
+		found = repaired
 	}
 	if len(found) == 0 {
 		// The page's reading may have lost several characters (a speck, a broken line): two
@@ -282,12 +302,12 @@ func Reread(kind, raw string, rereads ...string) (string, bool) {
 		}
 	}
 	if len(found) != 1 {
-		return "", false
+		return "", false, false
 	}
 	for v := range found {
-		return v, true
+		return v, true, true
 	}
-	return "", false
+	return "", false, false
 }
 
 // majority is, place by place, the character most 18-character readings agree on (the

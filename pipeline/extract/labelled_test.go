@@ -68,14 +68,25 @@ func TestReread(t *testing.T) {
 		{"one reread far from the page", KindID, "220102196005616", []string{"220102196003105163"}, ""},
 		{"too many ways to piece", KindUSCC, "912204021P4E83GUSN",
 			[]string{"712204021P4E83GUEM", "112204021P4E83GU8N", "A12204021P4E83GUBK"}, ""},
+		// A 17-character reread validated with a glyph put back by chance; a reread at another
+		// scale reads the code as printed, and wins.
+		{"read as printed outweighs repaired", KindUSCC, "912206815UIX8JReX0",
+			[]string{"912206815U1X8K6X0", "912206815U1X8KX", "912206815U1X8JK6X0"}, "912206815U1X8JK6X0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := Reread(tc.kind, tc.raw, tc.rereads...)
+			got, _, ok := Reread(tc.kind, tc.raw, tc.rereads...)
 			if got != tc.want || ok != (tc.want != "") {
 				t.Fatalf("Reread(%q, %q) = %q, %v; want %q", tc.raw, tc.rereads, got, ok, tc.want)
 			}
 		})
+	}
+	// One reread repaired is not settled: the caller reads at another scale before taking it.
+	if v, settled, ok := Reread(KindUSCC, "912206815UIX8JReX0", "912206815U1X8K6X0"); !ok || settled || v != "2912206815U1X8K6X0" {
+		t.Errorf("one repaired reread: %q settled %v ok %v", v, settled, ok)
+	}
+	if _, settled, ok := Reread(KindUSCC, "912206815UIX8JReX0", "912206815U1X8JK6X0"); !ok || !settled {
+		t.Errorf("a reread as printed is not settled: %v %v", settled, ok)
 	}
 }
 

@@ -102,16 +102,20 @@ func Page(ctx context.Context, page *pipeline.OCRPage, img pipeline.PageImage, r
 			return err
 		}
 		var texts []string
+		value, ok := "", false
 		for _, height := range targetHeights {
 			text, err := r.ReadRegion(img, reg.Box, height, whitelists[reg.Kind])
 			if err != nil {
 				return err
 			}
 			texts = append(texts, text)
-			if v, ok := extract.Reread(reg.Kind, reg.Raw, texts...); ok {
-				page.Reread = append(page.Reread, pipeline.FieldReading{Kind: reg.Kind, Value: v, Box: reg.Box})
+			var settled bool
+			if value, settled, ok = extract.Reread(reg.Kind, reg.Raw, texts...); ok && settled {
 				break
 			}
+		}
+		if ok {
+			page.Reread = append(page.Reread, pipeline.FieldReading{Kind: reg.Kind, Value: value, Box: reg.Box})
 		}
 	}
 	return nil
