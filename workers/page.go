@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -107,6 +108,14 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	}
 	res.OCRSecs = time.Since(start).Seconds()
 	p.Metrics.OCRSeconds.Observe(res.OCRSecs)
+	if strings.TrimSpace(words.Text) == "" {
+		// Rare, and only then decoded again: a page kept for a few faint marks on which OCR
+		// reads nothing is an empty back after all.
+		if px, err := pages.Decode(img); err == nil && blank.BlankAfterOCR(px, words.Text) {
+			res.Dropped = assemble.DropBlank
+			return res, nil
+		}
+	}
 	res.Rotation, res.Text = words.Rotation, words.Text
 	defer p.stage(pipeline.StageStore)()
 	if words.Rotation != 0 {

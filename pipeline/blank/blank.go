@@ -5,6 +5,7 @@ package blank
 
 import (
 	"image"
+	"strings"
 
 	"onewindow/pipeline/internal/luma"
 )
@@ -52,6 +53,25 @@ type Analysis struct {
 	LargestMark   image.Rectangle
 	// Specks counts ink components too small to be content.
 	Specks int
+}
+
+// A page IsBlank keeps for no more than faintMarksMax marks, none longer than faintMarkMM,
+// on which OCR then reads no text at all, is an empty back after all: heavy scanner noise and
+// show-through leave a stray blot just above speckle size. A tick, a signature, a stamp or a
+// page number is longer, and a photograph is one large mark.
+const (
+	faintMarksMax = 3
+	faintMarkMM   = 2.5
+)
+
+// BlankAfterOCR reports whether a page IsBlank kept is blank after all, now that OCR read
+// text from it: none, and the page carries only a few faint marks.
+func BlankAfterOCR(img image.Image, text string) bool {
+	if strings.TrimSpace(text) != "" {
+		return false
+	}
+	a := Analyze(img)
+	return a.Marks <= faintMarksMax && a.LargestMarkMM < faintMarkMM
 }
 
 // IsBlank reports whether the page carries no content and may be dropped.

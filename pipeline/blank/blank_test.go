@@ -3,6 +3,7 @@ package blank
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"testing"
 
@@ -210,4 +211,43 @@ func BenchmarkIsBlank(b *testing.B) {
 			}
 		}
 	})
+}
+
+// blot paints a dark square side pixels wide at (x, y): at 300 dpi, 12 px is 1 mm.
+func blot(img *image.Gray, x, y, side int) {
+	for dy := range side {
+		for dx := range side {
+			img.SetGray(x+dx, y+dy, color.Gray{Y: 30})
+		}
+	}
+}
+
+func TestBlankAfterOCR(t *testing.T) {
+	page := func(blots ...[3]int) *image.Gray {
+		img := testpage.New(testpage.PageW, testpage.PageH, 245)
+		for _, b := range blots {
+			blot(img, b[0], b[1], b[2])
+		}
+		return img
+	}
+	stray := page([3]int{1200, 1700, 17}) // one blot of 1.4 mm: above speckle, IsBlank keeps it
+	if IsBlank(stray) {
+		t.Fatal("the stray blot is below IsBlank's mark size; the test needs a bigger one")
+	}
+	tests := []struct {
+		name string
+		img  *image.Gray
+		text string
+		want bool
+	}{
+		{"a stray blot and no text", stray, " \n", true},
+		{"a stray blot and text read", stray, "2", false},
+		{"a tick of 5 mm", page([3]int{1200, 1700, 60}), "", false},
+		{"many blots", page([3]int{400, 500, 17}, [3]int{900, 900, 17}, [3]int{1300, 1500, 17}, [3]int{1800, 2500, 17}), "", false},
+	}
+	for _, tt := range tests {
+		if got := BlankAfterOCR(tt.img, tt.text); got != tt.want {
+			t.Errorf("%s: BlankAfterOCR = %v, want %v (%+v)", tt.name, got, tt.want, Analyze(tt.img))
+		}
+	}
 }

@@ -176,6 +176,9 @@ func analysePage(ctx context.Context, src pages.Source, i int, ocr Recognizer) (
 	if err != nil {
 		return assemble.Page{}, err
 	}
+	if blank.BlankAfterOCR(px, words.Text) {
+		return assemble.Page{Index: i, Dropped: assemble.DropBlank}, nil
+	}
 	return assemble.Page{Index: i, OCR: &words}, nil
 }
 
