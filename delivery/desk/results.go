@@ -386,8 +386,8 @@ func (d *Desk) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	if !ok {
 		return nil // a sender that takes no events
 	}
-	if _, known := d.o.Registry.Current().Get(pl.Department); !known {
-		return nil // removed from the departments file since the handout
+	if dept, known := d.o.Registry.Current().Get(pl.Department); !known || dept.Kind == delivery.KindPull {
+		return nil // removed from the departments file since the handout, or reads the case
 	}
 	h, err := d.handout(ctx, pl.CaseNo)
 	if err != nil {
