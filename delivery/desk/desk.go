@@ -125,14 +125,21 @@ func (s documents) OpenDocument(ctx context.Context, docID string) (io.ReadClose
 // worker is who the desk's own changes of a case are filed by.
 var worker = cases.Actor{Name: "delivery", Role: "worker", Desk: "delivery"}
 
-// AfterEvent is the case desk's hook (casedesk.WithAfterEvent): a decision to accept, or a
-// batch filed for a case, queues a plan task that decides what goes out. It only enqueues;
-// the plan runs once the case's view has the event.
+// AfterEvent is the case desk's hook (casedesk.WithAfterEvent): a decision to accept, its
+// notice filed, or a batch filed for a case, queues a plan task that decides what goes out.
+// It only enqueues; the plan runs once the case's view has the event. The notice's own plan
+// sends the package as soon as the notice is out, and also when it came late (filed by the
+// window's retry) after the decision's plan had given up waiting.
 func (d *Desk) AfterEvent(ctx context.Context, caseNo string, e cases.Event) {
 	switch e.Type {
 	case cases.EvDecided:
 		var data cases.DecidedData
 		if json.Unmarshal(e.Data, &data) != nil || !sends(data.State) {
+			return
+		}
+	case cases.EvNoticeFiled:
+		var n cases.NoticeRef
+		if json.Unmarshal(e.Data, &n) != nil || (n.Kind != cases.NoticeAcceptance && n.Kind != cases.NoticeDeferredAcceptance) {
 			return
 		}
 	case cases.EvBatchDone:

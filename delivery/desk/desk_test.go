@@ -707,3 +707,18 @@ func TestDepartmentsListedByName(t *testing.T) {
 		t.Errorf("a scanner lists the departments: %d", st)
 	}
 }
+
+// TestAcceptanceNoticeSendsThePackage: the acceptance notice's event plans the package on its
+// own, so a package whose decision's plan gave up waiting for a late notice still goes out.
+func TestAcceptanceNoticeSendsThePackage(t *testing.T) {
+	f := newFixture(t)
+	const no = "JL-T-0005"
+	f.openAccepted(t, no, "DEFER") // opened, batch, accepted, notice: filed without the hook
+	c, err := f.cases.Case(context.Background(), no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice, _ := json.Marshal(cases.NoticeRef{ID: cases.NoticeID(no, c.Version-1), Kind: cases.NoticeAcceptance})
+	f.d.AfterEvent(context.Background(), no, cases.Event{Seq: c.Version, Type: cases.EvNoticeFiled, Data: notice})
+	eventually(t, 10*time.Second, "ok delivered", func() bool { return f.state_(t, no, "ok") == delivery.StateDelivered })
+}
