@@ -24,16 +24,9 @@ func TestActiveContentReachesTheRecord(t *testing.T) {
 	form := testfixtures.TextPage(t, "授权委托书", "委托人：杨佳", "Power of Attorney for permit application")
 	letter := testfixtures.TextPage(t, "容缺受理承诺书", "承诺人：刘勇然", "Commitment letter")
 	withJS := openActionJS(t, testfixtures.ScanPDF(t, form))
-	code, body := d.upload(testToken, nil, map[string]string{"case_no": "JL-ACTIVE-1"},
+	b := d.uploadDone(map[string]string{"case_no": "JL-ACTIVE-1"}, 3*time.Minute,
 		file{"form.pdf", withJS}, file{"sep.jpg", testfixtures.JPEG(t, testfixtures.SeparatorPage(t, "PATCH T"))},
 		file{"letter.jpg", testfixtures.JPEG(t, letter)})
-	if code != 202 {
-		t.Fatalf("upload: %d %v", code, body)
-	}
-	b := d.waitBatch(body["id"].(string), 3*time.Minute)
-	if b["status"] != "done" {
-		t.Fatalf("batch: %v", b)
-	}
 	if got := fmt.Sprint(b["files"].([]any)[0].(map[string]any)["active_content"]); got != "[javascript]" {
 		t.Errorf("batch status: file 1 active content %s", got)
 	}

@@ -275,14 +275,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	d, env, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+tokens)
 	ctx := context.Background()
 	const caseNo = "JL-AUDIT-1"
-	code, body := d.upload(testToken, nil, map[string]string{"case_no": caseNo, "station": "desk-2"}, stackPages(t)...)
-	if code != 202 {
-		t.Fatalf("upload: %d %v", code, body)
-	}
-	b := d.waitBatch(body["id"].(string), 3*time.Minute)
-	if b["status"] != "done" {
-		t.Fatalf("batch: %v", b)
-	}
+	b := d.uploadDone(map[string]string{"case_no": caseNo, "station": "desk-2"}, 3*time.Minute, stackPages(t)...)
 	doc := b["documents"].([]any)[0].(map[string]any)["id"].(string)
 
 	req, _ := http.NewRequest("GET", d.base+"/api/v1/documents/"+doc, nil)
@@ -327,7 +320,7 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	fullID := regexp.MustCompile(`220103198909195957|\b\d{6}(?:19|20)\d{2}[01]\d[0-3]\d{4}[\dX]\b`)
-	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/text", "/api/v1/batches/" + body["id"].(string)} {
+	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/text", "/api/v1/batches/" + b["id"].(string)} {
 		if code, body := asViewer(path); code != 200 || fullID.MatchString(body) {
 			t.Errorf("viewer GET %s: %d, a full ID number in %.300s", path, code, body)
 		}

@@ -17,13 +17,9 @@ func TestCaseConfirmsCodeAcrossBatches(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	uploadOne := func(caseNo string, page []byte) map[string]any {
 		t.Helper()
-		code, body := d.upload(testToken, nil, map[string]string{"case_no": caseNo}, file{"scan.pdf", page})
-		if code != 202 {
-			t.Fatalf("upload: %d %v", code, body)
-		}
-		b := d.waitBatch(body["id"].(string), 3*time.Minute)
+		b := d.uploadDone(map[string]string{"case_no": caseNo}, 3*time.Minute, file{"scan.pdf", page})
 		docs, _ := b["documents"].([]any)
-		if b["status"] != "done" || len(docs) != 1 {
+		if len(docs) != 1 {
 			t.Fatalf("batch: %v", b)
 		}
 		return docs[0].(map[string]any)

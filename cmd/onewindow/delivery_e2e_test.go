@@ -132,13 +132,7 @@ func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
 	no := c["case_no"].(string)
 
 	page := testfixtures.TextPage(t, "居民身份证", "姓名 杨佳", "公民身份号码 "+applicantID, "Resident identity card")
-	st, b := d.upload(d.token, nil, map[string]string{"case_no": no, "station": "room-2"}, file{"id.pdf", testfixtures.ScanPDF(t, page)})
-	if st != 202 {
-		t.Fatalf("upload: %d %v", st, b)
-	}
-	if b := d.waitBatch(b["id"].(string), 2*time.Minute); b["status"] != "done" {
-		t.Fatalf("batch: %v", b)
-	}
+	d.uploadDone(map[string]string{"case_no": no, "station": "room-2"}, 2*time.Minute, file{"id.pdf", testfixtures.ScanPDF(t, page)})
 	var docs []any
 	dlvWait(t, 30*time.Second, "the case has the batch's documents", func() bool {
 		_, c = dlvCall(t, d, window, "GET", "/api/v1/cases/"+no, nil, "", nil)

@@ -194,6 +194,21 @@ func (d *daemon) do(req *http.Request) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// uploadDone uploads files with fields as a scan station would and waits for the batch: the
+// upload must be accepted and the batch done within limit. It answers the batch's status.
+func (d *daemon) uploadDone(fields map[string]string, limit time.Duration, files ...file) map[string]any {
+	d.t.Helper()
+	code, body := d.upload(d.token, nil, fields, files...)
+	if code != 202 {
+		d.t.Fatalf("upload: %d %v", code, body)
+	}
+	b := d.waitBatch(body["id"].(string), limit)
+	if b["status"] != "done" {
+		d.t.Fatalf("batch: %v", b)
+	}
+	return b
+}
+
 // waitBatch polls until the batch is done or failed.
 func (d *daemon) waitBatch(id string, limit time.Duration) map[string]any {
 	d.t.Helper()

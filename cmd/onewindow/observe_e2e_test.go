@@ -26,14 +26,7 @@ import (
 func TestStampVerifiesAndDashboardMetricsExist(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	pdf := testfixtures.ScanPDF(t, testfixtures.TextPage(t, "授权委托书", "现委托受托人代为办理食品经营许可相关事宜。"))
-	code, body := d.upload(testToken, nil, map[string]string{"case_no": "JL-VERIFY-1", "station": "A08"}, file{"one.pdf", pdf})
-	if code != 202 {
-		t.Fatalf("upload: %d %v", code, body)
-	}
-	b := d.waitBatch(body["id"].(string), 3*time.Minute)
-	if b["status"] != "done" {
-		t.Fatalf("batch: %v", b)
-	}
+	b := d.uploadDone(map[string]string{"case_no": "JL-VERIFY-1", "station": "A08"}, 3*time.Minute, file{"one.pdf", pdf})
 	docID := b["documents"].([]any)[0].(map[string]any)["id"].(string)
 	// A refused upload, so that failures by code has a series.
 	if code, _ := d.upload(testToken, nil, nil, file{"junk.pdf", []byte("not a scan at all")}); code < 400 {

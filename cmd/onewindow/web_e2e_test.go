@@ -391,10 +391,7 @@ func TestWebDepartmentDeskInABrowser(t *testing.T) {
 	}
 	no := c["case_no"].(string)
 	page := testfixtures.TextPage(t, "居民身份证", "姓名 杨佳", "公民身份号码 220103198909195957", "Resident identity card")
-	st, up := d.upload(d.token, nil, map[string]string{"case_no": no}, file{"id.pdf", testfixtures.ScanPDF(t, page)})
-	if st != 202 || d.waitBatch(up["id"].(string), 2*time.Minute)["status"] != "done" {
-		t.Fatalf("upload: %d %v", st, up)
-	}
+	d.uploadDone(map[string]string{"case_no": no}, 2*time.Minute, file{"id.pdf", testfixtures.ScanPDF(t, page)})
 	dlvWait(t, 30*time.Second, "the case has the batch's documents", func() bool {
 		_, c = dlvCall(t, d, "web-window-token", "GET", "/api/v1/cases/"+no, nil, "", nil)
 		docs, _ := c["documents"].([]any)
