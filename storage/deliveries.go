@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -170,11 +171,7 @@ func (s *DeliveryStore) CaseDeliveries(ctx context.Context, caseNo string) ([][]
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(vals))
 	out := make([][]byte, len(keys))
 	for i, k := range keys {
 		out[i] = []byte(vals[k])

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 
 	"github.com/hibiken/asynq"
@@ -66,13 +67,8 @@ func (r *Retrier) ResumeTransient(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(steps))
-	for id := range steps {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	var resumed []string
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(steps)) {
 		b, err := r.load(ctx, id)
 		if errs.KindOf(err) == errs.NotFound {
 			continue // a step of a batch this installation no longer has
