@@ -431,10 +431,8 @@ func (d *Desk) fileNotice(ctx context.Context, c *cases.Case, seq int, n notice.
 	}
 	d.log.InfoContext(ctx, "notice filed", "case_no", c.CaseNo, "notice", id, "kind", n.Kind, "bytes", len(pdf), "ms", time.Since(start).Milliseconds())
 	c, _, err = d.change(ctx, c.CaseNo, 0, func(c *cases.Case) ([]cases.Event, error) {
-		for _, x := range c.Notices {
-			if x.ID == id {
-				return nil, nil
-			}
+		if c.HasNotice(seq) {
+			return nil, nil
 		}
 		e, err := cases.AddNotice(c, id, n.Kind, by, d.clock())
 		return []cases.Event{e}, err
