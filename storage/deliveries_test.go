@@ -13,15 +13,31 @@ import (
 	"onewindow/storage"
 )
 
-// rec is a stand-in for delivery.Delivery: storage sees only bytes and the index.
+// rec is a stand-in for delivery.Delivery: storage sees only bytes and the index. Like a
+// delivery it carries the time of its last change, which a rebuild of the index reads back.
 type rec struct {
 	Key, CaseNo, Department, State string
 	Dead                           bool
 	Attempts                       int
+	Updated                        time.Time
 }
 
 func (r rec) index() storage.DeliveryIndex {
-	return storage.DeliveryIndex{Key: r.Key, CaseNo: r.CaseNo, Department: r.Department, State: r.State, Dead: r.Dead, Updated: time.Now()}
+	return storage.DeliveryIndex{Key: r.Key, CaseNo: r.CaseNo, Department: r.Department, State: r.State, Dead: r.Dead, Updated: r.Updated}
+}
+
+// changeClock gives each change a time a millisecond after the last, so that "newest change
+// first" never rests on two changes falling in the same millisecond.
+type changeClock struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+func (c *changeClock) next() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last = c.last.Add(time.Millisecond)
+	return c.last
 }
 
 func TestDeliveryStore(t *testing.T) {
@@ -29,6 +45,7 @@ func TestDeliveryStore(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.State(t, svc)
 	ds := storage.NewDeliveryStore(testenv.Blobs(t, svc), st)
+	clock := &changeClock{last: time.Now()}
 
 	bump := func(key, caseNo, dept, state string, dead bool) func(old []byte) ([]byte, storage.DeliveryIndex, error) {
 		return func(old []byte) ([]byte, storage.DeliveryIndex, error) {
@@ -39,7 +56,7 @@ func TestDeliveryStore(t *testing.T) {
 				}
 			}
 			r.Attempts++
-			r.State, r.Dead = state, dead
+			r.State, r.Dead, r.Updated = state, dead, clock.next()
 			data, _ := json.Marshal(r)
 			return data, r.index(), nil
 		}
