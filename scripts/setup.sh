@@ -9,6 +9,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback fonts-noto-cjk chromium pkg-config gcc g++ git ca-certificates
   nodejs
+  libtiff-tools # tiffcp, tiff2rgba: the TIFFs x/image/tiff cannot read (JPEG-in-TIFF, BigTIFF, LZMA, CMYK)
   # PDFBox Preflight, a PDF/A validator the PDF/A tests ask for a second opinion, and the
   # Java runtime and libraries it needs.
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java

@@ -23,9 +23,16 @@ func InputError(op string, err error) error {
 		{pages.ErrTooManyPages, errs.TooLarge, "too_many_pages", "The batch has more pages than this hall accepts in one upload."},
 		{pages.ErrTooManyPixels, errs.TooLarge, "image_too_large", "A page image has more pixels than this hall accepts (decompression-bomb guard)."},
 		{pages.ErrCorrupt, errs.Invalid, "corrupt_file", "The file is damaged or truncated and cannot be read."},
+		{pages.ErrUnreadable, errs.Unprocessable, "unreadable_image", "A page is stored in an image encoding this service cannot read; scan it again or save it as PDF."},
 	}
+	// The decoder's own account names the page and the cause, which the clerk can act on.
+	var problem *pages.Problem
+	explained := errors.As(err, &problem)
 	for _, t := range table {
 		if errors.Is(err, t.target) {
+			if explained {
+				t.message = problem.Sentence()
+			}
 			return errs.E(op, t.kind, t.code, t.message, err)
 		}
 	}

@@ -33,7 +33,7 @@ func Decode(p pipeline.PageImage) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: decode %s page: %v", ErrCorrupt, p.Format, err)
 	}
-	return img, nil
+	return onWhite(img), nil
 }
 
 // DecodeGrayDownscaled decodes p to gray, shrunk by a whole factor (box filter) so that

@@ -106,8 +106,12 @@ var (
 // (some mail gateways prepend a line), as the PDF spec's implementation notes allow.
 const pdfHeaderWindow = 1024
 
+// jpegHeaderWindow is how far into a file a JPEG's start of image may lie: some cameras,
+// phones and document systems prepend a header of their own, which libjpeg-based viewers skip.
+const jpegHeaderWindow = 4096
+
 // SniffLen is how many leading bytes Sniff needs at most.
-const SniffLen = pdfHeaderWindow + 8
+const SniffLen = jpegHeaderWindow + 8
 
 // Sniff tells the kind of a file from its first bytes (at least SniffLen of them when the
 // file is that long). It never looks at a file name.
@@ -119,19 +123,23 @@ func Sniff(head []byte) (Kind, error) {
 		return KindPNG, nil
 	case bytes.HasPrefix(head, magicJPEG):
 		return KindJPEG, nil
-	case bytes.HasPrefix(head, magicTIFFLE), bytes.HasPrefix(head, magicTIFFBE):
+	case bytes.HasPrefix(head, magicTIFFLE), bytes.HasPrefix(head, magicTIFFBE),
+		bytes.HasPrefix(head, magicBigTIFF[0]), bytes.HasPrefix(head, magicBigTIFF[1]):
 		return KindTIFF, nil
-	case bytes.HasPrefix(head, magicBigTIFF[0]), bytes.HasPrefix(head, magicBigTIFF[1]):
-		return "", fmt.Errorf("%w: BigTIFF", ErrUnsupported)
 	case bytes.Contains(head[:min(len(head), pdfHeaderWindow)], magicPDF):
 		return KindPDF, nil
 	}
-	return "", fmt.Errorf("%w: %s", ErrUnsupported, describe(head))
+	name, known := describe(head)
+	if !known && jpegStart(head) > 0 {
+		return KindJPEG, nil
+	}
+	return "", fmt.Errorf("%w: %s", ErrUnsupported, name)
 }
 
-// describe names common wrong uploads so the error message helps the person at the desk.
-func describe(head []byte) string {
-	known := []struct {
+// describe names common wrong uploads so the error message helps the person at the desk;
+// known is false when it can only quote the first bytes.
+func describe(head []byte) (name string, known bool) {
+	wrongTypes := []struct {
 		magic string
 		name  string
 	}{
@@ -146,18 +154,18 @@ func describe(head []byte) string {
 		{"\x00\x00\x00\x0CjP  ", "JPEG 2000 image"},
 		{"AT&TFORM", "DjVu document"},
 	}
-	for _, k := range known {
+	for _, k := range wrongTypes {
 		if bytes.HasPrefix(head, []byte(k.magic)) {
-			return k.name
+			return k.name, true
 		}
 	}
 	if len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" {
-		return "WebP image"
+		return "WebP image", true
 	}
 	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
-		return "HEIF/MP4 container"
+		return "HEIF/MP4 container", true
 	}
-	return fmt.Sprintf("unrecognised content starting %q", head[:min(len(head), 8)])
+	return fmt.Sprintf("unrecognised content starting %q", head[:min(len(head), 8)]), false
 }
 
 // Open checks data and returns its pages. data must not be modified while the Source is in

@@ -2,9 +2,12 @@ package pages
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"image/png"
 	"math"
@@ -12,10 +15,13 @@ import (
 	"onewindow/pipeline"
 )
 
-// singleSource is a one-page upload passed through unchanged.
+// singleSource is a one-page upload, passed through unchanged unless build is set.
 type singleSource struct {
 	kind Kind
 	page pipeline.PageImage
+	// build makes the page from the upload where later stages could not take it as it is
+	// (transparency, CMYK, an EXIF turn); page then holds the upload and the built size.
+	build func() (pipeline.PageImage, error)
 }
 
 func (s *singleSource) Kind() Kind   { return s.kind }
@@ -26,35 +32,102 @@ func (s *singleSource) Page(ctx context.Context, i int) (pipeline.PageImage, err
 	if i != 0 {
 		return pipeline.PageImage{}, fmt.Errorf("page %d out of range [0,1)", i)
 	}
-	return s.page, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return pipeline.PageImage{}, err
+	}
+	if s.build != nil {
+		return s.build()
+	}
+	return s.page, nil
 }
 
 func openJPEG(data []byte, lim Limits) (Source, error) {
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: jpeg: %v", ErrCorrupt, err)
+	start, cfg, err := findJPEG(data)
+	if err != nil && !bytes.HasPrefix(data, magicJPEG) {
+		// Bytes that only look like a JPEG start somewhere inside are some other file.
+		name, _ := describe(data)
+		return nil, fmt.Errorf("%w: %s (no JPEG inside decodes: %v)", ErrUnsupported, name, err)
 	}
-	if err := lim.checkPixels("jpeg image", cfg.Width, cfg.Height); err != nil {
+	if err != nil {
+		return nil, jpegProblem(err)
+	}
+	data = data[start:len(data):len(data)]
+	facts := readJPEGFacts(data)
+	w, h := cfg.Width, cfg.Height
+	if facts.orientation >= 5 && facts.orientation < orientInvalid {
+		w, h = h, w
+	}
+	if err := lim.checkPixels("jpeg image", w, h); err != nil {
 		return nil, err
 	}
-	return &singleSource{kind: KindJPEG, page: pipeline.PageImage{
-		Data: data[:len(data):len(data)], Format: pipeline.FormatJPEG,
-		Width: cfg.Width, Height: cfg.Height, DPI: jfifDPI(data),
-	}}, nil
+	src := &singleSource{kind: KindJPEG, page: pipeline.PageImage{
+		Data: data, Format: pipeline.FormatJPEG, Width: w, Height: h, DPI: jfifDPI(data),
+	}}
+	if facts.components == 4 || (facts.orientation > orientTopLeft && facts.orientation < orientInvalid) {
+		src.build = func() (pipeline.PageImage, error) {
+			out, r, err := normalJPEG(data, facts.orientation)
+			if err != nil {
+				return pipeline.PageImage{}, err
+			}
+			p := src.page
+			p.Data, p.Width, p.Height = out, r.Dx(), r.Dy()
+			return p, nil
+		}
+	}
+	return src, nil
+}
+
+// findJPEG finds where the image starts: at 0, or after leading junk where the first start of
+// image that decodes wins, as libjpeg-based viewers skip such a header. A file that starts
+// as a JPEG is that JPEG: a thumbnail inside a damaged one must not stand in for the page.
+func findJPEG(data []byte) (int, image.Config, error) {
+	var firstErr error
+	for off := 0; off <= jpegHeaderWindow; off++ {
+		i := jpegStart(data[off:min(len(data), jpegHeaderWindow+len(magicJPEG)+1)])
+		if i < 0 {
+			break
+		}
+		off += i
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data[off:]))
+		if err == nil {
+			return off, cfg, nil
+		}
+		if off == 0 {
+			return 0, cfg, err
+		}
+		firstErr = cmp.Or(firstErr, err)
+	}
+	return 0, image.Config{}, cmp.Or(firstErr, errors.New("no start of image"))
 }
 
 func openPNG(data []byte, lim Limits) (Source, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: png: %v", ErrCorrupt, err)
+		return nil, &Problem{What: "is a damaged PNG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: png: %v", ErrCorrupt, err)}
 	}
 	if err := lim.checkPixels("png image", cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
-	return &singleSource{kind: KindPNG, page: pipeline.PageImage{
+	src := &singleSource{kind: KindPNG, page: pipeline.PageImage{
 		Data: data[:len(data):len(data)], Format: pipeline.FormatPNG,
 		Width: cfg.Width, Height: cfg.Height, DPI: pngDPI(data),
-	}}, nil
+	}}
+	if pngHasAlpha(data) {
+		src.build = func() (pipeline.PageImage, error) {
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				return pipeline.PageImage{}, &Problem{What: "is a damaged PNG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: png: %v", ErrCorrupt, err)}
+			}
+			out, err := encodePNG(onWhite(img))
+			if err != nil {
+				return pipeline.PageImage{}, err
+			}
+			p := src.page
+			p.Data = out
+			return p, nil
+		}
+	}
+	return src, nil
 }
 
 // jfifDPI reads the density of a JFIF APP0 segment; 0 when absent or only an aspect ratio.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"io"
 
 	"golang.org/x/image/ccitt"
@@ -31,15 +32,22 @@ const (
 	tagResolutionUnit   = 296
 	tagTileOffsets      = 324
 	tagTileByteCounts   = 325
+	tagT4Options        = 292
+	tagJPEGInterchange  = 513 // old-style JPEG: one whole JPEG stream instead of strips
+	tagJPEGInterLength  = 514
 	subfileReducedImage = 1 // NewSubfileType bit: a thumbnail, not a page
 )
 
 // tiffPage is what Open learns about one page without decoding it.
 type tiffPage struct {
-	ifd           uint32
-	width, height int
+	ifd           uint64
+	dir           int // place in the IFD chain, thumbnails counted, as libtiff numbers pages
+	width, height int // as stored, before orientation
 	bilevel       bool
 	dpi           float64
+	orientation   int
+	compression   uint64
+	native        bool      // x/image/tiff decodes it; otherwise libtiff does
 	g4            *g4Strips // set when the page can skip x/image/tiff
 	// ccittBlackIsZero marks a fax-coded page x/image/tiff decodes as a negative: libtiff
 	// (and so every writer, Pillow included) emits CCITT white runs as 0 bits, which
@@ -59,39 +67,52 @@ type g4Strips struct {
 type tiffSource struct {
 	data  []byte
 	order binary.ByteOrder
+	big   bool
 	pages []tiffPage
+	lib   libtiffFiles
 }
 
 func (s *tiffSource) Kind() Kind   { return KindTIFF }
 func (s *tiffSource) Len() int     { return len(s.pages) }
-func (s *tiffSource) Close() error { return nil }
+func (s *tiffSource) Close() error { return s.lib.close() }
 
-// openTIFF walks the IFD chain itself because x/image/tiff reads only the first IFD.
+// openTIFF walks the IFD chain itself because x/image/tiff reads only the first IFD, and
+// reads no BigTIFF at all.
 func openTIFF(ctx context.Context, data []byte, lim Limits) (Source, error) {
 	if len(data) < 8 {
-		return nil, fmt.Errorf("%w: tiff: header truncated", ErrCorrupt)
+		return nil, &Problem{What: "is cut short (a TIFF header and nothing else)", Fix: fixUploadAgain, Err: fmt.Errorf("%w: tiff: header truncated", ErrCorrupt)}
 	}
 	var order binary.ByteOrder = binary.LittleEndian
 	if data[0] == 'M' {
 		order = binary.BigEndian
 	}
-	s := &tiffSource{data: data, order: order}
-	seen := map[uint32]bool{}
-	for off := order.Uint32(data[4:8]); off != 0; {
+	s := &tiffSource{data: data, order: order, big: order.Uint16(data[2:4]) == 43}
+	off := uint64(order.Uint32(data[4:8]))
+	if s.big {
+		// BigTIFF: offset size 8, a reserved 0, then the first IFD's 8-byte offset.
+		if len(data) < 16 || order.Uint16(data[4:6]) != 8 {
+			return nil, &Problem{What: "has a damaged BigTIFF header", Fix: fixUploadAgain, Err: fmt.Errorf("%w: bigtiff: bad header", ErrCorrupt)}
+		}
+		off = order.Uint64(data[8:16])
+	}
+	seen := map[uint64]bool{}
+	for dir := 0; off != 0; dir++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if seen[off] {
-			return nil, fmt.Errorf("%w: tiff: IFD chain loops at offset %d", ErrCorrupt, off)
+			return nil, pageProblem(len(s.pages), "is damaged: its directory points back to an earlier page", fixUploadAgain,
+				fmt.Errorf("%w: tiff: IFD chain loops at offset %d", ErrCorrupt, off))
 		}
 		seen[off] = true
 		// A file cannot hold more IFDs than this; stop early instead of walking a crafted chain.
 		if len(seen) > lim.MaxPages+1000 {
 			return nil, fmt.Errorf("%w: more than %d pages", ErrTooManyPages, lim.MaxPages)
 		}
-		ifd, next, err := readIFD(data, order, off)
+		ifd, next, err := readIFD(data, order, s.big, off)
 		if err != nil {
-			return nil, fmt.Errorf("%w: tiff: IFD %d: %v", ErrCorrupt, len(seen)-1, err)
+			return nil, pageProblem(len(s.pages), "is damaged or cut short: its directory cannot be read", fixUploadAgain,
+				fmt.Errorf("%w: tiff: IFD %d: %v", ErrCorrupt, dir, err))
 		}
 		off = next
 		if v, ok := ifd.uint(tagNewSubfileType); ok && v&subfileReducedImage != 0 {
@@ -105,6 +126,7 @@ func openTIFF(ctx context.Context, data []byte, lim Limits) (Source, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.dir = dir
 		s.pages = append(s.pages, p)
 	}
 	if len(s.pages) == 0 {
@@ -117,7 +139,7 @@ func (s *tiffSource) checkPage(ifd ifdEntries, n int, lim Limits) (tiffPage, err
 	w, okW := ifd.uint(tagWidth)
 	h, okH := ifd.uint(tagHeight)
 	if !okW || !okH {
-		return tiffPage{}, fmt.Errorf("%w: tiff page %d: no image size", ErrCorrupt, n)
+		return tiffPage{}, pageProblem(n, "is damaged: it does not say its image size", fixRescan, fmt.Errorf("%w: tiff page %d: no image size", ErrCorrupt, n))
 	}
 	if err := lim.checkPixels(fmt.Sprintf("tiff page %d", n), int(min(w, 1<<31-1)), int(min(h, 1<<31-1))); err != nil {
 		return tiffPage{}, err
@@ -126,29 +148,40 @@ func (s *tiffSource) checkPage(ifd ifdEntries, n int, lim Limits) (tiffPage, err
 	if !ok {
 		comp = 1
 	}
-	switch comp {
-	case 1, 3, 4, 5, 8, 32773, 32946: // none, G3, G4, LZW, Deflate, PackBits, old Deflate
-	case 6, 7:
-		return tiffPage{}, fmt.Errorf("%w: tiff page %d: JPEG-in-TIFF compression", ErrUnsupported, n)
-	default:
-		return tiffPage{}, fmt.Errorf("%w: tiff page %d: compression %d", ErrUnsupported, n, comp)
+	codec, known := tiffCodecs[comp]
+	if !known {
+		return tiffPage{}, pageProblem(n, fmt.Sprintf("uses TIFF compression %d, which this service cannot read", comp), fixResave,
+			fmt.Errorf("%w: tiff page %d: compression %d", ErrUnreadable, n, comp))
 	}
-	if err := ifd.checkBlocks(len(s.data)); err != nil {
-		return tiffPage{}, fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, n, err)
+	if !codec.libtiff {
+		return tiffPage{}, pageProblem(n, fmt.Sprintf("uses %s compression, which this service cannot read", codec.name), fixResave,
+			fmt.Errorf("%w: tiff page %d: %s compression (%d)", ErrUnreadable, n, codec.name, comp))
 	}
-	// The decoder's own header checks (sample formats, photometric) without pixel work.
-	if _, err := tiff.DecodeConfig(s.reader(ifd.offset)); err != nil {
-		return tiffPage{}, tiffError(n, err)
+	if err := ifd.checkBlocks(len(s.data), comp); err != nil {
+		return tiffPage{}, pageProblem(n, "is cut short or damaged: its image data lies outside the file", fixUploadAgain,
+			fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, n, err))
 	}
 	bps, ok := ifd.uint(tagBitsPerSample)
+	orientation, _ := ifd.uint(tagOrientation)
 	p := tiffPage{
 		ifd: ifd.offset, width: int(w), height: int(h),
-		bilevel: !ok || bps == 1,
-		dpi:     ifd.dpi(),
+		bilevel:     !ok || bps == 1,
+		dpi:         ifd.dpi(),
+		orientation: int(min(orientation, orientInvalid)),
+		compression: comp,
+	}
+	t4, _ := ifd.uint(tagT4Options)
+	// x/image/tiff reads G3 one-dimensional only, and never BigTIFF; the decoder's own header
+	// checks (sample formats, photometric) tell the rest without pixel work.
+	p.native = codec.native && !s.big && !(comp == 3 && t4&1 != 0)
+	if p.native {
+		if _, err := tiff.DecodeConfig(s.reader(ifd.offset)); err != nil {
+			p.native = false // libtiff reads more, and is the judge of what is corrupt
+		}
 	}
 	photometric, _ := ifd.uint(tagPhotometric)
 	p.ccittBlackIsZero = p.bilevel && (comp == 3 || comp == 4) && photometric == 1
-	if _, tiled := ifd.entries[tagTileOffsets]; p.bilevel && comp == 4 && !tiled {
+	if _, tiled := ifd.entries[tagTileOffsets]; p.native && p.bilevel && comp == 4 && !tiled && p.orientation <= orientTopLeft {
 		fill, _ := ifd.uint(tagFillOrder)
 		rows, ok := ifd.uint(tagRowsPerStrip)
 		if !ok || rows == 0 || rows > h {
@@ -183,14 +216,6 @@ func (s *tiffSource) decodeG4(p tiffPage) (bitRows, error) {
 	return b, nil
 }
 
-func tiffError(n int, err error) error {
-	var unsupported tiff.UnsupportedError
-	if errors.As(err, &unsupported) {
-		return fmt.Errorf("%w: tiff page %d: %v", ErrUnsupported, n, err)
-	}
-	return fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, n, err)
-}
-
 func (s *tiffSource) Page(ctx context.Context, i int) (pipeline.PageImage, error) {
 	if i < 0 || i >= len(s.pages) {
 		return pipeline.PageImage{}, fmt.Errorf("page %d out of range [0,%d)", i, len(s.pages))
@@ -199,47 +224,70 @@ func (s *tiffSource) Page(ctx context.Context, i int) (pipeline.PageImage, error
 		return pipeline.PageImage{}, err
 	}
 	p := s.pages[i]
-	var (
-		data []byte
-		err  error
-	)
 	if p.g4 != nil {
 		bits, err := s.decodeG4(p)
 		if err != nil {
-			return pipeline.PageImage{}, fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, i, err)
+			return pipeline.PageImage{}, pageProblem(i, "is damaged: its fax-coded image data cannot be decoded", fixUploadAgain,
+				fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, i, err))
 		}
-		data, err = encodePNG1(bits)
+		data, err := encodePNG1(bits)
 		if err != nil {
 			return pipeline.PageImage{}, err
 		}
 		return pipeline.PageImage{Data: data, Format: pipeline.FormatPNG, Width: p.width, Height: p.height, DPI: p.dpi}, nil
 	}
-	img, err := tiff.Decode(s.reader(p.ifd))
+	img, orientation, err := s.decodePage(ctx, p, i)
 	if err != nil {
-		return pipeline.PageImage{}, tiffError(i, err)
+		return pipeline.PageImage{}, err
 	}
-	if g, ok := img.(*image.Gray); ok && p.bilevel {
-		if p.ccittBlackIsZero {
-			for i, v := range g.Pix {
-				g.Pix[i] = ^v
-			}
-		}
+	img = upright(onWhite(img), orientation)
+	var data []byte
+	format := pipeline.FormatPNG
+	switch g, gray := img.(*image.Gray); {
+	case gray && p.bilevel:
 		data, err = encodePNG1(grayToBits(g))
-	} else {
+	case tiffCodecs[p.compression].lossy:
+		// A JPEG- or WebP-coded page kept as PNG would grow tenfold for no gain in detail.
+		var buf bytes.Buffer
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: reencodeQuality})
+		data, format = buf.Bytes(), pipeline.FormatJPEG
+	default:
 		data, err = encodePNG(img)
 	}
 	if err != nil {
 		return pipeline.PageImage{}, err
 	}
 	b := img.Bounds()
-	return pipeline.PageImage{Data: data, Format: pipeline.FormatPNG, Width: b.Dx(), Height: b.Dy(), DPI: p.dpi}, nil
+	return pipeline.PageImage{Data: data, Format: format, Width: b.Dx(), Height: b.Dy(), DPI: p.dpi}, nil
+}
+
+// decodePage decodes page i with x/image/tiff where it can and libtiff otherwise. It returns
+// the image and the orientation still to apply.
+func (s *tiffSource) decodePage(ctx context.Context, p tiffPage, i int) (image.Image, int, error) {
+	if p.native {
+		img, err := tiff.Decode(s.reader(p.ifd))
+		var unsupported tiff.UnsupportedError
+		switch {
+		case err == nil:
+			if g, ok := img.(*image.Gray); ok && p.ccittBlackIsZero {
+				for i, v := range g.Pix {
+					g.Pix[i] = ^v
+				}
+			}
+			return img, p.orientation, nil
+		case !errors.As(err, &unsupported):
+			return nil, 0, pageProblem(i, "is damaged: its image data cannot be decoded", fixUploadAgain,
+				fmt.Errorf("%w: tiff page %d: %v", ErrCorrupt, i, err))
+		}
+	}
+	return s.viaLibtiff(ctx, p, i)
 }
 
 // reader presents the file as if the page at ifd were its first, which is all x/image/tiff reads.
-func (s *tiffSource) reader(ifd uint32) *firstIFDReader {
+func (s *tiffSource) reader(ifd uint64) *firstIFDReader {
 	r := &firstIFDReader{data: s.data}
 	copy(r.head[:], s.data[:8])
-	s.order.PutUint32(r.head[4:8], ifd)
+	s.order.PutUint32(r.head[4:8], uint32(ifd)) // classic TIFF only: offsets fit 32 bits
 	return r
 }
 
@@ -273,103 +321,34 @@ func (r *firstIFDReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ifdEntries is one parsed image file directory.
-type ifdEntries struct {
-	data    []byte
-	order   binary.ByteOrder
-	offset  uint32
-	entries map[uint16][]byte // tag -> 12-byte entry
-}
-
-func readIFD(data []byte, order binary.ByteOrder, off uint32) (ifdEntries, uint32, error) {
-	if uint64(off)+2 > uint64(len(data)) {
-		return ifdEntries{}, 0, fmt.Errorf("offset %d beyond end of file", off)
-	}
-	count := uint64(order.Uint16(data[off:]))
-	end := uint64(off) + 2 + count*12
-	if end+4 > uint64(len(data)) {
-		return ifdEntries{}, 0, fmt.Errorf("%d entries at offset %d run past end of file", count, off)
-	}
-	ifd := ifdEntries{data: data, order: order, offset: off, entries: make(map[uint16][]byte, count)}
-	for p := uint64(off) + 2; p < end; p += 12 {
-		e := data[p : p+12]
-		ifd.entries[order.Uint16(e)] = e
-	}
-	return ifd, order.Uint32(data[end:]), nil
-}
-
-var tiffTypeSize = map[uint16]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
-
-// values returns the raw bytes of a tag's values, its type and count.
-func (ifd ifdEntries) values(tag uint16) ([]byte, uint16, uint64, bool) {
-	e, ok := ifd.entries[tag]
-	if !ok {
-		return nil, 0, 0, false
-	}
-	typ := ifd.order.Uint16(e[2:4])
-	count := uint64(ifd.order.Uint32(e[4:8]))
-	size, ok := tiffTypeSize[typ]
-	if !ok || count == 0 {
-		return nil, 0, 0, false
-	}
-	n := size * count
-	if n <= 4 {
-		return e[8 : 8+n], typ, count, true
-	}
-	off := uint64(ifd.order.Uint32(e[8:12]))
-	if off+n > uint64(len(ifd.data)) {
-		return nil, 0, 0, false
-	}
-	return ifd.data[off : off+n], typ, count, true
-}
-
-// uints reads a SHORT or LONG tag.
-func (ifd ifdEntries) uints(tag uint16) ([]uint64, bool) {
-	b, typ, count, ok := ifd.values(tag)
-	if !ok || (typ != 3 && typ != 4) {
-		return nil, false
-	}
-	out := make([]uint64, count)
-	for i := range out {
-		if typ == 3 {
-			out[i] = uint64(ifd.order.Uint16(b[2*i:]))
-		} else {
-			out[i] = uint64(ifd.order.Uint32(b[4*i:]))
-		}
-	}
-	return out, true
-}
-
-func (ifd ifdEntries) uint(tag uint16) (uint64, bool) {
-	b, typ, _, ok := ifd.values(tag)
-	switch {
-	case !ok:
-		return 0, false
-	case typ == 3:
-		return uint64(ifd.order.Uint16(b)), true
-	case typ == 4:
-		return uint64(ifd.order.Uint32(b)), true
-	case typ == 1:
-		return uint64(b[0]), true
-	}
-	return 0, false
-}
-
 // checkBlocks makes sure every strip or tile lies inside the file, so a truncated upload
 // fails at Open rather than half way through processing.
-func (ifd ifdEntries) checkBlocks(size int) error {
+func (ifd ifdEntries) checkBlocks(size int, compression uint64) error {
 	offTag, countTag := uint16(tagStripOffsets), uint16(tagStripByteCounts)
 	if _, tiled := ifd.entries[tagTileOffsets]; tiled {
 		offTag, countTag = tagTileOffsets, tagTileByteCounts
 	}
 	offs, ok1 := ifd.uints(offTag)
 	counts, ok2 := ifd.uints(countTag)
-	if !ok1 || !ok2 || len(offs) != len(counts) {
+	if !ok1 && compression == 6 {
+		// Old-style JPEG may hold one JPEG stream and no strips at all.
+		off, ok1 := ifd.uint(tagJPEGInterchange)
+		n, ok2 := ifd.uint(tagJPEGInterLength)
+		offs, counts = []uint64{off}, []uint64{n}
+		if !ok1 || !ok2 {
+			return errors.New("old-style JPEG without strips or a JPEG stream")
+		}
+	} else if !ok1 || (ok2 && len(offs) != len(counts)) {
 		return errors.New("missing or inconsistent strip offsets")
 	}
 	for i := range offs {
-		if offs[i]+counts[i] > uint64(size) {
+		if i < len(counts) && (offs[i] > uint64(size) || counts[i] > uint64(size)-offs[i]) {
 			return fmt.Errorf("image data %d+%d runs past end of file (%d bytes): truncated?", offs[i], counts[i], size)
+		}
+		// Without byte counts (old uncompressed writers; libtiff estimates them) the start
+		// at least must lie inside the file.
+		if offs[i] >= uint64(size) {
+			return fmt.Errorf("image data at %d lies past end of file (%d bytes): truncated?", offs[i], size)
 		}
 	}
 	return nil
