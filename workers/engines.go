@@ -2,55 +2,29 @@ package workers
 
 import (
 	"context"
+	"errors"
 
+	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 	"onewindow/pipeline"
 	"onewindow/pipeline/ocr"
 )
 
-// EnginePool lends OCR engines to page tasks. It holds at most one engine per worker
-// goroutine; engines are created on first use and reused for every later page, since loading
-// Tesseract's Chinese model costs more than recognising a page.
-type EnginePool struct {
-	opts ocr.Options
-	free chan *ocr.Engine
-	made chan struct{} // a token per engine that may still be created
+// Recognizer reads one page image: an ocr.IsolatedPool, whose engines live in child
+// processes so that a crash in Tesseract or Leptonica costs that page, not the worker.
+type Recognizer interface {
+	Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error)
 }
 
-// NewEnginePool allows up to size engines.
-func NewEnginePool(size int, opts ocr.Options) *EnginePool {
-	p := &EnginePool{opts: opts, free: make(chan *ocr.Engine, size), made: make(chan struct{}, size)}
-	for range size {
-		p.made <- struct{}{}
+// ocrError names the page when OCR gave up on it for good; other errors pass through.
+func ocrError(pl tasks.PagePayload, err error) error {
+	const op = "workers.processPage"
+	if errors.Is(err, ocr.ErrEngineCrashed) {
+		e := errs.Errorf(op, errs.Unprocessable, "ocr_engine_crashed",
+			"Page %d of this batch could not be read: the text-recognition engine failed on it twice. "+
+				"Scan that page again, as a clean copy if you can, and upload the batch again.", pl.Index+1)
+		e.Err = err
+		return e
 	}
-	return p
-}
-
-// Recognize runs one page on a free engine.
-func (p *EnginePool) Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error) {
-	var e *ocr.Engine
-	select {
-	case e = <-p.free:
-	case <-p.made:
-		var err error
-		if e, err = ocr.NewEngine(p.opts); err != nil {
-			p.made <- struct{}{}
-			return pipeline.OCRPage{}, img, err
-		}
-	case <-ctx.Done():
-		return pipeline.OCRPage{}, img, ctx.Err()
-	}
-	defer func() { p.free <- e }()
-	return e.Recognize(ctx, img)
-}
-
-// Close frees the idle engines.
-func (p *EnginePool) Close() {
-	for {
-		select {
-		case e := <-p.free:
-			e.Close()
-		default:
-			return
-		}
-	}
+	return err
 }

@@ -104,7 +104,7 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	start := time.Now()
 	words, upright, err := p.Engines.Recognize(ctx, img)
 	if err != nil {
-		return nil, err
+		return nil, ocrError(pl, err)
 	}
 	res.OCRSecs = time.Since(start).Seconds()
 	p.Metrics.OCRSeconds.Observe(res.OCRSecs)

@@ -49,7 +49,7 @@ type Processor struct {
 	Blobs   Blobs
 	State   State
 	Queue   Enqueuer
-	Engines *EnginePool
+	Engines Recognizer
 	Planner *assemble.Planner
 	// Model is the classifier's learned model as stored; nil: no learning.
 	Model   *ModelStore

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"onewindow/pipeline/evaluate"
-	"onewindow/workers"
 )
 
 func init() {
@@ -28,7 +27,7 @@ func runEval(ctx context.Context, args []string) error {
 		return err
 	}
 	d := &deps{cfg: cfg}
-	engines := workers.NewEnginePool(cfg.Concurrency, d.ocrOptions())
+	engines := d.ocrEngines()
 	defer engines.Close()
 	rep, err := evaluate.Run(ctx, dirArgs[0], engines, planner, cfg.Concurrency)
 	if err != nil {

@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"onewindow/pipeline/ocr"
+
 	// The hall's --time-zone resolves on a machine without the tzdata package too.
 	_ "time/tzdata"
 )
@@ -41,6 +43,10 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 func init() { commands["help"] = runHelp }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == ocr.ChildCommand {
+		// A worker's OCR engine process (pipeline/ocr: a crash there costs one page).
+		os.Exit(ocr.RunChild())
+	}
 	os.Exit(mainCode(os.Args[1:]))
 }
 

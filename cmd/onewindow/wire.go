@@ -147,6 +147,20 @@ func (d *deps) ocrOptions() ocr.Options {
 	return opts
 }
 
+// ocrEngines starts OCR engines in child processes of this binary (see main), one per worker.
+func (d *deps) ocrEngines() *ocr.IsolatedPool {
+	iso := ocr.IsolationOptions{PageTimeout: d.cfg.OCRPageTimeout}
+	if d.log != nil {
+		iso.Replaced = func(reason string) {
+			d.log.Warn("OCR engine process replaced; its page is tried once more", "reason", reason)
+			if d.metrics != nil {
+				d.metrics.OCREngineRestarts.Inc()
+			}
+		}
+	}
+	return ocr.NewIsolatedPool(d.ocrOptions(), d.cfg.Concurrency, iso)
+}
+
 // apiServer builds the HTTP server.
 func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error) {
 	tokens, err := auth.LoadTokens(d.cfg.TokensFile, d.cfg.AdminToken)
@@ -234,7 +248,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	engines := workers.NewEnginePool(d.cfg.Concurrency, d.ocrOptions())
+	engines := d.ocrEngines()
 	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
 		Planner: planner, Model: model, Stamper: stamper, Retention: retention, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{

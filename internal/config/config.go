@@ -56,6 +56,7 @@ type Config struct {
 	TessdataPrefix string        `flag:"tessdata-prefix" help:"Tesseract data directory (empty: the library's default)"`
 	OCRPageSegMode int           `flag:"ocr-psm" help:"Tesseract page segmentation mode (0: the engine default, 4 = one column of text of varying sizes; 3 = automatic layout)"`
 	OCRRecycle     int           `flag:"ocr-recycle" help:"pages an OCR engine reads before it is recreated (bounds native memory)"`
+	OCRPageTimeout time.Duration `flag:"ocr-page-timeout" help:"longest one page may take in its OCR engine process before the engine counts as hung and is replaced"`
 
 	MaxUploadBytes int64 `flag:"max-upload-bytes" help:"largest accepted upload request"`
 	MaxPages       int   `flag:"max-pages" help:"most pages in one batch"`
@@ -116,6 +117,7 @@ func Default() Config {
 		OCRLanguages:        "chi_sim",
 		OCRLatinLangs:       "eng",
 		OCRRecycle:          50,
+		OCRPageTimeout:      2 * time.Minute,
 		MaxUploadBytes:      1 << 30,
 		MaxPages:            2000,
 		MaxPagePixels:       120_000_000,

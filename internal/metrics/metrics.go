@@ -13,11 +13,13 @@ type Metrics struct {
 	Registry       *prometheus.Registry
 	PagesProcessed *prometheus.CounterVec // by result: ocr, blank, separator
 	OCRSeconds     prometheus.Histogram
-	Failures       *prometheus.CounterVec // by error code
-	Batches        *prometheus.CounterVec // by final status
-	Uploads        *prometheus.CounterVec // by answer code
-	Documents      *prometheus.CounterVec // by type
-	FixityChecked  *prometheus.CounterVec // by result: ok, mismatch, missing
+	// OCREngineRestarts counts OCR engine processes replaced after a crash or a hang.
+	OCREngineRestarts prometheus.Counter
+	Failures          *prometheus.CounterVec // by error code
+	Batches           *prometheus.CounterVec // by final status
+	Uploads           *prometheus.CounterVec // by answer code
+	Documents         *prometheus.CounterVec // by type
+	FixityChecked     *prometheus.CounterVec // by result: ok, mismatch, missing
 	// StageSeconds times each step of the document pipeline (pipeline.Stage* names),
 	// whichever task runs it; ObserveStage feeds it.
 	StageSeconds *prometheus.HistogramVec
@@ -38,6 +40,9 @@ func New() *Metrics {
 		OCRSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "onewindow_ocr_seconds", Help: "Time Tesseract spent on one page.",
 			Buckets: []float64{0.5, 1, 2, 3, 5, 8, 13, 21, 34},
+		}),
+		OCREngineRestarts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "onewindow_ocr_engine_restarts_total", Help: "OCR engine processes replaced after they crashed or hung on a page.",
 		}),
 		Failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "onewindow_failures_total", Help: "Failed tasks and refused uploads, by error code.",
@@ -79,7 +84,7 @@ func New() *Metrics {
 	for _, s := range []string{"ok", "mismatch", "missing"} {
 		m.FixityChecked.WithLabelValues(s)
 	}
-	r.MustRegister(m.PagesProcessed, m.OCRSeconds, m.Failures, m.Batches, m.Uploads, m.Documents, m.FixityChecked,
+	r.MustRegister(m.PagesProcessed, m.OCRSeconds, m.OCREngineRestarts, m.Failures, m.Batches, m.Uploads, m.Documents, m.FixityChecked,
 		m.StageSeconds, m.TaskSeconds, m.BatchSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

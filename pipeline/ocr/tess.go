@@ -79,6 +79,10 @@ static unsigned char* ow_crop(const unsigned char* data, size_t n, int x, int y,
 // come back to callers as ErrBadImage.
 static void ow_quiet_leptonica(void) { setMsgSeverity(L_SEVERITY_NONE); }
 
+// ow_crash faults the way a bad read in Tesseract or Leptonica does; only the isolation
+// tests reach it.
+static void ow_crash(void) { volatile int* nowhere = NULL; *nowhere = 1; }
+
 static void ow_malloc_trim(void) { malloc_trim(0); }
 
 // ow_limit_arenas caps glibc's malloc arenas: each thread Tesseract runs on would otherwise
@@ -214,6 +218,9 @@ func (t *tessAPI) detect(data []byte, reduce, dpi int) (osdResult, bool, error) 
 // serialOpenMP keeps Tesseract's OpenMP regions on the calling OS thread. The setting may be
 // per thread, so callers lock the goroutine to its thread around it and the Tesseract call.
 func serialOpenMP() { C.ow_omp_serial() }
+
+// crashInC brings the process down inside C code, as an engine fault would.
+func crashInC() { C.ow_crash() }
 
 // openMPThreadLimit reports libgomp's thread limit, -1 without OpenMP.
 func openMPThreadLimit() int { return int(C.ow_omp_thread_limit()) }

@@ -5,6 +5,8 @@ package encode
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -83,4 +85,20 @@ func Run(t testing.TB, name string, args ...string) string {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 	return string(out)
+}
+
+// PNGWithComment adds a tEXt chunk holding note after a PNG's header, as many PNG writers
+// add one; the pixels stay as they are.
+func PNGWithComment(t testing.TB, data []byte, note string) []byte {
+	t.Helper()
+	const ihdrEnd = 8 + 4 + 4 + 13 + 4
+	if len(data) < ihdrEnd || !bytes.HasPrefix(data[12:], []byte("IHDR")) {
+		t.Fatal("not a PNG")
+	}
+	typed := append([]byte("tEXtComment\x00"), note...)
+	var chunk bytes.Buffer
+	binary.Write(&chunk, binary.BigEndian, uint32(len(typed)-4))
+	chunk.Write(typed)
+	binary.Write(&chunk, binary.BigEndian, crc32.ChecksumIEEE(typed))
+	return append(append(append([]byte{}, data[:ihdrEnd]...), chunk.Bytes()...), data[ihdrEnd:]...)
 }

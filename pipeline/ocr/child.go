@@ -1,0 +1,166 @@
+package ocr
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"time"
+
+	"onewindow/pipeline"
+)
+
+// ChildCommand is the command-line argument that makes the onewindow binary an OCR engine
+// child: it reads pages from file descriptor 3 and answers on file descriptor 4 until the
+// parent closes the pipe. Stdout and stderr stay free for Tesseract's own chatter and logs.
+const ChildCommand = "ocr-engine"
+
+// childFaultsEnv, set to 1 in a worker's environment, makes its engines crash or hang on
+// pages that carry childFaultCrash or childFaultHang in their bytes. Only the tests that
+// prove isolation set it; without it page content cannot steer an engine.
+const childFaultsEnv = "ONEWINDOW_TEST_OCR_FAULTS"
+
+var (
+	childFaultCrash = []byte("onewindow-test-fault:crash")
+	childFaultHang  = []byte("onewindow-test-fault:hang")
+)
+
+// childHello starts a child's conversation: the engine options (without the observer,
+// which stays in the parent).
+type childHello struct{ Options Options }
+
+type childRequest struct{ Image pipeline.PageImage }
+
+// childResponse carries one page's recognition. Upright is set only when the page was turned.
+type childResponse struct {
+	Page     pipeline.OCRPage
+	Upright  *pipeline.PageImage
+	Err      string
+	BadImage bool // the error is ErrBadImage
+	NoEngine bool // the error is ErrNoEngine
+	Stages   []stageTook
+}
+
+type stageTook struct {
+	Stage string
+	Took  time.Duration
+}
+
+// stageRecorder collects a page's stage timings in the child for the parent's observer.
+type stageRecorder struct{ took []stageTook }
+
+func (r *stageRecorder) ObserveStage(stage string, took time.Duration) {
+	r.took = append(r.took, stageTook{stage, took})
+}
+
+// RunChild serves ServeChild on the descriptors the parent passed and returns the process's
+// exit status. Call it from main when os.Args[1] is ChildCommand.
+func RunChild() int {
+	in, out := os.NewFile(3, "ocr-requests"), os.NewFile(4, "ocr-answers")
+	if in == nil || out == nil {
+		return 2
+	}
+	if err := ServeChild(in, out); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// ServeChild answers page requests from in on out with one Engine until in ends.
+func ServeChild(in io.Reader, out io.Writer) error {
+	dec := gob.NewDecoder(bufio.NewReaderSize(in, 1<<16))
+	w := bufio.NewWriterSize(out, 1<<16)
+	enc := gob.NewEncoder(w)
+	var hello childHello
+	if err := dec.Decode(&hello); err != nil {
+		return err
+	}
+	faults := os.Getenv(childFaultsEnv) == "1"
+	rec := &stageRecorder{}
+	opts := hello.Options
+	opts.Stages = rec
+	// The engine starts and loads its models before the first page, and says so: the
+	// parent's page timeout then measures pages alone.
+	engine, err := startEngine(opts)
+	if engine != nil {
+		defer engine.Close()
+	}
+	if err := answer(enc, w, failure(err)); err != nil || engine == nil {
+		return err
+	}
+	for {
+		var req childRequest
+		if err := dec.Decode(&req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		if faults {
+			injectFault(req.Image.Data)
+		}
+		rec.took = rec.took[:0]
+		page, upright, err := engine.Recognize(context.Background(), req.Image)
+		resp := failure(err)
+		if err == nil {
+			resp.Page = page
+			if page.Rotation != 0 {
+				resp.Upright = &upright
+			}
+		}
+		resp.Stages = rec.took
+		if err := answer(enc, w, resp); err != nil {
+			return err
+		}
+	}
+}
+
+// startEngine makes an engine and has it read a small empty page, which loads Tesseract.
+func startEngine(opts Options) (*Engine, error) {
+	e, err := NewEngine(opts)
+	if err != nil {
+		return nil, err
+	}
+	white := image.NewGray(image.Rect(0, 0, 64, 64))
+	for i := range white.Pix {
+		white.Pix[i] = 0xff
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, white)
+	if _, _, err := e.Recognize(context.Background(), pipeline.PageImage{Data: buf.Bytes(), Format: pipeline.FormatPNG, Width: 64, Height: 64}); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("%w: %v", ErrNoEngine, err)
+	}
+	return e, nil
+}
+
+// failure is the answer for err (an empty answer for nil).
+func failure(err error) childResponse {
+	if err == nil {
+		return childResponse{}
+	}
+	return childResponse{Err: err.Error(), BadImage: errors.Is(err, ErrBadImage), NoEngine: errors.Is(err, ErrNoEngine)}
+}
+
+func answer(enc *gob.Encoder, w *bufio.Writer, resp childResponse) error {
+	if err := enc.Encode(&resp); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// injectFault crashes the process inside C, as a Tesseract fault would, or hangs it.
+func injectFault(data []byte) {
+	switch {
+	case bytes.Contains(data, childFaultCrash):
+		crashInC()
+	case bytes.Contains(data, childFaultHang):
+		select {}
+	}
+}

@@ -1,0 +1,122 @@
+package ocr
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"onewindow/internal/testfixtures/encode"
+	"onewindow/pipeline"
+)
+
+// TestMain lets the test binary serve as the engine process of the isolation tests.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 2 && os.Args[1] == ChildCommand {
+		os.Exit(RunChild())
+	}
+	os.Exit(m.Run())
+}
+
+// testChild starts this test binary as an engine process that honours injected faults.
+func testChild() *exec.Cmd {
+	cmd := exec.Command(os.Args[0], ChildCommand)
+	cmd.Env = append(os.Environ(), childFaultsEnv+"=1")
+	return cmd
+}
+
+// withTextChunk returns the page with note in a PNG comment.
+func withTextChunk(t testing.TB, img pipeline.PageImage, note string) pipeline.PageImage {
+	img.Data = encode.PNGWithComment(t, img.Data, note)
+	return img
+}
+
+type restarts struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *restarts) add(reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reasons = append(r.reasons, reason)
+}
+
+func TestIsolatedPoolReadsLikeAnEngine(t *testing.T) {
+	_, img := testPage(t)
+	p := NewIsolatedPool(Options{}, 1, IsolationOptions{Command: testChild})
+	defer p.Close()
+	page, upright, err := p.Recognize(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkText(t, page.Text)
+	checkWords(t, page)
+	if !bytes.Equal(upright.Data, img.Data) {
+		t.Error("an upright page came back changed")
+	}
+	if _, _, err := p.Recognize(context.Background(), pipeline.PageImage{Data: []byte("not an image"), Format: "png"}); !errors.Is(err, ErrBadImage) {
+		t.Errorf("bad image: %v, want ErrBadImage", err)
+	}
+}
+
+// A page that crashes or hangs its engine twice fails with ErrEngineCrashed; the pool goes
+// on reading other pages, and a page on another engine is not held up by a hung one.
+func TestIsolatedPoolSurvivesCrashAndHang(t *testing.T) {
+	_, img := testPage(t)
+	var seen restarts
+	p := NewIsolatedPool(Options{SkipOrientation: true}, 2, IsolationOptions{
+		Command: testChild, PageTimeout: 3 * time.Second, Replaced: seen.add})
+	defer p.Close()
+	ctx := context.Background()
+
+	_, _, err := p.Recognize(ctx, withTextChunk(t, img, string(childFaultCrash)))
+	if !errors.Is(err, ErrEngineCrashed) || !strings.Contains(err.Error(), "SIGSEGV") {
+		t.Errorf("crashing page: %v, want ErrEngineCrashed naming SIGSEGV", err)
+	}
+
+	hung := make(chan error, 1)
+	go func() {
+		_, _, err := p.Recognize(ctx, withTextChunk(t, img, string(childFaultHang)))
+		hung <- err
+	}()
+	page, _, err := p.Recognize(ctx, img)
+	if err != nil {
+		t.Fatalf("healthy page beside a hung one: %v", err)
+	}
+	checkText(t, page.Text)
+	select {
+	case <-hung:
+		t.Error("the healthy page was read only after the hung page gave up")
+	default:
+	}
+	hangErr := <-hung
+	if !errors.Is(hangErr, ErrEngineCrashed) || !strings.Contains(hangErr.Error(), "hung") {
+		t.Errorf("hanging page: %v, want ErrEngineCrashed saying hung", hangErr)
+	}
+	if len(seen.reasons) != 4 {
+		t.Errorf("%d engine replacements, want 4 (two tries each): %q", len(seen.reasons), seen.reasons)
+	}
+	if _, _, err := p.Recognize(ctx, img); err != nil {
+		t.Errorf("after the faults: %v", err)
+	}
+}
+
+func TestIsolatedPoolCancelAndClose(t *testing.T) {
+	_, img := testPage(t)
+	p := NewIsolatedPool(Options{SkipOrientation: true}, 1, IsolationOptions{Command: testChild})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if _, _, err := p.Recognize(ctx, withTextChunk(t, img, string(childFaultHang))); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled page: %v, want the context's error", err)
+	}
+	p.Close()
+	if _, _, err := p.Recognize(context.Background(), img); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v, want ErrClosed", err)
+	}
+}
