@@ -1,6 +1,7 @@
 // Package blank recognises blank pages (the empty backs of duplex scans) so they can be
 // dropped before OCR. It must never drop a page with real content, however little: a page
-// is blank only when nothing on it is as dark as ink and larger than scanner speckle.
+// is blank only when it shows light paper of an even tone (not a photograph, a pattern or a
+// dark drawing) and nothing on it is as dark as ink and larger than scanner speckle.
 package blank
 
 import (
@@ -38,6 +39,25 @@ const (
 	markMinMM = 1.2
 	// markMinPixels stops a thin one-pixel scratch from counting as a mark.
 	markMinPixels = 4
+
+	// paperMinLuma: a page whose background is darker than this is not paper but a picture,
+	// a dark drawing or a scanner lid left open, and is kept. Office paper, recycled and
+	// pastel forms included, scans at 170 or more.
+	paperMinLuma = 140
+	// busyContrast and busyMaxShare: a page on which more than busyMaxShare of the examined
+	// area differs from the paper by busyContrast levels carries a picture or a pattern,
+	// even with no ink-dark mark (a pale photograph, a light tint). Show-through and scanner
+	// noise on an empty back stay far below that share.
+	busyContrast = 40
+	busyMaxShare = 0.05
+	// toneMaxSpread: on paper, the mean tone of the cells of a toneGrid x toneGrid grid over
+	// the centre differs by a few levels (show-through and speckle average out, uneven
+	// lighting is gentle); a photograph's sky and ground, however pale, differ by more.
+	toneGrid      = 12
+	toneMaxSpread = 24
+	// darkLuma: a page with nearly all of it (darkShare) below this is dark all over.
+	darkLuma  = 64
+	darkShare = 0.99
 )
 
 // Analysis is what Analyze measured on a page; Blank is the verdict.
@@ -53,6 +73,26 @@ type Analysis struct {
 	LargestMark   image.Rectangle
 	// Specks counts ink components too small to be content.
 	Specks int
+	// Busy is the share of the examined area that differs from the paper by more than
+	// busyContrast levels, darker or lighter.
+	Busy float64
+	// Spread is how far apart the darkest and lightest cells' mean tones lie (see toneGrid).
+	Spread int
+	// Dark is a page dark all over: an unlit photograph, a black sheet, a scanner lid left
+	// open. It is never blank; it may deserve a person's look.
+	Dark bool
+}
+
+// paperLike: the page shows light paper with next to nothing on it, the only kind of page
+// that can be blank. A photograph, a dark drawing or red lettering on black is not.
+func (a Analysis) paperLike() bool {
+	return a.Paper >= paperMinLuma && a.Busy <= busyMaxShare && a.Spread <= toneMaxSpread
+}
+
+// Dark reports whether the page is dark all over (see Analysis.Dark).
+func Dark(img image.Image) bool {
+	hist, n := luma.Of(img).Histogram(4)
+	return n > 0 && luma.Percentile(&hist, n, darkShare) < darkLuma
 }
 
 // A page IsBlank keeps for no more than faintMarksMax marks, none longer than faintMarkMM,
@@ -71,7 +111,7 @@ func BlankAfterOCR(img image.Image, text string) bool {
 		return false
 	}
 	a := Analyze(img)
-	return a.Marks <= faintMarksMax && a.LargestMarkMM < faintMarkMM
+	return a.paperLike() && a.Marks <= faintMarksMax && a.LargestMarkMM < faintMarkMM
 }
 
 // IsBlank reports whether the page carries no content and may be dropped.
@@ -98,13 +138,19 @@ func analyze(img image.Image, exhaustive bool) Analysis {
 		g.W-int(marginShare*float64(g.W)), g.H-int(marginShare*float64(g.H)))
 	hist, n := g.Crop(interior).Histogram(3)
 	paper := luma.Percentile(&hist, n, 0.5)
-	res := Analysis{Paper: paper}
+	all, total := g.Histogram(3) // margins included: a black sheet is dark to its edges
+	res := Analysis{Paper: paper, Dark: luma.Percentile(&all, total, darkShare) < darkLuma}
 	thr := paper - inkContrast
 	if thr <= 0 {
 		// A page this dark (a black scanner lid with no paper) has nothing we can read as ink.
 		thr = paper / 2
 	}
 	interior = trimEdgeBands(g, interior, byte(thr))
+	mid := g.Crop(interior.Intersect(centre(g)))
+	res.Busy, res.Spread = busyShare(mid, paper), toneSpread(mid)
+	if !res.paperLike() && !exhaustive {
+		return res // a picture is kept whatever marks it has
+	}
 
 	minSide := max(2, int(markMinMM*pxPerMM+0.5))
 	mask := inkMask(g, interior, byte(thr))
@@ -163,8 +209,53 @@ func analyze(img image.Image, exhaustive bool) Analysis {
 			break
 		}
 	}
-	res.Blank = res.Marks == 0
+	res.Blank = res.Marks == 0 && res.paperLike()
 	return res
+}
+
+// centre is the page without bandMaxShare along each edge, where shadows and folds lie;
+// a picture or pattern covers it too.
+func centre(g *luma.Plane) image.Rectangle {
+	dx, dy := int(bandMaxShare*float64(g.W)), int(bandMaxShare*float64(g.H))
+	return image.Rect(dx, dy, g.W-dx, g.H-dy)
+}
+
+// toneSpread is the difference between the largest and smallest mean tone of the cells of
+// a toneGrid x toneGrid grid over g.
+func toneSpread(g *luma.Plane) int {
+	cw, ch := g.W/toneGrid, g.H/toneGrid
+	if cw == 0 || ch == 0 {
+		return 0
+	}
+	lo, hi := 255, 0
+	for cy := range toneGrid {
+		for cx := range toneGrid {
+			sum := 0
+			for y := cy * ch; y < (cy+1)*ch; y++ {
+				for _, v := range g.Row(y)[cx*cw : (cx+1)*cw] {
+					sum += int(v)
+				}
+			}
+			m := sum / (cw * ch)
+			lo, hi = min(lo, m), max(hi, m)
+		}
+	}
+	return hi - lo
+}
+
+// busyShare is the share of sampled pixels more than busyContrast levels from the paper.
+func busyShare(g *luma.Plane, paper int) float64 {
+	hist, n := g.Histogram(3)
+	if n == 0 {
+		return 0
+	}
+	far := 0
+	for v, c := range hist {
+		if v < paper-busyContrast || v > paper+busyContrast {
+			far += c
+		}
+	}
+	return float64(far) / float64(n)
 }
 
 const (
