@@ -20,6 +20,9 @@ type PageImage struct {
 	Height int    `json:"height"`
 	// DPI is the scan resolution; 0 means unknown and is treated as DefaultDPI.
 	DPI float64 `json:"dpi"`
+	// Text is a born-digital page's own text layer, its boxes in this image's pixels: exact
+	// where OCR is not, so it is kept instead. nil for scans.
+	Text *OCRPage `json:"-"`
 }
 
 // DefaultDPI is assumed when a scan does not say its resolution.

@@ -18,7 +18,7 @@ func InputError(op string, err error) error {
 	}{
 		{pages.ErrEmpty, errs.Invalid, "empty_file", "The uploaded file is empty."},
 		{pages.ErrUnsupported, errs.Unsupported, "unsupported_media_type", "The file is not a PDF, TIFF, JPEG or PNG image."},
-		{pages.ErrEncrypted, errs.Invalid, "encrypted_pdf", "The PDF is encrypted; scan stations must send unencrypted PDFs."},
+		{pages.ErrEncrypted, errs.Invalid, "encrypted_pdf", "The PDF needs a password to open; ask the sender for a copy without a password, or print it and scan the paper."},
 		{pages.ErrNoPages, errs.Invalid, "no_pages", "The file has no pages."},
 		{pages.ErrTooManyPages, errs.TooLarge, "too_many_pages", "The batch has more pages than this hall accepts in one upload."},
 		{pages.ErrTooManyPixels, errs.TooLarge, "image_too_large", "A page image has more pixels than this hall accepts (decompression-bomb guard)."},

@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -28,7 +29,11 @@ func ActiveContent(ctx context.Context, data []byte) (found []string, err error)
 	}()
 	pc, err := pdfcpu.ReadWithContext(ctx, bytes.NewReader(data), pdfConfig(Limits{}.withDefaults()))
 	if err != nil {
-		return nil, pdfReadError(ctx, data, err)
+		err = pdfReadError(ctx, data, err)
+		if errors.Is(err, ErrCorrupt) {
+			return activeContentInBytes(data), nil
+		}
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for _, e := range pc.XRefTable.Table {

@@ -1,12 +1,15 @@
 package pages
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -51,6 +54,9 @@ type pdfPage struct {
 type pdfSource struct {
 	pages []pdfPage
 	r     *renderer
+	// restrictions is what an owner password forbids, in words; "" when nothing is.
+	restrictions string
+	repaired     bool // damaged, and read by pdfcpu's or poppler's repair
 }
 
 func (s *pdfSource) Kind() Kind   { return KindPDF }
@@ -75,7 +81,22 @@ func (s *pdfSource) Page(ctx context.Context, i int) (pipeline.PageImage, error)
 		}
 		return pipeline.PageImage{Data: data, Format: pipeline.FormatPNG, Width: p.width, Height: p.height, DPI: p.dpi}, nil
 	}
-	return s.r.page(ctx, i, p.dpi)
+	img, err := s.r.page(ctx, i, p.dpi)
+	if err != nil {
+		return img, err
+	}
+	// Only a drawn page can be born digital: a single-image page is a scan by definition.
+	path, err := s.r.file()
+	if err != nil {
+		return img, err
+	}
+	if img.Text, err = pageText(ctx, path, i, img); err != nil {
+		if ctx.Err() != nil {
+			return pipeline.PageImage{}, ctx.Err()
+		}
+		img.Text = nil // no text to be had: OCR reads the page as it reads a scan
+	}
+	return img, nil
 }
 
 // pdfConfig is built by hand: model.NewDefaultConfiguration writes a config directory
@@ -123,49 +144,145 @@ func intactTail(data []byte) bool {
 	return bytes.HasPrefix(at, []byte("xref")) || objectHeader.Match(at)
 }
 
-func openPDF(ctx context.Context, data []byte, lim Limits) (src Source, err error) {
+func openPDF(ctx context.Context, data []byte, lim Limits) (Source, error) {
+	s := &pdfSource{r: &renderer{data: data}}
+	err := s.plan(ctx, data, lim)
+	var explained *Problem
+	if !errors.As(err, &explained) && (errors.Is(err, ErrCorrupt) || errors.Is(err, ErrEncrypted)) {
+		// What pdfcpu cannot read, poppler may: it rebuilds damaged files as viewers do, and
+		// tells a password that is really needed from permissions that only restrict.
+		err = s.planWithPoppler(ctx, lim, err)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// plan reads the file with pdfcpu and plans every page; a page pdfcpu cannot read is planned
+// from poppler's account of it.
+func (s *pdfSource) plan(ctx context.Context, data []byte, lim Limits) (err error) {
 	// pdfcpu is a large parser of hostile input; a bug there must fail this upload, not the daemon.
 	defer func() {
 		if r := recover(); r != nil {
-			src, err = nil, fmt.Errorf("%w: pdf: parser failure: %v", ErrCorrupt, r)
+			err = fmt.Errorf("%w: pdf: parser failure: %v", ErrCorrupt, r)
 		}
 	}()
 	if len(data) > repairMaxBytes && !intactTail(data) {
-		return nil, pdfReadError(ctx, data, errors.New("damaged or truncated: no intact cross-reference at its end"))
+		return fmt.Errorf("%w: pdf: damaged or truncated: no intact cross-reference at its end", ErrCorrupt)
 	}
 	pc, err := pdfcpu.ReadWithContext(ctx, bytes.NewReader(data), pdfConfig(lim))
 	if err != nil {
-		return nil, pdfReadError(ctx, data, err)
+		return pdfReadError(ctx, data, err)
 	}
-	if pc.Encrypt != nil {
-		// Readable without a password, but permissions are set by someone; an archive copy
-		// must not carry restrictions, so ask for the unprotected original.
-		return nil, fmt.Errorf("%w: owner password set", ErrEncrypted)
+	if pc.Encrypt != nil && pc.E != nil {
+		// It opened without a password: only an owner password restricts what a reader may do.
+		// The page images are the archive's copy; the restrictions are told, not obeyed.
+		s.restrictions = restrictionsOfFlags(pc.E.P)
 	}
+	// pdfcpu rebuilds the cross-reference table of a file without an intact end.
+	s.repaired = !intactTail(data)
 	xt := pc.XRefTable
 	w := pageWalker{xt: xt, lim: lim, seen: map[int]bool{}}
 	root, err := xt.Pages()
 	if err != nil {
-		return nil, fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: pdf: %v", ErrCorrupt, err)
 	}
 	if err := w.walk(ctx, *root, inherited{}, 0); err != nil {
-		return nil, err
+		return err
 	}
 	if len(w.pages) == 0 {
-		return nil, ErrNoPages
+		return ErrNoPages
 	}
-	s := &pdfSource{pages: make([]pdfPage, len(w.pages)), r: &renderer{data: data}}
+	s.pages = make([]pdfPage, len(w.pages))
+	var unread []int
 	for i, n := range w.pages {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		p, err := planPage(xt, data, n, i+1, lim)
+		var explained *Problem
+		if errors.Is(err, ErrCorrupt) && !errors.As(err, &explained) {
+			unread = append(unread, i)
+			s.pages[i] = pdfPage{mode: render} // sized from poppler's reading below
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.pages[i] = p
 	}
-	return s, nil
+	s.drawFromRepairedCopy(pc, data)
+	if len(unread) == 0 {
+		return nil
+	}
+	info, err := s.popplerInfo(ctx, lim)
+	if err != nil {
+		return err
+	}
+	s.repaired = true
+	for _, i := range unread {
+		if i >= len(info.pages) {
+			return brokenPageProblem(i, errors.New("poppler finds no such page"))
+		}
+		if s.pages[i], err = renderPlan(info.pages[i].w, info.pages[i].h, i, lim); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drawFromRepairedCopy gives poppler pdfcpu's rewrite of a file whose end is damaged, when
+// pages are to be drawn: pdfcpu rebuilds a lost cross-reference table and trailer from the
+// objects, where poppler (which needs a trailer to find the document) gives up.
+func (s *pdfSource) drawFromRepairedCopy(pc *model.Context, data []byte) {
+	if intactTail(data) || !slices.ContainsFunc(s.pages, func(p pdfPage) bool { return p.mode == render }) {
+		return
+	}
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	pc.Write.Writer, pc.Write.Eol = w, types.EolLF
+	if err := pdfcpu.WriteContext(pc); err == nil && w.Flush() == nil {
+		s.r.data = b.Bytes()
+	}
+}
+
+// planWithPoppler plans every page from poppler's reading of a file pdfcpu could not read
+// (why is pdfcpuErr): each page is rendered by pdftoppm.
+func (s *pdfSource) planWithPoppler(ctx context.Context, lim Limits, pdfcpuErr error) error {
+	info, err := s.popplerInfo(ctx, lim)
+	if errors.Is(err, ErrCorrupt) && s.r.nameCatalog() {
+		info, err = s.popplerInfo(ctx, lim)
+	}
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return pdfcpuErr // no second opinion to be had
+	case errors.Is(err, ErrCorrupt) && errors.Is(pdfcpuErr, ErrEncrypted):
+		return passwordProblem(pdfcpuErr)
+	case errors.Is(err, ErrCorrupt):
+		return unreadableProblem(fmt.Errorf("pdfcpu: %v; poppler: %v", pdfcpuErr, err))
+	case err != nil:
+		return err
+	}
+	s.restrictions = restrictionsOfPdfinfo(info.encrypted)
+	s.repaired = !errors.Is(pdfcpuErr, ErrEncrypted)
+	s.pages = make([]pdfPage, len(info.pages))
+	for i, pg := range info.pages {
+		if s.pages[i], err = renderPlan(pg.w, pg.h, i, lim); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// popplerInfo reads the file's structure with poppler, once.
+func (s *pdfSource) popplerInfo(ctx context.Context, lim Limits) (popplerInfo, error) {
+	path, err := s.r.file()
+	if err != nil {
+		return popplerInfo{}, err
+	}
+	return popplerOpen(ctx, path, lim)
 }
 
 func pdfReadError(ctx context.Context, data []byte, err error) error {
@@ -278,6 +395,12 @@ func planPage(xt *model.XRefTable, data []byte, n pageNode, pageNr int, lim Limi
 	if err := checkXObjectImages(xt, res, lim, fmt.Sprintf("pdf page %d", pageNr-1), map[int]bool{}, 0); err != nil {
 		return pdfPage{}, err
 	}
+	if lostContent(xt, n.dict, res) {
+		// A repaired file may keep the page but not what is drawn on it (a page cut off with
+		// its fonts lost draws blank): no reader can bring it back.
+		return pdfPage{}, pageProblem(pageNr-1, "has lost part of its text or images to damage in the file", fixUploadAgain,
+			fmt.Errorf("%w: pdf page %d: content, font or image missing from the file", ErrCorrupt, pageNr-1))
+	}
 	content, err := xt.PageContent(n.dict, pageNr)
 	if err != nil && !errors.Is(err, model.ErrNoContent) {
 		return fail(ErrCorrupt, "content: %v", err)
@@ -287,16 +410,54 @@ func planPage(xt *model.XRefTable, data []byte, n pageNode, pageNr int, lim Limi
 			return p, nil
 		}
 	}
-	// Large vector pages are rendered at a lower resolution instead of being refused.
-	wIn, hIn := box.Width()/72, box.Height()/72
+	return renderPlan(box.Width(), box.Height(), pageNr-1, lim)
+}
+
+// renderPlan plans page i (0-based) of w x h points for pdftoppm. Large vector pages are
+// rendered at a lower resolution instead of being refused.
+func renderPlan(w, h float64, i int, lim Limits) (pdfPage, error) {
+	if w < 1 || h < 1 || w > 1e6 || h > 1e6 {
+		return pdfPage{}, brokenPageProblem(i, fmt.Errorf("page size %.1fx%.1f pt", w, h))
+	}
+	wIn, hIn := w/72, h/72
 	dpi := float64(RenderDPI)
 	if px := wIn * hIn * dpi * dpi; px > float64(lim.MaxPixels) {
 		dpi = math.Floor(math.Sqrt(float64(lim.MaxPixels) / (wIn * hIn)))
 		if dpi < minRenderDPI {
-			return fail(ErrTooManyPixels, "page is %.0fx%.0f in, too large to render at %d dpi within %d pixels", wIn, hIn, minRenderDPI, lim.MaxPixels)
+			return pdfPage{}, fmt.Errorf("%w: pdf page %d: page is %.0fx%.0f in, too large to render at %d dpi within %d pixels",
+				ErrTooManyPixels, i, wIn, hIn, minRenderDPI, lim.MaxPixels)
 		}
 	}
 	return pdfPage{mode: render, dpi: dpi}, nil
+}
+
+// lostContent reports whether the page names a content stream, font or image the file does
+// not hold, as in a file cut short that pdfcpu still repairs.
+func lostContent(xt *model.XRefTable, page types.Dict, res types.Dict) bool {
+	missing := func(o types.Object) bool {
+		d, err := xt.Dereference(o)
+		return err != nil || d == nil
+	}
+	if c, ok := page.Find("Contents"); ok {
+		if missing(c) {
+			return true
+		}
+		if a, err := xt.DereferenceArray(c); err == nil && slices.ContainsFunc(a, missing) {
+			return true
+		}
+	}
+	for _, key := range []string{"Font", "XObject"} {
+		if o, ok := res.Find(key); ok {
+			if d, err := xt.DereferenceDict(o); err == nil {
+				for _, v := range d {
+					if missing(v) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 func pageBox(xt *model.XRefTable, inh inherited) (*types.Rectangle, error) {

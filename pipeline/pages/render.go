@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 
@@ -72,16 +71,14 @@ func (r *renderer) page(ctx context.Context, i int, dpi float64) (pipeline.PageI
 	}
 	n := strconv.Itoa(i + 1)
 	res := strconv.FormatFloat(dpi, 'f', -1, 64)
-	cmd := exec.CommandContext(ctx, PdftoppmPath, "-r", res, "-gray", "-f", n, "-l", n, path)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	out, err := runPoppler(ctx, PdftoppmPath, "-r", res, "-gray", "-f", n, "-l", n, path)
+	if err != nil {
 		if ctx.Err() != nil {
 			return pipeline.PageImage{}, ctx.Err()
 		}
-		return pipeline.PageImage{}, fmt.Errorf("%w: pdf page %d: pdftoppm: %v: %s", ErrCorrupt, i, err, bytes.TrimSpace(stderr.Bytes()))
+		return pipeline.PageImage{}, brokenPageProblem(i, err)
 	}
-	img, err := parsePGM(stdout.Bytes())
+	img, err := parsePGM(out)
 	if err != nil {
 		return pipeline.PageImage{}, fmt.Errorf("%w: pdf page %d: pdftoppm output: %v", ErrCorrupt, i, err)
 	}
