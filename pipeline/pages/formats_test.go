@@ -69,6 +69,7 @@ var formatCases = []formatCase{
 	{file: "jpeg-baseline.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
 	{file: "jpeg-progressive.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
 	{file: "jpeg-cmyk.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
+	{file: "jpeg-ycck.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
 	{file: "jpeg-exif3.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
 	{file: "jpeg-exif6.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
 	{file: "jpeg-exif8.jpg", kind: KindJPEG, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true},
@@ -93,6 +94,14 @@ func TestFormats(t *testing.T) {
 				}
 				if p.Width != tc.w || p.Height != tc.h || (tc.format != "" && p.Format != tc.format) {
 					t.Errorf("page %d: %s %dx%d, want %s %dx%d", i, p.Format, p.Width, p.Height, tc.format, tc.w, tc.h)
+				}
+				// Later stages (Tesseract, the PDF/A writer) take the page as it is: no CMYK,
+				// no orientation still to apply, no transparency.
+				if f := readJPEGFacts(p.Data); p.Format == pipeline.FormatJPEG && (f.components == 4 || f.orientation > orientTopLeft) {
+					t.Errorf("page %d: JPEG of %d components, orientation %d", i, f.components, f.orientation)
+				}
+				if p.Format == pipeline.FormatPNG && pngHasAlpha(p.Data) {
+					t.Errorf("page %d: PNG with transparency", i)
 				}
 				img, err := Decode(p)
 				if err != nil {

@@ -123,6 +123,7 @@ run("convert", T + "/fx-rgb.tif", "-interlace", "PNG", "png-interlaced.png")
 rgb.save("jpeg-baseline.jpg", quality=85)
 rgb.save("jpeg-progressive.jpg", quality=85, progressive=True)
 rgb.convert("CMYK").save("jpeg-cmyk.jpg", quality=90)
+run("convert", "jpeg-baseline.jpg", "-colorspace", "CMYK", "-define", "jpeg:colorspace=5", "jpeg-ycck.jpg")  # 5: JCS_YCCK
 for orient in (3, 6, 8):
     exif = Image.Exif()
     exif[0x0112] = orient
