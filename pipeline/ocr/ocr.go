@@ -191,7 +191,7 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 	}
 	if e.latin != nil && mostlyLatin(page.Text) {
 		recognized := pipeline.Timed(e.opts.Stages, pipeline.StageOCR)
-		boxes, err := e.latin.recognize(img.Data, dpi)
+		boxes, err := readScaled(img.Data, page.Width, page.Height, dpi, e.latin.recognize)
 		if err != nil {
 			return pipeline.OCRPage{}, img, err
 		}
@@ -285,7 +285,7 @@ func (e *Engine) recognizeAs(img pipeline.PageImage, dpi int) (pipeline.OCRPage,
 	if err != nil {
 		return pipeline.OCRPage{}, fmt.Errorf("%w: %v", ErrBadImage, err)
 	}
-	boxes, err := e.main.recognize(img.Data, dpi)
+	boxes, err := readScaled(img.Data, cfg.Width, cfg.Height, dpi, e.main.recognize)
 	if err != nil {
 		return pipeline.OCRPage{}, err
 	}

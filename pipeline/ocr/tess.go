@@ -75,6 +75,42 @@ static unsigned char* ow_crop(const unsigned char* data, size_t n, int x, int y,
 	return out;
 }
 
+// ow_shrink decodes an encoded image, converts it to gray, shrinks it by scale (< 1) and
+// returns it PNG-encoded (free with free()), or NULL. A JPEG shrunk to half or less is
+// reduced while decoding, so a huge scan is never held at full size.
+static unsigned char* ow_shrink(const unsigned char* data, size_t n, float scale, size_t* outlen) {
+	PIX* pix = NULL;
+	l_int32 format = 0;
+	findFileFormatBuffer(data, &format);
+	if (format == IFF_JFIF_JPEG) {
+		int reduce = scale <= 0.125f ? 8 : scale <= 0.25f ? 4 : scale <= 0.5f ? 2 : 1;
+		l_int32 nwarn = 0;
+		pix = pixReadMemJpeg(data, n, 0, reduce, &nwarn, 0);
+		if (pix != NULL) scale *= reduce;
+	}
+	if (pix == NULL) pix = pixReadMem(data, n);
+	if (pix == NULL) return NULL;
+	PIX* small = NULL;
+	if (pixGetDepth(pix) == 1) {
+		small = pixScaleToGray(pix, scale);
+	} else {
+		PIX* g = pixConvertTo8(pix, 0);
+		if (g != NULL) {
+			small = scale < 0.7f ? pixScaleAreaMap(g, scale, scale) : pixScale(g, scale, scale);
+			pixDestroy(&g);
+		}
+	}
+	pixDestroy(&pix);
+	if (small == NULL) return NULL;
+	l_uint8* out = NULL;
+	size_t size = 0;
+	l_int32 rc = pixWriteMemPng(&out, &size, small, 0);
+	pixDestroy(&small);
+	if (rc != 0 || out == NULL) return NULL;
+	*outlen = size;
+	return out;
+}
+
 // ow_quiet_leptonica stops Leptonica printing to stderr about undecodable images; those
 // come back to callers as ErrBadImage.
 static void ow_quiet_leptonica(void) { setMsgSeverity(L_SEVERITY_NONE); }
@@ -238,6 +274,21 @@ func cropPNG(data []byte, x, y, w, h int, scale float64, border int) ([]byte, bo
 	var n C.size_t
 	out := C.ow_crop((*C.uchar)(unsafe.Pointer(&data[0])), C.size_t(len(data)), C.int(x), C.int(y), C.int(w), C.int(h),
 		C.float(scale), C.int(border), &n)
+	if out == nil {
+		return nil, false
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), true
+}
+
+// shrinkPNG returns an encoded image shrunk by scale (< 1) as a gray PNG; ok is false when
+// it does not decode.
+func shrinkPNG(data []byte, scale float64) ([]byte, bool) {
+	if len(data) == 0 {
+		return nil, false
+	}
+	var n C.size_t
+	out := C.ow_shrink((*C.uchar)(unsafe.Pointer(&data[0])), C.size_t(len(data)), C.float(scale), &n)
 	if out == nil {
 		return nil, false
 	}
