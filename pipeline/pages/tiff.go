@@ -189,7 +189,7 @@ func (s *tiffSource) checkPage(ifd ifdEntries, n int, lim Limits) (tiffPage, err
 		}
 		offs, _ := ifd.uints(tagStripOffsets)
 		counts, _ := ifd.uints(tagStripByteCounts)
-		if uint64(len(offs)) == (h+rows-1)/rows && photometric <= 1 {
+		if uint64(len(offs)) == (h+rows-1)/rows && len(counts) == len(offs) && photometric <= 1 {
 			p.g4 = &g4Strips{offsets: offs, counts: counts, rowsPerStrip: int(rows), invert: photometric == 1, lsbFirst: fill == 2}
 		}
 	}
