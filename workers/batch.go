@@ -97,9 +97,22 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 				src.Close()
 				return err
 			}
+			ref := pageRef{Key: key, Format: img.Format, Width: img.Width, Height: img.Height, DPI: img.DPI}
+			if img.Text != nil {
+				// A born-digital page's own words, kept beside its image for the page task.
+				words, _ := json.Marshal(img.Text)
+				ref.TextKey = storage.PageImageKey(b.ID, index, "text.json")
+				if _, err := p.Blobs.PutBytes(ctx, storage.Work, ref.TextKey, words, storage.PutOptions{ContentType: "application/json"}); err != nil {
+					src.Close()
+					return err
+				}
+			}
 			stored()
-			refs = append(refs, pageRef{Key: key, Format: img.Format, Width: img.Width, Height: img.Height, DPI: img.DPI})
+			refs = append(refs, ref)
 			index++
+		}
+		if notes := pages.Notes(src); len(notes) > 0 {
+			p.Log.Info("file read with notes", "batch", b.ID, "file", fi+1, "notes", notes)
 		}
 		src.Close()
 	}
@@ -129,4 +142,18 @@ type pageRef struct {
 	Width  int     `json:"width"`
 	Height int     `json:"height"`
 	DPI    float64 `json:"dpi"`
+	// TextKey holds a born-digital page's own words (pipeline.OCRPage JSON), read from the
+	// PDF; "" for a scan.
+	TextKey string `json:"text_key,omitempty"`
+}
+
+// recognize reads a page's words: a born-digital page's own, stored by prepare, since OCR of
+// its rendering loses what the PDF states exactly; any other page's by OCR.
+func (p *Processor) recognize(ctx context.Context, img pipeline.PageImage, ref pageRef) (pipeline.OCRPage, pipeline.PageImage, error) {
+	if ref.TextKey == "" {
+		return p.Engines.Recognize(ctx, img)
+	}
+	var words pipeline.OCRPage
+	err := p.getJSON(ctx, storage.Work, ref.TextKey, &words)
+	return words, img, err
 }

@@ -93,7 +93,7 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 		res.Dropped, res.Payload = assemble.DropSeparator, payload
 		return res, nil
 	}
-	if blank.IsBlank(pixels) {
+	if blank.IsBlank(pixels) && ref.TextKey == "" { // a page with its own text is not blank
 		detected()
 		res.Dropped = assemble.DropBlank
 		return res, nil
@@ -102,7 +102,7 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	pixels = nil // Tesseract decodes its own copy; let this one go before OCR.
 
 	start := time.Now()
-	words, upright, err := p.Engines.Recognize(ctx, img)
+	words, upright, err := p.recognize(ctx, img, ref) // born-digital text, or OCR
 	if err != nil {
 		return nil, ocrError(pl, err)
 	}
