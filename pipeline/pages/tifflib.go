@@ -2,6 +2,7 @@ package pages
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +77,7 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 			return img, p.orientation, nil
 		}
 	} else if ctx.Err() != nil || errors.Is(copyErr, exec.ErrNotFound) {
+		// Not the file's fault: a busy machine or a missing tool. The queue tries again.
 		return nil, 0, fmt.Errorf("tiff page %d: %w", i, copyErr)
 	} else {
 		// tiffcp cannot copy some layouts (subsampled YCbCr outside JPEG, old-style JPEG):
@@ -94,7 +96,7 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 		if ctx.Err() != nil || errors.Is(err, exec.ErrNotFound) {
 			return nil, 0, fmt.Errorf("tiff page %d: %w", i, err)
 		}
-		return nil, 0, libtiffProblem(i, p, cmpErr(copyErr, err))
+		return nil, 0, libtiffProblem(i, p, cmp.Or(copyErr, err)) // tiffcp names the failure better
 	}
 	img, err := readConverted(rgba, p)
 	if err != nil {
@@ -109,14 +111,6 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 // With the top-left request tiff2rgba makes, 2-4 come out upright, 5 and 7 still transposed,
 // 6 and 8 still transversed (measured on libtiff 4.5).
 var rgbaResidual = [orientInvalid + 1]int{0, 1, 1, 1, 1, 5, 7, 5, 7, 0}
-
-// cmpErr prefers the first error, which names the failure closest to the page.
-func cmpErr(first, second error) error {
-	if first != nil {
-		return first
-	}
-	return second
-}
 
 func (l *libtiffFiles) temp() (string, error) {
 	f, err := os.CreateTemp(l.dir, "page-*.tif")
