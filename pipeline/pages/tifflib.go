@@ -76,9 +76,8 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 		if err == nil {
 			return img, p.orientation, nil
 		}
-	} else if ctx.Err() != nil || errors.Is(copyErr, exec.ErrNotFound) {
-		// Not the file's fault: a busy machine or a missing tool. The queue tries again.
-		return nil, 0, fmt.Errorf("tiff page %d: %w", i, copyErr)
+	} else if err := toolTrouble(ctx, i, copyErr); err != nil {
+		return nil, 0, err
 	} else {
 		// tiffcp cannot copy some layouts (subsampled YCbCr outside JPEG, old-style JPEG):
 		// tiff2rgba reads them, but only from the first directory, so give it a file
@@ -93,8 +92,8 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 	}
 	defer os.Remove(rgba)
 	if err := runLibtiff(ctx, "tiff2rgba", "-M", memMiB, "-c", "none", page, rgba); err != nil {
-		if ctx.Err() != nil || errors.Is(err, exec.ErrNotFound) {
-			return nil, 0, fmt.Errorf("tiff page %d: %w", i, err)
+		if err := toolTrouble(ctx, i, err); err != nil {
+			return nil, 0, err
 		}
 		return nil, 0, libtiffProblem(i, p, cmp.Or(copyErr, err)) // tiffcp names the failure better
 	}
@@ -104,6 +103,18 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 			fmt.Errorf("%w: tiff page %d: libtiff output: %v", ErrCorrupt, i, err))
 	}
 	return img, rgbaResidual[p.orientation], nil
+}
+
+// toolTrouble returns the failure of a tool that is not the file's fault (the time ran out,
+// the tool is missing), which the queue may try again; nil for any other.
+func toolTrouble(ctx context.Context, i int, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("tiff page %d: %w (%v)", i, ctx.Err(), err)
+	}
+	if errors.Is(err, exec.ErrNotFound) {
+		return fmt.Errorf("tiff page %d: %w", i, err)
+	}
+	return nil
 }
 
 // rgbaResidual is the orientation left to apply to tiff2rgba's output: libtiff's RGBA
