@@ -91,14 +91,17 @@ for tag, typ, count, val in entries:
 out += struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8)
 open("tiff-ojpeg.tif", "wb").write(out)
 
-# Four pages, each compressed and turned its own way, and a thumbnail between them.
+# Four pages, each compressed and turned its own way.
 parts = []
 for i, (orient, comp, im) in enumerate([(1, "g4", bw), (3, "jpeg:90", rgb), (6, "lzw", gray), (8, "zip", rgb)]):
     stored(im, orient).save(T + f"/fx-p{i}.tif")
     tiffcp(T + f"/fx-p{i}.tif", T + f"/fx-q{i}.tif", "-c", comp, "-r", "16")
     run("tiffset", "-s", "274", str(orient), T + f"/fx-q{i}.tif")
     parts.append(T + f"/fx-q{i}.tif")
-run("tiffcp", *parts, "tiff-multipage.tif")
+# A thumbnail (NewSubfileType 1) after the first page: not a page, but libtiff counts it.
+rgb.resize((40, 56)).save(T + "/fx-thumb.tif", compression="tiff_lzw")
+run("tiffset", "-s", "254", "1", T + "/fx-thumb.tif")
+run("tiffcp", parts[0], T + "/fx-thumb.tif", *parts[1:], "tiff-multipage.tif")
 
 # An upright page stored turned, with the orientation tag only (x/image/tiff's route).
 stored(gray, 6).save(T + "/fx-o6.tif")
