@@ -57,6 +57,9 @@ var formatCases = []formatCase{
 	{file: "tiff-gray16.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true},
 	{file: "tiff-cmyk.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true, libtiff: true},
 	{file: "tiff-cmyk-orient6.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true, libtiff: true},
+	{file: "tiff-gray4.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true, libtiff: true},
+	{file: "tiff-lab.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true, libtiff: true},
+	{file: "tiff-rgba16.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true},
 	{file: "tiff-alpha.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true},
 	{file: "tiff-orient6-lzw.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true},
 	{file: "tiff-multipage.tif", kind: KindTIFF, pages: 4, w: 160, h: 224, layout: true, libtiff: true},
@@ -172,6 +175,7 @@ func TestFormatsRefused(t *testing.T) {
 	}{
 		{"JPEG 2000 in TIFF", jpeg2000, ErrUnreadable, "Page 1 of the file uses JPEG 2000 compression", true},
 		{"unknown compression", unknown, ErrUnreadable, "Page 1 of the file uses TIFF compression 40000", true},
+		{"32-bit float samples", readTestdata(t, "formats/tiff-float.tif"), ErrUnreadable, "Page 1 of the file stores its pixels in a form this service cannot read (images with 32-bit samples)", false},
 		{"damaged JPEG-in-TIFF", damaged, ErrCorrupt, "Page 1 of the file is damaged", false},
 		{"damaged JPEG", readTestdata(t, "formats/jpeg-baseline.jpg")[:150], ErrCorrupt, "The file is a damaged JPEG", true},
 	}

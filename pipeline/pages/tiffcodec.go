@@ -36,5 +36,8 @@ var tiffCodecs = map[uint64]tiffCodec{
 	50002: {name: "JPEG XL"},
 }
 
-// fixResave is the advice for an encoding nothing here reads.
-const fixResave = "Save it again as PDF, or as TIFF with LZW or no compression, and upload that."
+// Advice for an encoding nothing here reads: a compression, or a layout of samples.
+const (
+	fixResave       = "Save it again as PDF, or as TIFF with LZW or no compression, and upload that."
+	fixResaveLayout = "Save it again as PDF, or as an 8-bit grey or colour TIFF, and upload that."
+)

@@ -191,9 +191,15 @@ func runLibtiff(ctx context.Context, tool string, args ...string) error {
 // libtiffProblem tells an encoding libtiff lacks from damage it found.
 func libtiffProblem(i int, p tiffPage, err error) error {
 	msg := err.Error()
-	for _, lacking := range []string{"not configured", "not implemented", "not supported", "Sorry"} {
+	// "Sorry, can not handle images with 32-bit samples": a layout the RGBA reader lacks.
+	if _, layout, ok := strings.Cut(msg, "can not handle "); ok {
+		layout, _, _ = strings.Cut(layout, "\n")
+		return pageProblem(i, fmt.Sprintf("stores its pixels in a form this service cannot read (%s)", strings.TrimSuffix(strings.TrimSpace(layout), ".")), fixResaveLayout,
+			fmt.Errorf("%w: tiff page %d: %v", ErrUnreadable, i, err))
+	}
+	for _, lacking := range []string{"not configured", "not implemented", "not supported"} {
 		if strings.Contains(msg, lacking) {
-			return pageProblem(i, fmt.Sprintf("uses an encoding (%s compression) this service cannot read", tiffCodecs[p.compression].name), fixResave,
+			return pageProblem(i, fmt.Sprintf("uses %s compression, which this service cannot read", tiffCodecs[p.compression].name), fixResave,
 				fmt.Errorf("%w: tiff page %d: %v", ErrUnreadable, i, err))
 		}
 	}

@@ -60,6 +60,11 @@ tiffcp(T + "/fx-bw.tif", "tiff-1bit.tif", "-c", "none")
 page("P").save("tiff-palette.tif", compression="tiff_lzw")
 gray16.save("tiff-gray16.tif", compression="tiff_adobe_deflate")
 run("convert", T + "/fx-rgb.tif", "-colorspace", "CMYK", "-compress", "LZW", "tiff-cmyk.tif")
+run("convert", "tiff-deflate.tif", "-depth", "4", "-type", "Grayscale", "-compress", "LZW", "tiff-gray4.tif")
+run("convert", "tiff-lzw.tif", "-colorspace", "Lab", "-compress", "LZW", "tiff-lab.tif")
+run("convert", "tiff-lzw.tif", "-depth", "16", "-alpha", "set", "-compress", "Zip", "tiff-rgba16.tif")
+# 32-bit floating-point samples, which no reader here takes: refused, saying so.
+run("convert", "tiff-lzw.tif", "-define", "quantum:format=floating-point", "-depth", "32", "-compress", "Zip", "tiff-float.tif")
 
 # Transparent background, opaque drawing: the page must come out on white.
 rgba = Image.new("RGBA", (W, H), (0, 0, 0, 0))
