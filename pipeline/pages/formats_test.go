@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -161,6 +162,9 @@ func TestFormatsRefused(t *testing.T) {
 	lzw := readTestdata(t, "formats/tiff-lzw.tif")
 	jpeg2000 := setTag(t, lzw, tagCompression, 34712)
 	unknown := setTag(t, lzw, tagCompression, 40000)
+	arithmetic := bytes.Clone(readTestdata(t, "formats/jpeg-baseline.jpg"))
+	sof := bytes.Index(arithmetic, []byte{0xFF, 0xC0})
+	arithmetic[sof+1] = 0xC9 // SOF9: arithmetic coding, which Go's decoder lacks
 	jpegTIFF := readTestdata(t, "formats/tiff-jpeg-ycbcr.tif")
 	damaged := append([]byte{}, jpegTIFF...)
 	for i := 16; i < 700; i++ { // the JPEG strips, not the directory at the end
@@ -177,6 +181,7 @@ func TestFormatsRefused(t *testing.T) {
 		{"unknown compression", unknown, ErrUnreadable, "Page 1 of the file uses TIFF compression 40000", true},
 		{"32-bit float samples", readTestdata(t, "formats/tiff-float.tif"), ErrUnreadable, "Page 1 of the file stores its pixels in a form this service cannot read (images with 32-bit samples)", false},
 		{"damaged JPEG-in-TIFF", damaged, ErrCorrupt, "Page 1 of the file is damaged", false},
+		{"arithmetic-coded JPEG", arithmetic, ErrUnreadable, "The file is an arithmetic-coded JPEG, which this service cannot read.", true},
 		{"damaged JPEG", readTestdata(t, "formats/jpeg-baseline.jpg")[:150], ErrCorrupt, "The file is a damaged JPEG", true},
 	}
 	for _, tt := range tests {

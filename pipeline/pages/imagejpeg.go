@@ -34,8 +34,26 @@ func jpegStart(head []byte) int {
 
 // jpegFacts is what the page needs from a JPEG's markers, read without decoding.
 type jpegFacts struct {
-	orientation int // EXIF 0x0112; 0 when absent
-	components  int // from the frame header
+	orientation int  // EXIF 0x0112; 0 when absent
+	components  int  // from the frame header
+	sof         byte // the frame header's marker: C0 baseline, C2 progressive, ...
+	precision   int  // bits per sample
+}
+
+// variant names a kind of JPEG by its frame header, for a clerk: Go's decoder reads
+// baseline and progressive 8-bit ones, which is what scanners and cameras write.
+func (f jpegFacts) variant() string {
+	switch {
+	case f.sof == 0xC3 || f.sof == 0xC7 || f.sof == 0xCB || f.sof == 0xCF:
+		return "a lossless JPEG"
+	case f.sof >= 0xC9:
+		return "an arithmetic-coded JPEG"
+	case f.sof >= 0xC5:
+		return "a hierarchical JPEG"
+	case f.precision > 8:
+		return fmt.Sprintf("a %d-bit JPEG", f.precision)
+	}
+	return "a kind of JPEG"
 }
 
 // readJPEGFacts walks the segments from SOI up to the first frame header.
@@ -61,7 +79,7 @@ func readJPEGFacts(data []byte) jpegFacts {
 			f.orientation = exifOrientation(seg[6:])
 		case m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC:
 			if len(seg) >= 6 {
-				f.components = int(seg[5])
+				f.sof, f.precision, f.components = m, int(seg[0]), int(seg[5])
 			}
 			return f
 		case m == 0xDA || m == 0xD9:
@@ -101,10 +119,10 @@ func exifOrientation(tiffData []byte) int {
 }
 
 // jpegProblem explains a JPEG that Go's decoder refuses.
-func jpegProblem(err error) error {
+func jpegProblem(data []byte, err error) error {
 	var unsupported jpeg.UnsupportedError
 	if errors.As(err, &unsupported) {
-		return &Problem{What: fmt.Sprintf("is a kind of JPEG (%s) this service cannot read", unsupported),
+		return &Problem{What: fmt.Sprintf("is %s, which this service cannot read", readJPEGFacts(data).variant()),
 			Fix: "Scan it again as an ordinary JPEG or as PDF.", Err: fmt.Errorf("%w: jpeg: %v", ErrUnreadable, err)}
 	}
 	return &Problem{What: "is a damaged JPEG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: jpeg: %v", ErrCorrupt, err)}
@@ -115,7 +133,7 @@ func jpegProblem(err error) error {
 func normalJPEG(data []byte, orientation int) ([]byte, image.Rectangle, error) {
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, image.Rectangle{}, jpegProblem(err)
+		return nil, image.Rectangle{}, jpegProblem(data, err)
 	}
 	if _, gray := img.(*image.Gray); !gray {
 		img = toRGBA(img)

@@ -49,7 +49,7 @@ func openJPEG(data []byte, lim Limits) (Source, error) {
 		return nil, fmt.Errorf("%w: %s (no JPEG inside decodes: %v)", ErrUnsupported, name, err)
 	}
 	if err != nil {
-		return nil, jpegProblem(err)
+		return nil, jpegProblem(data, err)
 	}
 	data = data[start:len(data):len(data)]
 	facts := readJPEGFacts(data)
