@@ -221,8 +221,9 @@ func centre(g *luma.Plane) image.Rectangle {
 }
 
 // toneSpread is the difference between the largest and smallest mean tone of the cells of
-// a toneGrid x toneGrid grid over g.
+// a toneGrid x toneGrid grid over g, each cell sampled every toneStep pixels.
 func toneSpread(g *luma.Plane) int {
+	const toneStep = 3
 	cw, ch := g.W/toneGrid, g.H/toneGrid
 	if cw == 0 || ch == 0 {
 		return 0
@@ -230,13 +231,15 @@ func toneSpread(g *luma.Plane) int {
 	lo, hi := 255, 0
 	for cy := range toneGrid {
 		for cx := range toneGrid {
-			sum := 0
-			for y := cy * ch; y < (cy+1)*ch; y++ {
-				for _, v := range g.Row(y)[cx*cw : (cx+1)*cw] {
-					sum += int(v)
+			sum, n := 0, 0
+			for y := cy * ch; y < (cy+1)*ch; y += toneStep {
+				row := g.Row(y)
+				for x := cx * cw; x < (cx+1)*cw; x += toneStep {
+					sum += int(row[x])
+					n++
 				}
 			}
-			m := sum / (cw * ch)
+			m := sum / n
 			lo, hi = min(lo, m), max(hi, m)
 		}
 	}
