@@ -1,6 +1,14 @@
 package pages
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// pngProblem explains a PNG that does not decode.
+func pngProblem(err error) error {
+	return &Problem{What: "is a damaged PNG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: png: %v", ErrCorrupt, err)}
+}
 
 // pngHasAlpha tells from the header and the chunks before the pixels whether a PNG may have
 // transparent pixels: an alpha channel (colour types 4 and 6) or a tRNS chunk.

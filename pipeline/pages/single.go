@@ -103,7 +103,7 @@ func findJPEG(data []byte) (int, image.Config, error) {
 func openPNG(data []byte, lim Limits) (Source, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, &Problem{What: "is a damaged PNG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: png: %v", ErrCorrupt, err)}
+		return nil, pngProblem(err)
 	}
 	if err := lim.checkPixels("png image", cfg.Width, cfg.Height); err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func openPNG(data []byte, lim Limits) (Source, error) {
 		src.build = func() (pipeline.PageImage, error) {
 			img, err := png.Decode(bytes.NewReader(data))
 			if err != nil {
-				return pipeline.PageImage{}, &Problem{What: "is a damaged PNG image", Fix: fixUploadAgain, Err: fmt.Errorf("%w: png: %v", ErrCorrupt, err)}
+				return pipeline.PageImage{}, pngProblem(err)
 			}
 			out, err := encodePNG(onWhite(img))
 			if err != nil {
