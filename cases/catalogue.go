@@ -31,6 +31,9 @@ type Material struct {
 	Required   bool   `yaml:"required" json:"required"`
 	Deferrable bool   `yaml:"deferrable" json:"deferrable"` // may be supplied later (容缺)
 	DeferDays  int    `yaml:"defer_days" json:"defer_days,omitempty"`
+	// OriginalOrCopy says what the applicant brings (guide.go): original, copy or both; empty
+	// when the catalogue does not say.
+	OriginalOrCopy string `yaml:"original_or_copy" json:"original_or_copy,omitempty"`
 }
 
 // Refusal is a reason a window may give for not accepting an application, with its legal basis.
@@ -52,6 +55,8 @@ type Matter struct {
 	DepartmentDays map[string]int `yaml:"department_days" json:"department_days,omitempty"`
 	Materials      []Material     `yaml:"materials" json:"materials"`
 	Refusals       []Refusal      `yaml:"refusals" json:"refusals"`
+	// Guide is what the public service guide shows besides the above (guide.go); optional.
+	Guide `yaml:",inline"`
 }
 
 // Refusal returns the matter's refusal reason with the given code.
@@ -67,7 +72,11 @@ func (m Matter) Refusal(code string) (Refusal, bool) {
 // Catalogue is a validated, read-only list of matters.
 type Catalogue struct {
 	Matters []Matter `yaml:"matters" json:"matters"`
-	byCode  map[string]int
+	// DepartmentNames names departments for the public guides where no departments file
+	// does; Hall gives every guide the hall's place, hours and phone (guide.go). Optional.
+	DepartmentNames map[string]string `yaml:"department_names" json:"department_names,omitempty"`
+	Hall            HallInfo          `yaml:"hall" json:"hall,omitzero"`
+	byCode          map[string]int
 }
 
 //go:embed matters.yaml
@@ -142,6 +151,9 @@ func (c *Catalogue) validate(doc *yaml.Node, knownType func(string) bool) error 
 	if len(c.Matters) == 0 {
 		return bad(lineOf(doc, "matters"), "no matters")
 	}
+	if err := c.validateGuides(doc); err != nil {
+		return err
+	}
 	c.byCode = make(map[string]int, len(c.Matters))
 	for i := range c.Matters {
 		m := &c.Matters[i]
@@ -198,6 +210,8 @@ func (c *Catalogue) validate(doc *yaml.Node, knownType func(string) bool) error 
 				return bad(line, "matter %s: deferrable material %s needs defer_days", m.Code, mt.Name)
 			case !mt.Deferrable && mt.DeferDays != 0:
 				return bad(line, "matter %s: material %s has defer_days but is not deferrable", m.Code, mt.Name)
+			case !validOriginalOrCopy(mt.OriginalOrCopy):
+				return bad(at("materials", j, "original_or_copy"), "matter %s: material %s: original_or_copy must be original, copy or both, not %q", m.Code, mt.Name, mt.OriginalOrCopy)
 			}
 			if mt.Count == 0 {
 				mt.Count = 1
