@@ -26,10 +26,12 @@ const outsideDir = "testdata/outside"
 // none dropped), "filed N blank M" (and M pages dropped as blank), "refused CODE" (4xx at
 // upload), "failed CODE" (accepted, then the batch failed) or "rejected CODE" (either: the
 // contract lets damage that only decoding the pixels shows be found after the upload).
+// text, unless "-", is a word the filed documents' text must hold: a page decoded wrong
+// (bits reversed, colours inverted, strips out of order) is filed too, but reads as nothing.
 type outsideExpect struct {
-	file, kind, want, source string
-	verb, code               string
-	filed, blank             int
+	file, kind, want, text, source string
+	verb, code                     string
+	filed, blank                   int
 }
 
 func readOutsideManifest(t *testing.T) []outsideExpect {
@@ -47,10 +49,10 @@ func readOutsideManifest(t *testing.T) []outsideExpect {
 			continue // the header names the columns
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 4 {
-			t.Fatalf("expect.tsv:%d: %d columns, want file, kind, expect, source", n, len(cols))
+		if len(cols) != 5 {
+			t.Fatalf("expect.tsv:%d: %d columns, want file, kind, expect, text, source", n, len(cols))
 		}
-		e := outsideExpect{file: cols[0], kind: cols[1], want: cols[2], source: cols[3]}
+		e := outsideExpect{file: cols[0], kind: cols[1], want: cols[2], text: strings.TrimPrefix(cols[3], "-"), source: cols[4]}
 		if err := e.parseWant(); err != nil {
 			t.Fatalf("expect.tsv:%d: %v", n, err)
 		}
@@ -96,6 +98,7 @@ type outsideResult struct {
 	status  int            // of the upload
 	refusal map[string]any // the upload's answer when it was refused
 	batch   map[string]any // the finished batch when it was accepted
+	text    string         // of its documents, whitespace removed
 	err     error          // the test could not find out
 	took    time.Duration
 }
@@ -171,6 +174,15 @@ func sendOutside(d *daemon, name string) outsideResult {
 	if res.batch == nil && res.err == nil {
 		res.err = fmt.Errorf("batch %s not finished in 3m", id)
 	}
+	docs, _ := res.batch["documents"].([]any)
+	for _, doc := range docs {
+		docID, _ := doc.(map[string]any)["id"].(string)
+		text, err := documentText(d, docID)
+		if err != nil {
+			res.err = err
+		}
+		res.text += strings.Join(strings.Fields(text), "")
+	}
 	res.took = time.Since(start)
 	return res
 }
@@ -187,9 +199,14 @@ func judgeOutside(e outsideExpect, r outsideResult) []string {
 	case (e.verb == "failed" || e.verb == "rejected") && r.batch != nil && r.batch["status"] == "failed":
 		return checkReason(e, "batch error", r.batch["error"])
 	case e.verb == "filed" && r.batch != nil && r.batch["status"] == "done":
-		if filed, blank, other := batchPages(r.batch); filed == e.filed && blank == e.blank && other == 0 {
-			return nil
+		filed, blank, other := batchPages(r.batch)
+		if filed != e.filed || blank != e.blank || other != 0 {
+			return wrong
 		}
+		if !strings.Contains(r.text, e.text) {
+			return []string{fmt.Sprintf("the filed text lacks %q; it reads %.200q", e.text, r.text)}
+		}
+		return nil
 	}
 	return wrong
 }
@@ -285,6 +302,22 @@ func outsideSummary(rows []outsideExpect, results []outsideResult) string {
 	}
 	fmt.Fprintf(&b, "| all | %d | %d of %d | %d of %d |", sum.files, sum.filed, sum.wantFiled, sum.reason, sum.wantReason)
 	return b.String()
+}
+
+// documentText is a filed document's text, or why the test could not get it.
+func documentText(d *daemon, id string) (string, error) {
+	req, _ := http.NewRequest("GET", d.base+"/api/v1/documents/"+id+"/text", nil)
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != 200 {
+		err = fmt.Errorf("GET document %s text: %d %q", id, resp.StatusCode, b)
+	}
+	return string(b), err
 }
 
 // doJSON is daemon.do for goroutines that must not stop the test: it answers the error.
