@@ -17,6 +17,19 @@ def upload(base, token, path):
             + open(path, "rb").read() + f"\r\n--{b}--\r\n".encode())
     return call(base, token, "POST", "/api/v1/batches", body, {"Content-Type": "multipart/form-data; boundary=" + b})["id"]
 
+def peak_mb(pid):
+    """Peak resident memory (VmHWM) of a live process, in MB."""
+    return int([l for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM")][0].split()[1]) / 1024
+
+def children(pid):
+    """The daemon's OCR engine processes (its direct children other than Redis and MinIO)."""
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        for c in open(f"/proc/{pid}/task/{task}/children").read().split():
+            if "ocr-engine" in open(f"/proc/{c}/cmdline").read():
+                out.append(int(c))
+    return out
+
 def main():
     binary, target = sys.argv[1], sys.argv[2]
     files = [target] if os.path.isfile(target) else sorted(f for f in glob.glob(os.path.join(target, "batch-*")) if not f.endswith(".json"))
@@ -42,8 +55,9 @@ def main():
             time.sleep(0.5)
         rate = pages / (time.monotonic() - t0) * 60
         if "--rss" in sys.argv:
-            hwm = [l for l in open(f"/proc/{proc.pid}/status") if l.startswith("VmHWM")][0].split()[1]
-            print(f"{'onewindow dev, one %d-page batch' % pages:44s} {rate:8.1f} pages/min, peak RSS {int(hwm)/1024:.0f} MB")
+            engines = [peak_mb(c) for c in children(proc.pid)]
+            print(f"{'onewindow dev, %s (%d pages)' % (os.path.basename(target), pages):44s} {rate:8.1f} pages/min, "
+                  f"peak RSS {peak_mb(proc.pid):.0f} MB, OCR engine processes {', '.join('%.0f' % e for e in engines) or 'none'} MB")
         else:
             print(f"{rate:.1f}")
     finally:
