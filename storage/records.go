@@ -25,6 +25,9 @@ type BatchFile struct {
 	// ActiveContent lists what a PDF carries that could run (javascript, launch_action,
 	// embedded_file, form_action); such files are kept as evidence but flagged.
 	ActiveContent []string `json:"active_content,omitempty"`
+	// Notes say how the file was read, for the record: an owner password's restrictions, a
+	// repair of damage (pages.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // MaxAutoResumes bounds the automatic resumes of one batch after transient failures: a

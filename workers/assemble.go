@@ -291,6 +291,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		},
 	}
 	rec.Events = append(rec.Events, extra...)
+	rec.Events = append(rec.Events, readingNotes(b.Files, plan.Pages, b.CreatedAt)...)
 	rec.Events = append(rec.Events, archive.Event{Type: "filed", Agent: "onewindow", Time: now})
 	for _, f := range b.Files {
 		if err := p.keepOriginal(ctx, f, retain); err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/archive"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
 	"onewindow/pipeline"
@@ -111,8 +113,8 @@ func (p *Processor) prepare(ctx context.Context, t *asynq.Task) error {
 			refs = append(refs, ref)
 			index++
 		}
-		if notes := pages.Notes(src); len(notes) > 0 {
-			p.Log.Info("file read with notes", "batch", b.ID, "file", fi+1, "notes", notes)
+		if b.Files[fi].Notes = pages.Notes(src); len(b.Files[fi].Notes) > 0 {
+			p.Log.Info("file read with notes", "batch", b.ID, "file", fi+1, "notes", b.Files[fi].Notes)
 		}
 		src.Close()
 	}
@@ -156,4 +158,26 @@ func (p *Processor) recognize(ctx context.Context, img pipeline.PageImage, ref p
 	var words pipeline.OCRPage
 	err := p.getJSON(ctx, storage.Work, ref.TextKey, &words)
 	return words, img, err
+}
+
+// readingNotes are the record's events for what intake noted on the files the document's pages
+// (upload indexes) came from: an owner password's restrictions, a repaired file.
+func readingNotes(files []storage.BatchFile, pages []int, at time.Time) []archive.Event {
+	var events []archive.Event
+	seen := map[string]bool{}
+	for _, page := range pages {
+		f, ok := fileOfPage(files, page)
+		if !ok || seen[f.SHA256] {
+			continue
+		}
+		seen[f.SHA256] = true
+		name := f.Name
+		if name == "" {
+			name = f.Kind
+		}
+		for _, n := range f.Notes {
+			events = append(events, archive.Event{Type: "received", Agent: "onewindow", Time: at, Detail: name + ": " + n})
+		}
+	}
+	return events
 }

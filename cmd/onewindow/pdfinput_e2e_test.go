@@ -1,18 +1,25 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"onewindow/archive"
+	"onewindow/storage"
 )
 
 // PDFs as offices and banks send them: a born-digital application keeps its own words in the
-// filed copy (not OCR of its rendering), and a PDF with only an owner password is filed.
+// filed copy (not OCR of its rendering), and a PDF with only an owner password is filed, its
+// restrictions noted in the record.
 func TestPDFInputFiled(t *testing.T) {
-	d := startDaemon(t, t.TempDir())
+	d, _, blobs, _ := archiveDaemon(t)
 	fixture := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join("..", "..", "pipeline", "pages", "testdata", "pdf", name))
 		if err != nil {
@@ -34,6 +41,23 @@ func TestPDFInputFiled(t *testing.T) {
 	b = d.uploadDone(map[string]string{"case_no": "PDF-IN-2", "station": "desk-1"}, 3*time.Minute, file{"statement.pdf", fixture("owner-restricted.pdf")})
 	if kept := keptWords(want, d.filedWords(t, b)); kept*100 < len(want)*95 {
 		t.Errorf("owner-password PDF: the filed copy keeps %d of %d words", kept, len(want))
+	}
+	const note = "statement.pdf: owner-password protected, printing and copying restricted"
+	if got := fmt.Sprint(b["files"].([]any)[0].(map[string]any)["notes"]); !strings.Contains(note, strings.Trim(got, "[]")) || got == "[]" {
+		t.Errorf("batch status: file notes %s", got)
+	}
+	for _, doc := range b["documents"].([]any) {
+		data, err := blobs.Get(context.Background(), storage.Archive, storage.DocumentRecordKey(doc.(map[string]any)["id"].(string)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec archive.Record
+		if err := json.Unmarshal(data, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(fmt.Sprint(rec.Events), note) {
+			t.Errorf("record %s: no note %q in %v", rec.DocumentID, note, rec.Events)
+		}
 	}
 
 	// One that really needs a password is refused, saying what to do.
