@@ -128,7 +128,7 @@ func Analyze(img image.Image) Analysis {
 func analyze(img image.Image, exhaustive bool) Analysis {
 	full := luma.Of(img)
 	if full.W < 8 || full.H < 8 {
-		return Analysis{Blank: true, Paper: 255}
+		return tiny(full)
 	}
 	factor := (max(full.W, full.H) + workingLongSide - 1) / workingLongSide
 	g := full.Downscale(factor)
@@ -211,6 +211,24 @@ func analyze(img image.Image, exhaustive bool) Analysis {
 	}
 	res.Blank = res.Marks == 0 && res.paperLike()
 	return res
+}
+
+// tiny judges an image too small to hold margins and marks (a strip, an icon) by its tones
+// alone: blank only when every pixel is light paper of one tone.
+func tiny(g *luma.Plane) Analysis {
+	hist, n := g.Histogram(1)
+	if n == 0 {
+		return Analysis{Blank: true, Paper: 255}
+	}
+	lo, hi := 255, 0
+	for v, c := range hist {
+		if c > 0 {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	a := Analysis{Paper: luma.Percentile(&hist, n, 0.5), Spread: hi - lo, Dark: hi < darkLuma}
+	a.Blank = lo >= paperMinLuma && a.Spread <= busyContrast
+	return a
 }
 
 // centre is the page without bandMaxShare along each edge, where shadows and folds lie;

@@ -81,3 +81,22 @@ func TestDarkPages(t *testing.T) {
 		t.Errorf("empty back: blank %v, dark %v (%+v)", IsBlank(white), Dark(white), Analyze(white))
 	}
 }
+
+// TestTinyImages: an image too small for margins (a strip, an icon) is blank only when it is
+// light paper of one tone; a 1x16 gradient is content.
+func TestTinyImages(t *testing.T) {
+	gradient := image.NewGray(image.Rect(0, 0, 1, 16))
+	for y := range 16 {
+		gradient.Pix[y] = uint8(17 * y)
+	}
+	white := image.NewGray(image.Rect(0, 0, 5, 5))
+	for i := range white.Pix {
+		white.Pix[i] = 250
+	}
+	if IsBlank(gradient) {
+		t.Errorf("gradient: blank (%+v)", Analyze(gradient))
+	}
+	if !IsBlank(white) {
+		t.Errorf("white 5x5: not blank (%+v)", Analyze(white))
+	}
+}
