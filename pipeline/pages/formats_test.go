@@ -50,6 +50,7 @@ var formatCases = []formatCase{
 	{file: "tiff-webp.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatJPEG, colour: true, layout: true, libtiff: true},
 	{file: "tiff-bigtiff.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true, libtiff: true},
 	{file: "tiff-tiled.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true},
+	{file: "tiff-planar.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, colour: true, layout: true, libtiff: true},
 	{file: "tiff-g3.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true},
 	{file: "tiff-g3-2d-lsb.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true, libtiff: true},
 	{file: "tiff-g4-lsb.tif", kind: KindTIFF, pages: 1, w: 160, h: 224, format: pipeline.FormatPNG, layout: true},

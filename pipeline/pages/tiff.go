@@ -33,6 +33,7 @@ const (
 	tagTileOffsets      = 324
 	tagTileByteCounts   = 325
 	tagT4Options        = 292
+	tagPlanarConfig     = 284 // 2: each colour in planes of its own
 	tagJPEGInterchange  = 513 // old-style JPEG: one whole JPEG stream instead of strips
 	tagJPEGInterLength  = 514
 	subfileReducedImage = 1 // NewSubfileType bit: a thumbnail, not a page
@@ -171,9 +172,11 @@ func (s *tiffSource) checkPage(ifd ifdEntries, n int, lim Limits) (tiffPage, err
 		compression: comp,
 	}
 	t4, _ := ifd.uint(tagT4Options)
-	// x/image/tiff reads G3 one-dimensional only, and never BigTIFF; the decoder's own header
-	// checks (sample formats, photometric) tell the rest without pixel work.
-	p.native = codec.native && !s.big && !(comp == 3 && t4&1 != 0)
+	// x/image/tiff reads G3 one-dimensional only, never separate colour planes (planar
+	// configuration 2) nor BigTIFF; the decoder's own header checks (sample formats,
+	// photometric) tell the rest without pixel work.
+	planar, _ := ifd.uint(tagPlanarConfig)
+	p.native = codec.native && !s.big && !(comp == 3 && t4&1 != 0) && planar != 2
 	if p.native {
 		if _, err := tiff.DecodeConfig(s.reader(ifd.offset)); err != nil {
 			p.native = false // libtiff reads more, and is the judge of what is corrupt

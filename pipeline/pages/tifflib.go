@@ -70,7 +70,7 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 	// The tools refuse allocations above 256 MiB by default, less than an A3 colour page at
 	// 600 dpi; allow what this page's declared size needs, which Open has bounded.
 	memMiB := fmt.Sprint(int64(p.width)*int64(p.height)*8>>20 + 64)
-	copyErr := runLibtiff(ctx, "tiffcp", "-m", memMiB, "-c", "none", fmt.Sprintf("%s,%d", l.in, p.dir), page)
+	copyErr := runLibtiff(ctx, "tiffcp", "-m", memMiB, "-c", "none", "-p", "contig", fmt.Sprintf("%s,%d", l.in, p.dir), page)
 	if copyErr == nil {
 		img, err := readConverted(page, p)
 		if err == nil {

@@ -53,6 +53,7 @@ tiffcp(T + "/fx-rgb.tif", "tiff-zstd.tif", "-c", "zstd")
 tiffcp(T + "/fx-rgb.tif", "tiff-webp.tif", "-c", "webp")
 tiffcp(T + "/fx-rgb.tif", "tiff-bigtiff.tif", "-8", "-c", "lzw")
 tiffcp(T + "/fx-rgb.tif", "tiff-tiled.tif", "-t", "-w", "64", "-l", "64", "-c", "zip")
+tiffcp(T + "/fx-rgb.tif", "tiff-planar.tif", "-p", "separate", "-c", "zip")  # RRR..GGG..BBB..
 tiffcp(T + "/fx-bw.tif", "tiff-g3.tif", "-c", "g3")
 tiffcp(T + "/fx-bw.tif", "tiff-g3-2d-lsb.tif", "-c", "g3:2d:fill", "-f", "lsb2msb")
 tiffcp(T + "/fx-bw.tif", "tiff-g4-lsb.tif", "-c", "g4", "-f", "lsb2msb")
