@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"onewindow/pipeline"
 )
@@ -110,6 +111,9 @@ const pdfHeaderWindow = 1024
 // phones and document systems prepend a header of their own, which libjpeg-based viewers skip.
 const jpegHeaderWindow = 4096
 
+// pdfObjectAtStart is a PDF that lost its header: comments, then "1 0 obj".
+var pdfObjectAtStart = regexp.MustCompile(`^(?:\s|%[^\r\n]*)*\d+\s+\d+\s+obj\b`)
+
 // SniffLen is how many leading bytes Sniff needs at most.
 const SniffLen = jpegHeaderWindow + 8
 
@@ -132,6 +136,11 @@ func Sniff(head []byte) (Kind, error) {
 	name, known := describe(head)
 	if !known && jpegStart(head) > 0 {
 		return KindJPEG, nil
+	}
+	// A PDF's header may lie past the first kilobyte, or be lost; poppler reads such a file
+	// still, so it is tried as a PDF instead of refused as another type.
+	if !known && (bytes.Contains(head, magicPDF) || pdfObjectAtStart.Match(head)) {
+		return KindPDF, nil
 	}
 	return "", fmt.Errorf("%w: %s", ErrUnsupported, name)
 }

@@ -35,7 +35,7 @@ func TestSniff(t *testing.T) {
 		{"jpeg after too much junk", append(make([]byte, jpegHeaderWindow+1), 0xFF, 0xD8, 0xFF, 0xE0, 0, 16), "", ErrUnsupported},
 		{"soi without a marker after it", []byte("junk\xFF\xD8\xFF\xFF\xD8\xFF\xD0"), "", ErrUnsupported},
 		{"zip holding a jpeg", append([]byte("PK\x03\x04\x14\x00\x00\x00scan.jpg"), 0xFF, 0xD8, 0xFF, 0xE0, 0, 16), "", ErrUnsupported},
-		{"pdf after 1 KB of junk, image near its start", append(append(make([]byte, 1100), "%PDF-1.4 "...), 0xFF, 0xD8, 0xFF, 0xE0), "", ErrUnsupported},
+		{"pdf after 1 KB of junk, image near its start", append(append(make([]byte, 1100), "%PDF-1.4 "...), 0xFF, 0xD8, 0xFF, 0xE0), KindPDF, nil},
 		{"jpeg", []byte{0xFF, 0xD8, 0xFF, 0xE0}, KindJPEG, nil},
 		{"png", magicPNG, KindPNG, nil},
 		{"zip renamed .pdf", []byte("PK\x03\x04\x14\x00"), "", ErrUnsupported},

@@ -35,6 +35,7 @@ func TestPDFFixtures(t *testing.T) {
 	}{
 		{file: "born-digital.pdf", modes: "RR", w: a4w, h: a4h, text: true},
 		{file: "rotated.pdf", modes: "RR", w: a4h, h: a4w, text: true},
+		{file: "mixed.pdf", modes: "R", w: a4w, h: a4h}, // a picture over a third of it: OCR reads all
 		{file: "owner-restricted.pdf", modes: "RR", w: a4w, h: a4h, text: true, note: "owner-password protected, printing and copying restricted"},
 		{file: "owner-rc4.pdf", modes: "D", w: 620, h: 877, note: "owner-password protected, printing and changing restricted"},
 		{file: "user-password.pdf", want: ErrEncrypted, problem: "needs a password"},
@@ -273,5 +274,31 @@ func TestActiveContentOfDamagedPDF(t *testing.T) {
 	withScript := append(bytes.Clone(data), "\n99 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n"...)
 	if found, err := ActiveContent(ctx, withScript); err != nil || !slices.Equal(found, []string{ActiveJavaScript}) {
 		t.Errorf("ActiveContent = %q, %v; want javascript", found, err)
+	}
+}
+
+// A PDF whose header lies past the first kilobyte, or is lost, is a PDF still: poppler reads it.
+func TestPDFWithoutHeaderAtStart(t *testing.T) {
+	if _, err := exec.LookPath(PdfinfoPath); err != nil {
+		t.Skip("poppler not installed")
+	}
+	pdf := readTestdata(t, "pdf/born-digital.pdf")
+	for name, data := range map[string][]byte{
+		"2 KB of junk first": append(bytes.Repeat([]byte("X"), 2048), pdf...),
+		"header lost":        pdf[bytes.IndexByte(pdf, '\n')+1:],
+	} {
+		if kind, err := Sniff(data[:SniffLen]); kind != KindPDF {
+			t.Errorf("%s: Sniff = %q, %v", name, kind, err)
+			continue
+		}
+		src, err := Open(context.Background(), data, Limits{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if src.Len() != 2 {
+			t.Errorf("%s: %d pages, want 2", name, src.Len())
+		}
+		src.Close()
 	}
 }

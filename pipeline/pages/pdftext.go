@@ -38,7 +38,52 @@ func pageText(ctx context.Context, path string, i int, img pipeline.PageImage) (
 	if err != nil {
 		return nil, err
 	}
-	return parseBBoxLayout(out, img.Width, img.Height), nil
+	page := parseBBoxLayout(out, img.Width, img.Height)
+	if page == nil {
+		return nil, nil
+	}
+	// A page that is largely a picture (a scan with another program's OCR layer, a form with
+	// a photographed certificate pasted in) holds words its text layer lacks: OCR reads all.
+	share, err := imageShare(ctx, path, i, img)
+	if err != nil || share > maxImageShare {
+		return nil, err
+	}
+	return page, nil
+}
+
+// maxImageShare is the largest share of a page that images may cover on a page whose text
+// layer is kept: a letterhead's logo or a signature, not a pasted scan.
+const maxImageShare = 0.25
+
+// imageShare is the share of page i's area that its images cover, from pdfimages' account of
+// each image's pixels and the resolution it is drawn at.
+func imageShare(ctx context.Context, path string, i int, img pipeline.PageImage) (float64, error) {
+	n := strconv.Itoa(i + 1)
+	out, err := runPoppler(ctx, PdfimagesPath, "-list", "-f", n, "-l", n, path)
+	if err != nil {
+		return 0, err
+	}
+	dpi := img.DPI
+	if dpi <= 0 {
+		dpi = pipeline.DefaultDPI
+	}
+	pageArea := float64(img.Width) / dpi * float64(img.Height) / dpi // square inches
+	var covered float64
+	for _, line := range strings.Split(string(out), "\n") {
+		// page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+		f := strings.Fields(line)
+		if len(f) < 14 || f[2] != "image" {
+			continue
+		}
+		w, _ := strconv.ParseFloat(f[3], 64)
+		h, _ := strconv.ParseFloat(f[4], 64)
+		xppi, _ := strconv.ParseFloat(f[12], 64)
+		yppi, _ := strconv.ParseFloat(f[13], 64)
+		if xppi > 0 && yppi > 0 {
+			covered += w / xppi * h / yppi
+		}
+	}
+	return covered / pageArea, nil
 }
 
 // parseBBoxLayout turns pdftotext's -bbox-layout XHTML for one page into an OCRPage of
