@@ -177,24 +177,46 @@ func pngImage(data []byte) (pdfImage, error) {
 		return out, nil
 	}
 
-	rgb, neutral := rgbPixels(m)
-	if neutral {
-		gray := rgb[:w*h]
-		for i := range gray {
-			gray[i] = rgb[3*i] // in place: index i is never ahead of 3i
-		}
-		if bilevel(gray) {
-			out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode", w, h)
-			out.data = zlibBytes(packBits(gray, w, h))
-			return out, nil
-		}
-		out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns %d >>", w, h, w)
-		out.data = zlibBytes(upFilter(gray, w, h))
+	gray, rgb := grayOrRGB(m)
+	if gray == nil {
+		out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns %d >>", w, h, w)
+		out.data = zlibBytes(upFilter(rgb, 3*w, h))
 		return out, nil
 	}
-	out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns %d >>", w, h, w)
-	out.data = zlibBytes(upFilter(rgb, 3*w, h))
+	if bilevel(gray) {
+		out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode", w, h)
+		out.data = zlibBytes(packBits(gray, w, h))
+		return out, nil
+	}
+	out.dict = fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns %d >>", w, h, w)
+	out.data = zlibBytes(upFilter(gray, w, h))
 	return out, nil
+}
+
+// grayOrRGB returns the image's 8-bit gray pixels when it is neutral grey, else its RGB
+// pixels over white. A gray image's own pixels are used as they are: the RGB detour holds
+// three times the page (210 MB for an A3 page at 600 dpi).
+func grayOrRGB(m image.Image) (gray, rgb []byte) {
+	if g, ok := m.(*image.Gray); ok {
+		w, h := g.Rect.Dx(), g.Rect.Dy()
+		if g.Stride == w {
+			return g.Pix[:w*h], nil
+		}
+		gray = make([]byte, 0, w*h)
+		for y := range h {
+			gray = append(gray, g.Pix[y*g.Stride:y*g.Stride+w]...)
+		}
+		return gray, nil
+	}
+	rgb, neutral := rgbPixels(m)
+	if !neutral {
+		return nil, rgb
+	}
+	gray = rgb[:len(rgb)/3]
+	for i := range gray {
+		gray[i] = rgb[3*i] // in place: index i is never ahead of 3i
+	}
+	return gray, nil
 }
 
 // rgbPixels returns the image as 8-bit RGB over white, and whether every pixel is neutral
