@@ -45,7 +45,7 @@ func runPoppler(ctx context.Context, tool string, args ...string) ([]byte, error
 		if rctx.Err() != nil {
 			return nil, fmt.Errorf("%s: gave up after %v", tool, popplerTimeout)
 		}
-		return nil, fmt.Errorf("%s: %v: %s", tool, err, lastLines(stderr.Bytes(), 3))
+		return nil, fmt.Errorf("%s: %w: %s", tool, err, lastLines(stderr.Bytes(), 3))
 	}
 	return stdout.Bytes(), nil
 }
@@ -152,7 +152,7 @@ func popplerCheckImages(ctx context.Context, path string, first, last int, lim L
 
 func unreadableProblem(cause error) error {
 	return &Problem{What: "is damaged (perhaps cut off in transfer) and no PDF reader can open it",
-		Fix: fixUploadAgain, Err: fmt.Errorf("%w: pdf: %v", ErrCorrupt, cause)}
+		Fix: fixUploadAgain, Err: fmt.Errorf("%w: pdf: %w", ErrCorrupt, cause)}
 }
 
 func passwordProblem(cause error) error {
