@@ -49,13 +49,17 @@ type OCRPage struct {
 	Text     string  `json:"text"`
 	MeanConf float64 `json:"mean_conf"`
 	// Reread are codes read a second time from the page image because the text after their
-	// label did not validate; only validated readings are kept.
+	// label did not validate, or only as a guess; only validated readings are kept.
 	Reread []FieldReading `json:"reread,omitempty"`
 }
 
 // FieldReading is one code read again from a region of the page image.
 type FieldReading struct {
-	Kind  string          `json:"kind"`  // "id_number" or "uscc"
-	Value string          `json:"value"` // the validated code
-	Box   image.Rectangle `json:"box"`   // the region read, in upright page pixels
+	Kind  string          `json:"kind"`          // "id_number" or "uscc"
+	Value string          `json:"value"`         // the validated code
+	Box   image.Rectangle `json:"box"`           // the region read, in upright page pixels
+	Raw   string          `json:"raw,omitempty"` // what the page's OCR read there
+	// Agreed says two readings at different scales read Value as it stands: only then is it
+	// filed without a confirmation from elsewhere in the case.
+	Agreed bool `json:"agreed,omitempty"`
 }

@@ -71,7 +71,7 @@ func MaskFields(f map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(f))
 	for k, vs := range f {
 		switch k {
-		case "id_numbers", "phones":
+		case "id_numbers", "id_numbers_uncertain", "phones": // the second: candidates of an ID no reading settled
 		default:
 			out[k] = vs
 			continue

@@ -4,6 +4,7 @@
 package assemble
 
 import (
+	"slices"
 	"strings"
 
 	"onewindow/pipeline"
@@ -144,14 +145,38 @@ func rereadings(pages []Page, idx []int) []pipeline.FieldReading {
 	return out
 }
 
+// Fields of a document that hold candidates, not values: codes no reading settled and nothing
+// in the case confirmed (extract.Uncertain). They are never filed as the document's codes.
+const (
+	FieldIDCandidates   = "id_numbers_uncertain"
+	FieldUSCCCandidates = "uscc_uncertain"
+)
+
+// candidateFields maps the fields of codes to the fields of their candidates.
+var candidateFields = map[string]string{"id_numbers": FieldIDCandidates, "uscc": FieldUSCCCandidates}
+
 // confirm lets a code read on one document of the batch, or filed for the case before, confirm
-// a near miss of the same code on another, and files each document's codes with how they were
-// obtained.
+// a guess or near miss of the same code on another, and files each document's codes with how
+// they were obtained. A document left with candidates goes to review.
 func confirm(docs []Document, fields []*extract.Result, filed []extract.Code) {
 	extract.Confirm(fields, filed)
 	for i, f := range fields {
-		docs[i].Fields["id_numbers"], docs[i].Fields["uscc"] = f.IDNumbers, f.USCC
-		docs[i].FieldSources = f.Sources
+		d := &docs[i]
+		d.Fields["id_numbers"], d.Fields["uscc"] = f.IDNumbers, f.USCC
+		d.FieldSources = f.Sources
+		for _, u := range f.Uncertain {
+			key := FieldUSCCCandidates
+			if u.Kind == extract.KindID {
+				key = FieldIDCandidates
+			}
+			for _, c := range u.Candidates {
+				if !slices.Contains(d.Fields[key], c) {
+					d.Fields[key] = append(d.Fields[key], c)
+				}
+				d.FieldSources[c] = extract.SourceUncertain
+			}
+			d.NeedsReview = true
+		}
 	}
 }
 
@@ -188,9 +213,10 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group, filed []extract.Code)
 			if docs[i].FieldSources == nil {
 				docs[i].FieldSources = map[string]string{}
 			}
-			for _, v := range docs[i].Fields[kind] {
+			for _, v := range append(docs[i].Fields[kind], docs[i].Fields[candidateFields[kind]]...) {
 				delete(docs[i].FieldSources, v)
 			}
+			delete(docs[i].Fields, candidateFields[kind])
 			docs[i].Fields[kind] = append([]string{}, values...)
 			for _, v := range values {
 				docs[i].FieldSources[v] = extract.SourceReviewer
@@ -230,7 +256,7 @@ func (p *Planner) document(pages []int, texts []string, reads []pipeline.FieldRe
 	defer pipeline.Timed(p.Stages, pipeline.StageExtract)()
 	f := extract.Fields(text)
 	for _, r := range reads {
-		f.AddReading(r.Kind, r.Value)
+		f.AddReading(r.Kind, r.Raw, r.Value, r.Agreed)
 	}
 	d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
 	if len(f.Phones) > 0 {

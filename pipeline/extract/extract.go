@@ -3,7 +3,10 @@
 //
 // Numbers that carry a check character are repaired for OCR look-alike confusions (O/0, I/1,
 // S/5, B/8, ...) but only ever returned when the check character validates: a wrong number
-// filed against a case is worse than a missing one.
+// filed against a case is worse than a missing one. A value chosen among several readings
+// because it alone validates passes its checks by chance now and then (GB 32100's check
+// character is one of 31), so it is only a candidate (Result.Uncertain) until something
+// independent confirms it (Confirm, Result.AddReading).
 package extract
 
 import (
@@ -21,8 +24,11 @@ type Result struct {
 	Dates     []string `json:"dates,omitempty"` // YYYY-MM-DD
 	// Sources says for each ID number and credit code how it was obtained (SourceClean, ...).
 	Sources map[string]string `json:"sources,omitempty"`
-	// NearMisses are labelled codes that did not validate: for re-reading and for
-	// confirmation by another document of the case (Confirm).
+	// Uncertain are values chosen among readings that nothing has confirmed: candidates for a
+	// reviewer, never among IDNumbers or USCC.
+	Uncertain []Uncertain `json:"uncertain,omitempty"`
+	// NearMisses are labelled codes that did not validate, or only as a guess: for
+	// re-reading and for confirmation by another document of the case (Confirm).
 	NearMisses []NearMiss `json:"-"`
 }
 
@@ -35,46 +41,69 @@ const maxRepairs = 4
 func Fields(text string) Result {
 	runes := normalize(text)
 	f := Result{IDNumbers: []string{}, USCC: []string{}, Sources: map[string]string{}}
-	how := func(read, value string) string {
-		if read == value {
-			return SourceClean
-		}
-		return SourceRepaired
+	// Guesses wait until the labels have been read: a labelled one is also a near miss, so
+	// it is read again from the image.
+	type pending struct {
+		kind, value, raw string
+		start, end       int
 	}
+	var guesses []pending
 	for _, c := range codeCandidates(runes) {
 		if c.extra {
 			if blanked(runes, c.start, c.end) {
 				continue
 			}
 			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber, labelled(runes, c.start, idLabels)); ok {
-				f.add(KindID, id, SourceRepaired)
-				blank(runes, c.start, c.end)
+				guesses = append(guesses, pending{KindID, id, c.text, c.start, c.end})
 			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC, labelled(runes, c.start, usccLabels)); ok {
-				f.add(KindUSCC, code, SourceRepaired)
-				blank(runes, c.start, c.end)
+				guesses = append(guesses, pending{KindUSCC, code, c.text, c.start, c.end})
 			}
 			continue
 		}
-		if id, ok := repairIDNumber(c.text); ok {
-			f.add(KindID, id, how(c.text, id))
-			blank(runes, c.start, c.end)
+		// A label names the kind: an ID number's digits are not taken for a credit code that
+		// validates by chance, nor the other way round.
+		if id, ok := repairIDNumber(c.text); ok && !labelled(runes, c.start, usccLabels) {
+			if id == asPrinted(c.text) {
+				f.add(KindID, id, SourceClean)
+				blank(runes, c.start, c.end)
+			} else {
+				guesses = append(guesses, pending{KindID, id, c.text, c.start, c.end})
+			}
+			continue
+		}
+		if labelled(runes, c.start, idLabels) {
 			continue
 		}
 		if code, ok := repairUSCC(c.text); ok {
-			f.add(KindUSCC, code, how(c.text, code))
-			blank(runes, c.start, c.end)
+			if code == asPrinted(c.text) {
+				f.add(KindUSCC, code, SourceClean)
+				blank(runes, c.start, c.end)
+			} else {
+				guesses = append(guesses, pending{KindUSCC, code, c.text, c.start, c.end})
+			}
 		}
 	}
 	// What a label announces may need more than look-alikes: a glyph read once for a doubled
 	// one, a first digit lost to a glued glyph, a bar for a J.
 	for _, span := range labelledSpans(runes) {
-		if v, src, ok := resolveSpan(span.kind, span.raw); ok {
-			f.add(span.kind, v, src)
+		v, src, ok := resolveSpan(span.kind, span.raw)
+		if ok {
 			blank(runes, span.start, span.end)
+		}
+		if ok && src != guessed {
+			f.add(span.kind, v, src)
 			continue
+		}
+		if ok {
+			f.guess(span.kind, v, span.raw)
 		}
 		f.NearMisses = append(f.NearMisses, NearMiss{Kind: span.kind, Raw: span.raw, Start: span.start, End: span.end})
 	}
+	for _, g := range guesses {
+		f.guess(g.kind, g.value, g.raw)
+		blank(runes, g.start, g.end)
+	}
+	f.settle()
 	// Phones and dates are searched with the codes blanked out, so digits of an ID number
 	// are never read as a phone number.
 	rest := string(runes)
@@ -302,54 +331,36 @@ func repairIDNumber(s string) (string, bool) {
 // doubles the readings tried, and every reading tried is a chance of a false match.
 const maxUSCCAlternatives = 6
 
-// repairUSCC tries the readings of s that look-alike confusions allow and returns the code if
-// the reading as printed validates, or else if exactly one alternative reading does.
-func repairUSCC(s string) (string, bool) {
-	runes := []rune(s)
-	if len(runes) != 18 {
-		return "", false
-	}
-	options := make([][]byte, 18)
-	forced, alternatives := 0, 0
-	for i, r := range runes {
-		up := r
-		switch {
-		case r >= 'a' && r <= 'z':
-			up = r - 'a' + 'A'
-		case r == '×' || r == 'Х':
-			up = 'X'
-		}
-		digitOnly := i >= 2 && i < 8
-		d, look := digitLookalikes[r]
-		switch {
-		case r >= '0' && r <= '9':
-			options[i] = []byte{byte(r)}
-		case up < 128 && strings.IndexByte(usccChars, byte(up)) >= 0 && !digitOnly:
-			options[i] = []byte{byte(up)}
-			if look {
-				options[i] = append(options[i], d)
-				alternatives++
-			}
-			if other, ok := letterLookalikes[up]; ok {
-				options[i] = append(options[i], other)
-				alternatives++
-			}
-		case look:
-			options[i] = []byte{d}
-			forced++
-		default:
-			return "", false
-		}
-	}
-	if forced > maxRepairs {
+// readUSCC returns s as a credit code when its first reading validates: letters read as
+// printed, and look-alikes taken for digits only where the code allows nothing but a digit.
+func readUSCC(s string) (string, bool) {
+	options, ok := usccOptions(s)
+	if !ok {
 		return "", false
 	}
 	first := make([]byte, 18)
 	for i, o := range options {
 		first[i] = o[0]
 	}
-	if ValidUSCC(string(first)) {
-		return string(first), true
+	return string(first), ValidUSCC(string(first))
+}
+
+// repairUSCC tries the readings of s that look-alike confusions allow and returns the code if
+// the reading as printed validates, or else if exactly one alternative reading does.
+func repairUSCC(s string) (string, bool) {
+	if v, ok := readUSCC(s); ok {
+		return v, true
+	}
+	options, ok := usccOptions(s)
+	if !ok {
+		return "", false
+	}
+	alternatives, forced := 0, 0
+	for i, o := range options {
+		alternatives += len(o) - 1
+		if len(o) == 1 && o[0] != byte(upperCode([]rune(s)[i])) {
+			forced++
+		}
 	}
 	if alternatives == 0 || alternatives > maxUSCCAlternatives || forced+1 > maxRepairs {
 		return "", false
@@ -374,6 +385,61 @@ func repairUSCC(s string) (string, bool) {
 		return "", false
 	}
 	return found[0], true
+}
+
+// usccOptions lists, place by place, the characters the reading s of a credit code may stand
+// for, the reading as printed first; false when s cannot be one.
+func usccOptions(s string) ([][]byte, bool) {
+	runes := []rune(s)
+	if len(runes) != 18 {
+		return nil, false
+	}
+	options := make([][]byte, 18)
+	forced := 0
+	for i, r := range runes {
+		up := upperCode(r)
+		digitOnly := i >= 2 && i < 8
+		d, look := digitLookalikes[r]
+		switch {
+		case r >= '0' && r <= '9':
+			options[i] = []byte{byte(r)}
+		case up < 128 && strings.IndexByte(usccChars, byte(up)) >= 0 && !digitOnly:
+			options[i] = []byte{byte(up)}
+			if look {
+				options[i] = append(options[i], d)
+			}
+			if other, ok := letterLookalikes[up]; ok {
+				options[i] = append(options[i], other)
+			}
+		case look:
+			options[i] = []byte{d}
+			forced++
+		default:
+			return nil, false
+		}
+	}
+	return options, forced <= maxRepairs
+}
+
+// asPrinted is a reading of a code with its letters upper-cased: the value, if it validates
+// as printed.
+func asPrinted(s string) string {
+	r := []rune(s)
+	for i := range r {
+		r[i] = upperCode(r[i])
+	}
+	return string(r)
+}
+
+// upperCode upper-cases a Latin letter and reads a multiplication sign as X.
+func upperCode(r rune) rune {
+	switch {
+	case r >= 'a' && r <= 'z':
+		return r - 'a' + 'A'
+	case r == '×' || r == 'Х':
+		return 'X'
+	}
+	return r
 }
 
 var (

@@ -11,11 +11,18 @@ import (
 // (Result.Sources) so a reviewer knows which to check first.
 const (
 	SourceClean     = "clean"     // read as printed, check character right
-	SourceRepaired  = "repaired"  // look-alikes, a doubled or dropped glyph fixed in the text
+	SourceRepaired  = "repaired"  // look-alikes, a doubled or dropped glyph fixed in the text (filed before such values needed confirming)
 	SourceReread    = "reread"    // read again from the page image, check character right
-	SourceConfirmed = "confirmed" // a near miss matching a code read cleanly on another document of the case
+	SourceConfirmed = "confirmed" // a guess or near miss matching a code read elsewhere in the case
 	SourceReviewer  = "reviewer"  // typed or corrected by a reviewer
+	// SourceUncertain marks a candidate: a value chosen among readings because it alone
+	// validates, that nothing confirmed (Result.Uncertain). It is never filed as read.
+	SourceUncertain = "uncertain"
 )
+
+// guessed is how resolveSpan marks a value it chose among several readings: the checks pass
+// by chance for one wrong reading in a few hundred, so it needs confirming.
+const guessed = "guessed"
 
 // Kinds of code a label announces.
 const (
@@ -40,13 +47,13 @@ var codeLabels = []struct{ label, kind string }{
 	{"身份证件号", KindID}, {"身份证号", KindID}, {"证件号码", KindID}, {"身份号码", KindID},
 }
 
-// NearMisses returns the labelled codes of text that do not validate: the regions worth
-// reading again from the image.
+// NearMisses returns the labelled codes of text that do not validate, or only as a guess:
+// the regions worth reading again from the image.
 func NearMisses(text string) []NearMiss {
 	runes := normalize(text)
 	var out []NearMiss
 	for _, span := range labelledSpans(runes) {
-		if _, _, ok := resolveSpan(span.kind, span.raw); ok {
+		if _, src, ok := resolveSpan(span.kind, span.raw); ok && src != guessed {
 			continue
 		}
 		out = append(out, NearMiss{Kind: span.kind, Raw: span.raw, Start: span.start, End: span.end})
@@ -124,30 +131,31 @@ func labelAt(runes []rune, i int) (kind string, n int) {
 	return "", 0
 }
 
-// resolveSpan reads a labelled code: as printed or with look-alikes repaired (clean or
-// repaired), else with the one insertion or deletion a label licenses when exactly one
-// such reading validates (repaired).
+// resolveSpan reads a labelled code: as printed (clean), else, when exactly one reading
+// validates, with look-alikes read as the characters their places allow, a glyph the label
+// licenses inserted or dropped (guessed: a repaired reading carries a misread the checks
+// catch only most of the time, so it is never filed as read).
 func resolveSpan(kind, raw string) (value, source string, ok bool) {
 	repair := repairUSCC
 	if kind == KindID {
 		repair = repairIDNumber
 	}
 	if v, ok := repair(raw); ok {
-		if v == raw {
+		if v == asPrinted(raw) {
 			return v, SourceClean, true
 		}
-		return v, SourceRepaired, true
+		return v, guessed, true
 	}
 	if kind == KindUSCC {
 		if v, ok := repairUSCCLabelled(raw); ok {
-			return v, SourceRepaired, true
+			return v, guessed, true
 		}
 	}
 	if v, ok := withoutDoubledGlyph(raw, repair, true); ok {
-		return v, SourceRepaired, true
+		return v, guessed, true
 	}
 	if v, ok := oneEdit(raw, kind); ok {
-		return v, SourceRepaired, true
+		return v, guessed, true
 	}
 	return "", "", false
 }
@@ -230,11 +238,25 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // value must stay within a few edits of the page's own reading, so two readings agree on it,
 // unless two rereads agree on it exactly. A reread read as printed outweighs another repaired.
 //
-// settled is false when the value rests on one reread repaired (a glyph inserted, dropped or
-// taken for its look-alike): such a value validates by chance now and then, and a reading at
-// another scale can overturn it, so the caller reads again while it can and takes the value
-// of the last call.
-func Reread(kind, raw string, rereads ...string) (value string, settled, ok bool) {
+// agreed is true only when two rereads (at different scales) each read the value as it
+// stands: anything else, a reread repaired, a value pieced together or a
+// majority, validates by chance now and then, so the caller reads again while it can and
+// files a value that never agreed as a candidate (Result.AddReading).
+func Reread(kind, raw string, rereads ...string) (value string, agreed, ok bool) {
+	value, ok = rereadValue(kind, raw, rereads)
+	if !ok {
+		return "", false, false
+	}
+	direct := 0
+	for _, r := range rereads {
+		if v, src, ok := resolveSpan(kind, clean(r)); ok && src == SourceClean && v == value {
+			direct++
+		}
+	}
+	return value, direct >= 2, true
+}
+
+func rereadValue(kind, raw string, rereads []string) (string, bool) {
 	repair := repairUSCC
 	limit := 4
 	if kind == KindID {
@@ -263,7 +285,7 @@ func Reread(kind, raw string, rereads ...string) (value string, settled, ok bool
 		found = clean
 	case len(repaired) == 1:
 		for v := range repaired {
-			return v, false, true
+			return v, true
 		}
 	default:
 		found = repaired
@@ -302,12 +324,12 @@ func Reread(kind, raw string, rereads ...string) (value string, settled, ok bool
 		}
 	}
 	if len(found) != 1 {
-		return "", false, false
+		return "", false
 	}
 	for v := range found {
-		return v, true, true
+		return v, true
 	}
-	return "", false, false
+	return "", false
 }
 
 // majority is, place by place, the character most 18-character readings agree on (the
@@ -487,94 +509,3 @@ func fold(s string) string {
 
 // distance is the edit distance between two short strings, rune by rune.
 func distance(a, b string) int { return edit.Distance([]rune(a), []rune(b)) }
-
-// maxConfirmDistance is how far a near miss may be from a code read cleanly elsewhere in the
-// case to be taken as that code. An ID number's check character catches every single
-// substitution, so one edit never turns one valid ID into another; two could (twins' numbers
-// differ in two places), so IDs get one, credit codes two.
-var maxConfirmDistance = map[string]int{KindID: 1, KindUSCC: 2}
-
-// Code is an ID number or credit code that validates, with its kind: one filed for the case
-// by an earlier batch, say.
-type Code struct {
-	Kind  string // KindID or KindUSCC
-	Value string
-}
-
-// Confirm adds to each document the codes that other documents of the same case read (those
-// of docs, and filed: what the case's other batches filed) and that a near miss of its own is
-// close to (SourceConfirmed). A code confirmed must validate and be the only one close enough.
-func Confirm(docs []*Result, filed []Code) {
-	known := map[string]string{} // value -> kind
-	for _, c := range filed {
-		if c.Kind == KindID && ValidIDNumber(c.Value) || c.Kind == KindUSCC && ValidUSCC(c.Value) {
-			known[c.Value] = c.Kind
-		}
-	}
-	for _, d := range docs {
-		for _, v := range d.IDNumbers {
-			known[v] = KindID
-		}
-		for _, v := range d.USCC {
-			known[v] = KindUSCC
-		}
-	}
-	for _, d := range docs {
-		for _, nm := range d.NearMisses {
-			match := ""
-			for v, kind := range known {
-				if kind != nm.Kind || distance(fold(nm.Raw), fold(v)) > maxConfirmDistance[kind] {
-					continue
-				}
-				if match != "" {
-					match = ""
-					break
-				}
-				match = v
-			}
-			if match == "" {
-				continue
-			}
-			d.add(nm.Kind, match, SourceConfirmed)
-		}
-	}
-}
-
-// add files value under kind with its source, unless already there.
-func (r *Result) add(kind, value, source string) {
-	list := &r.USCC
-	if kind == KindID {
-		list = &r.IDNumbers
-	}
-	for _, x := range *list {
-		if x == value {
-			return
-		}
-	}
-	*list = append(*list, value)
-	if r.Sources == nil {
-		r.Sources = map[string]string{}
-	}
-	r.Sources[value] = source
-}
-
-// AddReading files a value read again from the page image (SourceReread) unless the text
-// already gave it.
-func (r *Result) AddReading(kind, value string) {
-	if kind == KindID && ValidIDNumber(value) || kind == KindUSCC && ValidUSCC(value) {
-		r.add(kind, value, SourceReread)
-		r.dropNearMiss(kind, value)
-	}
-}
-
-// dropNearMiss forgets near misses that value accounts for, so confirmation does not try them.
-func (r *Result) dropNearMiss(kind, value string) {
-	kept := r.NearMisses[:0]
-	for _, nm := range r.NearMisses {
-		if nm.Kind == kind && distance(fold(nm.Raw), fold(value)) <= 3 {
-			continue
-		}
-		kept = append(kept, nm)
-	}
-	r.NearMisses = kept
-}

@@ -3,7 +3,8 @@
 // but the text after it does not validate, the region after the label is cropped from the
 // page image by the OCR word boxes, scaled up, and recognised as one line with a whitelist of
 // the code's characters. A reading is kept only when its check character validates
-// (extract.Reread decides), so precision does not depend on this step.
+// (extract.Reread decides), and filed as certain only when two scales read it alike, so
+// precision does not depend on this step.
 //
 // Pages whose labelled codes all validate cost nothing but a scan of their words.
 package reread
@@ -102,20 +103,20 @@ func Page(ctx context.Context, page *pipeline.OCRPage, img pipeline.PageImage, r
 			return err
 		}
 		var texts []string
-		value, ok := "", false
+		value, agreed, ok := "", false, false
 		for _, height := range targetHeights {
 			text, err := r.ReadRegion(img, reg.Box, height, whitelists[reg.Kind])
 			if err != nil {
 				return err
 			}
 			texts = append(texts, text)
-			var settled bool
-			if value, settled, ok = extract.Reread(reg.Kind, reg.Raw, texts...); ok && settled {
+			if value, agreed, ok = extract.Reread(reg.Kind, reg.Raw, texts...); agreed {
 				break
 			}
 		}
 		if ok {
-			page.Reread = append(page.Reread, pipeline.FieldReading{Kind: reg.Kind, Value: value, Box: reg.Box})
+			page.Reread = append(page.Reread, pipeline.FieldReading{Kind: reg.Kind, Value: value, Box: reg.Box,
+				Raw: reg.Raw, Agreed: agreed})
 		}
 	}
 	return nil

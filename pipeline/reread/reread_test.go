@@ -32,8 +32,12 @@ func TestPage(t *testing.T) {
 		want      []string
 	}{
 		{"clean code: no re-reading", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEB84BK8E", 310, 700)}, "", 0, nil},
+		// Two scales read it alike: agreed, no third reading.
 		{"misread code re-read", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
-			"91220106GDEB84BK8E", 1, []string{"91220106GDEB84BK8E"}},
+			"91220106GDEB84BK8E", 2, []string{"91220106GDEB84BK8E"}},
+		// The page's own reading validates only as a guess (B for 8 or not): read again.
+		{"guessed code re-read", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("912202044N0DRTUB8H", 310, 700)},
+			"912202044N0DRTU88H", 2, []string{"912202044N0DRTU88H"}},
 		{"re-read that does not validate dropped", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
 			"91220106GDEBS4BKSE", len(targetHeights), nil},
 		{"no label: nothing read", []pipeline.Word{word("编号", 10, 60), word("91220106GDEBS4BKSE", 310, 700)}, "", 0, nil},
@@ -48,6 +52,9 @@ func TestPage(t *testing.T) {
 			var got []string
 			for _, fr := range page.Reread {
 				got = append(got, fr.Value)
+				if !fr.Agreed || fr.Raw == "" {
+					t.Errorf("reading %+v: want agreed, with the page's reading", fr)
+				}
 				if !fr.Box.In(image.Rect(0, 0, 1000, 1400)) || fr.Box.Min.X > 310 || fr.Box.Max.X < 700 {
 					t.Errorf("region %v does not cover the code", fr.Box)
 				}
