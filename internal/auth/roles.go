@@ -16,11 +16,12 @@ const (
 	RoleCourier    = "courier"    // the courier-intake desk: logs mail, uploads its contents
 	RoleDepartment = "department" // a back-office department: its own cases only
 	RoleOperator   = "operator"   // runs the installation: health, queues, retries
+	RoleManager    = "manager"    // the hall's management: statistics, ratings and their follow-ups
 )
 
 // Roles lists every role, in the order help texts show them.
 var Roles = []string{RoleAdmin, RoleScanner, RoleArchivist, RoleReviewer, RoleViewer, RoleWindow,
-	RoleCourier, RoleDepartment, RoleOperator}
+	RoleCourier, RoleDepartment, RoleOperator, RoleManager}
 
 // ValidRole reports whether role is one of Roles.
 func ValidRole(role string) bool {

@@ -1,0 +1,71 @@
+package stats
+
+import (
+	"net/http"
+
+	"onewindow/internal/auth"
+	"onewindow/internal/errs"
+	"onewindow/internal/httpx"
+)
+
+// readers may read the figures (admin may anything).
+var readers = []string{auth.RoleManager}
+
+func (s *Stats) routes() []httpx.Route {
+	return []httpx.Route{
+		{Pattern: "GET /api/v1/stats", Roles: readers, H: s.getStats},
+	}
+}
+
+// Routes adds the statistics API.
+func (s *Stats) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
+	httpx.Handle(mux, authz, s.routes())
+}
+
+// getStats answers GET /api/v1/stats?from=&to=[&format=json|csv|xlsx].
+func (s *Stats) getStats(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+	const op = "stats.get"
+	q := r.URL.Query()
+	if err := httpx.CheckQuery(op, q, "from", "to", "format"); err != nil {
+		return err
+	}
+	format := q.Get("format")
+	switch format {
+	case "", "json", "csv", "xlsx":
+	default:
+		return errs.Errorf(op, errs.Invalid, "bad_format", "format must be json, csv or xlsx, not %q.", format)
+	}
+	from, to, err := s.ParseRange(q.Get("from"), q.Get("to"))
+	if err != nil {
+		return err
+	}
+	rep, err := s.Report(r.Context(), from, to)
+	if err != nil {
+		return err
+	}
+	name := "onewindow-stats-" + rep.From + "-" + rep.To
+	switch format {
+	case "csv":
+		data, err := rep.CSV()
+		if err != nil {
+			return errs.E(op, errs.Internal, "", "", err)
+		}
+		return download(w, "text/csv; charset=utf-8", name+".csv", data)
+	case "xlsx":
+		data, err := rep.XLSX()
+		if err != nil {
+			return errs.E(op, errs.Internal, "", "", err)
+		}
+		return download(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name+".xlsx", data)
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func download(w http.ResponseWriter, contentType, name string, data []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(data)
+	return err
+}

@@ -1,0 +1,146 @@
+// Package stats computes the figures the hall's management reads (DB22/T 2871.2 §6.1.2,
+// §6.3.4; ratings §8): intake per day, decisions, acceptance at the first visit, 容缺
+// materials supplied on time, departments' on-time rates, workload per matter, window and
+// clerk, overdue cases and ratings, for a range of the hall's days. It counts from the filed
+// events and ratings in MinIO, the record, keeping each case's facts in memory until the case
+// has a new event, so nothing needs rebuilding after a loss but this process's memory.
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"maps"
+	"sync"
+
+	"onewindow/cases"
+	"onewindow/internal/clock"
+	"onewindow/internal/errs"
+)
+
+// Cases reads the filed case events (storage.CaseStore).
+type Cases interface {
+	CaseVersions(ctx context.Context) (map[string]int, error)
+	Events(ctx context.Context, caseNo string) ([][]byte, error)
+}
+
+// Ratings reads every filed rating and follow-up outcome (storage.RatingStore).
+type Ratings interface {
+	Ratings(ctx context.Context) (ratings [][]byte, outcomes map[string][]byte, err error)
+}
+
+// Options configure the figures.
+type Options struct {
+	Cases     Cases
+	Ratings   Ratings
+	Catalogue func() *cases.Catalogue
+	// DepartmentName names a department (the departments file); "" falls back to the
+	// catalogue's names, then the id.
+	DepartmentName func(id string) string
+	Calendar       *cases.Calendar // nil: the bundled one
+	Clock          clock.Clock     // the hall's days; zero: the system's clock in clock.DefaultZone
+	Log            *slog.Logger
+}
+
+// Stats computes the figures.
+type Stats struct {
+	o Options
+
+	mu    sync.Mutex
+	facts map[string]*facts // by case number, at the version it was folded
+}
+
+// New builds the statistics desk.
+func New(o Options) *Stats {
+	if o.Calendar == nil {
+		o.Calendar = cases.DefaultCalendar()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Stats{o: o, facts: map[string]*facts{}}
+}
+
+// current brings every case's facts up to its filed version: one listing of the event keys,
+// then only the cases that moved are read again, eight at a time.
+func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
+	versions, err := s.o.Cases.CaseVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var stale []string
+	for no, v := range versions {
+		if f, ok := s.facts[no]; !ok || f.Version != v {
+			stale = append(stale, no)
+		}
+	}
+	for no := range s.facts {
+		if _, ok := versions[no]; !ok {
+			delete(s.facts, no)
+		}
+	}
+	cat := s.o.Catalogue()
+	depts := func(code string) []string {
+		m, _ := cat.Matter(code)
+		return m.Departments
+	}
+	type result struct {
+		no  string
+		f   *facts
+		err error
+	}
+	out := make(chan result)
+	sem := make(chan struct{}, 8)
+	go func() {
+		var wg sync.WaitGroup
+		for _, no := range stale {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				f, err := s.fold(ctx, no, depts)
+				out <- result{no, f, err}
+			})
+		}
+		wg.Wait()
+		close(out)
+	}()
+	var first error
+	for r := range out {
+		switch {
+		case r.err != nil && first == nil:
+			first = r.err
+		case r.err == nil:
+			s.facts[r.no] = r.f
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	return maps.Clone(s.facts), nil // a fact is never changed once kept, only replaced
+}
+
+func (s *Stats) fold(ctx context.Context, caseNo string, depts func(string) []string) (*facts, error) {
+	raws, err := s.o.Cases.Events(ctx, caseNo)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]cases.Event, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &evs[i]); err != nil {
+			return nil, errs.E("stats.fold", errs.Internal, "bad_event", "A case event does not decode.", err)
+		}
+	}
+	return foldFacts(evs, depts)
+}
+
+// Reset forgets every case's facts, so the next figures are counted from MinIO afresh (the
+// reindex calls it).
+func (s *Stats) Reset(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	s.facts = map[string]*facts{}
+	s.mu.Unlock()
+	f, err := s.current(ctx)
+	return len(f), err
+}
