@@ -72,6 +72,13 @@ func TestExportedBagHasBaseDirectoryAndDublinCore(t *testing.T) {
 	zipped := buf.Bytes()
 
 	bag := bagit.Require(t, zipped)
+	// Departments are told to check bags with any BagIt tool; bagit-python is the common one.
+	t.Run("bagit-python validates it", func(t *testing.T) {
+		tool := bagit.Python(t)
+		if ok, out := bagit.PythonValidate(t, tool, bagit.Unzip(t, zipped)); !ok {
+			t.Errorf("bagit-python finds the exported bag invalid:\n%s", out)
+		}
+	})
 	if bag.Name != "JL_2026_0001" || archive.BagName("JL/2026 0001") != bag.Name {
 		t.Errorf("base directory %q, want JL_2026_0001", bag.Name)
 	}

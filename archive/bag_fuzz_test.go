@@ -77,8 +77,9 @@ func sm3Hex(t *testing.T, s string) string {
 }
 
 // bagSeeds are small bags that reach every branch of VerifyBag: intact with and without a
-// top folder, a damaged payload, a file missing or unlisted, an unknown algorithm, a wrong
-// Payload-Oxum, no bagit.txt, and bytes that are no zip at all.
+// top folder, in UTF-16, with ./ paths; a damaged payload, a file missing, unlisted or listed
+// twice, a wrong Payload-Oxum, a bad bagit.txt or none, unsafe paths, a damaged bag holding
+// another in data/, and bytes that are no zip at all.
 func bagSeeds(t *testing.T) map[string][]byte {
 	const pdf, text = "%PDF-1.7 seed", "申请人 张三\n"
 	bagit := seedFile{"bag/bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"}
@@ -109,6 +110,25 @@ func bagSeeds(t *testing.T) map[string][]byte {
 		"no-bagit-txt": seedBag(t, payload...),
 		"not-a-zip":    []byte("PK\x03\x04 not really"),
 	}
+	// The faults RFC 8493 names, each alone in an otherwise valid bag (see bag_rfc_test.go).
+	changed := func(o testBagOptions, base string, change func(testBag)) []byte {
+		b := makeTestBag(t, o)
+		change(b)
+		b.retag(t, o)
+		return b.zip(t, base)
+	}
+	declare := func(text string) func(testBag) { return func(b testBag) { b["bagit.txt"] = []byte(text) } }
+	seeds["bom"] = changed(testBagOptions{}, "bag", declare("\xEF\xBB\xBFBagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"))
+	seeds["bad-version"] = changed(testBagOptions{}, "bag", declare("BagIt-Version: .97\nTag-File-Character-Encoding: UTF-8\n"))
+	seeds["no-encoding"] = changed(testBagOptions{}, "bag", declare("BagIt-Version: 1.0\n"))
+	seeds["listed-twice"] = changed(testBagOptions{}, "bag", func(b testBag) { b.appendLine("manifest-sha256.txt", "00  data/d-001/text.txt") })
+	seeds["unsafe-manifest"] = changed(testBagOptions{}, "bag", func(b testBag) { b.appendLine("manifest-sha256.txt", "00  ../../x") })
+	seeds["unsafe-fetch"] = changed(testBagOptions{}, "", func(b testBag) { b["fetch.txt"] = []byte("https://example.org/x 3 ~/x\n") })
+	seeds["utf16-md5"] = changed(testBagOptions{algs: []string{"md5"}, enc: utf16BOM(), encName: "UTF-16"}, "bag", func(testBag) {})
+	seeds["dot-slash-sha512"] = changed(testBagOptions{algs: []string{"sha512"}, prefix: "./"}, "bag", func(testBag) {})
+	seeds["inner-bag-damaged"] = changed(testBagOptions{extra: map[string]string{"data/bagit.txt": bagit.body}}, "", func(b testBag) {
+		b["data/d-001/text.txt"] = []byte("changed")
+	})
 	return seeds
 }
 
@@ -153,6 +173,15 @@ func TestBagSeedsVerdicts(t *testing.T) {
 		{"bad-line", false, false, 2},
 		{"no-bagit-txt", true, false, 0},
 		{"not-a-zip", true, false, 0},
+		{"bom", false, false, 1},
+		{"bad-version", false, false, 1},
+		{"no-encoding", false, false, 1},
+		{"listed-twice", false, false, 1},
+		{"unsafe-manifest", false, false, 1},
+		{"unsafe-fetch", false, false, 1},
+		{"utf16-md5", false, true, 0},
+		{"dot-slash-sha512", false, true, 0},
+		{"inner-bag-damaged", false, false, 3},
 	}
 	seeds := bagSeeds(t)
 	for _, tt := range tests {

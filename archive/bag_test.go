@@ -58,7 +58,8 @@ func TestVerifyBagNamesTheChangedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []BagProblem{{"data/doc-017/document.pdf", "sha256 mismatch"}, {"data/doc-017/document.pdf", "sm3 mismatch"}}
+	want := []BagProblem{{"data/doc-017/document.pdf", "sha256 checksum differs from the one manifest-sha256.txt lists"},
+		{"data/doc-017/document.pdf", "sm3 checksum differs from the one manifest-sm3.txt lists"}}
 	if fmt.Sprint(rep.Problems) != fmt.Sprint(want) {
 		t.Errorf("problems %v, want %v", rep.Problems, want)
 	}

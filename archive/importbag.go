@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,11 +12,17 @@ import (
 	"strings"
 	"time"
 
+	"onewindow/internal/errs"
 	"onewindow/storage"
 )
 
-// ErrBagNotIntact is returned by ImportBag for a bag that fails VerifyBag.
+// ErrBagNotIntact is the cause of ImportBag's error for a bag that fails VerifyBag.
 var ErrBagNotIntact = errors.New("bag is not intact")
+
+// notIntact is the error for a bag that was checked and found wanting.
+func notIntact(op string, rep *BagReport) error {
+	return errs.E(op, errs.Unprocessable, "bag_not_intact", "The bag is "+rep.Summary()+".", ErrBagNotIntact)
+}
 
 // ImportResult is what ImportBag filed.
 type ImportResult struct {
@@ -47,28 +52,19 @@ type ImportStore interface {
 // brings back the cases and batches as well as the documents. clock says whether a record's
 // retention still runs and dates the events.
 func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, agent string, clock Clock) (*ImportResult, error) {
-	rep, err := VerifyBag(r, size)
+	src, err := openZipBag(r, size)
 	if err != nil {
 		return nil, err
 	}
+	rep := verifyBag(src)
 	if !rep.OK() {
-		return nil, fmt.Errorf("%w: %d problems, first %s: %s", ErrBagNotIntact, len(rep.Problems), rep.Problems[0].Path, rep.Problems[0].Problem)
+		return nil, notIntact("archive.ImportBag", rep)
 	}
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return nil, err
-	}
-	prefix := ""
-	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, "/bagit.txt") && strings.Count(f.Name, "/") == 1 {
-			prefix = strings.TrimSuffix(f.Name, "bagit.txt")
-		}
-	}
-	files := map[string]*zip.File{}
+	// The files VerifyBag checked, from the bag's base directory: a bag kept inside another's
+	// data/ is never imported instead of it.
+	files := src.files
 	var recordPaths []string
-	for _, f := range zr.File {
-		name := strings.TrimPrefix(f.Name, prefix)
-		files[name] = f
+	for name := range files {
 		if strings.HasPrefix(name, "data/") && strings.HasSuffix(name, "/record.json") && strings.Count(name, "/") == 2 {
 			recordPaths = append(recordPaths, name)
 		}
@@ -78,7 +74,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 	seenOriginal := map[string]bool{}
 	now := clock.Now()
 	for _, rp := range recordPaths {
-		recBytes, err := readZip(files[rp])
+		recBytes, err := readBagFile(files[rp], 0)
 		if err != nil {
 			return res, err
 		}
@@ -124,14 +120,14 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 				seenOriginal[name] = true
 			}
 			zf := files[name]
-			if zf == nil {
+			if zf.open == nil {
 				return res, fmt.Errorf("record %s lists %s, which the bag does not carry", rec.DocumentID, name)
 			}
 			if err := checkAgainstRecord(rep.payload, name, zf, f); err != nil {
 				return res, fmt.Errorf("record %s, %s: %w", rec.DocumentID, name, err)
 			}
 			opts.ContentType = contentTypeOf(f)
-			existed, err := putZip(ctx, s, bk, f.Key, zf, opts, f)
+			existed, err := putBagFile(ctx, s, bk, f.Key, zf, opts, f)
 			if err != nil {
 				return res, err
 			}
@@ -155,7 +151,7 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 			if !ok || !strings.HasSuffix(rest, ".json") || strings.ContainsAny(rest, "/\\") || strings.HasPrefix(rest, ".") {
 				continue
 			}
-			data, err := readZip(zf)
+			data, err := readBagFile(zf, 0)
 			if err != nil {
 				return res, err
 			}
@@ -206,8 +202,8 @@ var batchIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
 // restoreManifest writes a bag's batch manifest to the inbox unless a manifest of that batch is
 // already here. A batch the source had not finished comes back failed, with a code that says
 // why: its uploads did not travel with the bag, so it cannot run here.
-func restoreManifest(ctx context.Context, s ImportStore, id string, zf *zip.File) (bool, error) {
-	data, err := readZip(zf)
+func restoreManifest(ctx context.Context, s ImportStore, id string, zf bagFile) (bool, error) {
+	data, err := readBagFile(zf, 0)
 	if err != nil {
 		return false, err
 	}
@@ -243,21 +239,12 @@ func contentTypeOf(f File) string {
 	return ""
 }
 
-func readZip(f *zip.File) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
-
 // checkAgainstRecord compares a bag file with the digests its record lists: those VerifyBag
 // computed, or, for a file it did not hash, the file's own.
-func checkAgainstRecord(verified map[string]Digests, name string, zf *zip.File, f File) error {
+func checkAgainstRecord(verified map[string]Digests, name string, zf bagFile, f File) error {
 	got, ok := verified[name]
 	if !ok {
-		rc, err := zf.Open()
+		rc, err := zf.open()
 		if err != nil {
 			return err
 		}
@@ -277,14 +264,15 @@ func checkAgainstRecord(verified map[string]Digests, name string, zf *zip.File, 
 	return nil
 }
 
-// putZip stores a bag file write-once; an existing object is accepted only with the same bytes.
-func putZip(ctx context.Context, s ImportStore, bk storage.Bucket, key string, zf *zip.File, o storage.PutOptions, f File) (bool, error) {
-	rc, err := zf.Open()
+// putBagFile stores a bag file write-once; an existing object is accepted only with the same
+// bytes.
+func putBagFile(ctx context.Context, s ImportStore, bk storage.Bucket, key string, zf bagFile, o storage.PutOptions, f File) (bool, error) {
+	rc, err := zf.open()
 	if err != nil {
 		return false, err
 	}
 	defer rc.Close()
-	_, perr := s.Put(ctx, bk, key, rc, int64(zf.UncompressedSize64), o)
+	_, perr := s.Put(ctx, bk, key, rc, zf.size, o)
 	if !errors.Is(perr, storage.ErrExists) {
 		return false, perr
 	}
