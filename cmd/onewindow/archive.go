@@ -5,8 +5,8 @@ package main
 //	onewindow reindex                       rebuild Redis (and, via the API processes, search) from MinIO
 //	onewindow fixity [--every 24h]          re-read every archived object and compare its digests
 //	onewindow export --case-no X --out F    write a case as a zipped BagIt bag
-//	onewindow verify-bag F                  check every manifest of a zipped bag
-//	onewindow import-bag F                  file a verified bag's documents into this installation, then reindex
+//	onewindow verify-bag F|DIR              check a bag, zipped or a directory, against RFC 8493
+//	onewindow import-bag F|DIR              file a verified bag's documents into this installation, then reindex
 //	onewindow audit verify                  walk the access log's hash chain; name the first bad link
 //	onewindow report --case-no X | --from D --to D [--format json|pdf] [--out F]
 //	                                        the four-properties report (DA/T 70)
@@ -25,6 +25,7 @@ import (
 	"onewindow/archive"
 	"onewindow/archive/desk"
 	"onewindow/internal/config"
+	"onewindow/internal/errs"
 	"onewindow/internal/lifecycle"
 )
 
@@ -223,48 +224,62 @@ func runExport(ctx context.Context, args []string) error {
 	return nil
 }
 
-// runVerifyBag checks a zipped bag; it needs no services. Exit status 3 means not intact.
+// runVerifyBag checks a bag, zipped or a directory; it needs no services. Exit status 0: intact;
+// 3: not intact, a check found a fault; 1: it cannot be checked (not a bag, unreadable).
 func runVerifyBag(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("onewindow verify-bag", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: onewindow verify-bag FILE.zip")
+		return errors.New("usage: onewindow verify-bag FILE.zip|DIR")
 	}
-	f, err := os.Open(fs.Arg(0))
+	name := fs.Arg(0)
+	rep, err := verifyBagAt(name)
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	rep, err := archive.VerifyBag(f, st.Size())
-	if err != nil {
-		return err
+		return fmt.Errorf("%s cannot be checked: %s", name, errs.MessageOf(err))
 	}
 	printJSON(rep)
 	if !rep.OK() {
-		return failed("%s is not intact: %d problems", fs.Arg(0), len(rep.Problems))
+		return failed("%s is %s", name, rep.Summary())
 	}
 	return nil
 }
 
+// verifyBagAt checks the bag at name, a directory or a zip.
+func verifyBagAt(name string) (*archive.BagReport, error) {
+	unreadable := func(err error) error {
+		return errs.E("verify-bag", errs.Invalid, "unreadable", "It cannot be read: "+err.Error()+".", err)
+	}
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	if st.IsDir() {
+		return archive.VerifyBagDir(name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	defer f.Close()
+	return archive.VerifyBag(f, st.Size())
+}
+
 // runImportBag files a bag's documents into this installation and reindexes. Exit status 3
-// means the bag is not intact (nothing was filed).
+// means the bag is not intact (nothing was filed), 1 that it could not be read as a bag or
+// filed. A directory bag is zipped to a temporary file first, the form the import reads.
 func runImportBag(ctx context.Context, args []string) error {
 	cfg, rest, err := parseConfig("import-bag", args, nil)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: onewindow import-bag FILE.zip")
+		return errors.New("usage: onewindow import-bag FILE.zip|DIR")
 	}
-	f, err := os.Open(rest[0])
+	f, err := openBagForImport(rest[0])
 	if err != nil {
-		return err
+		return importBagError(rest[0], err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -277,14 +292,41 @@ func runImportBag(ctx context.Context, args []string) error {
 	}
 	defer d.close()
 	res, re, err := d.desk().ImportBag(ctx, f, st.Size())
-	if errors.Is(err, archive.ErrBagNotIntact) {
-		return failed("%v", err)
-	}
 	if err != nil {
-		return err
+		return importBagError(rest[0], err)
 	}
 	printJSON(map[string]any{"imported": res, "reindex": re})
 	return nil
+}
+
+// importBagError says why a bag was not imported, exit status 3 for a bag found not intact.
+func importBagError(name string, err error) error {
+	switch {
+	case errors.Is(err, archive.ErrBagNotIntact):
+		return failed("%s: %s", name, errs.MessageOf(err))
+	case errors.Is(err, archive.ErrNotABag):
+		return fmt.Errorf("%s cannot be checked: %s", name, errs.MessageOf(err))
+	}
+	return err
+}
+
+// openBagForImport opens a zipped bag, or zips a directory bag into a temporary file that is
+// removed once closed (unlinked at once where the system allows it).
+func openBagForImport(name string) (*os.File, error) {
+	st, err := os.Stat(name)
+	if err != nil || !st.IsDir() {
+		return os.Open(name)
+	}
+	tmp, err := os.CreateTemp("", "onewindow-import-*.zip")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(tmp.Name())
+	if err := archive.ZipBagDir(tmp, name); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	return tmp, nil
 }
 
 // runAudit: `onewindow audit verify` walks the access log. Exit status 3 names a broken chain.
