@@ -14,6 +14,8 @@ APT_PACKAGES=(
   # Java runtime and libraries it needs.
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
 )
+# bagit-python, the bag tests' second opinion, where the Debian release packages it (12 does not).
+if apt-cache show python3-bagit >/dev/null 2>&1; then APT_PACKAGES+=(python3-bagit); fi
 # Extra packages for `make bench` and `make eval`, which generate a corpus with Python, and
 # fonts the project is not tuned on, for corpora in faces it has not seen.
 if [[ "${ONEWINDOW_SETUP_CORPUS:-}" == 1 ]]; then
