@@ -141,11 +141,14 @@ func readConverted(path string, p tiffPage) (image.Image, error) {
 	if limit := int64(p.width)*int64(p.height)*8 + 1<<20; fi.Size() > limit {
 		return nil, fmt.Errorf("converted page is %d bytes, more than %d", fi.Size(), limit)
 	}
-	b, err := os.ReadFile(path)
+	// Read from the file as x/image/tiff needs it, not copied into memory first: a colour
+	// A3 page at 600 dpi is hundreds of megabytes uncompressed.
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	img, err := tiff.Decode(bytes.NewReader(b))
+	defer f.Close()
+	img, err := tiff.Decode(f)
 	if err != nil {
 		return nil, err
 	}
