@@ -9,7 +9,7 @@ import (
 	"image/jpeg"
 )
 
-// jpegStart is the offset of the first plausible start of image (FF D8 followed by a marker)
+// jpegStart is the offset of the first plausible start of image (FF D8 FF, then a marker)
 // within jpegHeaderWindow, or -1. The one at 0 counts too.
 func jpegStart(head []byte) int {
 	window := head[:min(len(head), jpegHeaderWindow+len(magicJPEG)+1)]
