@@ -26,8 +26,9 @@ const outsideDir = "testdata/outside"
 // none dropped), "filed N blank M" (and M pages dropped as blank), "refused CODE" (4xx at
 // upload), "failed CODE" (accepted, then the batch failed) or "rejected CODE" (either: the
 // contract lets damage that only decoding the pixels shows be found after the upload).
-// text, unless "-", is a word the filed documents' text must hold: a page decoded wrong
-// (bits reversed, colours inverted, strips out of order) is filed too, but reads as nothing.
+// text, unless "-", is words separated by "|" of which the filed documents' text must hold
+// one: a page decoded wrong (bits reversed, strips out of order) is filed too but reads as
+// noise, while OCR that misses one character of one word is no fault of the file.
 type outsideExpect struct {
 	file, kind, want, text, source string
 	verb, code                     string
@@ -203,10 +204,10 @@ func judgeOutside(e outsideExpect, r outsideResult) []string {
 		if filed != e.filed || blank != e.blank || other != 0 {
 			return wrong
 		}
-		if !strings.Contains(r.text, e.text) {
-			return []string{fmt.Sprintf("the filed text lacks %q; it reads %.200q", e.text, r.text)}
+		if e.text == "" || slices.ContainsFunc(strings.Split(e.text, "|"), func(w string) bool { return strings.Contains(r.text, w) }) {
+			return nil
 		}
-		return nil
+		return []string{fmt.Sprintf("the filed text holds none of %q; it reads %.200q", e.text, r.text)}
 	}
 	return wrong
 }
