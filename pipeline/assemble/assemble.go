@@ -82,10 +82,15 @@ type Planner struct {
 }
 
 // NewPlanner uses tax (nil: the default taxonomy) and model (nil: rules only). Documents
-// classified below reviewThreshold are marked for review.
+// classified below reviewThreshold (0 or less: classify.DefaultReviewThreshold) are marked
+// for review.
 func NewPlanner(tax *classify.Taxonomy, model *classify.Model, reviewThreshold float64) *Planner {
 	if tax == nil {
 		tax = classify.Default()
+	}
+	if reviewThreshold <= 0 {
+		// An unset threshold must not file every guess as certain.
+		reviewThreshold = classify.DefaultReviewThreshold
 	}
 	return &Planner{tax: tax, cls: classify.New(tax, model), reviewThreshold: reviewThreshold}
 }

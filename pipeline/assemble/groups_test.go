@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"onewindow/pipeline"
+	"onewindow/pipeline/classify"
 )
 
 func TestPlanGroupsTakesStatedTypes(t *testing.T) {
@@ -34,5 +35,38 @@ func TestPlanGroupsTakesStatedTypes(t *testing.T) {
 	got := p.PlanGroups(pages, []Group{{Pages: []int{2}}}, nil)[0]
 	if got.Type != "business_license" {
 		t.Errorf("a group without a type is classified: %+v", got)
+	}
+}
+
+// Every path that types a document by classifying it sends a type below the review threshold
+// to review; only a type a person stated is certain without one.
+func TestLowConfidenceGoesToReview(t *testing.T) {
+	page := func(i int, text string) Page { return Page{Index: i, OCR: &pipeline.OCRPage{Text: text}} }
+	// Nothing a rule knows: every type about as likely.
+	vague := []Page{page(0, "本页内容\n见上页所述")}
+	tests := []struct {
+		name      string
+		threshold float64
+		plan      func(p *Planner) []Document
+		review    bool
+	}{
+		{"plan", 0.6, func(p *Planner) []Document { return p.Plan(vague) }, true},
+		{"plan in case", 0.6, func(p *Planner) []Document { return p.PlanInCase(vague, nil) }, true},
+		{"group without a type", 0.6, func(p *Planner) []Document { return p.PlanGroups(vague, []Group{{Pages: []int{0}}}, nil) }, true},
+		{"unset threshold", 0, func(p *Planner) []Document { return p.Plan(vague) }, true},
+		{"type a person stated", 0.6, func(p *Planner) []Document {
+			return p.PlanGroups(vague, []Group{{Pages: []int{0}, Type: "commitment_letter"}}, nil)
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs := tt.plan(NewPlanner(nil, nil, tt.threshold))
+			if len(docs) != 1 {
+				t.Fatalf("%d documents", len(docs))
+			}
+			if d := docs[0]; d.NeedsReview != tt.review || !d.NeedsReview && d.Confidence < classify.DefaultReviewThreshold {
+				t.Errorf("%s at %.2f: needs review %v, want %v", d.Type, d.Confidence, d.NeedsReview, tt.review)
+			}
+		})
 	}
 }
