@@ -22,6 +22,7 @@ import (
 	"onewindow/internal/config"
 	"onewindow/internal/httpx"
 	"onewindow/internal/metrics"
+	"onewindow/stats"
 )
 
 var writeRoles = flag.String("write-roles", "", "write every route's roles, by pattern, as JSON to this file")
@@ -29,7 +30,7 @@ var writeRoles = flag.String("write-roles", "", "write every route's roles, by p
 // allRoutes is every authenticated route serve has, added as wire.go adds them.
 func allRoutes(s *api.Server) []httpx.Routes {
 	return []httpx.Routes{s.Routes, (&api.Review{}).Routes, (&api.Retry{}).Routes, (&archivedesk.Desk{}).Routes,
-		(&casedesk.Desk{}).Routes, (&deliverydesk.Desk{}).Routes}
+		(&casedesk.Desk{}).Routes, (&deliverydesk.Desk{}).Routes, (&stats.Stats{}).Routes}
 }
 
 type operation struct {

@@ -99,6 +99,7 @@ func (s *Service) Routes(mux *http.ServeMux, _ httpx.Authorizer) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /public/static/", http.StripPrefix("/public/static/", headers(http.FileServerFS(static), time.Hour)))
 	for pattern, h := range map[string]http.HandlerFunc{
+		"GET /guide":                         s.guideList,
 		"GET /guide/{$}":                     s.guideList,
 		"GET /guide/{code}":                  s.guidePage,
 		"GET /guide/{code}/qr.svg":           s.guideQR,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -29,17 +28,11 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	cal := cases.DefaultCalendar()
-	if d.cfg.CalendarFile != "" {
-		data, err := os.ReadFile(d.cfg.CalendarFile)
-		if err != nil {
-			return nil, err
-		}
-		if cal, err = cases.LoadCalendar(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("calendar %s: %w", d.cfg.CalendarFile, err)
-		}
+	cal, err := loadCalendar(d.cfg.CalendarFile)
+	if err != nil {
+		return nil, err
 	}
-	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates})
+	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates, Clock: d.hall})
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
@@ -48,7 +41,7 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
 	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.cfg.RetentionYears, d.cfg.RetentionMode), d.delivery.afterCaseEvent), Notices: notices,
-		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Notifier: notifier, Log: d.log})
+		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Log: d.log})
 }
 
 // loadCatalogue reads the hall's matter catalogue, checking every material's type against

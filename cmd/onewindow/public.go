@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"onewindow/api"
+	"onewindow/archive"
+	"onewindow/cases"
+	casedesk "onewindow/cases/desk"
+	"onewindow/internal/clock"
+	"onewindow/public"
+	"onewindow/stats"
+	"onewindow/storage"
+)
+
+// publicPaths are the pages an applicant reaches without signing in (package public); the
+// API's handler serves them beside its own routes.
+var publicPaths = []string{"/guide", "/guide/", "/progress", "/rate", "/public/"}
+
+// addPublicAndStats adds the applicants' guides, lookup and rating (no sign-in) and the
+// management's statistics to s, over the case desk cd and the delivery desk's departments.
+func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
+	hall, err := clock.Load(d.cfg.TimeZone)
+	if err != nil {
+		return err
+	}
+	cal, err := loadCalendar(d.cfg.CalendarFile)
+	if err != nil {
+		return err
+	}
+	deptName := func(id string) string {
+		if reg := d.delivery.reg; reg != nil {
+			if dep, ok := reg.Current().Get(id); ok {
+				return dep.Name
+			}
+		}
+		return ""
+	}
+	caseStore := storage.NewCaseStore(d.blobs, d.state)
+	ratings := storage.NewRatingStore(d.blobs, d.cfg.RetentionYears, d.cfg.RetentionMode)
+	audit := d.desk().Audit
+	pub, err := public.New(public.Options{Catalogue: cd.Catalogue, DepartmentName: deptName, Events: caseStore,
+		Ratings: ratings, Handouts: storage.NewDeliveryStore(d.blobs, d.state), Calendar: cal, Clock: hall,
+		BaseURL: d.cfg.PublicBaseURL, Log: d.log.With("component", "public"),
+		Audit: func(ctx context.Context, action, object, remote string) error {
+			_, err := audit.Append(ctx, archive.AuditEntry{Who: "public", Role: "public", Action: action, Object: object, Remote: remote})
+			return err
+		}})
+	if err != nil {
+		return err
+	}
+	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
+		Calendar: cal, Clock: hall, Log: d.log.With("component", "stats")})
+	s.Extra = append(s.Extra, pub.Routes, st.Routes)
+	return nil
+}
+
+// loadCalendar reads the hall's working-day calendar; without a file, the bundled one.
+func loadCalendar(path string) (*cases.Calendar, error) {
+	if path == "" {
+		return cases.DefaultCalendar(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := cases.LoadCalendar(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("calendar %s: %w", path, err)
+	}
+	return cal, nil
+}
