@@ -198,6 +198,12 @@ func TestVerifyBagAcceptsValidBags(t *testing.T) {
 		{name: "a complete bag with fetch.txt", o: testBagOptions{}, change: func(b testBag) {
 			b["fetch.txt"] = []byte("https://example.org/text.txt 15 data/d-001/text.txt\n")
 		}},
+		{name: "names decomposed on disk, composed in the manifests", o: testBagOptions{extra: map[string]string{"data/cafe\u0301.txt": "é"}},
+			change: func(b testBag) {
+				for _, alg := range []string{"sha256", "sm3"} {
+					b["manifest-"+alg+".txt"] = bytes.ReplaceAll(b["manifest-"+alg+".txt"], []byte("cafe\u0301"), []byte("caf\u00e9"))
+				}
+			}},
 		// The inner bag is payload like any other; the outer bagit.txt decides.
 		{name: "another bag in data/", o: testBagOptions{extra: map[string]string{
 			"data/bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", "data/manifest-md5.txt": "00  data/x\n"}}},

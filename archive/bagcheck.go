@@ -19,6 +19,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm3"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/unicode/norm"
 )
 
 // BagProblem is one way a bag is not intact.
@@ -165,6 +166,7 @@ type bagCheck struct {
 	src *bagSource
 	rep *BagReport
 	enc encoding.Encoding
+	nfc map[string]string // the bag's file names by their NFC form, made when first asked
 }
 
 func (c *bagCheck) problem(p, what string) {
@@ -295,8 +297,9 @@ func verifyBag(src *bagSource) *BagReport {
 func (c *bagCheck) checkManifest(m manifest, payload []string, sums map[string]bagSums, fetched map[string]bool) {
 	listed := make(map[string]bool, len(m.entries))
 	for _, e := range m.entries {
-		listed[e.path] = true
-		f := c.src.files[e.path]
+		name := c.fileNamed(e.path)
+		listed[name] = true
+		f := c.src.files[name]
 		switch {
 		case sums != nil && !strings.HasPrefix(e.path, "data/"):
 			c.problem(e.path, "listed in "+m.name+", a payload manifest, but outside data/")
@@ -310,7 +313,7 @@ func (c *bagCheck) checkManifest(m manifest, payload []string, sums map[string]b
 		}
 		var got string
 		var err error
-		if s, ok := sums[e.path]; ok {
+		if s, ok := sums[name]; ok {
 			got, err = s.of(m.alg), s.err
 		} else {
 			got, err = hashBagFile(f, m.alg)
@@ -326,6 +329,25 @@ func (c *bagCheck) checkManifest(m manifest, payload []string, sums map[string]b
 			c.problem(p, "in data/ but not listed in "+m.name)
 		}
 	}
+}
+
+// fileNamed is the bag's file that a manifest path names: the same bytes, or else the same
+// characters in another Unicode normalization, as a bag made on one system and copied to
+// another has them (macOS writes names decomposed, most tools listed them composed).
+func (c *bagCheck) fileNamed(p string) string {
+	if c.src.files[p].open != nil {
+		return p
+	}
+	if c.nfc == nil {
+		c.nfc = make(map[string]string, len(c.src.files))
+		for name := range c.src.files {
+			c.nfc[norm.NFC.String(name)] = name
+		}
+	}
+	if name, ok := c.nfc[norm.NFC.String(p)]; ok {
+		return name
+	}
+	return p
 }
 
 // hashBagFile computes one checksum of a file, a tag file: few and small, so io.Copy's buffer
