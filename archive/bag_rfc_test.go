@@ -186,6 +186,13 @@ func TestVerifyBagAcceptsValidBags(t *testing.T) {
 		{name: "every algorithm", o: testBagOptions{algs: []string{"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sm3"}}},
 		{name: "./ before the paths", o: testBagOptions{algs: []string{"sha256"}, prefix: "./"}},
 		{name: "UTF-16 tag files", o: testBagOptions{algs: []string{"sha256", "md5"}, enc: utf16BOM(), encName: "UTF-16"}},
+		// bagit-python 1.8 writes 0.97 bags with its defaults, SHA-256 and SHA-512, and names
+		// itself in bag-info.txt.
+		{name: "as bagit-python writes it", o: testBagOptions{algs: []string{"sha256", "sha512"}, extra: map[string]string{"data/scan page 1.jpeg": "\xff\xd8"}},
+			change: func(b testBag) {
+				b["bagit.txt"] = []byte("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
+				b["bag-info.txt"] = append([]byte("Bag-Software-Agent: bagit.py v1.8.1\nBagging-Date: 2026-12-06\n"), b["bag-info.txt"]...)
+			}},
 		{name: "version 0.97", o: testBagOptions{}, change: func(b testBag) {
 			b["bagit.txt"] = []byte("BagIt-Version: 0.97\r\nTag-File-Character-Encoding: UTF-8\r\n")
 		}},
