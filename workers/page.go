@@ -80,6 +80,11 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 	img := pipeline.PageImage{Data: data, Format: ref.Format, Width: ref.Width, Height: ref.Height, DPI: ref.DPI}
 	res := &storage.PageResult{Index: pl.Index, ImageKey: ref.Key, Format: ref.Format, Width: ref.Width,
 		Height: ref.Height, DPI: ref.DPI}
+	if ref.TextKey == "" && int64(img.Width)*int64(img.Height) > WorkingPixels {
+		if img, err = p.shrinkPage(ctx, pl, img, res); err != nil {
+			return nil, err
+		}
+	}
 
 	decoded := p.stage(pipeline.StageDecode)
 	pixels, err := pages.Decode(img)

@@ -35,12 +35,18 @@ var (
 // which stays in the parent).
 type childHello struct{ Options Options }
 
-type childRequest struct{ Image pipeline.PageImage }
+// childRequest asks for the page's recognition, or with ShrinkTo > 0 for the page image
+// shrunk to at most that many pixels.
+type childRequest struct {
+	Image    pipeline.PageImage
+	ShrinkTo int64
+}
 
-// childResponse carries one page's recognition. Upright is set only when the page was turned.
+// childResponse carries one page's recognition; Image is the page turned upright (only when
+// it was turned) or shrunk.
 type childResponse struct {
 	Page     pipeline.OCRPage
-	Upright  *pipeline.PageImage
+	Image    *pipeline.PageImage
 	Err      string
 	BadImage bool // the error is ErrBadImage
 	NoEngine bool // the error is ErrNoEngine
@@ -106,12 +112,19 @@ func ServeChild(in io.Reader, out io.Writer) error {
 			injectFault(req.Image.Data)
 		}
 		rec.took = rec.took[:0]
-		page, upright, err := engine.Recognize(context.Background(), req.Image)
-		resp := failure(err)
-		if err == nil {
-			resp.Page = page
-			if page.Rotation != 0 {
-				resp.Upright = &upright
+		var resp childResponse
+		if req.ShrinkTo > 0 {
+			small, err := Shrink(req.Image, req.ShrinkTo)
+			if resp = failure(err); err == nil {
+				resp.Image = &small
+			}
+		} else {
+			page, upright, err := engine.Recognize(context.Background(), req.Image)
+			if resp = failure(err); err == nil {
+				resp.Page = page
+				if page.Rotation != 0 {
+					resp.Image = &upright
+				}
 			}
 		}
 		resp.Stages = rec.took

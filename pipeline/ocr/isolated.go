@@ -85,42 +85,61 @@ func (p *IsolatedPool) Ping() error { return Ping(p.opts) }
 
 // Recognize runs Engine.Recognize for the page in an engine process.
 func (p *IsolatedPool) Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error) {
+	resp, err := p.do(ctx, childRequest{Image: img})
+	if err != nil {
+		return pipeline.OCRPage{}, img, err
+	}
+	if resp.Image != nil {
+		img = *resp.Image
+	}
+	return resp.Page, img, nil
+}
+
+// Shrink runs the package's Shrink in an engine process: decoding a huge image is C's work
+// too, and its memory stays out of the caller's process.
+func (p *IsolatedPool) Shrink(ctx context.Context, img pipeline.PageImage, maxPixels int64) (pipeline.PageImage, error) {
+	resp, err := p.do(ctx, childRequest{Image: img, ShrinkTo: maxPixels})
+	if err != nil {
+		return img, err
+	}
+	return *resp.Image, nil
+}
+
+// do runs req on a process, once more on a fresh one if the first crashes or hangs.
+func (p *IsolatedPool) do(ctx context.Context, req childRequest) (childResponse, error) {
 	var reasons []string
 	for range 2 {
 		proc, err := p.take(ctx)
 		if err != nil {
-			return pipeline.OCRPage{}, img, err
+			return childResponse{}, err
 		}
-		resp, broke, err := p.run(ctx, proc, img)
+		resp, broke, err := p.run(ctx, proc, req)
 		if broke == "" {
 			p.give(proc)
 			if err != nil {
-				return pipeline.OCRPage{}, img, err
+				return childResponse{}, err
 			}
 			p.replay(resp.Stages)
-			if resp.Upright != nil {
-				img = *resp.Upright
-			}
-			return resp.Page, img, nil
+			return resp, nil
 		}
 		p.discard(proc)
 		if err := ctx.Err(); err != nil {
-			return pipeline.OCRPage{}, img, err
+			return childResponse{}, err
 		}
 		if p.iso.Replaced != nil {
 			p.iso.Replaced(broke)
 		}
 		reasons = append(reasons, broke)
 	}
-	return pipeline.OCRPage{}, img, fmt.Errorf("%w (%s; then %s)", ErrEngineCrashed, reasons[0], reasons[1])
+	return childResponse{}, fmt.Errorf("%w (%s; then %s)", ErrEngineCrashed, reasons[0], reasons[1])
 }
 
 // run sends the page to proc and waits for its answer, the page timeout or ctx. broke says
 // why proc can no longer be used ("" when it can).
-func (p *IsolatedPool) run(ctx context.Context, proc *engineProcess, img pipeline.PageImage) (resp childResponse, broke string, err error) {
+func (p *IsolatedPool) run(ctx context.Context, proc *engineProcess, req childRequest) (resp childResponse, broke string, err error) {
 	answered := make(chan error, 1)
 	go func() {
-		if err := proc.send(childRequest{Image: img}); err != nil {
+		if err := proc.send(req); err != nil {
 			answered <- err
 			return
 		}

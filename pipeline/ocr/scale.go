@@ -14,7 +14,7 @@ import (
 // reading better. Bigger pages are shrunk for recognition, and the words' boxes scaled back.
 const (
 	ocrMaxSide   = 16000
-	ocrMaxPixels = 40_000_000 // an A3 page at 400 dpi; Tesseract needs about 30 bytes a pixel
+	ocrMaxPixels = 20_000_000 // an A3 page at 375 dpi; Tesseract holds about 20 bytes a pixel
 	ocrMaxDPI    = 450
 	ocrDPI       = 300 // what a page over ocrMaxDPI is shrunk to
 )

@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/draw"
 	"testing"
+
+	"onewindow/pipeline"
 )
 
 func TestOCRScale(t *testing.T) {
@@ -15,7 +17,7 @@ func TestOCRScale(t *testing.T) {
 		{2480, 3508, 300, 1},             // A4 at 300 dpi: as it is
 		{4960, 7016, 600, 0.5},           // A4 at 600 dpi: read at 300
 		{33000, 60, 300, 16000 / 33000.}, // a strip past Tesseract's limit
-		{9000, 9000, 300, 0.7027283689},  // 81 MP: down to 40 MP
+		{9000, 9000, 300, 0.4969039950},  // 81 MP: down to 20 MP
 	} {
 		if got := ocrScale(tc.w, tc.h, tc.dpi); got < tc.want-1e-6 || got > tc.want+1e-6 {
 			t.Errorf("ocrScale(%d, %d, %d) = %v, want %v", tc.w, tc.h, tc.dpi, got, tc.want)
@@ -52,4 +54,33 @@ func TestRecognizeOversizedPages(t *testing.T) {
 	if page.Width != big.Rect.Dx() || page.Words[0].Box.Max.X < b.Dx()/2 {
 		t.Errorf("boxes not in the 600 dpi image's pixels: page %dx%d, first word %v", page.Width, page.Height, page.Words[0].Box)
 	}
+}
+
+// A page past the working size is shrunk in its own colours, in an engine process, and
+// still reads as the same text.
+func TestShrink(t *testing.T) {
+	src, img := testPage(t)
+	b := src.Bounds()
+	p := NewIsolatedPool(Options{SkipOrientation: true}, 1, IsolationOptions{Command: testChild})
+	defer p.Close()
+	same, err := p.Shrink(context.Background(), img, int64(b.Dx()*b.Dy()))
+	if err != nil || len(same.Data) != len(img.Data) {
+		t.Fatalf("a page within the size came back changed: %v", err)
+	}
+	limit := int64(b.Dx() * b.Dy() * 6 / 10)
+	small, err := p.Shrink(context.Background(), img, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if px := int64(small.Width * small.Height); px > limit || px < limit*9/10 {
+		t.Errorf("shrunk to %dx%d = %d pixels, want just under %d", small.Width, small.Height, px, limit)
+	}
+	if small.Format != pipeline.FormatJPEG || small.DPI >= img.DPI {
+		t.Errorf("shrunk page: format %s, dpi %v", small.Format, small.DPI)
+	}
+	page, _, err := p.Recognize(context.Background(), small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkText(t, page.Text)
 }

@@ -111,6 +111,58 @@ static unsigned char* ow_shrink(const unsigned char* data, size_t n, float scale
 	return out;
 }
 
+// ow_resize decodes an encoded image and scales it by scale (< 1), keeping its colour:
+// bilevel pages come back as gray PNG (scaled to gray, which keeps thin strokes), others as
+// JPEG (gray or colour) of the given quality. Returns the encoded bytes (free with free()),
+// or NULL; *png says which format they are.
+static unsigned char* ow_resize(const unsigned char* data, size_t n, float scale, int quality,
+		size_t* outlen, int* png) {
+	PIX* pix = NULL;
+	l_int32 format = 0;
+	findFileFormatBuffer(data, &format);
+	if (format == IFF_JFIF_JPEG) {
+		int reduce = scale <= 0.125f ? 8 : scale <= 0.25f ? 4 : scale <= 0.5f ? 2 : 1;
+		l_int32 nwarn = 0;
+		pix = pixReadMemJpeg(data, n, 0, reduce, &nwarn, 0);
+		if (pix != NULL) scale *= reduce;
+	}
+	if (pix == NULL) pix = pixReadMem(data, n);
+	if (pix == NULL) return NULL;
+	PIX* small = NULL;
+	int depth = pixGetDepth(pix);
+	if (depth == 1) {
+		small = pixScaleToGray(pix, scale);
+	} else {
+		// pixRemoveColormap copies even a page without a colormap: 440 MB more for 110 MP.
+		PIX* plain = pixGetColormap(pix) != NULL ? pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC) : pixClone(pix);
+		if (plain != NULL && pixGetDepth(plain) != 8 && pixGetDepth(plain) != 32) {
+			PIX* c = pixConvertTo32(plain);
+			pixDestroy(&plain);
+			plain = c;
+		}
+		if (plain != NULL) {
+			small = scale < 0.7f ? pixScaleAreaMap(plain, scale, scale) : pixScale(plain, scale, scale);
+			pixDestroy(&plain);
+		}
+	}
+	pixDestroy(&pix);
+	if (small == NULL) return NULL;
+	l_uint8* out = NULL;
+	size_t size = 0;
+	l_int32 rc;
+	if (depth == 1) {
+		*png = 1;
+		rc = pixWriteMemPng(&out, &size, small, 0);
+	} else {
+		*png = 0;
+		rc = pixWriteMemJpeg(&out, &size, small, quality, 0);
+	}
+	pixDestroy(&small);
+	if (rc != 0 || out == NULL) return NULL;
+	*outlen = size;
+	return out;
+}
+
 // ow_quiet_leptonica stops Leptonica printing to stderr about undecodable images; those
 // come back to callers as ErrBadImage.
 static void ow_quiet_leptonica(void) { setMsgSeverity(L_SEVERITY_NONE); }
@@ -294,6 +346,22 @@ func shrinkPNG(data []byte, scale float64) ([]byte, bool) {
 	}
 	defer C.free(unsafe.Pointer(out))
 	return C.GoBytes(unsafe.Pointer(out), C.int(n)), true
+}
+
+// resizeImage returns an encoded image scaled by scale (< 1) in its own colours, as a gray PNG
+// for a bilevel image and a JPEG of quality otherwise; ok is false when it does not decode.
+func resizeImage(data []byte, scale float64, quality int) (out []byte, png, ok bool) {
+	if len(data) == 0 {
+		return nil, false, false
+	}
+	var n C.size_t
+	var isPNG C.int
+	p := C.ow_resize((*C.uchar)(unsafe.Pointer(&data[0])), C.size_t(len(data)), C.float(scale), C.int(quality), &n, &isPNG)
+	if p == nil {
+		return nil, false, false
+	}
+	defer C.free(unsafe.Pointer(p))
+	return C.GoBytes(unsafe.Pointer(p), C.int(n)), isPNG == 1, true
 }
 
 // pixDecodes reports whether Leptonica can read the image: gosseract hands Tesseract a nil
