@@ -31,8 +31,8 @@ type Index struct {
 var schemaKey = []byte("index.schema")
 
 // schemaVersion names the current mapping; change it whenever indexDoc or the mapping
-// changes what a search finds. 2: code prefixes.
-const schemaVersion = "2"
+// changes what a search finds. 2: code prefixes. 3: code infixes, text folded to half width.
+const schemaVersion = "3"
 
 // indexDoc is what Bleve stores of a document. Keyword fields are matched whole; Text is the
 // OCR text, analysed into CJK bigrams (and words for Latin script).
@@ -299,11 +299,12 @@ func (x *Index) Count() (uint64, error) {
 	return x.idx.DocCount()
 }
 
-// NormalizeText joins CJK characters that OCR printed with spaces between them ("委 托 书" →
-// "委托书"): the CJK analyser pairs only adjacent characters into bigrams, so spaced text would
-// otherwise never match a query of several characters.
+// NormalizeText folds full-width forms to ASCII (foldWidth), as queries are, and joins CJK
+// characters that OCR printed with spaces between them ("委 托 书" → "委托书"): the CJK
+// analyser pairs only adjacent characters into bigrams, so spaced text would otherwise never
+// match a query of several characters.
 func NormalizeText(s string) string {
-	r := []rune(s)
+	r := []rune(foldWidth(s))
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(r); i++ {

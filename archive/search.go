@@ -18,8 +18,10 @@ type Query struct {
 	Type         string
 	CaseNo       string
 	ArchivalCode string
-	IDNumber     string
-	USCC         string
+	// IDNumber and USCC match an ID number or credit code whole, or by its first characters
+	// when fewer are given (at least MinPrefix).
+	IDNumber string
+	USCC     string
 	// IDPrefix and USCCPrefix match ID numbers and credit codes by their first characters
 	// (at least MinPrefix of them).
 	IDPrefix   string
@@ -140,8 +142,27 @@ func buildQuery(q Query) (query.Query, error) {
 		}
 		must = append(must, pq)
 	}
-	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, "id_numbers": strings.ToUpper(q.IDNumber),
-		"uscc": strings.ToUpper(q.USCC), "matter": q.Matter, "departments": q.Department,
+	// An ID number or credit code typed in part (the first digits people remember) is looked
+	// for by its beginning, in its own kind of code.
+	idNumber, uscc := codeField(q.IDNumber), codeField(q.USCC)
+	for field, p := range map[string]string{"id_numbers": idNumber, "uscc": uscc} {
+		if p == "" || len(p) >= maxPrefixTerm {
+			continue
+		}
+		pq, err := codePrefix(p, field)
+		if err != nil {
+			return nil, err
+		}
+		must = append(must, pq)
+	}
+	if len(idNumber) < maxPrefixTerm {
+		idNumber = ""
+	}
+	if len(uscc) < maxPrefixTerm {
+		uscc = ""
+	}
+	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, "id_numbers": idNumber,
+		"uscc": uscc, "matter": q.Matter, "departments": q.Department,
 		"archival_code": q.ArchivalCode} {
 		if v == "" {
 			continue
@@ -176,6 +197,13 @@ func buildQuery(q Query) (query.Query, error) {
 		return must[0], nil
 	}
 	return bleve.NewConjunctionQuery(must...), nil
+}
+
+// codeField is a code as typed into a field: upper case, half width, without spaces or a
+// trailing *.
+func codeField(v string) string {
+	v = strings.Join(strings.Fields(strings.ToUpper(foldWidth(v))), "")
+	return strings.TrimSuffix(v, "*")
 }
 
 // searchRequest asks for one page of top with the fields hits show and, if facets, the

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"golang.org/x/text/width"
 )
 
 // ErrShortPrefix is returned for a prefix search (q=220681*, id_prefix, uscc_prefix) of
@@ -33,13 +34,17 @@ var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
 	return indexMapping().AnalyzerNamed(cjk.AnalyzerName)
 })
 
-// textQuery matches q.Text: quoted, as a phrase in the text or title; unquoted, all of its
-// terms in the text or title, or, ranked below those, most of its Chinese bigrams in the text
-// (OCR read a character or two of it wrong). Words ending in * are code prefixes
-// (q=220681199*), matched against ID numbers, credit codes and numbers in the text.
+// textQuery matches q.Text as people type it, full-width or half-width alike (foldWidth):
+// quoted, as a phrase in the text or title; unquoted, every word (a Chinese word as a phrase,
+// a Latin word as a word or a word's beginning) in the text, the title or the applicant's
+// name, or, ranked below those, most of its Chinese bigrams in the text (OCR read a character
+// or two of it wrong). A run of MinPrefix or more letters and digits finds the codes and
+// numbers holding it (codeRun); one ending in * those starting with it (q=220681199*).
 func textQuery(raw string) (query.Query, error) {
+	raw = foldWidth(raw)
 	var must []query.Query
 	var words []string
+	quoted := strings.HasPrefix(strings.TrimSpace(raw), `"`)
 	for _, w := range strings.Fields(raw) {
 		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
 			q, err := codePrefix(p, "")
@@ -47,6 +52,10 @@ func textQuery(raw string) (query.Query, error) {
 				return nil, err
 			}
 			must = append(must, q)
+			continue
+		}
+		if !quoted && isCode(w) && len(w) >= MinPrefix {
+			must = append(must, codeRun(w))
 			continue
 		}
 		words = append(words, w)
@@ -63,7 +72,7 @@ func textQuery(raw string) (query.Query, error) {
 	return bleve.NewConjunctionQuery(must...), nil
 }
 
-// plainText is the query for text without prefixes.
+// plainText is the query for text without codes.
 func plainText(t string) query.Query {
 	if len(t) >= 2 && strings.HasPrefix(t, `"`) && strings.HasSuffix(t, `"`) {
 		t = strings.Trim(t, `"`)
@@ -73,13 +82,11 @@ func plainText(t string) query.Query {
 		title.SetField("title")
 		return bleve.NewDisjunctionQuery(text, title)
 	}
-	text := bleve.NewMatchQuery(t)
-	text.SetField("text")
-	text.SetOperator(query.MatchQueryOperatorAnd)
-	title := bleve.NewMatchQuery(t)
-	title.SetField("title")
-	title.SetOperator(query.MatchQueryOperatorAnd)
-	exact := bleve.NewDisjunctionQuery(text, title)
+	var all []query.Query
+	for _, w := range strings.Fields(t) {
+		all = append(all, typedWord(w))
+	}
+	var exact query.BoostableQuery = bleve.NewConjunctionQuery(all...)
 	fuzzy := mostBigrams(t)
 	if fuzzy == nil || !tolerant {
 		return exact
@@ -87,6 +94,48 @@ func plainText(t string) query.Query {
 	exact.SetBoost(exactBoost)
 	return bleve.NewDisjunctionQuery(exact, fuzzy)
 }
+
+// minLatinPrefix is the shortest Latin word matched by its beginning: shorter ones would
+// expand to too many of the index's words to look up quickly.
+const minLatinPrefix = 3
+
+// typedWord matches one word of a query: in the text or the title, a Chinese word as a phrase
+// (its characters in a row), a Latin word whole or, from minLatinPrefix letters, as a word's
+// beginning (Analytic finds Analytics); and the applicant's name as the window typed it.
+func typedWord(w string) query.Query {
+	var qs []query.Query
+	for _, f := range []string{"text", "title"} {
+		pq := bleve.NewMatchPhraseQuery(w)
+		pq.SetField(f)
+		qs = append(qs, pq)
+	}
+	applicant := bleve.NewMatchQuery(w)
+	applicant.SetField("applicant")
+	applicant.SetOperator(query.MatchQueryOperatorAnd)
+	qs = append(qs, applicant)
+	if latinWord(w) && len(w) >= minLatinPrefix {
+		for _, f := range []string{"text", "title"} {
+			pq := bleve.NewPrefixQuery(strings.ToLower(w))
+			pq.SetField(f)
+			qs = append(qs, pq)
+		}
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// latinWord reports whether w is ASCII letters alone.
+func latinWord(w string) bool {
+	for _, r := range w {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// foldWidth folds full-width letters, digits and punctuation to their ASCII forms and the
+// ideographic space to a space: people type 吉（2022）, OCR reads 吉(2022), or the other way.
+func foldWidth(s string) string { return width.Fold.String(s) }
 
 // mostBigrams matches documents whose text holds most of t's terms: every term but those one
 // wrong character spoils (two, from nine terms up). nil when t has too few Chinese bigrams for
@@ -151,34 +200,49 @@ func mostBigrams(t string) query.Query {
 // maxPrefixTerm characters, upper-cased and tagged with its kind, in the keyword field
 // prefixField. A prefix search is then the postings of one term, however many codes share the
 // prefix: a prefix query would expand to every matching code first (ten thousand terms for
-// 220103198001* in a hundred thousand records: a second's work).
+// 220103198001* in a hundred thousand records: a second's work). Infix terms, every run of
+// MinPrefix to infixLen characters anywhere in a code, let a run typed without * find the
+// codes holding it the same way.
 const (
 	prefixField   = "code_prefixes"
 	maxPrefixTerm = 18 // an ID number's or a credit code's length
+	infixLen      = 8  // the longest infix term; a longer run is looked up by its infixes
 )
 
 // Tags of the prefix terms: ID numbers, credit codes, and every code or number of the text
-// or the fields (what q=220681199* looks for).
+// or the fields (what q=220681199* looks for); and of the infix terms.
 const (
-	tagID   = "id:"
-	tagUSCC = "uscc:"
-	tagAny  = "num:"
+	tagID    = "id:"
+	tagUSCC  = "uscc:"
+	tagAny   = "num:"
+	tagInfix = "in:"
 )
 
 // fieldTags maps the fields a prefix is searched in to the tag of their prefix terms.
 var fieldTags = map[string]string{"id_numbers": tagID, "uscc": tagUSCC}
 
-// codePrefixTerms lists the tagged prefix terms of a document's ID numbers, credit codes and
-// the numbers in its text (runs of ASCII letters and digits holding a digit).
+// codePrefixTerms lists the tagged prefix and infix terms of a document's ID numbers, credit
+// codes and the numbers in its text (runs of ASCII letters and digits holding a digit).
 func codePrefixTerms(ids, usccs []string, text string) []string {
 	seen := map[string]bool{}
 	var out []string
+	term := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
 	add := func(tag, code string) {
 		code = strings.ToUpper(code)
 		for n := MinPrefix; n <= min(len(code), maxPrefixTerm); n++ {
-			if t := tag + code[:n]; !seen[t] {
-				seen[t] = true
-				out = append(out, t)
+			term(tag + code[:n])
+		}
+		if tag != tagAny {
+			return
+		}
+		for i := 0; i+MinPrefix <= len(code); i++ {
+			for n := MinPrefix; n <= infixLen && i+n <= len(code); n++ {
+				term(tagInfix + code[i:i+n])
 			}
 		}
 	}
@@ -194,6 +258,29 @@ func codePrefixTerms(ids, usccs []string, text string) []string {
 		add(tagAny, run)
 	}
 	return out
+}
+
+// codeRun matches a run of letters and digits typed without *: the codes and numbers that
+// hold it, at their start or inside (all of its infixes, which for a run up to infixLen long
+// is one term), or the run as a word of the text (a word of letters alone also by its
+// beginning).
+func codeRun(w string) query.Query {
+	up := strings.ToUpper(w)
+	var infixes []query.Query
+	for i := 0; ; i += infixLen / 2 {
+		i = min(i, max(0, len(up)-infixLen))
+		tq := bleve.NewTermQuery(tagInfix + up[i:min(len(up), i+infixLen)])
+		tq.SetField(prefixField)
+		infixes = append(infixes, tq)
+		if i+infixLen >= len(up) {
+			break
+		}
+	}
+	var code query.Query = infixes[0]
+	if len(infixes) > 1 {
+		code = bleve.NewConjunctionQuery(infixes...)
+	}
+	return bleve.NewDisjunctionQuery(code, typedWord(w))
 }
 
 // numberRuns are the runs of at least MinPrefix ASCII letters and digits in text that hold a
@@ -237,13 +324,21 @@ func prefixTerms(q Query) []string {
 		}
 		out = append(out, tag+p)
 	}
-	for _, w := range strings.Fields(q.Text) {
+	text := foldWidth(q.Text)
+	for _, w := range strings.Fields(text) {
 		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
 			term(p, "")
+		} else if isCode(w) && len(w) >= MinPrefix && !strings.HasPrefix(strings.TrimSpace(text), `"`) {
+			out = append(out, tagInfix+strings.ToUpper(w))
 		}
 	}
 	term(q.IDPrefix, "id_numbers")
 	term(q.USCCPrefix, "uscc")
+	for field, v := range map[string]string{"id_numbers": codeField(q.IDNumber), "uscc": codeField(q.USCC)} {
+		if len(v) < maxPrefixTerm {
+			term(v, field)
+		}
+	}
 	return out
 }
 

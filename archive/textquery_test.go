@@ -48,15 +48,7 @@ func TestTolerantSearch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := x.Search(tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, h := range res.Hits {
-				got = append(got, h.DocumentID)
-			}
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			if got := hitIDs(t, x, tt.q); strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
