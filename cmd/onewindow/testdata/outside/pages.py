@@ -232,6 +232,13 @@ def main():
     good = open(out("png-gray8-text.png"), "rb").read()
     write("png-truncated.png", good[: len(good) // 2])
 
+    # A strip longer than Tesseract takes (32767 px), which once crashed the OCR engine; and
+    # a PNG under a PDF's name, since the type comes from the bytes, never the name.
+    strip = Image.new("1", (33000, 300), 1)
+    ImageDraw.Draw(strip).text((100, -40), "   ".join(LINES[:4]), font=ImageFont.truetype(FONT, 200), fill=0)
+    strip.save(out("png-long-strip.png"), optimize=True)
+    plan.save(out("png-named-as.pdf"), "PNG")
+
     # JPEG.
     write("jpeg-gray-text.jpg", jpeg_bytes(gray, quality=75, **dpi))
     write("jpeg-444-stamped.jpg", jpeg_bytes(stamped, quality=85, subsampling=0, **dpi))
