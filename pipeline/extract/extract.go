@@ -63,24 +63,18 @@ func Fields(text string) Result {
 		// A label names the kind: an ID number's digits are not taken for a credit code that
 		// validates by chance, nor the other way round.
 		if id, ok := repairIDNumber(c.text); ok && !labelled(runes, c.start, usccLabels) {
-			if id == asPrinted(c.text) {
-				f.add(KindID, id, SourceClean)
-				blank(runes, c.start, c.end)
-			} else {
-				guesses = append(guesses, pending{KindID, id, c.text, c.start, c.end})
-			}
+			f.add(KindID, id, howRead(c.text, id))
+			blank(runes, c.start, c.end)
 			continue
 		}
 		if labelled(runes, c.start, idLabels) {
 			continue
 		}
-		if code, ok := repairUSCC(c.text); ok {
-			if code == asPrinted(c.text) {
-				f.add(KindUSCC, code, SourceClean)
-				blank(runes, c.start, c.end)
-			} else {
-				guesses = append(guesses, pending{KindUSCC, code, c.text, c.start, c.end})
-			}
+		if code, ok := readUSCC(c.text); ok {
+			f.add(KindUSCC, code, howRead(c.text, code))
+			blank(runes, c.start, c.end)
+		} else if code, ok := repairUSCC(c.text); ok {
+			guesses = append(guesses, pending{KindUSCC, code, c.text, c.start, c.end})
 		}
 	}
 	// What a label announces may need more than look-alikes: a glyph read once for a doubled
@@ -331,8 +325,11 @@ func repairIDNumber(s string) (string, bool) {
 // doubles the readings tried, and every reading tried is a chance of a false match.
 const maxUSCCAlternatives = 6
 
-// readUSCC returns s as a credit code when its first reading validates: letters read as
-// printed, and look-alikes taken for digits only where the code allows nothing but a digit.
+// readUSCC returns s as a credit code when its one sure reading validates: letters of the
+// code's alphabet read as printed, and a look-alike taken for a digit only where the code
+// allows nothing else (an O, which no credit code holds, or a letter among the division's
+// digits). There is no choice in it, so a wrong value validates no more often than a clean
+// reading's misread would.
 func readUSCC(s string) (string, bool) {
 	options, ok := usccOptions(s)
 	if !ok {
@@ -419,6 +416,15 @@ func usccOptions(s string) ([][]byte, bool) {
 		}
 	}
 	return options, forced <= maxRepairs
+}
+
+// howRead is the source of a value read in one way from raw: clean when as printed, else
+// repaired (look-alikes read as the one character their places allow).
+func howRead(raw, value string) string {
+	if value == asPrinted(raw) {
+		return SourceClean
+	}
+	return SourceRepaired
 }
 
 // asPrinted is a reading of a code with its letters upper-cased: the value, if it validates

@@ -11,7 +11,7 @@ import (
 // (Result.Sources) so a reviewer knows which to check first.
 const (
 	SourceClean     = "clean"     // read as printed, check character right
-	SourceRepaired  = "repaired"  // look-alikes, a doubled or dropped glyph fixed in the text (filed before such values needed confirming)
+	SourceRepaired  = "repaired"  // look-alikes read as the one character their places allow
 	SourceReread    = "reread"    // read again from the page image, check character right
 	SourceConfirmed = "confirmed" // a guess or near miss matching a code read elsewhere in the case
 	SourceReviewer  = "reviewer"  // typed or corrected by a reviewer
@@ -131,19 +131,19 @@ func labelAt(runes []rune, i int) (kind string, n int) {
 	return "", 0
 }
 
-// resolveSpan reads a labelled code: as printed (clean), else, when exactly one reading
-// validates, with look-alikes read as the characters their places allow, a glyph the label
-// licenses inserted or dropped (guessed: a repaired reading carries a misread the checks
-// catch only most of the time, so it is never filed as read).
+// resolveSpan reads a labelled code: as printed (clean) or in the one way look-alikes allow
+// (repaired, see readUSCC), else, when exactly one of several readings validates, with
+// look-alikes taken either way or the one insertion or deletion a label licenses (guessed:
+// a choice among readings validates by chance now and then, so it is never filed as read).
 func resolveSpan(kind, raw string) (value, source string, ok bool) {
-	repair := repairUSCC
+	repair, read := repairUSCC, readUSCC
 	if kind == KindID {
-		repair = repairIDNumber
+		repair, read = repairIDNumber, repairIDNumber
+	}
+	if v, ok := read(raw); ok {
+		return v, howRead(raw, v), true
 	}
 	if v, ok := repair(raw); ok {
-		if v == asPrinted(raw) {
-			return v, SourceClean, true
-		}
 		return v, guessed, true
 	}
 	if kind == KindUSCC {
@@ -238,8 +238,8 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // value must stay within a few edits of the page's own reading, so two readings agree on it,
 // unless two rereads agree on it exactly. A reread read as printed outweighs another repaired.
 //
-// agreed is true only when two rereads (at different scales) each read the value as it
-// stands: anything else, a reread repaired, a value pieced together or a
+// agreed is true only when two rereads (at different scales) each read the value in the one
+// way their characters allow: anything else, a reread repaired, a value pieced together or a
 // majority, validates by chance now and then, so the caller reads again while it can and
 // files a value that never agreed as a candidate (Result.AddReading).
 func Reread(kind, raw string, rereads ...string) (value string, agreed, ok bool) {
@@ -249,7 +249,7 @@ func Reread(kind, raw string, rereads ...string) (value string, agreed, ok bool)
 	}
 	direct := 0
 	for _, r := range rereads {
-		if v, src, ok := resolveSpan(kind, clean(r)); ok && src == SourceClean && v == value {
+		if v, src, ok := resolveSpan(kind, clean(r)); ok && src != guessed && v == value {
 			direct++
 		}
 	}

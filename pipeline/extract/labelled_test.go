@@ -17,7 +17,7 @@ func TestLabelledRepairs(t *testing.T) {
 		{"doubled digit read once", "统一社会信用代码：912202044N0DRTU8H", []string{uscc2}, SourceUncertain},
 		{"bar for J", "统一社会信用代码：91220104CKL1MHGAX|", []string{"91220104CKL1MHGAXJ"}, SourceUncertain},
 		{"semicolon after the label", "身份证号码；" + id1, []string{id1}, SourceClean},
-		{"look-alikes where only digits stand", "统一社会信用代码：9122OlO2QFWNB571XW", []string{uscc1}, SourceUncertain},
+		{"look-alikes where only digits stand", "统一社会信用代码：9122OlO2QFWNB571XW", []string{uscc1}, SourceRepaired},
 		{"label with a misread character", "统一社会信用代吗：码1220102QFWNB571XW", []string{uscc1}, SourceUncertain},
 		{"digit misread: not guessed", "身份证号码：220103198909195958", nil, ""},
 	}
