@@ -48,7 +48,7 @@ func (p *Processor) shrinkPage(ctx context.Context, pl tasks.PagePayload, img pi
 func ocrError(pl tasks.PagePayload, err error) error {
 	const op = "workers.processPage"
 	if errors.Is(err, ocr.ErrEngineCrashed) {
-		e := errs.Errorf(op, errs.Unprocessable, "ocr_engine_crashed",
+		e := errs.Errorf(op, errs.Unprocessable, tasks.CodeOCREngineCrashed,
 			"Page %d of this batch could not be read: the text-recognition engine failed on it twice. "+
 				"Scan that page again, as a clean copy if you can, and upload the batch again.", pl.Index+1)
 		e.Err = err

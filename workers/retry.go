@@ -43,7 +43,7 @@ func (r *Retrier) RetryBatch(ctx context.Context, id string) (int, error) {
 	if b.Status != storage.StatusFailed {
 		return 0, errs.E(op, errs.Conflict, "batch_not_failed", "Only a failed batch can be run again.", nil)
 	}
-	if b.Error != nil && b.Error.Code != "" && !b.Error.Transient && !retryableCode(b.Error.Code) {
+	if b.Error != nil && b.Error.Code != "" && !b.Error.Transient && tasks.InputCode(b.Error.Code) {
 		return 0, errs.Errorf(op, errs.Conflict, "batch_input_refused", "The batch failed on its input (%s); sending it again will not help.", b.Error.Code)
 	}
 	steps, err := r.archivedSteps(ctx, id)
@@ -173,15 +173,4 @@ func (r *Retrier) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return r.Log
-}
-
-// retryableCode: failures of the input itself (the codes intake and the decoder give) never
-// succeed on a second run.
-func retryableCode(code string) bool {
-	switch code {
-	case "empty_file", "unsupported_media_type", "encrypted_pdf", "no_pages", "too_many_pages",
-		"image_too_large", "corrupt_file", "bad_task":
-		return false
-	}
-	return true
 }

@@ -124,7 +124,7 @@ func NewCaseBatchTask(batchID, caseNo string, rev int) *asynq.Task {
 // Decode reads a task's payload into v; a payload that does not parse never will.
 func Decode(t *asynq.Task, v any) error {
 	if err := json.Unmarshal(t.Payload(), v); err != nil {
-		return errs.E("tasks.Decode", errs.Invalid, "bad_task", "The task payload is not valid.", err)
+		return errs.E("tasks.Decode", errs.Invalid, CodeBadTask, "The task payload is not valid.", err)
 	}
 	return nil
 }
