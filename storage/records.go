@@ -119,6 +119,7 @@ type PageResult struct {
 	OCRKey   string  `json:"ocr_key,omitempty"` // word boxes (pipeline.OCRPage JSON)
 	Text     string  `json:"text,omitempty"`
 	OCRSecs  float64 `json:"ocr_seconds,omitempty"`
+	Dark     bool    `json:"dark,omitempty"` // dark all over: its document goes to review
 }
 
 type bytesPutter interface {

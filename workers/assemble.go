@@ -137,7 +137,7 @@ func (p *Processor) loadPages(ctx context.Context, b *storage.Batch) ([]storage.
 		if err := p.getJSON(ctx, storage.Work, storage.PageResultKey(b.ID, i), &results[i]); err != nil {
 			return nil, nil, err
 		}
-		in[i] = assemble.Page{Index: i, Dropped: results[i].Dropped}
+		in[i] = assemble.Page{Index: i, Dropped: results[i].Dropped, Dark: results[i].Dark}
 		if results[i].OCRKey != "" {
 			var words pipeline.OCRPage
 			if err := p.getJSON(ctx, storage.Work, results[i].OCRKey, &words); err != nil {

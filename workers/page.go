@@ -103,6 +103,7 @@ func (p *Processor) analysePage(ctx context.Context, pl tasks.PagePayload) (*sto
 		res.Dropped = assemble.DropBlank
 		return res, nil
 	}
+	res.Dark = blank.Dark(pixels)
 	detected()
 	pixels = nil // Tesseract decodes its own copy; let this one go before OCR.
 

@@ -24,6 +24,9 @@ type Page struct {
 	Index   int    // 0-based position in the upload
 	Dropped string // DropSeparator, DropBlank, or ""
 	OCR     *pipeline.OCRPage
+	// Dark is a page dark all over (a black sheet, an unlit photo, a scanner lid left open):
+	// kept, never blank, and its document goes to a person, who can tell a mistake from a picture.
+	Dark bool
 }
 
 // Document is a planned document.
@@ -133,10 +136,21 @@ func (p *Planner) PlanInCase(pages []Page, filed []extract.Code) []Document {
 			texts[i] = kept[k].Text
 		}
 		d, f := p.document(idx, texts, rereadings(pages, idx), "")
+		d.NeedsReview = d.NeedsReview || anyDark(pages, idx)
 		docs, fields = append(docs, d), append(fields, f)
 	}
 	confirm(docs, fields, filed)
 	return docs
+}
+
+// anyDark reports whether one of the pages idx is dark all over.
+func anyDark(pages []Page, idx []int) bool {
+	for _, i := range idx {
+		if i >= 0 && i < len(pages) && pages[i].Dark {
+			return true
+		}
+	}
+	return false
 }
 
 // rereadings collects the codes page OCR read again from the images of a document's pages.
