@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"onewindow/internal/clock"
 )
 
 // Config is every setting of the daemon. The `flag` tag names the flag; the variable is
@@ -62,7 +64,7 @@ type Config struct {
 	MaxPages       int   `flag:"max-pages" help:"most pages in one batch"`
 	MaxPagePixels  int64 `flag:"max-page-pixels" help:"most pixels in one page image (decompression-bomb guard)"`
 
-	TimeZone        string  `flag:"time-zone" help:"IANA time zone of the hall (e.g. Asia/Shanghai): its working days, due dates, registers and the times pages show; empty: the system's (TZ)"`
+	TimeZone        string  `flag:"time-zone" help:"IANA time zone of the hall: its case numbers, working days, due dates, notices, registers and the times pages show, whatever zone the server keeps; Local: the server's (TZ)"`
 	HallName        string  `flag:"hall-name" help:"name of the service hall printed in the acceptance stamp"`
 	MetricsAddr     string  `flag:"metrics-addr" help:"work: listen address of GET /metrics (the stage and task timings are the work process's own); empty: none; serve and dev answer /metrics on --addr"`
 	PublicBaseURL   string  `flag:"public-base-url" help:"scheme://host[:port][/path] where people reach this installation, for the verification URL in the stamp's QR code (/verify/{id}); set it on work processes too; default: http:// and --addr"`
@@ -121,6 +123,7 @@ func Default() Config {
 		MaxUploadBytes:      1 << 30,
 		MaxPages:            2000,
 		MaxPagePixels:       120_000_000,
+		TimeZone:            clock.DefaultZone,
 		HallName:            "政务服务中心",
 		ReviewThreshold:     0.6,
 		RetentionMode:       "GOVERNANCE",
