@@ -483,6 +483,8 @@ var catalogue = map[string][2]string{
 	"err.corrupt_file":           {"文件已损坏或不完整，请重新扫描。", "A file is damaged or incomplete; scan it again."},
 	"err.encrypted_pdf":          {"PDF 设有密码，请上传未加密的文件。", "The PDF is password-protected; upload an unprotected one."},
 	"err.no_pages":               {"文件里没有页面。", "The file has no pages."},
+	"err.unreadable_image":       {"有一页的图像编码本系统无法读取，请重新扫描，或另存为 PDF 后上传。", "A page is stored in an image encoding this service cannot read; scan it again or save it as PDF."},
+	"err.ocr_engine_crashed":     {"有一页连续两次使文字识别程序出错，其他批次不受影响。请重新扫描这一页（尽量清晰）后再上传。", "One page made the text-recognition engine fail twice; other batches are unaffected. Scan that page again, as clean as you can, and upload it."},
 	"err.too_large":              {"文件太大，超过本厅允许的上限。", "The upload is larger than this hall accepts."},
 	"err.too_many_pages":         {"页数太多，请分批上传。", "Too many pages; upload in several batches."},
 	"err.image_too_large":        {"有一页的图像尺寸过大，请降低扫描分辨率。", "A page image is too large; scan at a lower resolution."},
