@@ -70,7 +70,9 @@ func (s *tiffSource) viaLibtiff(ctx context.Context, p tiffPage, i int) (image.I
 	// The tools refuse allocations above 256 MiB by default, less than an A3 colour page at
 	// 600 dpi; allow what this page's declared size needs, which Open has bounded.
 	memMiB := fmt.Sprint(int64(p.width)*int64(p.height)*8>>20 + 64)
-	copyErr := runLibtiff(ctx, "tiffcp", "-m", memMiB, "-c", "none", "-p", "contig", fmt.Sprintf("%s,%d", l.in, p.dir), page)
+	// "-f msb2lsb": tiffcp keeps a FillOrder 2 tag on the uncompressed copy, whose bits Go's
+	// reader then takes in the usual order; a fax page in reverse bit order came out as noise.
+	copyErr := runLibtiff(ctx, "tiffcp", "-m", memMiB, "-c", "none", "-p", "contig", "-f", "msb2lsb", fmt.Sprintf("%s,%d", l.in, p.dir), page)
 	if copyErr == nil {
 		img, err := readConverted(page, p)
 		if err == nil {
