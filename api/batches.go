@@ -50,7 +50,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return errs.E(op, errs.Invalid, "bad_request", "Send the scan as multipart/form-data with one or more file parts.", err)
 	}
 	batch := &storage.Batch{ID: newBatchID(), Status: storage.StatusQueued, Source: "scan", IdempotencyKey: idem,
-		CreatedAt: time.Now().UTC()}
+		CreatedAt: s.Clock.Now().UTC()}
 	if idem != "" {
 		prior, err := s.priorClaim(ctx, idem)
 		if err != nil {
@@ -235,7 +235,7 @@ func (s *Server) readStructure(ctx context.Context, data []byte, lim pages.Limit
 // admit files the manifest (MinIO first: it is the record), indexes it and queues the batch.
 func (s *Server) admit(ctx context.Context, b *storage.Batch) error {
 	if b.CaseNo == "" {
-		b.CaseNo = newCaseNo(b.CreatedAt)
+		b.CaseNo = newCaseNo(s.Clock.In(b.CreatedAt)) // numbered by the hall's day
 	}
 	if err := storage.SaveBatch(ctx, s.Blobs, s.State, b); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/clock"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
@@ -83,6 +84,9 @@ type Server struct {
 	ViewerPDF string
 	// SpoolDir holds uploads while they are received ("": the system's temporary directory).
 	SpoolDir string
+	// Clock is the hall's: the day in case numbers given to batches without one, and the
+	// time the verification page shows. Zero: the system's clock in clock.DefaultZone.
+	Clock clock.Clock
 }
 
 // AuditDone is told a request's outcome (httpx.AuditDone).

@@ -83,9 +83,6 @@ func plausibleDocumentID(id string) bool {
 	return id != "" && len(id) <= 100 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
 }
 
-// beijing is the time halls work in; the page shows it, the JSON answer UTC.
-var beijing = time.FixedZone("北京时间", 8*3600)
-
 var verifyPageTmpl = template.Must(template.New("verify").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>受理核验</title><style>body{font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em;line-height:1.6}h1{font-size:1.4em}.ok{color:#1a7f37}.no{color:#b42318}</style></head>
@@ -116,5 +113,5 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, v Verificati
 	_ = verifyPageTmpl.Execute(w, struct {
 		Verification
 		When string
-	}{v, v.FiledAt.In(beijing).Format("2006-01-02 15:04") + "（北京时间）"})
+	}{v, s.Clock.Minutes(v.FiledAt) + "（" + s.Clock.ZoneLabel(v.FiledAt) + "）"}) // the page shows the hall's time; the JSON keeps UTC
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onewindow/internal/clock"
 )
 
 func TestAddWorkingDays(t *testing.T) {
@@ -47,7 +49,7 @@ func TestAddWorkingDays(t *testing.T) {
 		t.Errorf("Holiday(2026-10-05) = %q", h)
 	}
 	// A zone east of UTC: the date is the hall's, not UTC's.
-	cst := time.FixedZone("CST", 8*3600)
+	cst := clock.Clock{}.Location() // the hall's zone
 	late := time.Date(2026, 9, 30, 23, 30, 0, 0, cst)
 	if got := cal.AddWorkingDays(late, 1); got.Format(time.DateOnly) != "2026-10-08" || got.Location() != cst {
 		t.Errorf("AddWorkingDays in CST = %v", got)

@@ -39,21 +39,23 @@ func (p *party) UnmarshalJSON(b []byte) error {
 }
 
 // Overdue reports whether the case is past its due date and still open: as the API says in
-// lists, from the due date on a case page.
-func (c caseSummary) Overdue() bool {
-	if c.Late {
-		return true
-	}
-	due, err := time.Parse("2006-01-02", c.DueDate)
-	if err != nil {
-		return false
-	}
+// lists, from the due date on a case page (judge).
+func (c caseSummary) Overdue() bool { return c.Late }
+
+// judge marks the case late when its due date is before today, the hall's day (YYYY-MM-DD),
+// and it is still open.
+func (c *caseSummary) judge(today string) {
 	switch c.State {
 	case "rejected", "delivered", "closed":
-		return false
+		return
 	}
-	return time.Now().After(due.Add(24 * time.Hour))
+	if _, err := time.Parse(time.DateOnly, c.DueDate); err == nil && c.DueDate < today {
+		c.Late = true
+	}
 }
+
+// today is the hall's date, which due dates are judged against.
+func (s *site) today() string { return s.opts.Clock.Date(s.opts.Clock.Now()) }
 
 type caseListData struct {
 	Cases    []caseSummary
@@ -85,6 +87,10 @@ func (s *site) loadCases(rq *req) (caseListData, *apiError) {
 	e := s.getJSON(rq, "/api/v1/cases", &list)
 	d.Missing = e.missing()
 	d.Cases = list.Cases
+	today := s.today()
+	for i := range d.Cases {
+		d.Cases[i].judge(today)
+	}
 	// Overdue first, then by due date, the nearest first.
 	slices.SortStableFunc(d.Cases, func(a, b caseSummary) int {
 		if a.Overdue() != b.Overdue() {
@@ -176,6 +182,7 @@ func (s *site) casePage(w http.ResponseWriter, rq *req) {
 		s.renderError(w, rq, e)
 		return
 	}
+	d.C.judge(s.today())
 	if len(d.C.Deliveries) > 0 {
 		names := s.departmentNames(rq)
 		var desk struct {
@@ -269,7 +276,7 @@ func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
 	if d.Receipt == nil {
 		d.Receipt = map[string]any{}
 	}
-	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, when(d.Receipt["arrived_at"])
+	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, when(s.opts.Clock, d.Receipt["arrived_at"])
 	d.Form = map[string]string{"carrier": form["carrier"], "pieces": "1"}
 	s.mailRegister(rq, &d)
 	s.render(w, rq, http.StatusCreated, "mail.html", "mail.title", d)

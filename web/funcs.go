@@ -7,15 +7,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"onewindow/internal/clock"
 )
 
-var funcs = template.FuncMap{
-	"highlight": highlight,
-	"pct":       func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
-	"pages":     humanPages,
-	"join":      strings.Join,
-	"add":       func(a, b int) int { return a + b },
-	"when":      when,
+// funcs are the pages' template functions; times are shown as the hall's clock tells them.
+func funcs(hall clock.Clock) template.FuncMap {
+	return template.FuncMap{
+		"highlight": highlight,
+		"pct":       func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+		"pages":     humanPages,
+		"join":      strings.Join,
+		"add":       func(a, b int) int { return a + b },
+		"when":      func(v any) string { return when(hall, v) },
+	}
 }
 
 // highlight renders a search snippet whose matches the index wrapped in <mark>: everything
@@ -59,17 +64,17 @@ func humanPages(ps []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// when shows an RFC 3339 time (as the API answers) in the hall's local time, minutes only.
-func when(v any) string {
+// when shows an RFC 3339 time (as the API answers) in the hall's time, minutes only.
+func when(hall clock.Clock, v any) string {
 	switch t := v.(type) {
 	case time.Time:
 		if t.IsZero() {
 			return ""
 		}
-		return t.Local().Format("2006-01-02 15:04")
+		return hall.Minutes(t)
 	case string:
 		if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
-			return p.Local().Format("2006-01-02 15:04")
+			return hall.Minutes(p)
 		}
 		return t
 	case nil:

@@ -206,7 +206,7 @@ type pages map[string]*template.Template
 
 // parsePages parses each page with the layout into a set of its own, so that every page can
 // define the layout's "content" block.
-func parsePages() (pages, error) {
+func parsePages(funcs template.FuncMap) (pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -110,7 +110,7 @@ func (k keys) readSession(r *http.Request, now time.Time) (session, error) {
 // session is the request's session while its principal is still in the tokens file: removing
 // a user or changing their role ends their sessions at the next page, as it ends their tokens.
 func (s *site) session(r *http.Request) (session, error) {
-	sess, err := s.keys.readSession(r, s.opts.Now())
+	sess, err := s.keys.readSession(r, s.opts.Clock.Now())
 	if err == nil && !s.opts.Tokens.Knows(sess.P) {
 		return session{}, errExpired
 	}

@@ -66,7 +66,7 @@ func (s *site) signIn(w http.ResponseWriter, r *http.Request) {
 		s.signInForm(w, r, http.StatusUnauthorized, "bad_credentials")
 		return
 	}
-	value, _, err := s.keys.newSession(p, s.opts.Now(), s.opts.SessionTTL)
+	value, _, err := s.keys.newSession(p, s.opts.Clock.Now(), s.opts.SessionTTL)
 	if err != nil {
 		s.signInForm(w, r, http.StatusInternalServerError, "internal")
 		return

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/clock"
 	"onewindow/internal/httpx"
 )
 
@@ -41,8 +42,9 @@ type Options struct {
 	PollEvery time.Duration
 	// SessionTTL is how long a sign-in lasts (default 12h).
 	SessionTTL time.Duration
-	// Now is the clock (default time.Now); sessions expire by it.
-	Now func() time.Time
+	// Clock is the hall's: the times and overdue dates pages show, and sessions expire by it.
+	// Zero: the system's clock in clock.DefaultZone.
+	Clock clock.Clock
 	// SignInLimit, if set, limits failed sign-ins per client address (httpx.ClientKey): over
 	// it the form answers 429 before any password is checked, so guessing is slow and bcrypt
 	// cannot be made to burn the CPU. A sign-in that succeeds costs nothing.
@@ -94,10 +96,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	pg, err := parsePages()
+	pg, err := parsePages(funcs(opts.Clock))
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/clock"
 )
 
 const adminToken = "web-test-admin-token-0123456789"
@@ -161,7 +162,7 @@ func newHarness(t *testing.T) *harness {
 	hs := &harness{t: t, api: &fakeAPI{t: t}, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), jar: map[string]string{}}
 	hs.api.batch = map[string]any{"id": "b-1", "status": "processing", "pages_total": 4, "pages_done": 1, "documents": []any{}}
 	hs.h, err = New(Options{API: hs.api, Tokens: tokens, SessionKey: bytes.Repeat([]byte("k"), 32),
-		Now: func() time.Time { return hs.now }, PollEvery: time.Millisecond})
+		Clock: clock.New(nil, func() time.Time { return hs.now }), PollEvery: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestRemovedUsersSessionEnds(t *testing.T) {
 	}
 	var err error
 	hs.h, err = New(Options{API: hs.api, Tokens: mustTokens(t), SessionKey: bytes.Repeat([]byte("k"), 32),
-		Now: func() time.Time { return hs.now }})
+		Clock: clock.New(nil, func() time.Time { return hs.now })})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -600,7 +601,7 @@ func TestOpsShowsTheWatchedFolder(t *testing.T) {
 	hs := newHarness(t)
 	var err error
 	hs.h, err = New(Options{API: hs.api, Tokens: mustTokens(t), SessionKey: bytes.Repeat([]byte("k"), 32),
-		Now: func() time.Time { return hs.now },
+		Clock: clock.New(nil, func() time.Time { return hs.now }),
 		WatchStatus: func(context.Context) (WatchStatus, error) {
 			return WatchStatus{Dir: "/srv/scans", Waiting: 2, Recent: []WatchEntry{
 				{Name: "a.pdf", At: hs.now, BatchID: "b-1"},

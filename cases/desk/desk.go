@@ -16,6 +16,7 @@ import (
 
 	"onewindow/cases"
 	"onewindow/cases/notice"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 	"onewindow/storage"
 )
@@ -47,10 +48,10 @@ type Options struct {
 	Calendar  *cases.Calendar  // default: the bundled calendar
 	// CaseNoPattern numbers new cases (cases.FormatCaseNo); default cases.DefaultCaseNoPattern.
 	CaseNoPattern string
-	// Location is the hall's time zone, for dates, due dates and case numbers; default UTC+8.
-	Location *time.Location
+	// Clock is the hall's, for dates, due dates, case numbers and notices; zero: the system's
+	// clock in clock.DefaultZone.
+	Clock    clock.Clock
 	Notifier Notifier // tells applicants; nil: nobody is told
-	Now      func() time.Time
 	Log      *slog.Logger
 }
 
@@ -61,9 +62,8 @@ type Desk struct {
 	catalogue atomic.Pointer[cases.Catalogue]
 	cal       *cases.Calendar
 	pattern   string
-	loc       *time.Location
+	hall      clock.Clock
 	notifier  Notifier
-	now       func() time.Time
 	log       *slog.Logger
 }
 
@@ -81,20 +81,14 @@ func New(o Options) (*Desk, error) {
 	if o.CaseNoPattern == "" {
 		o.CaseNoPattern = cases.DefaultCaseNoPattern
 	}
-	if o.Location == nil {
-		o.Location = time.FixedZone("CST", 8*3600)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	if _, err := cases.FormatCaseNo(o.CaseNoPattern, o.Now(), 1); err != nil {
+	if _, err := cases.FormatCaseNo(o.CaseNoPattern, o.Clock.Now(), 1); err != nil {
 		return nil, err
 	}
-	d := &Desk{store: o.Store, notices: o.Notices, cal: o.Calendar, pattern: o.CaseNoPattern, loc: o.Location,
-		notifier: o.Notifier, now: o.Now, log: o.Log}
+	d := &Desk{store: o.Store, notices: o.Notices, cal: o.Calendar, pattern: o.CaseNoPattern, hall: o.Clock,
+		notifier: o.Notifier, log: o.Log}
 	d.catalogue.Store(o.Catalogue)
 	if now := d.clock(); !o.Calendar.Covers(now) || !o.Calendar.Covers(now.AddDate(0, 2, 0)) {
 		d.log.Warn("the working-day calendar does not cover the coming months: due dates count weekends only; give a newer --calendar-file",
@@ -109,7 +103,8 @@ func (d *Desk) SetCatalogue(c *cases.Catalogue) { d.catalogue.Store(c) }
 // Catalogue is the matter catalogue in use.
 func (d *Desk) Catalogue() *cases.Catalogue { return d.catalogue.Load() }
 
-func (d *Desk) clock() time.Time { return d.now().In(d.loc) }
+// clock is the hall's current time: every date the desk decides is the hall's.
+func (d *Desk) clock() time.Time { return d.hall.Now() }
 
 func (d *Desk) matter(op, code string) (cases.Matter, error) {
 	m, ok := d.Catalogue().Matter(code)
@@ -384,7 +379,7 @@ func (d *Desk) decisionNotice(ctx context.Context, c *cases.Case, decided cases.
 		return nil, errs.E("desk.Decide", errs.Internal, "", "", err)
 	}
 	m, _ := d.Catalogue().Matter(c.Matter)
-	return d.fileNotice(ctx, c, decided.Seq, notice.FromDecision(c, m, data, decided.Reason, decided.At.In(d.loc)), by)
+	return d.fileNotice(ctx, c, decided.Seq, notice.FromDecision(c, m, data, decided.Reason, decided.At), by)
 }
 
 // unnoticedDecision finds the decision a window retries because its notice failed (storage

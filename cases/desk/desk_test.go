@@ -22,6 +22,7 @@ import (
 	"onewindow/cases/desk"
 	"onewindow/cases/notice"
 	"onewindow/internal/auth"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
 	"onewindow/internal/testenv"
@@ -30,7 +31,7 @@ import (
 
 const idZhang = "220102199003070013"
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = clock.Clock{}.Location() // the hall's zone
 
 // testAuthz takes "Bearer role:name" as the principal: the token check is api's business.
 func testAuthz(roles []string, h httpx.HandlerFunc) http.Handler {
@@ -71,8 +72,8 @@ func newEnv(t testing.TB, notifier desk.Notifier, hook ...desk.AfterEvent) *env 
 	for _, h := range hook {
 		store = desk.WithAfterEvent(store, h)
 	}
-	e.desk, err = desk.New(desk.Options{Store: store, Notices: r, Notifier: notifier, Location: cst,
-		Now: func() time.Time { return *e.now.Load() }, Log: slog.New(slog.DiscardHandler)})
+	e.desk, err = desk.New(desk.Options{Store: store, Notices: r, Notifier: notifier,
+		Clock: clock.New(cst, func() time.Time { return *e.now.Load() }), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +555,7 @@ func TestDecisionRetryFilesTheMissingNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := desk.New(desk.Options{Store: outage, Notices: r, Location: cst, Log: slog.New(slog.DiscardHandler)})
+	d, err := desk.New(desk.Options{Store: outage, Notices: r, Clock: clock.New(cst, nil), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

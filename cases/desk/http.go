@@ -431,7 +431,7 @@ func (d *Desk) day(r *http.Request) (time.Time, error) {
 	if v == "" {
 		return d.clock(), nil
 	}
-	t, err := time.ParseInLocation(time.DateOnly, v, d.loc)
+	t, err := d.hall.ParseDate(v)
 	if err != nil {
 		return time.Time{}, errs.Errorf("desk.day", errs.Invalid, "bad_date", "date must be YYYY-MM-DD.")
 	}

@@ -41,7 +41,7 @@ func (d *Desk) LogMail(ctx context.Context, in MailInput, by cases.Actor) (*case
 	if mi.ArrivedAt.IsZero() {
 		mi.ArrivedAt = now
 	}
-	mi.ArrivedAt = mi.ArrivedAt.In(d.loc)
+	mi.ArrivedAt = d.hall.In(mi.ArrivedAt) // its ID, and so its day's folder, is the hall's
 	if err := mi.Validate(); err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (d *Desk) RegisterPDF(ctx context.Context, day time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.notices.RenderRegister(time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, d.loc), items)
+	return d.notices.RenderRegister(day, items)
 }
 
 // NotifyMail tells the applicant of a mail item's case its pre-acceptance result through the

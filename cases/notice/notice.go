@@ -19,6 +19,7 @@ import (
 	"onewindow/cases"
 	"onewindow/internal/auth"
 	"onewindow/internal/cjkfont"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 )
 
@@ -35,6 +36,9 @@ type Options struct {
 	// DepartmentNames shows department ids by name (the departments file's names); ids of the
 	// sample catalogue have defaults, any other id is shown as it is.
 	DepartmentNames map[string]string
+	// Clock is the hall's: a notice's and a register's dates are its days, whatever zone the
+	// times come in (events keep UTC). Zero: clock.DefaultZone.
+	Clock clock.Clock
 }
 
 // defaultDepartmentNames name the departments of the sample catalogue.
@@ -47,6 +51,7 @@ var defaultDepartmentNames = map[string]string{
 // Renderer renders notices. It is safe for concurrent use.
 type Renderer struct {
 	hall      string
+	clock     clock.Clock
 	depts     map[string]string
 	font      []byte
 	templates map[string]template
@@ -71,7 +76,7 @@ func New(opts Options) (*Renderer, error) {
 	}
 	depts := maps.Clone(defaultDepartmentNames)
 	maps.Copy(depts, opts.DepartmentNames)
-	return &Renderer{hall: opts.Hall, depts: depts, font: font, templates: t}, nil
+	return &Renderer{hall: opts.Hall, clock: opts.Clock, depts: depts, font: font, templates: t}, nil
 }
 
 // Hall is the hall's name the notices carry.
@@ -83,7 +88,7 @@ type Item struct {
 	Detail string // e.g. "缺少", "请于2026年3月9日前补齐", the legal basis
 }
 
-// Data is what a notice says. Dates are shown in the hall's own time (the times' location).
+// Data is what a notice says. Times are shown as the hall's clock (Options.Clock) tells them.
 type Data struct {
 	Kind          string
 	CaseNo        string
@@ -159,18 +164,24 @@ func maskID(s string) string {
 	return auth.MaskID(s)
 }
 
+// chineseDate shows a YYYY-MM-DD date, already the hall's day, as 2026年3月9日.
 func chineseDate(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return s
 	}
-	return chineseTime(t)
+	return civilDate(t)
 }
 
-func chineseTime(t time.Time) string {
+// chineseTime shows t's day in the hall as 2026年3月9日.
+func chineseTime(c clock.Clock, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
+	return civilDate(c.In(t))
+}
+
+func civilDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
@@ -178,15 +189,15 @@ var carrierNames = map[string]string{cases.CarrierEMS: "中国邮政EMS", cases.
 
 var conditionNames = map[string]string{"intact": "完好", "damaged": "破损", "opened": "已拆封"}
 
-func (d Data) values(hall string, depts map[string]string) map[string]string {
+func (d Data) values(hall string, depts map[string]string, c clock.Clock) map[string]string {
 	names := make([]string, len(d.Departments))
 	for i, id := range d.Departments {
 		names[i] = cmp.Or(depts[id], id)
 	}
 	v := map[string]string{
 		"hall": hall, "case_no": d.CaseNo, "applicant_name": d.ApplicantName, "applicant_id": maskID(d.ApplicantID),
-		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(d.Submitted),
-		"issued_date": chineseTime(d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
+		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(c, d.Submitted),
+		"issued_date": chineseTime(c, d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
 		"departments": strings.Join(names, "、"), "window": d.Window, "reason": d.Reason,
 	}
 	if mi := d.Mail; mi != nil {
@@ -195,7 +206,7 @@ func (d Data) values(hall string, depts map[string]string) map[string]string {
 		v["sender_name"] = mi.Sender.Name
 		v["pieces"] = strconv.Itoa(mi.Pieces)
 		v["condition"] = conditionNames[mi.Condition]
-		v["arrived_at"] = mi.ArrivedAt.Format("2006年1月2日 15:04")
+		v["arrived_at"] = c.In(mi.ArrivedAt).Format("2006年1月2日 15:04")
 		v["signed_by"] = mi.SignedBy
 	}
 	return v
@@ -207,8 +218,8 @@ func (r *Renderer) Render(d Data) ([]byte, error) {
 	if !ok {
 		return nil, errs.Errorf("notice.Render", errs.Invalid, "bad_notice_kind", "There is no notice of kind %q.", d.Kind)
 	}
-	p := r.page("P", t.title, d.CaseNo, d.Issued)
-	vals := d.values(r.hall, r.depts)
+	p := r.page("P", t.title, d.CaseNo, r.clock.In(d.Issued))
+	vals := d.values(r.hall, r.depts, r.clock)
 	p.SetFont(fontName, "", 12)
 	for _, line := range t.lines {
 		switch strings.TrimSpace(line) {
@@ -256,7 +267,7 @@ func (r *Renderer) signature(p *fpdf.Fpdf, issued time.Time) {
 	p.SetXY(110, y)
 	p.CellFormat(75, 8, r.hall, "", 2, "C", false, 0, "")
 	p.SetX(110)
-	p.CellFormat(75, 8, chineseTime(issued), "", 2, "C", false, 0, "")
+	p.CellFormat(75, 8, chineseTime(r.clock, issued), "", 2, "C", false, 0, "")
 	seal(p, r.hall, "业务专用章", 147.5, y+8, 20)
 }
 

@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"onewindow/cases"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNGs in testdata")
 
 var (
-	cst    = time.FixedZone("CST", 8*3600)
+	cst    = clock.Clock{}.Location() // the hall's zone
 	issued = time.Date(2026, 3, 3, 10, 0, 0, 0, cst)
 )
 

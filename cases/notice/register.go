@@ -9,10 +9,11 @@ import (
 )
 
 // RenderRegister renders the courier desk's daily register (收件登记簿): every mail item
-// that arrived on day, where it went and who received it. day's location is the hall's.
+// that arrived on day (any time of that day in the hall), where it went and who received it.
 func (r *Renderer) RenderRegister(day time.Time, items []cases.MailItem) ([]byte, error) {
+	day = r.clock.StartOfDay(day)
 	id := "REG-" + day.Format("20060102")
-	title := "物料流转窗口收件登记簿（" + chineseTime(day) + "）"
+	title := "物料流转窗口收件登记簿（" + chineseTime(r.clock, day) + "）"
 	p := r.page("L", title, id, day)
 	cols := []struct {
 		head string
@@ -26,7 +27,7 @@ func (r *Renderer) RenderRegister(day time.Time, items []cases.MailItem) ([]byte
 	}
 	p.Ln(-1)
 	for i, mi := range items {
-		row := []string{strconv.Itoa(i + 1), mi.ArrivedAt.Format("15:04"), carrierNames[mi.Carrier], mi.Waybill, mi.Sender.Name,
+		row := []string{strconv.Itoa(i + 1), r.clock.In(mi.ArrivedAt).Format("15:04"), carrierNames[mi.Carrier], mi.Waybill, mi.Sender.Name,
 			strconv.Itoa(mi.Pieces), conditionNames[mi.Condition], mi.CaseNo, mi.RoutedTo, mi.ReceivedBy, mi.SignedBy}
 		for j, c := range cols {
 			p.CellFormat(c.w, 7, fit(p, row[j], c.w-1.5), "1", 0, "C", false, 0, "")
@@ -45,7 +46,7 @@ func (r *Renderer) RenderRegister(day time.Time, items []cases.MailItem) ([]byte
 	p.SetXY(w-110, y)
 	p.CellFormat(80, 8, r.hall, "", 2, "C", false, 0, "")
 	p.SetX(w - 110)
-	p.CellFormat(80, 8, chineseTime(day), "", 2, "C", false, 0, "")
+	p.CellFormat(80, 8, chineseTime(r.clock, day), "", 2, "C", false, 0, "")
 	seal(p, r.hall, "收件专用章", w-70, y+8, 20)
 	return output(p)
 }

@@ -32,7 +32,7 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates})
+	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates, Clock: d.hall})
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
@@ -41,7 +41,7 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
 	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.cfg.RetentionYears, d.cfg.RetentionMode), d.delivery.afterCaseEvent), Notices: notices,
-		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Notifier: notifier, Log: d.log})
+		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Log: d.log})
 }
 
 // loadCatalogue reads the hall's matter catalogue, checking every material's type against

@@ -21,9 +21,6 @@ import (
 	"syscall"
 
 	"onewindow/pipeline/ocr"
-
-	// The hall's --time-zone resolves on a machine without the tzdata package too.
-	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise the module

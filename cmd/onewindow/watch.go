@@ -45,7 +45,7 @@ func runWatch(ctx context.Context, args []string) error {
 func (d *deps) watchInProcess(g *lifecycle.Group, h http.Handler) error {
 	w, err := watch.New(watch.Options{Dir: d.cfg.WatchDir, URL: "http://onewindow.internal",
 		Client:  &http.Client{Transport: watch.InProcess(h, auth.Principal{Name: "watch-dir", Role: auth.RoleScanner})},
-		Station: "watch-dir", Log: d.log})
+		Station: "watch-dir", Now: d.hall.Now, Log: d.log}) // done/ and failed/ keep the hall's days
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	casedesk "onewindow/cases/desk"
 	deliverydesk "onewindow/delivery/desk"
 	"onewindow/internal/auth"
+	"onewindow/internal/clock"
 	"onewindow/internal/config"
 	"onewindow/internal/lifecycle"
 	"onewindow/internal/metrics"
@@ -54,14 +55,9 @@ func parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (conf
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, err
 	}
-	// The hall's zone is the process's: working days, due dates, registers and page times
-	// all follow time.Local, and a server kept on UTC must not move a hall's day by 8 hours.
-	if cfg.TimeZone != "" {
-		loc, err := time.LoadLocation(cfg.TimeZone)
-		if err != nil {
-			return cfg, nil, fmt.Errorf("time-zone %q is not an IANA time zone (e.g. Asia/Shanghai)", cfg.TimeZone)
-		}
-		time.Local = loc
+	// The hall's clock is built from it in connect; time.Local stays the server's, for logs.
+	if _, err := clock.Load(cfg.TimeZone); err != nil {
+		return cfg, nil, fmt.Errorf("time-zone: %w", err)
 	}
 	return cfg, fs.Args(), validateArchive(cfg)
 }
@@ -85,6 +81,7 @@ func newLogger(cfg config.Config) *slog.Logger {
 type deps struct {
 	cfg      config.Config
 	log      *slog.Logger
+	hall     clock.Clock // the hall's clock (--time-zone): every desk, page and notice asks it
 	redis    asynq.RedisConnOpt
 	blobs    *storage.Blobs
 	state    *storage.State
@@ -102,6 +99,10 @@ type deps struct {
 }
 
 func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
+	hall, err := clock.Load(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.RedisURL == "" || cfg.S3Endpoint == "" {
 		return nil, errors.New("set ONEWINDOW_REDIS_URL and ONEWINDOW_S3_ENDPOINT (or use `onewindow dev`)")
 	}
@@ -129,7 +130,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 		return nil, err
 	}
 	client := asynq.NewClientFromRedisClient(state.Redis())
-	return &deps{cfg: cfg, log: log, redis: ropt, blobs: blobs, state: state, client: client,
+	return &deps{cfg: cfg, log: log, hall: hall, redis: ropt, blobs: blobs, state: state, client: client,
 		queue:   &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(cfg.MaxRetry, cfg.TaskTimeout)},
 		metrics: metrics.New()}, nil
 }
@@ -173,7 +174,7 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	s := &api.Server{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Tokens: tokens, Log: d.log,
 		Metrics:   d.metrics,
 		Dashboard: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis, ReadOnly: true}),
-		ViewerPDF: d.cfg.ViewerPDF}
+		ViewerPDF: d.cfg.ViewerPDF, Clock: d.hall}
 	if d.cfg.DashboardWrites {
 		s.DashboardWrite = asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: d.redis})
 	}

@@ -23,6 +23,7 @@ import (
 	"onewindow/archive"
 	"onewindow/cases"
 	"onewindow/delivery"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
 	"onewindow/storage"
@@ -59,8 +60,10 @@ type Options struct {
 	// GOVERNANCE).
 	RetentionYears int
 	RetentionMode  string
-	Now            func() time.Time
-	Log            *slog.Logger
+	// Clock is the hall's: sending times, and the day a department's due date is judged
+	// against. Zero: the system's clock in clock.DefaultZone.
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // Desk is the delivery desk. It is safe for concurrent use.
@@ -85,9 +88,6 @@ func New(o Options) (*Desk, error) {
 	if o.RetentionMode == "" {
 		o.RetentionMode = "GOVERNANCE"
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -101,7 +101,7 @@ func New(o Options) (*Desk, error) {
 	store := storage.NewDeliveryStore(o.Blobs, o.State)
 	tr := &Tracker{Store: store}
 	return &Desk{o: o, store: store, tracker: tr,
-		dl: &delivery.Deliverer{Sender: o.Sender, Tracker: tr, Log: o.Log, Now: o.Now}}, nil
+		dl: &delivery.Deliverer{Sender: o.Sender, Tracker: tr, Log: o.Log, Now: o.Clock.Now}}, nil
 }
 
 // Reindex rebuilds the delivery lists in Redis from MinIO (part of `reindex`).
@@ -206,7 +206,7 @@ func (d *Desk) Plan(ctx context.Context, caseNo string, seq int) (*Version, erro
 	if !sends(c.State) {
 		return nil, nil
 	}
-	if noticePending(c, d.o.Now()) {
+	if noticePending(c, d.o.Clock.Now()) {
 		return nil, errs.Errorf(op, errs.Unavailable, "notice_pending", "Case %s is decided but its notice is not filed yet.", caseNo)
 	}
 	depts := d.departmentsOf(c)
@@ -319,7 +319,7 @@ func (d *Desk) version(ctx context.Context, c *cases.Case, docs, depts []string,
 				return last, nil
 			}
 		}
-		v := &Version{CaseNo: c.CaseNo, Version: 1, Documents: docs, Departments: depts, Seq: seq, At: d.o.Now().UTC()}
+		v := &Version{CaseNo: c.CaseNo, Version: 1, Documents: docs, Departments: depts, Seq: seq, At: d.o.Clock.Now().UTC()}
 		if last != nil {
 			v.Version = last.Version + 1
 		}
@@ -446,7 +446,7 @@ func (d *Desk) buildPackage(ctx context.Context, caseNo, dept string, n int) (de
 		dp = &delivery.Department{ID: dept}
 	}
 	a := delivery.Applicant{Name: c.Applicant.Name, IDNumber: c.Applicant.IDNumber, USCC: c.Applicant.USCC, Phone: c.Applicant.Phone}
-	p := delivery.NewPackage(delivery.Case{No: c.CaseNo, Matter: c.Matter, Version: n, Applicant: a, DueDate: c.DueFor(dept)}, dp, docs, d.o.Now())
+	p := delivery.NewPackage(delivery.Case{No: c.CaseNo, Matter: c.Matter, Version: n, Applicant: a, DueDate: c.DueFor(dept)}, dp, docs, d.o.Clock.Now())
 	return p, v.Documents, nil
 }
 

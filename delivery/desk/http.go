@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"onewindow/cases"
 	"onewindow/delivery"
@@ -159,7 +158,7 @@ func (d *Desk) getManifest(w http.ResponseWriter, r *http.Request, p auth.Princi
 		return err
 	}
 	m := pkg.Manifest
-	exp := d.o.Now().Add(d.o.LinkExpiry).UTC()
+	exp := d.o.Clock.Now().Add(d.o.LinkExpiry).UTC()
 	links := documents{d.o.Blobs}
 	for i := range m.Documents {
 		u, err := links.Link(r.Context(), m.Documents[i].ID, d.o.LinkExpiry)
@@ -236,7 +235,7 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	h, herr := d.handout(r.Context(), no)
 	if herr != nil {
-		markOverdue(recs, results, d.o.Now())
+		markOverdue(recs, results, d.o.Clock.Date(d.o.Clock.Now()))
 	}
 	out := map[string]any{"case_no": no, "deliveries": recs, "results": results}
 	if herr == nil {
@@ -250,9 +249,8 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 }
 
 // markOverdue flags the deliveries whose department has sent no result and whose due date
-// (a date in the hall's zone) has passed. A case handed out owes nothing.
-func markOverdue(recs []delivery.Delivery, results []Result, now time.Time) {
-	today := now.In(time.Local).Format(time.DateOnly)
+// is before today, both the hall's days (YYYY-MM-DD). A case handed out owes nothing.
+func markOverdue(recs []delivery.Delivery, results []Result, today string) {
 	for i := range recs {
 		answered := slices.ContainsFunc(results, func(x Result) bool { return x.Department == recs[i].Department })
 		recs[i].Overdue = !answered && recs[i].DueDate != "" && recs[i].DueDate < today

@@ -84,7 +84,7 @@ func (d *Desk) FileResult(ctx context.Context, caseNo, dept, by string, up *deli
 	if c.State != cases.StateInReview {
 		return nil, errs.Errorf(op, errs.Conflict, "case_not_in_review", "Case %s is %s, not in review: it takes no result.", caseNo, c.State)
 	}
-	now := d.o.Now().UTC()
+	now := d.o.Clock.Now().UTC()
 	if ok, err := d.o.Blobs.Exists(ctx, storage.Inbox, storage.RawKey(up.Digest.SHA256)); err != nil {
 		return nil, err
 	} else if !ok {
@@ -242,7 +242,7 @@ func (d *Desk) HandOut(ctx context.Context, caseNo string, in HandoutInput, by c
 	if c.State != cases.StateResultReady && c.State != cases.StateDelivered {
 		return nil, errs.Errorf(op, errs.Conflict, "illegal_transition", "Case %s is %s; only a case whose result is ready is handed out.", caseNo, c.State)
 	}
-	h := &Handout{CaseNo: caseNo, Method: in.Method, Note: strings.TrimSpace(in.Note), By: by.Name, At: d.o.Now().UTC()}
+	h := &Handout{CaseNo: caseNo, Method: in.Method, Note: strings.TrimSpace(in.Note), By: by.Name, At: d.o.Clock.Now().UTC()}
 	switch in.Method {
 	case HandoutPickup:
 		if in.Collector == nil {
