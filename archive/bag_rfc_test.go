@@ -37,6 +37,9 @@ type testBagOptions struct {
 	enc     encoding.Encoding // of the tag files other than bagit.txt; nil: UTF-8
 	encName string            // Tag-File-Character-Encoding; "": UTF-8
 	extra   map[string]string // payload files beside testPayload
+	// plainNames leaves out the payload name with "%": bagit-python (1.9) decodes only %0A
+	// and %0D in manifest paths, not the %25 RFC 8493 §2.1.3 requires for a percent sign.
+	plainNames bool
 }
 
 func (o testBagOptions) algorithms() []string {
@@ -63,6 +66,9 @@ func makeTestBag(t testing.TB, o testBagOptions) testBag {
 	b := testBag{}
 	var octets int
 	for p, body := range testPayload {
+		if o.plainNames && strings.Contains(p, "%") {
+			continue
+		}
 		b[p] = []byte(body)
 	}
 	for p, body := range o.extra {
