@@ -120,3 +120,35 @@ func TestIsolatedPoolCancelAndClose(t *testing.T) {
 		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
+
+// BenchmarkIsolationOverhead reads the same page with an engine in this process and with one
+// in an engine process, alternately in one run, and reports what isolation costs a page.
+//
+//	go test -run '^$' -bench IsolationOverhead -benchtime 20x ./pipeline/ocr
+func BenchmarkIsolationOverhead(b *testing.B) {
+	_, img := testPage(b)
+	ctx := context.Background()
+	local := newTestEngine(b)
+	pool := NewIsolatedPool(Options{}, 1, IsolationOptions{Command: testChild})
+	defer pool.Close()
+	if _, _, err := pool.Recognize(ctx, img); err != nil { // the process starts outside the timing
+		b.Fatal(err)
+	}
+	var inProcess, isolated time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, _, err := local.Recognize(ctx, img); err != nil {
+			b.Fatal(err)
+		}
+		inProcess += time.Since(start)
+		start = time.Now()
+		if _, _, err := pool.Recognize(ctx, img); err != nil {
+			b.Fatal(err)
+		}
+		isolated += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(inProcess.Seconds()*1000/n, "ms/page-in-process")
+	b.ReportMetric(isolated.Seconds()*1000/n, "ms/page-isolated")
+	b.ReportMetric(float64(isolated)/float64(inProcess), "ratio")
+}
