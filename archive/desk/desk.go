@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"onewindow/archive"
+	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 	"onewindow/internal/metrics"
 	"onewindow/internal/tasks"
@@ -50,6 +51,9 @@ type Desk struct {
 	Policy archive.RetentionPolicy
 	// Clock dates events and picks the fixity period; nil is the system clock.
 	Clock archive.Clock
+	// Days is the hall's clock: the from and to days of searches and reports are its days.
+	// Zero: clock.DefaultZone.
+	Days clock.Clock
 	// Rebuilders rebuild the other desks' Redis indexes (cases, deliveries) from MinIO as
 	// part of Reindex, so that one command brings back everything Redis lost.
 	Rebuilders []Rebuilder

@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -30,6 +31,24 @@ func badParam(name, why string) error {
 	return errs.E("desk.search", errs.Invalid, "bad_parameter", "Parameter "+name+": "+why, nil)
 }
 
+// dayRange reads the from and to days (YYYY-MM-DD, either may be missing) as the midnights
+// that start them in the hall: a document filed at 00:30 Beijing time is filed that day.
+func (d *Desk) dayRange(v url.Values, from, to *time.Time) error {
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", from}, {"to", to}} {
+		if s := v.Get(f.name); s != "" {
+			t, err := d.Days.ParseDate(s)
+			if err != nil {
+				return badParam(f.name, "use YYYY-MM-DD.")
+			}
+			*f.dst = t
+		}
+	}
+	return nil
+}
+
 func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	if d.Index == nil {
 		return errs.E("desk.search", errs.Unavailable, "search_unavailable", "This process keeps no search index.", nil)
@@ -42,17 +61,8 @@ func (d *Desk) search(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	q := archive.Query{Text: v.Get("q"), Type: v.Get("type"), CaseNo: v.Get("case_no"), IDNumber: v.Get("id_number"),
 		USCC: v.Get("uscc"), Applicant: v.Get("applicant"), Matter: v.Get("matter"), Department: v.Get("department"),
 		ArchivalCode: v.Get("archival_code"), IDPrefix: v.Get("id_prefix"), USCCPrefix: v.Get("uscc_prefix")}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &q.From}, {"to", &q.To}} {
-		if s := v.Get(f.name); s != "" {
-			t, err := time.Parse("2006-01-02", s)
-			if err != nil {
-				return badParam(f.name, "use YYYY-MM-DD.")
-			}
-			*f.dst = t
-		}
+	if err := d.dayRange(v, &q.From, &q.To); err != nil {
+		return err
 	}
 	for _, f := range []struct {
 		name string

@@ -15,7 +15,7 @@ import (
 )
 
 // ReportScope selects the documents of a four-properties report: a case, or those filed in a
-// date range (inclusive days, UTC).
+// date range (inclusive days, the hall's: midnights in its zone, as Desk.Days parses them).
 type ReportScope struct {
 	CaseNo   string
 	From, To time.Time
@@ -85,17 +85,8 @@ func (d *Desk) Report(ctx context.Context, s ReportScope) (*archive.PropertiesRe
 func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	q := r.URL.Query()
 	s := ReportScope{CaseNo: q.Get("case_no")}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &s.From}, {"to", &s.To}} {
-		if v := q.Get(f.name); v != "" {
-			t, err := time.Parse("2006-01-02", v)
-			if err != nil {
-				return badParam(f.name, "use YYYY-MM-DD.")
-			}
-			*f.dst = t
-		}
+	if err := d.dayRange(q, &s.From, &s.To); err != nil {
+		return err
 	}
 	if s.CaseNo == "" && s.From.IsZero() && s.To.IsZero() {
 		return badParam("case_no", "name a case, or a date range with from and to.")

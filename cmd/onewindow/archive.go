@@ -24,6 +24,7 @@ import (
 	"onewindow/api"
 	"onewindow/archive"
 	"onewindow/archive/desk"
+	"onewindow/internal/clock"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
 	"onewindow/internal/lifecycle"
@@ -53,7 +54,7 @@ func (d *deps) desk() *desk.Desk {
 	// The policy was checked by validateArchive before connecting.
 	policy, _ := retentionPolicy(d.cfg)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
-		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy, ReportFont: d.cfg.NoticeFont,
+		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy, ReportFont: d.cfg.NoticeFont, Days: d.hall,
 		Rebuilders: []desk.Rebuilder{
 			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
 				cd, err := d.caseDesk()
@@ -369,6 +370,10 @@ func runReport(ctx context.Context, args []string) error {
 		return err
 	}
 	s := desk.ReportScope{CaseNo: caseNo}
+	hall, err := clock.Load(cfg.TimeZone) // the days are the hall's, as the API's report takes them
+	if err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		v   string
 		dst *time.Time
@@ -376,7 +381,7 @@ func runReport(ctx context.Context, args []string) error {
 		if p.v == "" {
 			continue
 		}
-		if *p.dst, err = time.Parse("2006-01-02", p.v); err != nil {
+		if *p.dst, err = hall.ParseDate(p.v); err != nil {
 			return fmt.Errorf("dates are YYYY-MM-DD: %w", err)
 		}
 	}

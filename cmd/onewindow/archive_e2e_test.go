@@ -21,6 +21,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"onewindow/archive"
+	"onewindow/internal/clock"
 	"onewindow/internal/testenv"
 	"onewindow/internal/testfixtures/bagit"
 	"onewindow/storage"
@@ -120,8 +121,8 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 	}{
 		{"chinese full text", url.Values{"q": {"委托"}}, []string{first}},
 		{"case number", url.Values{"case_no": {caseNo}}, nil}, // both documents
-		{"filed today", url.Values{"case_no": {caseNo}, "from": {time.Now().UTC().Format("2006-01-02")},
-			"to": {time.Now().UTC().Format("2006-01-02")}}, nil},
+		{"filed today (the hall's day)", url.Values{"case_no": {caseNo}, "from": {clock.Clock{}.Date(time.Now())},
+			"to": {clock.Clock{}.Date(time.Now())}}, nil},
 		{"filed before", url.Values{"case_no": {caseNo}, "to": {"2001-01-01"}}, []string{}},
 		{"department", url.Values{"department": {"住建局"}}, nil},
 		{"applicant", url.Values{"applicant": {"杨佳"}}, nil},
