@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"onewindow/cases"
+	"onewindow/internal/clock"
 )
 
 // facts are what the figures need of one case, folded once from its events and kept until
@@ -13,16 +14,19 @@ import (
 type facts struct {
 	Version int
 	Opened  time.Time
-	Channel string
-	Matter  string
-	Window  string // the desk that opened it
-	Clerk   string // who opened it
+	// The hall's dates of the times here, worked out once when folded (settle): a report
+	// then compares strings only.
+	OpenedDay string
+	Channel   string
+	Matter    string
+	Window    string // the desk that opened it
+	Clerk     string // who opened it
 	// Decisions are the window's decisions in order; the first says whether the case was
 	// accepted at the first visit.
 	Decisions []decision
 	Deferred  []deferred
 	// Departments: when each department's result is due and when it answered (zero: not yet).
-	Departments map[string]*deptFacts
+	Departments []*deptFacts
 	// ResultReady is when the case's result was ready: a department's result where it did
 	// not answer through the API (no departments file, paper).
 	ResultReady time.Time
@@ -33,18 +37,23 @@ type facts struct {
 
 type decision struct {
 	At       time.Time
+	Day      string
 	Decision string
 }
 
 // deferred is a material accepted as owed (容缺) and when it was supplied (zero: not yet).
 type deferred struct {
-	Due      string
-	Supplied time.Time
+	Due         string
+	Supplied    time.Time
+	SuppliedDay string
 }
 
 type deptFacts struct {
+	ID       string
 	Due      string
 	Answered time.Time
+	DoneDay  string // the hall's date of its result, "" while none
+	WorkDays int    // working days from acceptance to the result; -1 while none
 }
 
 // answered is when department d's result came: its own answer, else the case's result.
@@ -55,11 +64,11 @@ func (f *facts) answered(d *deptFacts) time.Time {
 	return f.ResultReady
 }
 
-// foldFacts folds a case's events into its facts; matterDepts names the departments of a
-// matter in the catalogue.
-func foldFacts(evs []cases.Event, matterDepts func(matter string) []string) (*facts, error) {
+// foldFacts folds a case's events into its facts, dated by the hall's clock and calendar;
+// matterDepts names the departments of a matter in the catalogue.
+func foldFacts(evs []cases.Event, matterDepts func(matter string) []string, hall clock.Clock, cal *cases.Calendar) (*facts, error) {
 	c := &cases.Case{}
-	f := &facts{Departments: map[string]*deptFacts{}}
+	f := &facts{}
 	for _, e := range evs {
 		before := supplied(c)
 		if err := c.Apply(e); err != nil {
@@ -110,15 +119,43 @@ func foldFacts(evs []cases.Event, matterDepts func(matter string) []string) (*fa
 	case cases.StateAccepted, cases.StateAcceptedWithDeficiencies, cases.StateInReview:
 		f.Open = true
 	}
+	f.settle(hall, cal)
 	return f, nil
 }
 
-func (f *facts) dept(id string) *deptFacts {
-	d, ok := f.Departments[id]
-	if !ok {
-		d = &deptFacts{}
-		f.Departments[id] = d
+// settle works out the hall's dates of the facts' times.
+func (f *facts) settle(hall clock.Clock, cal *cases.Calendar) {
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return hall.In(t).Format(time.DateOnly)
 	}
+	f.OpenedDay = day(f.Opened)
+	for i := range f.Decisions {
+		f.Decisions[i].Day = day(f.Decisions[i].At)
+	}
+	for i := range f.Deferred {
+		f.Deferred[i].SuppliedDay = day(f.Deferred[i].Supplied)
+	}
+	acc := accepted(f)
+	for _, d := range f.Departments {
+		done := f.answered(d)
+		d.DoneDay, d.WorkDays = day(done), -1
+		if !done.IsZero() && !acc.IsZero() {
+			d.WorkDays = cal.WorkingDaysBetween(hall.In(acc), hall.In(done))
+		}
+	}
+}
+
+func (f *facts) dept(id string) *deptFacts {
+	for _, d := range f.Departments {
+		if d.ID == id {
+			return d
+		}
+	}
+	d := &deptFacts{ID: id}
+	f.Departments = append(f.Departments, d)
 	return d
 }
 

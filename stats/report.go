@@ -140,7 +140,6 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
-	day := func(t time.Time) string { return s.o.Clock.In(t).Format(time.DateOnly) }
 	lo, hi := from.Format(time.DateOnly), to.Format(time.DateOnly)
 	in := func(d string) bool { return d >= lo && d <= hi }
 	today := s.o.Clock.Today()
@@ -160,9 +159,10 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	}
 	byMatter, byWindow, byClerk := map[string]int{}, map[string]int{}, map[string]int{}
 	depts := map[string]*DepartmentStats{}
-	deptDays := map[string][]int{}
+	type sum struct{ days, n int }
+	deptDays := map[string]*sum{}
 	for _, f := range all {
-		if opened := day(f.Opened); in(opened) {
+		if opened := f.OpenedDay; in(opened) {
 			r.CasesOpened++
 			if f.Channel == cases.ChannelMail {
 				intake[opened].Mail++
@@ -180,7 +180,7 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 			}
 		}
 		for _, d := range f.Decisions {
-			if in(day(d.At)) {
+			if in(d.Day) {
 				r.Decisions[d.Decision]++
 			}
 		}
@@ -190,15 +190,16 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 			}
 			r.Deferred.Due++
 			switch {
-			case !d.Supplied.IsZero() && day(d.Supplied) <= d.Due:
+			case d.SuppliedDay != "" && d.SuppliedDay <= d.Due:
 				r.Deferred.OnTime++
-			case !d.Supplied.IsZero() || d.Due < todayStr:
+			case d.SuppliedDay != "" || d.Due < todayStr:
 				r.Deferred.Late++
 			default:
 				r.Deferred.Owed++
 			}
 		}
-		for id, df := range f.Departments {
+		for _, df := range f.Departments {
+			id := df.ID
 			if df.Due == "" || !in(df.Due) {
 				continue
 			}
@@ -208,17 +209,20 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 				depts[id] = ds
 			}
 			ds.Due++
-			done := f.answered(df)
 			switch {
-			case !done.IsZero() && day(done) <= df.Due:
+			case df.DoneDay != "" && df.DoneDay <= df.Due:
 				ds.OnTime++
-			case !done.IsZero():
+			case df.DoneDay != "":
 				ds.Late++
 			case df.Due < todayStr:
 				ds.Overdue++
 			}
-			if acc := accepted(f); !done.IsZero() && !acc.IsZero() {
-				deptDays[id] = append(deptDays[id], s.o.Calendar.WorkingDaysBetween(s.o.Clock.In(acc), s.o.Clock.In(done)))
+			if df.WorkDays >= 0 {
+				if deptDays[id] == nil {
+					deptDays[id] = &sum{}
+				}
+				deptDays[id].days += df.WorkDays
+				deptDays[id].n++
 			}
 		}
 		if f.Open && f.DueDate != "" {
@@ -238,12 +242,8 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 		if ds.Due > 0 {
 			ds.OnTimeRate = round(float64(ds.OnTime) / float64(ds.Due))
 		}
-		if ns := deptDays[id]; len(ns) > 0 {
-			sum := 0
-			for _, n := range ns {
-				sum += n
-			}
-			ds.MeanWorkingDays = round(float64(sum) / float64(len(ns)))
+		if d := deptDays[id]; d != nil && d.n > 0 {
+			ds.MeanWorkingDays = round(float64(d.days) / float64(d.n))
 		}
 		r.Departments = append(r.Departments, *ds)
 	}

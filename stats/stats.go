@@ -12,14 +12,17 @@ import (
 	"log/slog"
 	"maps"
 	"sync"
+	"time"
 
 	"onewindow/cases"
 	"onewindow/internal/clock"
 	"onewindow/internal/errs"
 )
 
-// Cases reads the filed case events (storage.CaseStore).
+// Cases reads the filed case events (storage.CaseStore): how many were filed (a count that
+// moves with every event), every case's version, and a case's events.
 type Cases interface {
+	EventsFiled(ctx context.Context) (int64, error)
 	CaseVersions(ctx context.Context) (map[string]int, error)
 	Events(ctx context.Context, caseNo string) ([][]byte, error)
 }
@@ -39,15 +42,22 @@ type Options struct {
 	DepartmentName func(id string) string
 	Calendar       *cases.Calendar // nil: the bundled one
 	Clock          clock.Clock     // the hall's days; zero: the system's clock in clock.DefaultZone
-	Log            *slog.Logger
+	// MaxAge is how long the facts kept count while the filed-events count has not moved
+	// (a year of a busy hall is a million event keys to list); past it they are checked
+	// against the archive all the same, in case the count was lost with Redis. 0: 5 minutes;
+	// negative: list on every report.
+	MaxAge time.Duration
+	Log    *slog.Logger
 }
 
 // Stats computes the figures.
 type Stats struct {
 	o Options
 
-	mu    sync.Mutex
-	facts map[string]*facts // by case number, at the version it was folded
+	mu       sync.Mutex
+	facts    map[string]*facts // by case number, at the version it was folded
+	listedAt time.Time         // when the event keys were last listed
+	filed    int64             // the filed-events count then
 }
 
 // New builds the statistics desk.
@@ -58,18 +68,27 @@ func New(o Options) *Stats {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.MaxAge == 0 {
+		o.MaxAge = 5 * time.Minute
+	}
 	return &Stats{o: o, facts: map[string]*facts{}}
 }
 
-// current brings every case's facts up to its filed version: one listing of the event keys,
-// then only the cases that moved are read again, eight at a time.
+// current brings every case's facts up to its filed version. While no event was filed since
+// the last time (the count in Redis says so), the facts kept are current; else one listing
+// of the event keys says which cases moved, and only those are read again, eight at a time.
 func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	filed, ferr := s.o.Cases.EventsFiled(ctx)
+	if ferr == nil && filed == s.filed && !s.listedAt.IsZero() && time.Since(s.listedAt) < s.o.MaxAge {
+		return maps.Clone(s.facts), nil
+	}
+	listed := time.Now()
 	versions, err := s.o.Cases.CaseVersions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var stale []string
 	for no, v := range versions {
 		if f, ok := s.facts[no]; !ok || f.Version != v {
@@ -118,6 +137,8 @@ func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
 	if first != nil {
 		return nil, first
 	}
+	// Events filed while listing moved the count past filed: the next report lists again.
+	s.listedAt, s.filed = listed, filed
 	return maps.Clone(s.facts), nil // a fact is never changed once kept, only replaced
 }
 
@@ -132,14 +153,14 @@ func (s *Stats) fold(ctx context.Context, caseNo string, depts func(string) []st
 			return nil, errs.E("stats.fold", errs.Internal, "bad_event", "A case event does not decode.", err)
 		}
 	}
-	return foldFacts(evs, depts)
+	return foldFacts(evs, depts, s.o.Clock, s.o.Calendar)
 }
 
 // Reset forgets every case's facts, so the next figures are counted from MinIO afresh (the
 // reindex calls it).
 func (s *Stats) Reset(ctx context.Context) (int, error) {
 	s.mu.Lock()
-	s.facts = map[string]*facts{}
+	s.facts, s.listedAt = map[string]*facts{}, time.Time{}
 	s.mu.Unlock()
 	f, err := s.current(ctx)
 	return len(f), err

@@ -111,6 +111,9 @@ func (s *CaseStore) AppendEvent(ctx context.Context, caseNo string, seq int, dat
 		return errs.E(op, errs.Conflict, "version_conflict",
 			fmt.Sprintf("Case %s changed meanwhile (version %d is taken); reload it and try again.", caseNo, seq), ErrVersionConflict)
 	}
+	if err == nil {
+		s.countEvent(ctx)
+	}
 	return err
 }
 
