@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onewindow/archive"
+	"onewindow/internal/clock"
 	"onewindow/storage"
 )
 
@@ -122,7 +123,7 @@ func (m *memAudit) AuditHead(context.Context) (storage.AuditHead, bool, error) {
 func TestAuditEntriesTakeTheClocksTime(t *testing.T) {
 	ctx := context.Background()
 	mem := newMemAudit()
-	now := time.Date(2031, 2, 28, 23, 59, 30, 0, time.FixedZone("CST", 8*3600))
+	now := time.Date(2031, 2, 28, 23, 59, 30, 0, clock.Clock{}.Location()) // the hall's; keys keep UTC
 	l := &archive.AuditLog{Store: mem, Coord: mem, Origin: "api-1", RetentionMode: "GOVERNANCE", RetentionYears: 3,
 		Clock: func() time.Time { return now }}
 	var got []archive.AuditEntry
