@@ -1,8 +1,9 @@
 // Package split cuts a stack of scanned pages into documents when the scan station put no
 // separator sheets between them, from what each page shows: a title at the top (named by the
 // taxonomy, or only printed as one: short, larger and centred), page numbering, clause
-// numbering that goes on or starts again, the field labels of a form seen again, and a change
-// of document type.
+// numbering that goes on or starts again, the field labels of a form seen again, a change
+// of document type; and, for a page without a title, text that runs on from the page before
+// or the codes the document already holds.
 package split
 
 import (
@@ -67,6 +68,15 @@ const (
 	titleGapLines     = 2.5 // ... by this many body glyph heights
 	repeatedForm      = 2.0 // the page repeats the field labels the document already showed
 	minRepeatedLabels = 3
+	// A page with no more than a small title's evidence (titleKeywordSmall) may be the next
+	// page of the document running: its first sentence goes on from the last of the page
+	// before, or it holds an ID number or credit code the document holds.
+	runsOn     = -2.5
+	sharesCode = -1.5
+	// untitledTypeChange is what a change of type weighs on a page without a title: the next
+	// page of a form often reads like another type (an applicant's declaration, a commitment),
+	// and a new document almost always shows its title.
+	untitledTypeChange = 1.0
 )
 
 // Pages groups page positions (0-based, in order) into documents.
@@ -123,9 +133,11 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 	docType, docConf := types[0], confs[0]
 	var docLabels map[string]bool
 	var docClauses map[rune]bool
+	var docCodes map[string]bool
 	if mode == Content {
 		docLabels = lineLabels(pages[0].Text)
 		docClauses = firstClausesOf(pages[0].Text, nil)
+		docCodes = codesOf(pages[0].Text, nil)
 	}
 	for i := 1; i < len(pages); i++ {
 		start := pages[i].AfterSeparator
@@ -134,7 +146,8 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 			labels = lineLabels(pages[i].Text)
 		}
 		if !start && mode == Content {
-			e := evidence(pages[i], layouts[i], textTop, docClauses, types[i], confs[i], docType, docConf, tax)
+			run := running{prev: pages[i-1].Text, firstClauses: docClauses, codes: docCodes}
+			e := evidence(pages[i], layouts[i], textTop, run, types[i], confs[i], docType, docConf, tax)
 			if repeatsForm(labels, docLabels) {
 				e += repeatedForm
 			}
@@ -146,6 +159,7 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 			docLabels = labels
 			if mode == Content {
 				docClauses = firstClausesOf(pages[i].Text, nil)
+				docCodes = codesOf(pages[i].Text, nil)
 			}
 			continue
 		}
@@ -155,6 +169,7 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 				docLabels[l] = true
 			}
 			firstClausesOf(pages[i].Text, docClauses)
+			codesOf(pages[i].Text, docCodes)
 		}
 		// A document's type is what its surest page says; continuation pages are often vague,
 		// and so is a first page that lost its title to OCR.
@@ -168,13 +183,21 @@ func Pages(pages []Page, tax *classify.Taxonomy, opts Options) [][]int {
 // Evidence scores how strongly page p begins a new document, given the type of the
 // document running so far. Positive values argue for a new document.
 func Evidence(p Page, pageType string, pageConf float64, docType string, docConf float64, tax *classify.Taxonomy) float64 {
-	return evidence(p, layoutOf(p, 3), -1, nil, pageType, pageConf, docType, docConf, tax)
+	return evidence(p, layoutOf(p, 3), -1, running{}, pageType, pageConf, docType, docConf, tax)
+}
+
+// running is what the splitter knows of the document running before a page.
+type running struct {
+	prev         string          // the text of the page before
+	firstClauses map[rune]bool   // the kinds of clause (条, 章, 节) it numbered 1 already
+	codes        map[string]bool // the ID numbers and credit codes it holds (codesOf)
 }
 
 // evidence is Evidence with the page's layout worked out; textTop, the stack's usual top of
 // text in pixels (-1 unknown): a page whose text starts well below it has lost its title to OCR;
-// and firstClauses, the kinds of clause (条, 章, 节) the running document numbered 1 already.
-func evidence(p Page, lay layout, textTop int, firstClauses map[rune]bool, pageType string, pageConf float64, docType string, docConf float64, tax *classify.Taxonomy) float64 {
+// and what is known of the document running.
+func evidence(p Page, lay layout, textTop int, run running, pageType string, pageConf float64, docType string, docConf float64, tax *classify.Taxonomy) float64 {
+	firstClauses := run.firstClauses
 	lines := lay.lines
 	score := 0.0
 	if n, _, ok := PageNumber(p.Text); ok {
@@ -222,15 +245,72 @@ func evidence(p Page, lay layout, textTop int, firstClauses map[rune]bool, pageT
 		title = titleGap
 	}
 	score += title
+	change := 0.0
 	if pageType != "" && pageType != classify.Other && pageType != docType {
 		switch {
 		case pageConf >= sureType && (docConf >= sureType || docType == classify.Other):
-			score += typeChange
+			change = typeChange
 		case pageConf >= likelyType && docConf >= likelyType && docType != classify.Other:
-			score += likelyTypeChange
+			change = likelyTypeChange
+		}
+	}
+	if title == 0 {
+		change = min(change, untitledTypeChange)
+	}
+	score += change
+	if title <= titleKeywordSmall {
+		if continues(run.prev, p.Text) {
+			score += runsOn
+		}
+		if sharedCode(run.codes, p.Text) {
+			score += sharesCode
 		}
 	}
 	return score
+}
+
+// continues reports whether text runs on from prev: prev's last line breaks off after a comma,
+// an enumeration mark, a colon or an opening bracket, in the middle of a sentence.
+func continues(prev, text string) bool {
+	if prev == "" || text == "" {
+		return false
+	}
+	last := ""
+	for _, l := range strings.Split(prev, "\n") {
+		if t := squeeze(l); t != "" {
+			last = t
+		}
+	}
+	r := []rune(last)
+	return len(r) >= 4 && strings.ContainsRune("，,、；;（(—", r[len(r)-1])
+}
+
+// codeRe finds what may be an ID number or a credit code: 18 letters and digits, with a digit.
+var codeRe = regexp.MustCompile(`[0-9A-Z]{18}`)
+
+// codesOf adds to into (a new set when nil) the codes of text (codeRe, spaces ignored).
+func codesOf(text string, into map[string]bool) map[string]bool {
+	if into == nil {
+		into = map[string]bool{}
+	}
+	for _, l := range strings.Split(text, "\n") {
+		for _, c := range codeRe.FindAllString(strings.ToUpper(squeeze(l)), -1) {
+			if strings.ContainsAny(c, "0123456789") {
+				into[c] = true
+			}
+		}
+	}
+	return into
+}
+
+// sharedCode reports whether text holds one of codes.
+func sharedCode(codes map[string]bool, text string) bool {
+	for c := range codesOf(text, nil) {
+		if codes[c] {
+			return true
+		}
+	}
+	return false
 }
 
 // lineLabels returns the first two letters of each line of at least four letters, outside

@@ -27,6 +27,10 @@ const (
 	articles3 = "第八条 本章程自2024年4月3日起生效。\n第九条 本章程由股东签字后生效。"
 	formP1    = "行政许可申请表\n申请人（单位）名称：某某公司\n申请事项：食品经营许可"
 	formP2    = "申请日期：2023年2月7日\n本人承诺所提交的申请材料真实、合法、有效。\n经办窗口：综合窗口 3 号"
+	formA1    = "市场主体登记申请表\n申请单位：长春某某有限公司\n统一社会信用代码：91220102QFWNB571XW\n申请人声明：本单位承诺所填内容真实有效，"
+	formA2    = "如有虚假愿承担法律责任。\n本单位郑重承诺遵守有关规定，自愿承担相应责任。\n承诺日期：2024年6月12日"
+	licence2  = "统一社会信用代码 91220102QFWNB571XW\n经营范围 食品销售；餐饮服务\n登记机关 长春市市场监督管理局\n市场主体应当于每年报送年度报告。"
+	idCard    = "中华人民共和国居民身份证\n姓名 张三\n公民身份号码 220103198909195957"
 	english   = "CERTIFICATE OF GOOD STANDING\nThe undersigned certifies that Maple Leaf Holdings Ltd. is in good standing."
 )
 
@@ -52,6 +56,12 @@ func TestPages(t *testing.T) {
 		{"content also after separators", []Page{{Text: attorney}, {Text: attorney}, {Text: licence, AfterSeparator: true}},
 			Options{Mode: Content}, [][]int{{0}, {1}, {2}}},
 		{"separators only ignores content", textPages(attorney, licence), Options{Mode: SeparatorsOnly}, [][]int{{0, 1}}},
+		// Continuation pages: no title, and the text runs on or the codes are the document's.
+		{"form's next page reads like a commitment but runs on", textPages(formA1, formA2, attorney), Options{},
+			[][]int{{0, 1}, {2}}},
+		{"licence's next page holds its code", textPages(attorney, licence, licence2), Options{}, [][]int{{0}, {1, 2}}},
+		{"a titled copy holding the same code is a document", textPages(attorney, idCard), Options{}, [][]int{{0}, {1}}},
+		{"a second copy of the licence is a document", textPages(licence, licence), Options{}, [][]int{{0}, {1}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
