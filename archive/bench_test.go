@@ -88,6 +88,11 @@ func TestSearchLatency(t *testing.T) {
 		t.Logf("%-10s median %6.2f ms  p99 %6.2f ms", m.name, ms(m.d[len(m.d)/2]), ms(m.d[len(m.d)*99/100]))
 	}
 	measure("id_prefix", func(i int) Query { return Query{Text: fmt.Sprintf("22010319800%d*", 1+rng.Intn(9))} })
+	// As people type them: a code's first digits or a run inside it without *, a Latin
+	// word's beginning.
+	measure("id_run", func(i int) Query { return Query{Text: fmt.Sprintf("22010319800%d", 1+rng.Intn(9))} })
+	measure("id_inside", func(i int) Query { return Query{Text: fmt.Sprintf("198001%02d", 1+rng.Intn(28))} })
+	measure("latin_prefix", func(i int) Query { return Query{Text: "Commit"} })
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
