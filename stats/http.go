@@ -14,6 +14,8 @@ var readers = []string{auth.RoleManager}
 func (s *Stats) routes() []httpx.Route {
 	return []httpx.Route{
 		{Pattern: "GET /api/v1/stats", Roles: readers, H: s.getStats},
+		{Pattern: "GET /api/v1/ratings", Roles: readers, H: s.ratingsList},
+		{Pattern: "POST /api/v1/ratings/{case_no}/outcome", Roles: readers, H: s.postOutcome},
 	}
 }
 

@@ -36,6 +36,7 @@ type Ratings interface {
 type Options struct {
 	Cases     Cases
 	Ratings   Ratings
+	FollowUps FollowUps // where outcomes of follow-ups are filed; nil: not recorded here
 	Catalogue func() *cases.Catalogue
 	// DepartmentName names a department (the departments file); "" falls back to the
 	// catalogue's names, then the id.

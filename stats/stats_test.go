@@ -69,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	if e.desk, err = casedesk.New(casedesk.Options{Store: e.store, Notices: notices, Clock: hall, Log: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
-	e.stats = stats.New(stats.Options{Cases: e.store, Ratings: e.ratings, Catalogue: e.desk.Catalogue, Clock: hall})
+	e.stats = stats.New(stats.Options{Cases: e.store, Ratings: e.ratings, FollowUps: e.ratings, Catalogue: e.desk.Catalogue, Clock: hall})
 	mux := http.NewServeMux()
 	e.stats.Routes(mux, testAuthz)
 	e.srv = httptest.NewServer(mux)
@@ -170,7 +170,15 @@ func (e *env) independent(day string) (opened int, decisions map[string]int, fir
 
 func (e *env) get(role, query string) (int, http.Header, []byte) {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/stats"+query, nil)
+	return e.send(role, "GET", "/api/v1/stats"+query, "")
+}
+
+func (e *env) send(role, method, path, body string) (int, http.Header, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Bearer "+role)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -274,5 +282,54 @@ func TestBadRequests(t *testing.T) {
 	// A leap year's 366 days are one report.
 	if code, _, body := e.get(auth.RoleManager, "?from=2024-01-01&to=2024-12-31"); code != 200 {
 		t.Errorf("366 days: %d %s", code, body)
+	}
+}
+
+// A low rating's follow-up is listed until its outcome is recorded, once.
+func TestFollowUps(t *testing.T) {
+	e := newEnv(t)
+	e.dayOfCases(time.Date(2026, 3, 2, 0, 0, 0, 0, hallZone))
+	e.at(time.Date(2026, 3, 12, 9, 0, 0, 0, hallZone)) // past the follow-up's 5 working days
+	list := func() []stats.RatingEntry {
+		code, _, body := e.send(auth.RoleManager, "GET", "/api/v1/ratings?from=2026-03-01&to=2026-03-31&follow_up=open", "")
+		var out struct{ Ratings []stats.RatingEntry }
+		if code != 200 || json.Unmarshal(body, &out) != nil {
+			t.Fatalf("ratings: %d %s", code, body)
+		}
+		return out.Ratings
+	}
+	open := list()
+	if len(open) != 1 || open[0].Score != 2 || !open[0].Late || open[0].FollowUp == nil {
+		t.Fatalf("open follow-ups: %+v", open)
+	}
+	no := open[0].CaseNo
+	for _, tt := range []struct {
+		path, body string
+		status     int
+		code       string
+	}{
+		{"/api/v1/ratings/" + no + "/outcome", `{"outcome": ""}`, 400, "bad_outcome"},
+		{"/api/v1/ratings/JL-NONE/outcome", `{"outcome": "已回访"}`, 404, "rating_not_found"},
+		{"/api/v1/ratings/" + no + "/outcome", `{"outcome": "已回访申请人，增开周一上午窗口"}`, 201, ""},
+		{"/api/v1/ratings/" + no + "/outcome", `{"outcome": "again"}`, 409, "outcome_recorded"},
+	} {
+		code, _, body := e.send(auth.RoleManager, "POST", tt.path, tt.body)
+		var b httpx.ErrorBody
+		_ = json.Unmarshal(body, &b)
+		if code != tt.status || b.Error.Code != tt.code {
+			t.Errorf("%s %s: %d %s", tt.path, tt.body, code, body)
+		}
+	}
+	if code, _, _ := e.send(auth.RoleWindow, "GET", "/api/v1/ratings", ""); code != 403 {
+		t.Errorf("a window reads ratings: %d", code)
+	}
+	if open := list(); len(open) != 0 {
+		t.Errorf("still open after its outcome: %+v", open)
+	}
+	_, _, body := e.get(auth.RoleManager, "?from=2026-03-01&to=2026-03-31")
+	var r stats.Report
+	_ = json.Unmarshal(body, &r)
+	if r.Ratings.Low != 1 || r.Ratings.FollowUpsOpen != 0 {
+		t.Errorf("ratings after the outcome: %+v", r.Ratings)
 	}
 }

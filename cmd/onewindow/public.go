@@ -52,7 +52,7 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 	if err != nil {
 		return err
 	}
-	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
+	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, FollowUps: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
 		Calendar: cal, Clock: hall, Log: d.log.With("component", "stats")})
 	s.Extra = append(s.Extra, pub.Routes, st.Routes)
 	return nil
