@@ -97,7 +97,7 @@ func BenchmarkYearReport(b *testing.B) {
 	}
 	ctx := context.Background()
 	cold := time.Now()
-	r, err := s.Report(ctx, from, to)
+	r, err := s.Report(ctx, from, to, stats.Filter{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func BenchmarkYearReport(b *testing.B) {
 			y.moving = moving
 			reads := y.reads
 			for b.Loop() {
-				if _, err := s.Report(ctx, from, to); err != nil {
+				if _, err := s.Report(ctx, from, to, stats.Filter{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -15,8 +15,13 @@ func (r *Report) Rows() [][]string {
 		{"figure", "key", "name", "value"},
 		{"from", "", "", r.From},
 		{"to", "", "", r.To},
-		{"cases_opened", "", "", num(r.CasesOpened)},
 	}
+	for _, f := range [][2]string{{"matter", r.Filter.Matter}, {"window", r.Filter.Window}, {"clerk", r.Filter.Clerk}, {"department", r.Filter.Department}} {
+		if f[1] != "" {
+			rows = append(rows, []string{"filter", f[0], "", f[1]})
+		}
+	}
+	rows = append(rows, []string{"cases_opened", "", "", num(r.CasesOpened)})
 	for _, d := range []string{"accept", "accept_with_deficiencies", "correction_required", "reject"} {
 		rows = append(rows, []string{"decisions", d, decisionNames[d], num(r.Decisions[d])})
 	}

@@ -28,7 +28,7 @@ func (s *Stats) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 func (s *Stats) getStats(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 	const op = "stats.get"
 	q := r.URL.Query()
-	if err := httpx.CheckQuery(op, q, "from", "to", "format"); err != nil {
+	if err := httpx.CheckQuery(op, q, "from", "to", "format", "matter", "window", "clerk", "department"); err != nil {
 		return err
 	}
 	format := q.Get("format")
@@ -41,7 +41,7 @@ func (s *Stats) getStats(w http.ResponseWriter, r *http.Request, _ auth.Principa
 	if err != nil {
 		return err
 	}
-	rep, err := s.Report(r.Context(), from, to)
+	rep, err := s.Report(r.Context(), from, to, Filter{Matter: q.Get("matter"), Window: q.Get("window"), Clerk: q.Get("clerk"), Department: q.Get("department")})
 	if err != nil {
 		return err
 	}

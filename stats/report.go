@@ -18,8 +18,9 @@ const MaxDays = 366
 
 // Report is the hall's figures for the days From to To (inclusive, the hall's dates).
 type Report struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Filter Filter `json:"filter"`
 	// CasesOpened counts the cases opened on those days; Intake splits them by day and
 	// channel (every day of the range, zeros included, for a chart).
 	CasesOpened int         `json:"cases_opened"`
@@ -134,8 +135,29 @@ func dayNumber(t time.Time) int {
 	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
-// Report counts the figures for the hall's days from to to (inclusive).
-func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error) {
+// Filter narrows a report to the cases of one matter, window, clerk or department (empty:
+// any); several narrow together.
+type Filter struct {
+	Matter     string `json:"matter,omitempty"`
+	Window     string `json:"window,omitempty"`
+	Clerk      string `json:"clerk,omitempty"`
+	Department string `json:"department,omitempty"`
+}
+
+func (fl Filter) keeps(f *facts) bool {
+	switch {
+	case fl.Matter != "" && f.Matter != fl.Matter,
+		fl.Window != "" && f.Window != fl.Window,
+		fl.Clerk != "" && f.Clerk != fl.Clerk:
+		return false
+	case fl.Department != "":
+		return slices.ContainsFunc(f.Departments, func(d *deptFacts) bool { return d.ID == fl.Department })
+	}
+	return true
+}
+
+// Report counts the figures for the hall's days from to to (inclusive) of the cases fl keeps.
+func (s *Stats) Report(ctx context.Context, from, to time.Time, fl Filter) (*Report, error) {
 	all, err := s.current(ctx)
 	if err != nil {
 		return nil, err
@@ -146,7 +168,7 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	todayStr := today.Format(time.DateOnly)
 	soon := s.o.Calendar.AddWorkingDays(today, 2).Format(time.DateOnly)
 
-	r := &Report{From: lo, To: hi, Decisions: map[string]int{}, Departments: []DepartmentStats{}}
+	r := &Report{From: lo, To: hi, Filter: fl, Decisions: map[string]int{}, Departments: []DepartmentStats{}}
 	for _, d := range []string{cases.DecisionAccept, cases.DecisionAcceptDeferred, cases.DecisionCorrection, cases.DecisionReject} {
 		r.Decisions[d] = 0
 	}
@@ -162,6 +184,9 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	type sum struct{ days, n int }
 	deptDays := map[string]*sum{}
 	for _, f := range all {
+		if !fl.keeps(f) {
+			continue
+		}
 		if opened := f.OpenedDay; in(opened) {
 			r.CasesOpened++
 			if f.Channel == cases.ChannelMail {
@@ -200,6 +225,9 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 		}
 		for _, df := range f.Departments {
 			id := df.ID
+			if fl.Department != "" && id != fl.Department {
+				continue
+			}
 			if df.Due == "" || !in(df.Due) {
 				continue
 			}
@@ -254,14 +282,18 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	})
 	r.ByWindow = counts(byWindow, nil)
 	r.ByClerk = counts(byClerk, nil)
-	if r.Ratings, err = s.ratings(ctx, in, todayStr); err != nil {
+	kept := func(caseNo string) bool {
+		f, ok := all[caseNo]
+		return fl == (Filter{}) || ok && fl.keeps(f)
+	}
+	if r.Ratings, err = s.ratings(ctx, in, kept, todayStr); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
 // ratings counts the ratings given on the days in admits.
-func (s *Stats) ratings(ctx context.Context, in func(string) bool, today string) (RatingsStats, error) {
+func (s *Stats) ratings(ctx context.Context, in, kept func(string) bool, today string) (RatingsStats, error) {
 	var out RatingsStats
 	if s.o.Ratings == nil {
 		return out, nil
@@ -277,7 +309,7 @@ func (s *Stats) ratings(ctx context.Context, in func(string) bool, today string)
 			s.o.Log.WarnContext(ctx, "a filed rating does not decode; not counted", "err", err)
 			continue
 		}
-		if !in(s.o.Clock.In(rt.At).Format(time.DateOnly)) {
+		if !in(s.o.Clock.In(rt.At).Format(time.DateOnly)) || !kept(rt.CaseNo) {
 			continue
 		}
 		out.Count++

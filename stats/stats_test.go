@@ -234,6 +234,20 @@ func TestReportEqualsTheEvents(t *testing.T) {
 		t.Errorf("after a second day: opened %d, intake %+v, ratings %+v", r2.CasesOpened, r2.Intake, r2.Ratings)
 	}
 
+	// Narrowed to a clerk nobody is, or to the matter all cases are of.
+	_, _, body = e.get(auth.RoleManager, "?from=2026-03-01&to=2026-03-03&clerk=nobody")
+	var none stats.Report
+	_ = json.Unmarshal(body, &none)
+	if none.CasesOpened != 0 || none.Ratings.Count != 0 || none.Filter.Clerk != "nobody" {
+		t.Errorf("clerk=nobody: %s", body)
+	}
+	_, _, body = e.get(auth.RoleManager, "?from=2026-03-01&to=2026-03-03&matter=JL-SC-002&department=market-regulation")
+	var same stats.Report
+	_ = json.Unmarshal(body, &same)
+	if same.CasesOpened != 4 || same.Ratings.Count != 2 {
+		t.Errorf("matter and department of the accepted cases: opened %d, ratings %d", same.CasesOpened, same.Ratings.Count)
+	}
+
 	// The downloads carry the same figures.
 	code, h, data := e.get(auth.RoleManager, "?from=2026-03-01&to=2026-03-03&format=csv")
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
@@ -270,7 +284,7 @@ func TestBadRequests(t *testing.T) {
 		{auth.RoleManager, "?from=2025-01-01&to=2026-01-02", 400, "range_too_long"},
 		{auth.RoleManager, "?from=2026-3-1&to=2026-03-02", 400, "bad_date"},
 		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&format=pdf", 400, "bad_format"},
-		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&matter=x", 400, "unknown_parameter"},
+		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&matters=x", 400, "unknown_parameter"},
 	} {
 		code, _, body := e.get(tt.role, tt.query)
 		var b httpx.ErrorBody
