@@ -61,7 +61,22 @@ type statsCount struct {
 // decisionOrder is the order the decisions chart and table show them in.
 var decisionOrder = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
 
+// followUp is an open follow-up of a low rating (GET /api/v1/ratings?follow_up=open).
+type followUp struct {
+	CaseNo   string   `json:"case_no"`
+	Matter   string   `json:"matter"`
+	Score    int      `json:"score"`
+	Reasons  []string `json:"reasons"`
+	Comment  string   `json:"comment"`
+	At       string   `json:"at"`
+	FollowUp struct {
+		DueDate string `json:"due_date"`
+	} `json:"follow_up"`
+	Late bool `json:"late"`
+}
+
 type managerData struct {
+	FollowUps []followUp
 	From, To  string
 	Stats     *statsAnswer
 	Decisions []statsCount
@@ -96,6 +111,10 @@ func (s *site) manager(w http.ResponseWriter, rq *req) {
 		return
 	}
 	d.Stats, d.From, d.To = &st, st.From, st.To
+	var fu struct{ Ratings []followUp }
+	if e := s.getJSON(rq, "/api/v1/ratings?"+url.Values{"from": {st.From}, "to": {st.To}, "follow_up": {"open"}}.Encode(), &fu); e == nil {
+		d.FollowUps = fu.Ratings
+	}
 	l := rq.l
 	days := make([]string, len(st.Intake))
 	counter, mail := make([]float64, len(st.Intake)), make([]float64, len(st.Intake))
@@ -143,4 +162,16 @@ func (s *site) managerDownload(w http.ResponseWriter, rq *req) {
 		return
 	}
 	s.stream(w, rq, "/api/v1/stats?"+q.Encode(), false)
+}
+
+// followUpOutcome records what was done about a low rating, then shows the page again.
+func (s *site) followUpOutcome(w http.ResponseWriter, rq *req) {
+	no := rq.PathValue("no")
+	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/ratings/"+url.PathEscape(no)+"/outcome",
+		map[string]string{"outcome": rq.PostFormValue("outcome")}, nil, nil); e != nil {
+		s.renderError(w, rq, e)
+		return
+	}
+	back := url.Values{"from": {rq.PostFormValue("from")}, "to": {rq.PostFormValue("to")}, "m": {"outcome_recorded"}}
+	http.Redirect(w, rq.Request, "/manager?"+back.Encode(), http.StatusSeeOther)
 }
