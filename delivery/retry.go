@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 )
 
 // Backoff of failed deliveries: 30 s, doubling, at most an hour apart, for a day.
@@ -13,6 +14,12 @@ const (
 	retryCap    = time.Hour
 	RetryWithin = 24 * time.Hour
 )
+
+// QueuePolicy is the queue's policy for packages and department events (tasks.Limits.With):
+// retried for a day as RetryDelayFor says, each attempt within tasks.DeliverTimeout.
+func QueuePolicy() tasks.Policy {
+	return tasks.Policy{MaxRetry: MaxRetry, Timeout: tasks.DeliverTimeout, Backoff: RetryDelayFor}
+}
 
 // MaxRetry is the number of retries whose delays (RetryDelay(0) … RetryDelay(MaxRetry-1))
 // first add up to RetryWithin: the asynq task's MaxRetry.

@@ -33,7 +33,7 @@ func (w *deliveryWiring) afterCaseEvent(ctx context.Context, caseNo string, e ca
 
 // wireDelivery builds the process's delivery desk once, over the case desk cd and the
 // departments file (reloaded when it changes, when g is given). serve adds its Routes, work
-// registers its handlers (Register) and uses deliverydesk.RetryDelay as RetryDelayFunc.
+// registers its handlers (Register); their retries follow delivery.QueuePolicy in the queue's table.
 func (d *deps) wireDelivery(g *lifecycle.Group, cd *casedesk.Desk) (*deliverydesk.Desk, error) {
 	w := &d.delivery
 	w.mu.Lock()

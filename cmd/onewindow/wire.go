@@ -20,7 +20,7 @@ import (
 	"onewindow/api"
 	"onewindow/archive/desk"
 	casedesk "onewindow/cases/desk"
-	deliverydesk "onewindow/delivery/desk"
+	"onewindow/delivery"
 	"onewindow/internal/auth"
 	"onewindow/internal/clock"
 	"onewindow/internal/config"
@@ -131,7 +131,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 	}
 	client := asynq.NewClientFromRedisClient(state.Redis())
 	return &deps{cfg: cfg, log: log, hall: hall, redis: ropt, blobs: blobs, state: state, client: client,
-		queue:   &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(cfg.MaxRetry, cfg.TaskTimeout)},
+		queue: &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(cfg.MaxRetry, cfg.TaskTimeout).
+			With(delivery.QueuePolicy(), tasks.TypeDeliver, tasks.TypeNotify)},
 		metrics: metrics.New()}, nil
 }
 
@@ -267,12 +268,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		// due are looked for every second rather than every 5 s: a killed worker's page waits
 		// 61 s instead of 66 s (asynq's lease and recoverer set the rest).
 		DelayedTaskCheckInterval: time.Second,
-		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
-			if errors.Is(err, asynq.ErrLeaseExpired) {
-				return 0
-			}
-			return deliverydesk.RetryDelay(n, err, t) // delivery's day-long backoff for packages, 2^n s (max 5 min) for the rest
-		},
+		RetryDelayFunc:           d.queue.Limits.RetryDelay,
 	})
 	mux := asynq.NewServeMux()
 	p.Register(mux)

@@ -363,7 +363,7 @@ func (d *Desk) queue(ctx context.Context, caseNo, dept, due string, version, rep
 		return nil // delivered, acknowledged or given up already: a re-push sends it again
 	}
 	t := tasks.NewDeliverTask(tasks.DeliverPayload{CaseNo: caseNo, Department: dept, Version: version, Key: key}, repush)
-	if err := d.o.Queue.EnqueueOnce(ctx, t, asynq.MaxRetry(delivery.MaxRetry), asynq.Timeout(tasks.DeliverTimeout)); err != nil {
+	if err := d.o.Queue.EnqueueOnce(ctx, t); err != nil {
 		return err
 	}
 	if rec.Attempts == 0 {
@@ -484,14 +484,4 @@ func (d *Desk) intoReview(ctx context.Context, caseNo, reason string) {
 	if _, err := d.o.Cases.Advance(ctx, caseNo, 0, cases.StateInReview, reason, worker); err != nil && errs.CodeOf(err) != "illegal_transition" {
 		d.o.Log.Warn("case not moved into review", "case_no", caseNo, "err", err)
 	}
-}
-
-// RetryDelay is the queue's one RetryDelayFunc: packages and department events back off as
-// delivery's day-long policy says, every other task as before (2^n s, at most 5 min).
-func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
-	switch t.Type() {
-	case tasks.TypeDeliver, tasks.TypeNotify:
-		return delivery.RetryDelayFor(n, err)
-	}
-	return min(time.Duration(1<<min(n, 8))*time.Second, 5*time.Minute)
 }

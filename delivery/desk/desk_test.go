@@ -224,7 +224,7 @@ func newFixture(t *testing.T) *fixture {
 
 	client := asynq.NewClientFromRedisClient(f.state.Redis())
 	t.Cleanup(func() { client.Close() })
-	q := &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(3, time.Minute)}
+	q := &tasks.Queue{Client: client, Limits: tasks.DefaultLimits(3, time.Minute).With(delivery.QueuePolicy(), tasks.TypeDeliver, tasks.TypeNotify)}
 	f.d, err = desk.New(desk.Options{Cases: f.cases, Registry: delivery.StaticRegistry(set), Blobs: f.blobs, State: f.state, Queue: q})
 	if err != nil {
 		t.Fatal(err)
@@ -566,7 +566,10 @@ func TestRefusedPackageIsDeadLetteredAndRepushed(t *testing.T) {
 	}
 }
 
+// The queue's one policy table gives packages and department events delivery's day-long
+// back-off, every other task 2^n s, and a task whose worker died no wait at all.
 func TestRetryDelayDispatchesOnTaskType(t *testing.T) {
+	limits := tasks.DefaultLimits(8, time.Minute).With(delivery.QueuePolicy(), tasks.TypeDeliver, tasks.TypeNotify)
 	for _, tc := range []struct {
 		typ    string
 		n      int
@@ -578,10 +581,16 @@ func TestRetryDelayDispatchesOnTaskType(t *testing.T) {
 		{tasks.TypePage, 0, time.Second, time.Second},
 		{tasks.TypePage, 20, 256 * time.Second, 256 * time.Second}, // 2^8 s: the cap of the shift, as before
 	} {
-		got := desk.RetryDelay(tc.n, errs.E("t", errs.Unavailable, "down", "", nil), asynq.NewTask(tc.typ, nil))
+		got := limits.RetryDelay(tc.n, errs.E("t", errs.Unavailable, "down", "", nil), asynq.NewTask(tc.typ, nil))
 		if got < tc.lo || got > tc.hi {
 			t.Errorf("RetryDelay(%d) of %s = %s, want %s..%s", tc.n, tc.typ, got, tc.lo, tc.hi)
 		}
+	}
+	if got := limits.RetryDelay(3, asynq.ErrLeaseExpired, asynq.NewTask(tasks.TypePage, nil)); got != 0 {
+		t.Errorf("a task whose lease expired waits %s, want none", got)
+	}
+	if p := limits.For(tasks.TypeDeliver); p.MaxRetry != delivery.MaxRetry || p.Timeout != tasks.DeliverTimeout {
+		t.Errorf("package policy %+v", p)
 	}
 }
 

@@ -313,7 +313,7 @@ func (d *Desk) HandOut(ctx context.Context, caseNo string, in HandoutInput, by c
 	}
 	for _, dept := range h.Departments {
 		t := tasks.NewNotifyTask(tasks.NotifyPayload{CaseNo: caseNo, Department: dept, Kind: "handout"})
-		if err := d.o.Queue.EnqueueOnce(ctx, t, asynq.MaxRetry(delivery.MaxRetry)); err != nil {
+		if err := d.o.Queue.EnqueueOnce(ctx, t); err != nil {
 			d.o.Log.Error("department not told of the handout", "case_no", caseNo, "department", dept, "err", err)
 		}
 	}

@@ -10,13 +10,23 @@ import (
 	"onewindow/internal/errs"
 )
 
-// Policy is how often a task of one type is retried and how long one run may take.
+// Policy is how often a task of one type is retried, how long to wait before each retry
+// and how long one run may take.
 type Policy struct {
 	MaxRetry int
 	Timeout  time.Duration
+	// Backoff is the wait before retry n+1 (n retries made so far) after err; nil means
+	// DefaultBackoff.
+	Backoff func(n int, err error) time.Duration
 }
 
-// Limits are the policies of every task type: Default, and ByType where a type differs.
+// DefaultBackoff waits 2^n s between tries, at most 256 s.
+func DefaultBackoff(n int, _ error) time.Duration {
+	return min(time.Duration(1<<min(max(n, 0), 8))*time.Second, 5*time.Minute)
+}
+
+// Limits are the queue's one policy table: every task type's retries, back-off and run time.
+// Default covers the types ByType does not name.
 type Limits struct {
 	Default Policy
 	ByType  map[string]Policy
@@ -24,7 +34,8 @@ type Limits struct {
 
 // DefaultLimits derives every type's policy from the hall's --max-retry and --task-timeout:
 // assembling a batch writes every document's PDF, so it may take four times as long as one
-// page; training is cheap and not worth many retries.
+// page; training is cheap and not worth many retries. Department deliveries keep their own
+// day-long policy, which the delivery package supplies (With).
 func DefaultLimits(maxRetry int, timeout time.Duration) Limits {
 	return Limits{
 		Default: Policy{MaxRetry: maxRetry, Timeout: timeout},
@@ -36,12 +47,37 @@ func DefaultLimits(maxRetry int, timeout time.Duration) Limits {
 	}
 }
 
+// With returns the table with p as the policy of the task types named.
+func (l Limits) With(p Policy, taskTypes ...string) Limits {
+	byType := make(map[string]Policy, len(l.ByType)+len(taskTypes))
+	for k, v := range l.ByType {
+		byType[k] = v
+	}
+	for _, t := range taskTypes {
+		byType[t] = p
+	}
+	l.ByType = byType
+	return l
+}
+
 // For returns the policy of a task type.
 func (l Limits) For(taskType string) Policy {
 	if p, ok := l.ByType[taskType]; ok {
 		return p
 	}
 	return l.Default
+}
+
+// RetryDelay is the queue's RetryDelayFunc: a task whose worker died (its lease expired) is
+// taken again at once; any other waits as its type's Backoff says.
+func (l Limits) RetryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return 0
+	}
+	if b := l.For(t.Type()).Backoff; b != nil {
+		return b(n, err)
+	}
+	return DefaultBackoff(n, err)
 }
 
 // Enqueuer puts tasks on the queue (asynq.Client).
