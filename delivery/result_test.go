@@ -19,7 +19,7 @@ func TestReadResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	encrypted, err := os.ReadFile("../pipeline/pages/testdata/encrypted-owner.pdf")
+	encrypted, err := os.ReadFile("../pipeline/pages/testdata/encrypted-user.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
