@@ -23,8 +23,10 @@ type ArchivalCodeFields struct {
 	CaseNo         string
 	BatchID        string
 	Type           string
-	Seq            int // the document's number in its batch, from 1
-	Revision       int // the reviewer's correction that filed it; 0 for the first assembly
+	// Seq is the document's number among the codes that share the rest of its code, from 1;
+	// AssignArchivalCode takes the next one free in the archive.
+	Seq      int
+	Revision int // the reviewer's correction that filed it; 0 for the first assembly
 }
 
 var archivalTokens = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -71,14 +73,25 @@ func ArchivalCode(pattern string, f ArchivalCodeFields) string {
 	if pattern == "" {
 		return ""
 	}
-	code := archivalTokens.ReplaceAllStringFunc(pattern, func(tok string) string {
+	return fillCode(pattern, f, fmt.Sprintf("%04d", f.Seq)) + revisionSuffix(f.Revision)
+}
+
+// fillCode fills pattern in with seq written as given.
+func fillCode(pattern string, f ArchivalCodeFields, seq string) string {
+	return archivalTokens.ReplaceAllStringFunc(pattern, func(tok string) string {
+		if tok == "{seq}" {
+			return seq
+		}
 		if fill := archivalToken[tok]; fill != nil {
 			return fill(f)
 		}
 		return tok
 	})
-	if f.Revision > 0 {
-		code += "-R" + strconv.Itoa(f.Revision)
+}
+
+func revisionSuffix(rev int) string {
+	if rev > 0 {
+		return "-R" + strconv.Itoa(rev)
 	}
-	return code
+	return ""
 }

@@ -101,15 +101,61 @@ func FourProperties(ctx context.Context, s ReportStore, recs []*Record, o Report
 		if err != nil {
 			return rep, err
 		}
+		rep.Documents = append(rep.Documents, *d)
+	}
+	checkCodesUnique(rep.Documents)
+	for i := range rep.Documents {
+		d := &rep.Documents[i]
+		judge(d)
 		for p, st := range d.Properties {
 			rep.Summary[p][st]++
 			if st == Fail {
 				rep.OK = false
 			}
 		}
-		rep.Documents = append(rep.Documents, *d)
 	}
 	return rep, nil
+}
+
+// checkCodesUnique fails every document whose archival code another in the report has too
+// (DA/T 70's check that unique metadata is unique), naming the others.
+func checkCodesUnique(docs []DocumentReport) {
+	holders := map[string][]string{}
+	for _, d := range docs {
+		if d.ArchivalCode != "" {
+			holders[d.ArchivalCode] = append(holders[d.ArchivalCode], d.DocumentID)
+		}
+	}
+	for i := range docs {
+		d := &docs[i]
+		if d.ArchivalCode == "" {
+			continue
+		}
+		var others []string
+		for _, id := range holders[d.ArchivalCode] {
+			if id != d.DocumentID {
+				others = append(others, id)
+			}
+		}
+		c := Check{Property: Authenticity, Check: "archival_code_unique", Object: d.ArchivalCode, Status: Pass,
+			Detail: "no other document in the report has this archival code"}
+		if len(others) > 0 {
+			c.Status, c.Detail = Fail, "archival code "+d.ArchivalCode+" is also that of "+strings.Join(others, ", ")
+		}
+		d.Checks = append(d.Checks, c)
+	}
+}
+
+// judge sets each property to the worst status of its checks.
+func judge(d *DocumentReport) {
+	for _, p := range []string{Authenticity, Integrity, Usability, Security} {
+		d.Properties[p] = Pass
+	}
+	for _, c := range d.Checks {
+		if c.Status == Fail || (c.Status == Warn && d.Properties[c.Property] == Pass) {
+			d.Properties[c.Property] = c.Status
+		}
+	}
 }
 
 func documentReport(ctx context.Context, s ReportStore, rec *Record, o ReportOptions) (*DocumentReport, error) {
@@ -155,14 +201,7 @@ func documentReport(ctx context.Context, s ReportStore, rec *Record, o ReportOpt
 			return nil, err
 		}
 	}
-	for _, p := range []string{Authenticity, Integrity, Usability, Security} {
-		d.Properties[p] = Pass
-	}
-	for _, c := range d.Checks {
-		if c.Status == Fail || (c.Status == Warn && d.Properties[c.Property] == Pass) {
-			d.Properties[c.Property] = c.Status
-		}
-	}
+	checkCodeClaim(ctx, s, rec, add)
 	if o.Access != "" {
 		add(Security, "access_control", "", Pass, o.Access)
 	}

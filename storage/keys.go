@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -73,6 +74,31 @@ func DocumentOfRecordKey(key string) (docID string, ok bool) {
 		return "", false
 	}
 	return strings.CutSuffix(rest, "/record.json")
+}
+
+// ArchivalCodesPrefix holds the archival codes claimed in the archive: one write-once object a
+// code, naming the document that holds it, and one a document, naming its code.
+const ArchivalCodesPrefix = "archival-codes/"
+
+// ArchivalCodeClaimKey is the claim of code (or, for a prefix listing, of the codes starting with
+// it). Escaped per character, so the key of a code's beginning is the beginning of its key.
+func ArchivalCodeClaimKey(code string) string {
+	return ArchivalCodesPrefix + "codes/" + url.PathEscape(code)
+}
+
+// ArchivalCodeOfClaimKey is the code whose claim is at key.
+func ArchivalCodeOfClaimKey(key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, ArchivalCodesPrefix+"codes/")
+	if !ok {
+		return "", false
+	}
+	code, err := url.PathUnescape(rest)
+	return code, err == nil
+}
+
+// DocumentArchivalCodeKey names the code a document was given.
+func DocumentArchivalCodeKey(docID string) string {
+	return ArchivalCodesPrefix + "documents/" + docID + ".json"
 }
 
 // DocumentEventsPrefix holds the events filed after a document's write-once record.

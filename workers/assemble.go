@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -215,9 +214,13 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	archivalCode := archive.ArchivalCode(p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{Fonds: p.Config.FondsCode,
-		FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
-		Type: plan.Type, Seq: documentSeq(id), Revision: storage.RevisionOf(b.ID, id)})
+	// The code is claimed before the PDF that carries it is written, so a rerun writes the same.
+	archivalCode, err := archive.AssignArchivalCode(ctx, p.Blobs, p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{
+		Fonds: p.Config.FondsCode, FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
+		Type: plan.Type, Revision: storage.RevisionOf(b.ID, id)}, id, retain)
+	if err != nil {
+		return archive.Record{}, err
+	}
 	dig := archive.NewDigester()
 	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfMeta(plan, b, id, archivalCode))
 	for i, idx := range plan.Pages {
@@ -355,16 +358,6 @@ func (p *Processor) publicBaseURL() string {
 		return p.Config.PublicBaseURL
 	}
 	return "http://" + p.Config.Addr
-}
-
-// documentSeq is a document's number in its batch: the digits that end its ID.
-func documentSeq(id string) int {
-	i := strings.LastIndex(id, "-")
-	n, err := strconv.Atoi(id[i+1:])
-	if err != nil {
-		return 0
-	}
-	return n
 }
 
 func withType(o storage.PutOptions, contentType string) storage.PutOptions {

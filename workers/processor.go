@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"io"
+	"iter"
 	"log/slog"
 	"time"
 
@@ -24,6 +25,7 @@ type Blobs interface {
 	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
 	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
 	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
+	List(ctx context.Context, bk storage.Bucket, prefix string) iter.Seq2[storage.ObjectInfo, error]
 	ExtendRetention(ctx context.Context, bk storage.Bucket, key, mode string, until time.Time) error
 }
 
