@@ -19,6 +19,8 @@ var allowed = map[string][]string{
 	"cases/desk":                 {"cases", "storage", "internal/"},
 	"delivery/desk":              {"delivery", "cases", "archive", "storage", "internal/"},
 	"workers":                    {"pipeline", "archive", "storage", "internal/"},
+	"public":                     {"cases", "storage", "internal/"},
+	"stats":                      {"cases", "internal/"},
 	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont"},
 	"archive/internal/":          {},
 	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile"},

@@ -25,6 +25,7 @@ var (
 	deskCaseView   = []string{auth.RoleWindow, auth.RoleDepartment, auth.RoleCourier}
 	deskMail       = []string{auth.RoleCourier}
 	deskDepartment = []string{auth.RoleDepartment}
+	deskManager    = []string{auth.RoleManager}
 )
 
 type navLink struct {
@@ -41,6 +42,7 @@ var navigation = []navLink{
 	{"nav.mail", "/mail", deskMail},
 	{"nav.department", "/department", deskDepartment},
 	{"nav.ops", "/ops", deskOps},
+	{"nav.manager", "/manager", deskManager},
 }
 
 func navFor(role string) []navLink {
@@ -79,7 +81,7 @@ type view struct {
 
 func (v view) Can(desk string) bool {
 	roles := map[string][]string{"scan": deskScan, "review": deskReview, "archive": deskArchive, "ops": deskOps,
-		"cases": deskCases, "mail": deskMail, "department": deskDepartment}[desk]
+		"cases": deskCases, "mail": deskMail, "department": deskDepartment, "manager": deskManager}[desk]
 	return v.SignedIn && auth.Allows(v.P.Role, roles)
 }
 

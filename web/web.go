@@ -141,6 +141,9 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /mail/register.pdf", s.page(deskMail, s.mailRegisterPDF))
 	mux.Handle("GET /department", s.page(deskDepartment, s.departmentPage))
 	mux.Handle("POST /deliveries/{key}/ack", s.page(deskDepartment, s.ackDelivery))
+	mux.Handle("GET /manager", s.page(deskManager, s.manager))
+	mux.Handle("GET /manager/stats", s.page(deskManager, s.managerDownload))
+	mux.Handle("POST /manager/followups/{no}", s.page(deskManager, s.followUpOutcome))
 	mux.HandleFunc("/", s.notFound)
 	return securityHeaders(mux), nil
 }

@@ -10,7 +10,6 @@ import (
 	"onewindow/archive"
 	"onewindow/cases"
 	casedesk "onewindow/cases/desk"
-	"onewindow/internal/clock"
 	"onewindow/public"
 	"onewindow/stats"
 	"onewindow/storage"
@@ -23,10 +22,7 @@ var publicPaths = []string{"/guide", "/guide/", "/progress", "/rate", "/public/"
 // addPublicAndStats adds the applicants' guides, lookup and rating (no sign-in) and the
 // management's statistics to s, over the case desk cd and the delivery desk's departments.
 func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
-	hall, err := clock.Load(d.cfg.TimeZone)
-	if err != nil {
-		return err
-	}
+	hall := d.hall // the desks' clock: the lookup's times and the figures' days are the hall's
 	cal, err := loadCalendar(d.cfg.CalendarFile)
 	if err != nil {
 		return err
