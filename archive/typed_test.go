@@ -141,3 +141,17 @@ func TestCodeFields(t *testing.T) {
 		t.Error("a 4-digit ID number search ran: it would list most of the archive")
 	}
 }
+
+// A query is outside input: whatever is typed, building it neither panics nor loops.
+func FuzzTextQuery(f *testing.F) {
+	for _, s := range []string{"22010319", "吉（2022）长春市", `"长春市某某食品有限公司"`, "Analytic 2206811990010112345678*",
+		"９１２２０１０１ＭＡ０Ｙ", "a*", "\xff\xfe", "申请人 Commit*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := textQuery(s); err != nil && err != ErrShortPrefix {
+			t.Errorf("textQuery(%q): %v", s, err)
+		}
+		prefixTerms(Query{Text: s, IDNumber: s, USCC: s})
+	})
+}
