@@ -75,6 +75,15 @@ func (m *memBlobs) Open(_ context.Context, _ storage.Bucket, key string) (io.Rea
 	return io.NopCloser(bytes.NewReader(data)), storage.ObjectInfo{Key: key, Size: int64(len(data)), ETag: "e-" + key}, nil
 }
 
+func (m *memBlobs) Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error) {
+	rc, _, err := m.Open(ctx, bk, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
 func (m *memBlobs) Exists(_ context.Context, _ storage.Bucket, key string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

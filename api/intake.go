@@ -343,23 +343,7 @@ func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, prior *stor
 
 // batch reads a batch from Redis, or from its manifest when Redis does not have it.
 func (s *Server) batch(ctx context.Context, id string) (*storage.Batch, error) {
-	b, err := s.State.GetBatch(ctx, id)
-	if err == nil || errs.KindOf(err) != errs.NotFound {
-		return b, err
-	}
-	rc, _, err := s.Blobs.Open(ctx, storage.Inbox, storage.ManifestKey(id))
-	if err != nil {
-		if errs.KindOf(err) == errs.NotFound {
-			return nil, errs.E("api.batch", errs.NotFound, "batch_not_found", "No batch has that ID.", err)
-		}
-		return nil, err
-	}
-	defer rc.Close()
-	var m storage.Batch
-	if err := json.NewDecoder(rc).Decode(&m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return storage.LoadBatch(ctx, s.State, s.Blobs, id)
 }
 
 // accepted answers 202 with where to follow the batch.

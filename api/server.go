@@ -30,6 +30,7 @@ type Blobs interface {
 	Put(ctx context.Context, bk storage.Bucket, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error)
 	PutBytes(ctx context.Context, bk storage.Bucket, key string, data []byte, o storage.PutOptions) (storage.ObjectInfo, error)
 	Open(ctx context.Context, bk storage.Bucket, key string) (io.ReadCloser, storage.ObjectInfo, error)
+	Get(ctx context.Context, bk storage.Bucket, key string) ([]byte, error)
 	Exists(ctx context.Context, bk storage.Bucket, key string) (bool, error)
 	List(ctx context.Context, bk storage.Bucket, prefix string) iter.Seq2[storage.ObjectInfo, error]
 	Ping(ctx context.Context) error

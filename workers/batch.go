@@ -18,11 +18,7 @@ import (
 
 // loadBatch reads a batch from Redis, or from its manifest when Redis lost it.
 func (p *Processor) loadBatch(ctx context.Context, id string) (*storage.Batch, error) {
-	b, err := p.State.GetBatch(ctx, id)
-	if errs.KindOf(err) == errs.NotFound {
-		return storage.LoadManifest(ctx, p.Blobs, id)
-	}
-	return b, err
+	return storage.LoadBatch(ctx, p.State, p.Blobs, id)
 }
 
 func (p *Processor) saveBatch(ctx context.Context, b *storage.Batch) error {

@@ -161,11 +161,7 @@ func (r *Retrier) archivedSteps(ctx context.Context, only string) (map[string][]
 }
 
 func (r *Retrier) load(ctx context.Context, id string) (*storage.Batch, error) {
-	b, err := r.State.GetBatch(ctx, id)
-	if errs.KindOf(err) == errs.NotFound {
-		b, err = storage.LoadManifest(ctx, r.Blobs, id)
-	}
-	return b, err
+	return storage.LoadBatch(ctx, r.State, r.Blobs, id)
 }
 
 func (r *Retrier) log() *slog.Logger {

@@ -10,10 +10,9 @@ import (
 	"onewindow/storage"
 )
 
-// BatchReader reads a batch as the workers left it.
-type BatchReader interface {
-	GetBatch(ctx context.Context, id string) (*storage.Batch, error)
-}
+// BatchReader reads a batch as the workers left it (storage.LoadBatch: Redis, else the
+// batch's manifest in MinIO, so a batch Redis lost is still checked against its case).
+type BatchReader func(ctx context.Context, id string) (*storage.Batch, error)
 
 // HandleBatchFiled is the worker's handler of tasks.TypeCaseBatch: it gives the case the
 // batch's documents and recomputes its check. A batch whose case number no case has (scans
@@ -24,7 +23,7 @@ func (d *Desk) HandleBatchFiled(batches BatchReader) asynq.HandlerFunc {
 		if err := tasks.Decode(t, &pl); err != nil {
 			return err
 		}
-		b, err := batches.GetBatch(ctx, pl.BatchID)
+		b, err := batches(ctx, pl.BatchID)
 		if err != nil {
 			return err
 		}

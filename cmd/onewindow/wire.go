@@ -276,7 +276,9 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mux.HandleFunc(tasks.TypeCaseBatch, cd.HandleBatchFiled(d.state))
+	mux.HandleFunc(tasks.TypeCaseBatch, cd.HandleBatchFiled(func(ctx context.Context, id string) (*storage.Batch, error) {
+		return storage.LoadBatch(ctx, d.state, d.blobs, id)
+	}))
 	dd, err := d.wireDelivery(nil, cd)
 	if err != nil {
 		return nil, nil, nil, err
