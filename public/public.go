@@ -64,7 +64,8 @@ type Options struct {
 	BaseURL string
 	Audit   AuditFunc // nil: wrong tries are only logged
 	// WrongTries limits wrong lookups (unknown case or wrong check) per client address;
-	// nil: 10 at once, then one every 30 seconds.
+	// nil: 20 at once, then one every 10 seconds (a four-digit check then takes over a day of
+	// guessing from one address).
 	WrongTries *httpx.Limiter
 	Log        *slog.Logger
 }
@@ -81,7 +82,7 @@ func New(o Options) (*Service, error) {
 		o.Calendar = cases.DefaultCalendar()
 	}
 	if o.WrongTries == nil {
-		o.WrongTries = httpx.NewLimiter(1.0/30, 10)
+		o.WrongTries = httpx.NewLimiter(1.0/10, 20)
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
