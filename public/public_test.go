@@ -33,12 +33,13 @@ var hallZone = clock.Clock{}.Location()
 
 // env is the public desk over real Redis and MinIO, with a case desk to make cases with.
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
-	desk    *casedesk.Desk
-	blobs   *storage.Blobs
-	mu      sync.Mutex
-	audited []string // action object remote of each audited wrong try
+	t        *testing.T
+	srv      *httptest.Server
+	desk     *casedesk.Desk
+	blobs    *storage.Blobs
+	handouts *storage.DeliveryStore
+	mu       sync.Mutex
+	audited  []string // action object remote of each audited wrong try
 }
 
 func newEnv(t *testing.T) *env {
@@ -56,9 +57,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, desk: dk, blobs: blobs}
+	e := &env{t: t, desk: dk, blobs: blobs, handouts: storage.NewDeliveryStore(blobs, st)}
 	pub, err := public.New(public.Options{Catalogue: dk.Catalogue, Events: store, Ratings: storage.NewRatingStore(blobs, 0, ""),
-		Handouts: storage.NewDeliveryStore(blobs, st), Clock: hall, WrongTries: httpx.NewLimiter(0.0001, 5),
+		Handouts: e.handouts, Clock: hall, WrongTries: httpx.NewLimiter(0.0001, 5),
 		Audit: func(_ context.Context, action, object, remote string) error {
 			e.mu.Lock()
 			defer e.mu.Unlock()
@@ -302,5 +303,30 @@ func TestPages(t *testing.T) {
 	}
 	if code, body := form("/rate", url.Values{"case_no": {no}, "check": {"5678"}, "score": {"5"}}); code != 409 || !strings.Contains(body, "已经评价过") {
 		t.Errorf("rate again: %d", code)
+	}
+}
+
+// A handout closes the case (delivery/desk): closed after a filed handout may be rated,
+// closed after a refusal may not.
+func TestRatingAfterHandout(t *testing.T) {
+	e := newEnv(t)
+	handed := e.open()
+	e.decide(handed, cases.DecisionAccept)
+	e.move(handed, cases.StateInReview, cases.StateResultReady, cases.StateDelivered, cases.StateClosed)
+	if err := e.handouts.PutOnce(context.Background(), storage.HandoutKey(handed), []byte(`{"case_no":"`+handed+`","method":"mail","collector_id":"220102199003070013"}`)); err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.call("GET", "/api/v1/public/cases/"+handed+"?check=5678", nil)
+	if code != 200 || !strings.Contains(body, `"handout":"mail"`) || !strings.Contains(body, `"can_rate":true`) || strings.Contains(body, "220102199003070013") {
+		t.Errorf("handed out by mail: %d %s", code, body)
+	}
+	if code, body := e.call("POST", "/api/v1/public/cases/"+handed+"/rating", map[string]any{"check": "5678", "score": 5}); code != 201 {
+		t.Errorf("rating a closed, handed-out case: %d %s", code, body)
+	}
+	refused := e.open()
+	e.decide(refused, cases.DecisionReject)
+	e.move(refused, cases.StateClosed)
+	if code, body := e.call("POST", "/api/v1/public/cases/"+refused+"/rating", map[string]any{"check": "5678", "score": 1}); code != 409 || errorCode(t, body) != "not_handed_out" {
+		t.Errorf("rating a refused case: %d %s", code, body)
 	}
 }
