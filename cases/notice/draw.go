@@ -36,7 +36,7 @@ func (r *Renderer) page(orientation, title, caseNo string, issued time.Time) *fp
 		w, _ := p.GetPageSize()
 		const side = 22.0
 		if caseNo != "" {
-			drawQR(p, caseNo, w-20-side, 10, side)
+			drawQR(p, r.qrText(caseNo), w-20-side, 10, side)
 			p.SetFont(fontName, "", 8)
 			p.SetXY(w-20-side-10, 10+side+0.5)
 			p.CellFormat(side+10, 4, caseNo, "", 0, "C", false, 0, "")

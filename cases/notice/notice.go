@@ -1,8 +1,9 @@
 // Package notice renders the front desk's notices (受理通知书, 一次性告知书, 容缺受理通知书,
 // 不予受理决定书, the courier's receipt) and the courier desk's daily register as PDFs, from
 // editable text templates. Chinese is real text in an embedded subset of a TrueType CJK font,
-// so pdftotext and search read it. Every page carries the case number, a QR code of it and
-// the hall's red seal. Rendering is pure: no I/O but reading the font and templates once.
+// so pdftotext and search read it. Every page carries the case number, a QR code of it (or of
+// its progress lookup, Options.LookupBase) and the hall's red seal. Rendering is pure: no I/O
+// but reading the font and templates once.
 package notice
 
 import (
@@ -10,6 +11,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +41,10 @@ type Options struct {
 	// Clock is the hall's: a notice's and a register's dates are its days, whatever zone the
 	// times come in (events keep UTC). Zero: clock.DefaultZone.
 	Clock clock.Clock
+	// LookupBase is where applicants reach this installation (--public-base-url): the QR code
+	// on every notice and receipt then opens the progress lookup of its case,
+	// {LookupBase}/progress?case_no=X. Empty: the QR code carries the case number alone.
+	LookupBase string
 }
 
 // defaultDepartmentNames name the departments of the sample catalogue.
@@ -50,6 +56,7 @@ var defaultDepartmentNames = map[string]string{
 
 // Renderer renders notices. It is safe for concurrent use.
 type Renderer struct {
+	lookup    string // LookupBase without a trailing slash
 	hall      string
 	clock     clock.Clock
 	depts     map[string]string
@@ -76,7 +83,17 @@ func New(opts Options) (*Renderer, error) {
 	}
 	depts := maps.Clone(defaultDepartmentNames)
 	maps.Copy(depts, opts.DepartmentNames)
-	return &Renderer{hall: opts.Hall, clock: opts.Clock, depts: depts, font: font, templates: t}, nil
+	return &Renderer{hall: opts.Hall, clock: opts.Clock, depts: depts, font: font, templates: t,
+		lookup: strings.TrimSuffix(opts.LookupBase, "/")}, nil
+}
+
+// qrText is what a notice's QR code carries: the address of its case's progress lookup, or
+// the case number where no address is known.
+func (r *Renderer) qrText(caseNo string) string {
+	if r.lookup == "" {
+		return caseNo
+	}
+	return r.lookup + "/progress?case_no=" + url.QueryEscape(caseNo)
 }
 
 // Hall is the hall's name the notices carry.

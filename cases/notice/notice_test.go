@@ -256,3 +256,14 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+// With the installation's address, a notice's QR code opens its case's progress lookup.
+func TestQRTextOpensTheLookup(t *testing.T) {
+	if got := (&Renderer{}).qrText("JL2026-0001"); got != "JL2026-0001" {
+		t.Errorf("without an address: %q", got)
+	}
+	r := &Renderer{lookup: "https://hall.example.gov.cn/ow"}
+	if got := r.qrText("JL 2026/1"); got != "https://hall.example.gov.cn/ow/progress?case_no=JL+2026%2F1" {
+		t.Errorf("with an address: %q", got)
+	}
+}

@@ -32,7 +32,9 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates, Clock: d.hall})
+	// With --public-base-url a notice's QR code opens its case's progress lookup (/progress).
+	notices, err := notice.New(notice.Options{Hall: d.cfg.HallName, FontPath: d.cfg.NoticeFont, TemplateDir: d.cfg.NoticeTemplates, Clock: d.hall,
+		LookupBase: d.cfg.PublicBaseURL})
 	if err != nil {
 		return nil, fmt.Errorf("notices: %w", err)
 	}
