@@ -32,6 +32,9 @@ type Delivery struct {
 	// Overdue is set in a case's deliveries when DueDate has passed without the department's
 	// result; it is worked out when they are read, never stored.
 	Overdue bool `json:"overdue,omitempty"`
+	// Answered is set, like Overdue, when the department has sent the case its result: the
+	// delivery's work is done whatever state its package was left in.
+	Answered bool `json:"answered,omitempty"`
 	// LastError is the last failure's code and client message; never a cause, which could
 	// carry an address or a body.
 	LastError  string `json:"last_error,omitempty"`

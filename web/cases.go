@@ -27,7 +27,8 @@ type caseSummary struct {
 
 // party is an applicant: a name in case lists, a name with its numbers on a case.
 type party struct {
-	Name string `json:"name"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"` // as the API shows it to the role: masked or whole
 }
 
 func (p *party) UnmarshalJSON(b []byte) error {
@@ -174,21 +175,35 @@ type caseData struct {
 	Decisions   []string
 	ResultKinds []string
 	Idem        string
+	Handout     handoutData
 }
 
 func (s *site) casePage(w http.ResponseWriter, rq *req) {
-	var d caseData
-	if e := s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(rq.PathValue("no")), &d.C); e != nil {
+	d, e := s.loadCase(rq, rq.PathValue("no"))
+	if e != nil {
 		s.renderError(w, rq, e)
 		return
 	}
+	s.render(w, rq, http.StatusOK, "case.html", "case.title", d)
+}
+
+// loadCase gathers what the case page shows: the case, its deliveries' lateness and its
+// hand-out.
+func (s *site) loadCase(rq *req, no string) (caseData, *apiError) {
+	var d caseData
+	if e := s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(no), &d.C); e != nil {
+		return d, e
+	}
 	d.C.judge(s.today())
+	var desk struct {
+		Deliveries []delivery      `json:"deliveries"`
+		Handout    *handoutRecord `json:"handout"`
+	}
+	if len(d.C.Deliveries) > 0 || handoutStates[d.C.State] || d.C.State == "closed" {
+		_ = s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(d.C.CaseNo)+"/deliveries", &desk) // without it, no lateness is shown
+	}
 	if len(d.C.Deliveries) > 0 {
 		names := s.departmentNames(rq)
-		var desk struct {
-			Deliveries []delivery `json:"deliveries"`
-		}
-		_ = s.getJSON(rq, "/api/v1/cases/"+url.PathEscape(d.C.CaseNo)+"/deliveries", &desk) // without it, no lateness is shown
 		for i := range d.C.Deliveries {
 			x := &d.C.Deliveries[i]
 			x.Name = names.of(x.Department)
@@ -198,7 +213,10 @@ func (s *site) casePage(w http.ResponseWriter, rq *req) {
 	d.Decisions = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
 	d.ResultKinds = []string{"decision", "certificate", "licence", "other"}
 	d.Idem = nonce()
-	s.render(w, rq, http.StatusOK, "case.html", "case.title", d)
+	d.Handout = handoutData{Done: desk.Handout, Open: handoutStates[d.C.State] && desk.Handout == nil,
+		Carriers: mailCarriers, Form: map[string]string{"method": "pickup", "carrier": "EMS"},
+		ApplicantIDEnd: lastDigits(d.C.Applicant.IDNumber, 4)}
+	return d, nil
 }
 
 // caseDecision decides a case with If-Match: the version the officer saw, so a decision made
@@ -239,7 +257,7 @@ type mailData struct {
 }
 
 func (s *site) mailForm(w http.ResponseWriter, rq *req) {
-	d := mailData{Form: map[string]string{"carrier": "EMS", "pieces": "1"}, Carriers: []string{"EMS", "SF", "JD", "other"}}
+	d := mailData{Form: map[string]string{"carrier": "EMS", "pieces": "1"}, Carriers: mailCarriers}
 	s.mailRegister(rq, &d)
 	s.render(w, rq, http.StatusOK, "mail.html", "mail.title", d)
 }
@@ -265,7 +283,7 @@ func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
 	body := map[string]any{"carrier": form["carrier"], "waybill": form["waybill"], "signed_by": form["signed_by"],
 		"pieces": pieces, "case_no": form["case_no"],
 		"sender": map[string]string{"name": form["name"], "phone": form["phone"], "address": form["address"]}}
-	d := mailData{Form: form, Carriers: []string{"EMS", "SF", "JD", "other"}}
+	d := mailData{Form: form, Carriers: mailCarriers}
 	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/mail", body, nil, &d.Receipt); e != nil {
 		s.mailRegister(rq, &d)
 		v := s.viewFor(rq, "mail.title", d)
@@ -302,7 +320,21 @@ type delivery struct {
 	Overdue    bool   `json:"overdue"`
 	LastError  string `json:"last_error"`
 	UpdatedAt  string `json:"updated_at"`
+	Kind       string `json:"kind"`
+	Answered   bool   `json:"answered"`
 	Name       string `json:"-"` // the department's name, from the departments file
+}
+
+// group is where a package stands for its department: its result sent (as the case says),
+// waiting to be fetched (pull), or its delivery's state.
+func (x delivery) group() string {
+	switch {
+	case x.Answered:
+		return "answered"
+	case x.State == "pending" && x.Kind == "pull":
+		return "ready"
+	}
+	return x.State
 }
 
 // departmentNames maps department IDs to the names the departments file gives them.
@@ -347,10 +379,10 @@ func (s *site) departmentPage(w http.ResponseWriter, rq *req) {
 	for i := range list.Deliveries {
 		list.Deliveries[i].Name = names.of(list.Deliveries[i].Department)
 	}
-	for _, st := range []string{"delivered", "pending", "failed", "acknowledged"} {
+	for _, st := range []string{"delivered", "ready", "pending", "failed", "acknowledged", "answered"} {
 		g := deliveryGroup{State: st}
 		for _, x := range list.Deliveries {
-			if x.State == st {
+			if x.group() == st {
 				g.Items = append(g.Items, x)
 			}
 		}

@@ -135,6 +135,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /cases/{no}", s.page(deskCaseView, s.casePage))
 	mux.Handle("POST /cases/{no}/decision", s.page(deskCases, s.caseDecision))
 	mux.Handle("POST /cases/{no}/results", s.page(deskDepartment, s.caseResult))
+	mux.Handle("POST /cases/{no}/handout", s.page(deskCases, s.caseHandout))
 	mux.Handle("GET /notices/{id}/pdf", s.page(deskCaseView, s.noticePDF))
 	mux.Handle("GET /mail", s.page(deskMail, s.mailForm))
 	mux.Handle("POST /mail", s.page(deskMail, s.mailCreate))

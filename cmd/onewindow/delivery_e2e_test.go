@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -178,13 +177,7 @@ func TestCaseDeliveredToDepartmentsAndHandedOut(t *testing.T) {
 
 	// Both departments answer; the second answer makes the result ready.
 	for i, id := range depts {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		w, _ := mw.CreateFormFile("file", "decision.pdf")
-		w.Write(testfixtures.ScanPDF(t, testfixtures.TextPage(t, "审批决定书", "准予许可", "Decision of "+id)))
-		mw.WriteField("kind", "decision")
-		mw.Close()
-		st, r := dlvCall(t, d, "e2e-dept-"+id, "POST", "/api/v1/cases/"+no+"/results", body.Bytes(), mw.FormDataContentType(), nil)
+		st, r := postDecision(t, d, "e2e-dept-"+id, no, id)
 		want := "in_review"
 		if i == len(depts)-1 {
 			want = "result_ready"

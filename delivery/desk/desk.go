@@ -377,6 +377,10 @@ func (d *Desk) queue(ctx context.Context, caseNo, dept, due string, version, rep
 // is tried again after a pause; a failure in the end is only logged, the delivery's own
 // record being the truth.
 func (d *Desk) record(ctx context.Context, rec delivery.Delivery) {
+	// A department that answered stays answered on the case: a late attempt's news is older.
+	if answered, err := d.answered(ctx, rec.CaseNo); err == nil && slices.Contains(answered, rec.Department) {
+		return
+	}
 	var err error
 	for try := 0; try < 6; try++ {
 		err = d.o.Cases.RecordDelivery(ctx, rec.CaseNo, cases.Delivery{Department: rec.Department, State: string(rec.State), Attempts: rec.Attempts})

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -81,6 +82,9 @@ func (d *Desk) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 	recs = slices.DeleteFunc(recs, func(x delivery.Delivery) bool {
 		return (dept != "" && x.Department != dept) || (state != "" && string(x.State) != state)
 	})
+	if err := d.markAnswered(r.Context(), recs); err != nil {
+		return err
+	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(recs), "deliveries": recs})
 	return nil
 }
@@ -233,6 +237,9 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 		recs = slices.DeleteFunc(recs, func(x delivery.Delivery) bool { return x.Department != dept })
 		results = slices.DeleteFunc(results, func(x Result) bool { return x.Department != dept })
 	}
+	for i := range recs {
+		recs[i].Answered = slices.ContainsFunc(results, func(x Result) bool { return x.Department == recs[i].Department })
+	}
 	h, herr := d.handout(r.Context(), no)
 	if herr != nil {
 		markOverdue(recs, results, d.o.Clock.Date(d.o.Clock.Now()))
@@ -245,6 +252,24 @@ func (d *Desk) caseDeliveries(w http.ResponseWriter, r *http.Request, p auth.Pri
 		out["handout"] = h
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// markAnswered flags the deliveries whose department has sent their case its result, so that
+// a department's list says what the case says; one read of results per case listed.
+func (d *Desk) markAnswered(ctx context.Context, recs []delivery.Delivery) error {
+	answered := map[string][]string{}
+	for i := range recs {
+		no := recs[i].CaseNo
+		if _, ok := answered[no]; !ok {
+			depts, err := d.answered(ctx, no)
+			if err != nil {
+				return err
+			}
+			answered[no] = depts
+		}
+		recs[i].Answered = slices.Contains(answered[no], recs[i].Department)
+	}
 	return nil
 }
 

@@ -112,6 +112,7 @@ func (d *Desk) FileResult(ctx context.Context, caseNo, dept, by string, up *deli
 		return nil, errs.E(op, errs.Unavailable, "queue_unavailable", "The queue does not answer; the result is kept, try again.", err)
 	}
 	d.o.Log.Info("department result filed", "case_no", caseNo, "department", dept, "batch", b.ID, "kind", r.Kind, "pages", r.Pages)
+	d.acknowledgeByResult(ctx, caseNo, dept)
 	if err := d.o.Cases.RecordDelivery(ctx, caseNo, cases.Delivery{Department: dept, State: "answered", Attempts: d.attempts(ctx, caseNo, dept)}); err != nil {
 		return nil, err
 	}
@@ -140,6 +141,31 @@ func (d *Desk) FileResult(ctx context.Context, caseNo, dept, by string, up *deli
 		}
 	}
 	return ans, nil
+}
+
+// acknowledgeByResult acknowledges the department's packages of the case still open: its
+// result shows it has them, and a package left "being delivered" beside an answered case is a
+// contradiction on its desk. A failure is only logged; the result stands.
+func (d *Desk) acknowledgeByResult(ctx context.Context, caseNo, dept string) {
+	recs, err := d.tracker.Case(ctx, caseNo)
+	if err != nil {
+		d.o.Log.Warn("packages not acknowledged by the result", "case_no", caseNo, "department", dept, "err", err)
+		return
+	}
+	for _, rec := range recs {
+		if rec.Department != dept || (rec.State != delivery.StatePending && rec.State != delivery.StateDelivered) {
+			continue
+		}
+		acked, err := d.dl.Acknowledge(ctx, rec.Key)
+		if err != nil {
+			d.o.Log.Warn("package not acknowledged by the result", "case_no", caseNo, "key", rec.Key, "err", err)
+			continue
+		}
+		// The documents' `delivered` events, not the case's timeline: the result is its entry.
+		if v, err := d.loadVersion(ctx, caseNo, acked.Version); err == nil && acked.DeliveredAt != nil {
+			d.fileDelivered(ctx, acked, v.Documents)
+		}
+	}
 }
 
 // caseFor loads a case for a department's request: the department must exist and the
