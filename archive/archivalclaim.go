@@ -101,6 +101,40 @@ func AssignArchivalCode(ctx context.Context, s CodeClaims, pattern string, f Arc
 	return claim.ArchivalCode, nil
 }
 
+// ClaimFiledCode claims the code of a record filed before codes were claimed, so that no
+// later document is numbered onto it. It answers the document already holding the code when
+// that is another one: a duplicate from before, which the four-properties report shows.
+func ClaimFiledCode(ctx context.Context, s CodeClaims, rec *Record) (heldBy string, err error) {
+	if rec.ArchivalCode == "" {
+		return "", nil
+	}
+	if _, err := readClaim(ctx, s, storage.DocumentArchivalCodeKey(rec.DocumentID)); err == nil {
+		return "", nil
+	} else if errs.KindOf(err) != errs.NotFound {
+		return "", err
+	}
+	keep := storage.PutOptions{ContentType: "application/json", IfAbsent: true, RetentionMode: rec.Retention.Mode, RetainUntil: rec.Retention.Until}
+	base := strings.TrimSuffix(rec.ArchivalCode, revisionSuffix(storage.RevisionOf(rec.BatchID, rec.DocumentID)))
+	data, _ := json.Marshal(CodeClaim{ArchivalCode: rec.ArchivalCode, DocumentID: rec.DocumentID, CaseNo: rec.CaseNo, ClaimedAt: time.Now().UTC()})
+	_, err = s.PutBytes(ctx, storage.Archive, storage.ArchivalCodeClaimKey(base), data, keep)
+	if errors.Is(err, storage.ErrExists) {
+		held, err := readClaim(ctx, s, storage.ArchivalCodeClaimKey(base))
+		if err != nil {
+			return "", err
+		}
+		if held.DocumentID != rec.DocumentID {
+			heldBy = held.DocumentID
+		}
+	} else if err != nil {
+		return "", err
+	}
+	// The document's own entry even when another holds the code: it is what the record says.
+	if _, err := s.PutBytes(ctx, storage.Archive, storage.DocumentArchivalCodeKey(rec.DocumentID), data, keep); err != nil && !errors.Is(err, storage.ErrExists) {
+		return "", err
+	}
+	return heldBy, nil
+}
+
 // highestSeq is the highest number claimed among codes before+number+after (0: none).
 func highestSeq(ctx context.Context, s CodeClaims, before, after string) (int, error) {
 	high := 0

@@ -125,3 +125,34 @@ func TestReportFailsOnDuplicateArchivalCode(t *testing.T) {
 		}
 	}
 }
+
+// Codes filed before codes were claimed are claimed by a reindex: later documents are numbered
+// past them, and a duplicate among them is named and fails the report.
+func TestClaimFiledCode(t *testing.T) {
+	ctx := context.Background()
+	blobs := testenv.Blobs(t, testenv.Services(t))
+	old := fileDocument(t, ctx, blobs, "LEG-0001", "LEG") // code Z001-WS·2026-Y1-LEG-0001
+	dup := fileDocument(t, ctx, blobs, "LEG-X", "LEG")
+	dup.ArchivalCode = old.ArchivalCode
+	for _, c := range []struct {
+		rec  *archive.Record
+		want string
+	}{{old, ""}, {old, ""}, {dup, "LEG-0001"}} {
+		if held, err := archive.ClaimFiledCode(ctx, blobs, c.rec); err != nil || held != c.want {
+			t.Errorf("claim %s: held by %q (%v), want %q", c.rec.DocumentID, held, err, c.want)
+		}
+	}
+	f := archive.ArchivalCodeFields{Fonds: "Z001", FiledAt: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), CaseNo: "LEG"}
+	code, err := archive.AssignArchivalCode(ctx, blobs, "{fonds}-WS·{year}-Y1-{case}-{seq}", f, "LEG-NEW", storage.PutOptions{})
+	if err != nil || code != "Z001-WS·2026-Y1-LEG-0002" {
+		t.Errorf("a new document after the claimed one: %s (%v)", code, err)
+	}
+	rep, err := archive.FourProperties(ctx, blobs, []*archive.Record{dup}, archive.ReportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rep.Documents[0].Checks, func(c archive.Check) bool { return c.Check == "archival_code_claim" })
+	if i < 0 || rep.Documents[0].Checks[i].Status != archive.Fail || !strings.Contains(rep.Documents[0].Checks[i].Detail, "LEG-0001") {
+		t.Errorf("the report on a document whose code another holds: %+v", rep.Documents[0].Checks)
+	}
+}

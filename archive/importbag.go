@@ -33,6 +33,8 @@ type ImportResult struct {
 	NoLonger  []string `json:"retention_expired,omitempty"` // documents whose recorded retention has passed
 	Batches   int      `json:"batches"`                     // batch manifests restored
 	Events    int      `json:"events"`                      // events filed after the records, carried over
+	// CodesHeld lists imported documents whose archival code a document here already holds.
+	CodesHeld []string `json:"archival_codes_held,omitempty"`
 }
 
 // ImportStore is what importing a bag needs of object storage.
@@ -178,6 +180,12 @@ func ImportBag(ctx context.Context, s ImportStore, r io.ReaderAt, size int64, ag
 				return res, fmt.Errorf("document %s is already filed here with another record", rec.DocumentID)
 			}
 			res.Existing = append(res.Existing, "archive/"+storage.DocumentRecordKey(rec.DocumentID))
+		}
+		// The imported code is claimed here too, so no document filed here is numbered onto it.
+		if other, err := ClaimFiledCode(ctx, s, &rec); err != nil {
+			return res, err
+		} else if other != "" {
+			res.CodesHeld = append(res.CodesHeld, rec.DocumentID+" ("+rec.ArchivalCode+", held by "+other+")")
 		}
 		res.Documents++
 	}

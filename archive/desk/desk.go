@@ -243,6 +243,12 @@ func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error
 			if err := d.State.PutDocument(ctx, doc); err != nil {
 				return n, err
 			}
+			// A full reindex also claims the codes filed before codes were claimed.
+			if other, err := archive.ClaimFiledCode(ctx, d.Blobs, rec); err != nil {
+				return n, err
+			} else if other != "" {
+				d.Log.Warn("reindex: archival code held by another document", "document", id, "archival_code", rec.ArchivalCode, "held_by", other)
+			}
 		}
 		if batch != nil && len(doc.SupersededBy) == 0 {
 			if err := batch.Add(rec, text); err != nil {
