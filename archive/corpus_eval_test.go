@@ -14,6 +14,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -25,7 +26,8 @@ type truthBatch struct {
 		Text string `json:"text"`
 	} `json:"pages"`
 	Documents []struct {
-		Pages []int `json:"pages"`
+		Pages  []int             `json:"pages"`
+		Fields map[string]string `json:"fields"`
 	} `json:"documents"`
 }
 
@@ -143,6 +145,88 @@ func TestQueryHitRate(t *testing.T) {
 				filepath.Base(dir), mode.name, len(probes), found, float64(found)/float64(len(probes)), hard, hardFound)
 		}
 		tolerant = true
+		x.Close()
+	}
+}
+
+// TestLookupsByKind measures look-ups as people type them, within the right case, by kind:
+// Chinese phrases of 2-10 characters cut from the printed text, an ID number's or credit
+// code's first 8 characters or 8 from its middle (no *), and a Latin word of 6 letters or more
+// cut to its first 4-7. The index holds what OCR read (no extracted fields: a lower bound).
+func TestLookupsByKind(t *testing.T) {
+	for _, dir := range strings.Split(os.Getenv("ONEWINDOW_OCR_CACHE"), ":") {
+		if dir == "" {
+			continue
+		}
+		x, err := OpenIndex(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		type probe struct{ kind, doc, caseNo, q string }
+		var probes []probe
+		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+		rng := rand.New(rand.NewSource(2))
+		latinWord := regexp.MustCompile(`\b[A-Za-z]{6,}\b`)
+		for _, f := range files {
+			var b truthBatch
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &b); err != nil {
+				t.Fatal(err)
+			}
+			base := strings.TrimSuffix(f, ".truth.json")
+			caseNo := filepath.Base(base)
+			for n, d := range b.Documents {
+				id := fmt.Sprintf("%s-%03d", caseNo, n+1)
+				var ocr, truth []string
+				for _, p := range d.Pages {
+					var page struct{ Text string }
+					if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
+						_ = json.Unmarshal(data, &page)
+					}
+					ocr = append(ocr, page.Text)
+					truth = append(truth, b.Pages[p].Text)
+				}
+				if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
+					t.Fatal(err)
+				}
+				text := strings.Join(truth, "\n")
+				for _, q := range spans(rng, text, 2) {
+					l := 2 + rng.Intn(len([]rune(q))-1)
+					probes = append(probes, probe{"chinese", id, caseNo, string([]rune(q)[:l])})
+				}
+				for _, k := range []string{"id_number", "id_number2", "uscc"} {
+					if v := d.Fields[k]; len(v) == 18 {
+						probes = append(probes, probe{"code", id, caseNo, v[:8]}, probe{"code", id, caseNo, v[5:13]})
+					}
+				}
+				for _, w := range latinWord.FindAllString(text, 3) {
+					probes = append(probes, probe{"latin", id, caseNo, w[:4+rng.Intn(min(4, len(w)-4))]})
+				}
+			}
+		}
+		found, total := map[string]int{}, map[string]int{}
+		for _, p := range probes {
+			res, err := x.Search(Query{Text: p.q, CaseNo: p.caseNo, PerPage: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total[p.kind]++
+			hit := false
+			for _, h := range res.Hits {
+				hit = hit || h.DocumentID == p.doc
+			}
+			if hit {
+				found[p.kind]++
+			} else if os.Getenv("SHOWMISS") != "" {
+				t.Logf("miss %s %q in %s", p.kind, p.q, p.doc)
+			}
+		}
+		for _, kind := range []string{"chinese", "code", "latin"} {
+			t.Logf("%s %-8s %d of %d (%.3f)", filepath.Base(dir), kind, found[kind], total[kind], float64(found[kind])/float64(max(1, total[kind])))
+		}
 		x.Close()
 	}
 }

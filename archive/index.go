@@ -32,7 +32,8 @@ var schemaKey = []byte("index.schema")
 
 // schemaVersion names the current mapping; change it whenever indexDoc or the mapping
 // changes what a search finds. 2: code prefixes. 3: code infixes, text folded to half width.
-const schemaVersion = "3"
+// 4: infixes with look-alike capitals folded to digits.
+const schemaVersion = "4"
 
 // indexDoc is what Bleve stores of a document. Keyword fields are matched whole; Text is the
 // OCR text, analysed into CJK bigrams (and words for Latin script).

@@ -240,9 +240,10 @@ func codePrefixTerms(ids, usccs []string, text string) []string {
 		if tag != tagAny {
 			return
 		}
-		for i := 0; i+MinPrefix <= len(code); i++ {
-			for n := MinPrefix; n <= infixLen && i+n <= len(code); n++ {
-				term(tagInfix + code[i:i+n])
+		folded := foldLookalikes(code)
+		for i := 0; i+MinPrefix <= len(folded); i++ {
+			for n := MinPrefix; n <= infixLen && i+n <= len(folded); n++ {
+				term(tagInfix + folded[i:i+n])
 			}
 		}
 	}
@@ -260,12 +261,20 @@ func codePrefixTerms(ids, usccs []string, text string) []string {
 	return out
 }
 
+// lookalikeDigits maps the capitals no ID number or credit code holds (GB 32100 leaves out
+// I, O, S, V and Z) to the digits OCR takes them for, and back: infix terms and the runs
+// looked up by them are folded alike, so 204GGGL0 typed finds 204GGGLO read.
+var lookalikeDigits = strings.NewReplacer("O", "0", "I", "1", "S", "5", "Z", "2")
+
+// foldLookalikes folds an upper-cased code's look-alike capitals to digits (lookalikeDigits).
+func foldLookalikes(code string) string { return lookalikeDigits.Replace(code) }
+
 // codeRun matches a run of letters and digits typed without *: the codes and numbers that
 // hold it, at their start or inside (all of its infixes, which for a run up to infixLen long
 // is one term), or the run as a word of the text (a word of letters alone also by its
 // beginning).
 func codeRun(w string) query.Query {
-	up := strings.ToUpper(w)
+	up := foldLookalikes(strings.ToUpper(w))
 	var infixes []query.Query
 	for i := 0; ; i += infixLen / 2 {
 		i = min(i, max(0, len(up)-infixLen))
@@ -329,7 +338,7 @@ func prefixTerms(q Query) []string {
 		if p, ok := strings.CutSuffix(w, "*"); ok && isCode(p) {
 			term(p, "")
 		} else if isCode(w) && len(w) >= MinPrefix && !strings.HasPrefix(strings.TrimSpace(text), `"`) {
-			out = append(out, tagInfix+strings.ToUpper(w))
+			out = append(out, tagInfix+foldLookalikes(strings.ToUpper(w)))
 		}
 	}
 	term(q.IDPrefix, "id_numbers")

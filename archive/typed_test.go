@@ -15,7 +15,7 @@ func typedIndex(t *testing.T) *Index {
 	day := time.Date(2024, 4, 1, 10, 0, 0, 0, time.UTC)
 	addRecords(t, x, []testRecord{
 		{Record{DocumentID: "b4-001", CaseNo: "JL-4", Type: "property_certificate", Title: "不动产权证书", Applicant: "王晓明", FiledAt: day},
-			"不动产权证书\n吉（2022）长春市不动产权第0012345号\n权利人 王某\n坐落 长春市南关区人民大街1号"},
+			"不动产权证书\n吉（2022）长春市不动产权第0012345号 编号 JLI2345O\n权利人 王某\n坐落 长春市南关区人民大街1号"},
 		{Record{DocumentID: "b5-001", CaseNo: "JL-5", Type: "foreign_document", Title: "CERTIFICATE OF INCORPORATION", FiledAt: day,
 			Fields: map[string][]string{"uscc": {"91220104CKL1MHGAXJ"}}},
 			"CERTIFICATE OF INCORPORATION\nNorthbridge Analytics Ltd.\n统一社会信用代码 91220104CKL1MHGAXJ\nTel. ０４３１－８８８８６６６６"},
@@ -69,6 +69,7 @@ func TestSearchAsTyped(t *testing.T) {
 		{"code", "a landline in full-width digits in the text", "88886666", []string{"b5-001"}},
 		{"code", "registration number in the text", "0012345", []string{"b4-001"}},
 		{"code", "prefix with a star stays", "22010319*", []string{"b1-001"}},
+		{"code", "typed with a zero where OCR read O", "123450", []string{"b4-001"}},
 		{"chinese", "two characters", "食品", []string{"b1-001", "b2-001"}},
 		{"chinese", "company name's first 8 characters", "长春市某某食品有", []string{"b2-001"}},
 		{"chinese", "full-width brackets", "吉（2022）长春市", []string{"b4-001"}},
