@@ -171,7 +171,7 @@ func readClaim(ctx context.Context, s CodeClaims, key string) (CodeClaim, error)
 
 // checkCodeClaim checks that the archive's claims give rec's archival code to rec alone, which
 // keeps it unique across the hall, not just among the documents of one report.
-func checkCodeClaim(ctx context.Context, s CodeClaims, rec *Record, add func(prop, check, object, status, detail string)) {
+func checkCodeClaim(ctx context.Context, s CodeClaims, rec *Record, add func(prop, check, object, status, detail string)) (related []string) {
 	if rec.ArchivalCode == "" {
 		return
 	}
@@ -194,7 +194,9 @@ func checkCodeClaim(ctx context.Context, s CodeClaims, rec *Record, add func(pro
 		add(Authenticity, "archival_code_claim", rec.ArchivalCode, Fail, "the code's claim is unreadable: "+err.Error())
 	case held.DocumentID != rec.DocumentID:
 		add(Authenticity, "archival_code_claim", rec.ArchivalCode, Fail, "the code is claimed by "+held.DocumentID)
+		related = []string{held.DocumentID}
 	default:
 		add(Authenticity, "archival_code_claim", rec.ArchivalCode, Pass, "claimed for this document alone")
 	}
+	return related
 }

@@ -119,7 +119,7 @@ func TestReportFailsOnDuplicateArchivalCode(t *testing.T) {
 		switch {
 		case other == "" && (got.Status != archive.Pass || d.Properties[archive.Authenticity] == archive.Fail):
 			t.Errorf("%s: %+v, authenticity %s", d.DocumentID, got, d.Properties[archive.Authenticity])
-		case other != "" && (got.Status != archive.Fail || !strings.Contains(got.Detail, other) ||
+		case other != "" && (got.Status != archive.Fail || !strings.Contains(got.Detail, other) || !slices.Equal(got.Related, []string{other}) ||
 			d.Properties[archive.Authenticity] != archive.Fail):
 			t.Errorf("%s: %+v, authenticity %s; want a failure naming %s", d.DocumentID, got, d.Properties[archive.Authenticity], other)
 		}
@@ -152,7 +152,7 @@ func TestClaimFiledCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	i := slices.IndexFunc(rep.Documents[0].Checks, func(c archive.Check) bool { return c.Check == "archival_code_claim" })
-	if i < 0 || rep.Documents[0].Checks[i].Status != archive.Fail || !strings.Contains(rep.Documents[0].Checks[i].Detail, "LEG-0001") {
+	if i < 0 || rep.Documents[0].Checks[i].Status != archive.Fail || !slices.Equal(rep.Documents[0].Checks[i].Related, []string{"LEG-0001"}) {
 		t.Errorf("the report on a document whose code another holds: %+v", rep.Documents[0].Checks)
 	}
 }

@@ -42,6 +42,8 @@ type Check struct {
 	Object   string `json:"object,omitempty"`
 	Status   string `json:"status"`
 	Detail   string `json:"detail,omitempty"`
+	// Related are the other documents a finding concerns (those sharing an archival code).
+	Related []string `json:"related,omitempty"`
 }
 
 // DocumentReport is the four properties of one document.
@@ -140,7 +142,7 @@ func checkCodesUnique(docs []DocumentReport) {
 		c := Check{Property: Authenticity, Check: "archival_code_unique", Object: d.ArchivalCode, Status: Pass,
 			Detail: "no other document in the report has this archival code"}
 		if len(others) > 0 {
-			c.Status, c.Detail = Fail, "archival code "+d.ArchivalCode+" is also that of "+strings.Join(others, ", ")
+			c.Status, c.Detail, c.Related = Fail, "archival code "+d.ArchivalCode+" is also that of "+strings.Join(others, ", "), others
 		}
 		d.Checks = append(d.Checks, c)
 	}
@@ -201,7 +203,9 @@ func documentReport(ctx context.Context, s ReportStore, rec *Record, o ReportOpt
 			return nil, err
 		}
 	}
-	checkCodeClaim(ctx, s, rec, add)
+	if related := checkCodeClaim(ctx, s, rec, add); related != nil {
+		d.Checks[len(d.Checks)-1].Related = related
+	}
 	if o.Access != "" {
 		add(Security, "access_control", "", Pass, o.Access)
 	}

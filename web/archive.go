@@ -177,10 +177,12 @@ type reportData struct {
 			Type         string            `json:"type"`
 			Properties   map[string]string `json:"properties"`
 			Checks       []struct {
-				Property string `json:"property"`
-				Check    string `json:"check"`
-				Status   string `json:"status"`
-				Detail   string `json:"detail"`
+				Property string   `json:"property"`
+				Check    string   `json:"check"`
+				Object   string   `json:"object"`
+				Status   string   `json:"status"`
+				Detail   string   `json:"detail"`
+				Related  []string `json:"related"`
 			} `json:"checks"`
 		} `json:"documents"`
 	}

@@ -196,7 +196,7 @@ func (s *site) loadCase(rq *req, no string) (caseData, *apiError) {
 	}
 	d.C.judge(s.today())
 	var desk struct {
-		Deliveries []delivery      `json:"deliveries"`
+		Deliveries []delivery     `json:"deliveries"`
 		Handout    *handoutRecord `json:"handout"`
 	}
 	if len(d.C.Deliveries) > 0 || handoutStates[d.C.State] || d.C.State == "closed" {

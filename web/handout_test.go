@@ -12,6 +12,17 @@ import (
 	"onewindow/internal/clock"
 )
 
+// serve puts the pages in front of api, which answers some routes before the fake API.
+func (hs *harness) serve(api http.Handler) {
+	hs.t.Helper()
+	var err error
+	hs.h, err = New(Options{API: api, Tokens: mustTokens(hs.t), SessionKey: bytes.Repeat([]byte("k"), 32),
+		Clock: clock.New(nil, func() time.Time { return hs.now }), PollEvery: time.Millisecond})
+	if err != nil {
+		hs.t.Fatal(err)
+	}
+}
+
 // handoutAPI answers a case whose result is ready and keeps the hand-out the page sends.
 type handoutAPI struct {
 	*fakeAPI
@@ -44,12 +55,7 @@ func (a *handoutAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestHandoutFromTheCasePage(t *testing.T) {
 	hs := newHarness(t)
 	api := &handoutAPI{fakeAPI: hs.api}
-	var err error
-	hs.h, err = New(Options{API: api, Tokens: mustTokens(t), SessionKey: bytes.Repeat([]byte("k"), 32),
-		Clock: clock.New(nil, func() time.Time { return hs.now }), PollEvery: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hs.serve(api)
 	hs.signIn("", adminToken)
 	page := hs.get("/cases/JL-3").Body.String()
 	for _, want := range []string{"结果发放", "窗口领取", "邮寄送达", "<strong>5957</strong>", "发放并办结"} {
@@ -85,5 +91,30 @@ func TestHandoutFromTheCasePage(t *testing.T) {
 	if got := api.sent[len(api.sent)-1]; w.Code != 303 || got["confirmation"] != "confirmed" ||
 		got["collector"].(map[string]any)["id_number"] != "220103198909195957" {
 		t.Errorf("pickup: %d, sent %v", w.Code, got)
+	}
+}
+
+// A duplicate archival code shows on the report page in words, with the other document linked.
+func TestReportNamesADuplicateArchivalCode(t *testing.T) {
+	hs := newHarness(t)
+	hs.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/report" {
+			hs.api.ServeHTTP(w, r)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"ok": false, "generated_at": "2026-12-07T03:04:05Z", "documents": []map[string]any{
+			{"document_id": "b-1-001", "archival_code": "J042-ZW·2026-D30-C1-0003", "properties": map[string]string{"authenticity": "fail"},
+				"checks": []map[string]any{{"property": "authenticity", "check": "archival_code_unique", "object": "J042-ZW·2026-D30-C1-0003",
+					"status": "fail", "detail": "archival code J042-ZW·2026-D30-C1-0003 is also that of b-2-001", "related": []string{"b-2-001"}}}}}})
+	}))
+	hs.signIn("", adminToken)
+	page := hs.get("/report?case_no=C1").Body.String()
+	for _, want := range []string{"有未通过项", "档号唯一性", "档号 J042-ZW·2026-D30-C1-0003 同时属于", `<a href="/documents/b-2-001">b-2-001</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report page does not show %q", want)
+		}
+	}
+	if strings.Contains(page, "is also that of") {
+		t.Error("the report page shows the English detail")
 	}
 }

@@ -79,6 +79,9 @@ func (l lang) Field(f string) string { return l.or("field."+f, f) }
 // Event is a provenance or case event's name.
 func (l lang) Event(e string) string { return l.or("event."+e, e) }
 
+// Check is a four-properties check's name.
+func (l lang) Check(c string) string { return l.or("check."+c, c) }
+
 // State is a case's or a delivery's state.
 func (l lang) State(s string) string { return l.or("state."+s, s) }
 
@@ -327,18 +330,21 @@ var catalogue = map[string][2]string{
 	"hold.off":    {"解除保全", "Release the hold"},
 	"hold.submit": {"保存", "Save"},
 
-	"report.title":      {"四性检测报告", "Four-properties report"},
-	"report.ok":         {"全部通过", "All passed"},
-	"report.not_ok":     {"有未通过项", "Some checks failed"},
-	"report.pdf":        {"打印版（PDF）", "Printable (PDF)"},
-	"prop.authenticity": {"真实性", "Authenticity"},
-	"prop.integrity":    {"完整性", "Integrity"},
-	"prop.usability":    {"可用性", "Usability"},
-	"prop.security":     {"安全性", "Security"},
-	"status.pass":       {"通过", "pass"},
-	"status.warn":       {"警告", "warning"},
-	"status.fail":       {"未通过", "fail"},
-	"status.":           {"—", "—"},
+	"report.title":               {"四性检测报告", "Four-properties report"},
+	"report.ok":                  {"全部通过", "All passed"},
+	"report.not_ok":              {"有未通过项", "Some checks failed"},
+	"report.pdf":                 {"打印版（PDF）", "Printable (PDF)"},
+	"prop.authenticity":          {"真实性", "Authenticity"},
+	"prop.integrity":             {"完整性", "Integrity"},
+	"prop.usability":             {"可用性", "Usability"},
+	"prop.security":              {"安全性", "Security"},
+	"status.pass":                {"通过", "pass"},
+	"status.warn":                {"警告", "warning"},
+	"status.fail":                {"未通过", "fail"},
+	"status.":                    {"—", "—"},
+	"check.archival_code_unique": {"档号唯一性", "Archival code unique"},
+	"check.archival_code_claim":  {"档号登记", "Archival code claimed"},
+	"report.code_shared":         {"档号 %s 同时属于", "Archival code %s is also held by"},
 
 	"ops.title":          {"运行监控", "Operations"},
 	"ops.health":         {"服务健康", "Health"},
