@@ -79,7 +79,7 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 
 func (c *Calendar) validate(doc *yaml.Node) error {
 	bad := func(line int, format string, args ...any) error {
-		return &LoadError{File: "calendar", Line: line, Reason: fmt.Sprintf(format, args...)}
+		return refuse("calendar", line, fmt.Sprintf(format, args...))
 	}
 	years := map[int]bool{}
 	for i, y := range c.Years {

@@ -146,7 +146,7 @@ func defaultType(t string) bool { return defaultTypes[t] }
 
 func (c *Catalogue) validate(doc *yaml.Node, knownType func(string) bool) error {
 	bad := func(line int, format string, args ...any) error {
-		return &LoadError{File: "catalogue", Line: line, Reason: fmt.Sprintf(format, args...)}
+		return refuse("catalogue", line, fmt.Sprintf(format, args...))
 	}
 	if len(c.Matters) == 0 {
 		return bad(lineOf(doc, "matters"), "no matters")

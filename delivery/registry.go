@@ -18,8 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"onewindow/internal/errs"
 	"onewindow/internal/yamlfile"
 )
@@ -155,21 +153,14 @@ type fileS3 struct {
 // ErrInvalidFile is wrapped by every *LoadError.
 var ErrInvalidFile = errors.New("invalid departments file")
 
-// LoadError says where the departments file is wrong. Line is 1-based, 0 when unknown. The
-// reason never quotes a secret.
-type LoadError struct {
-	Line   int
-	Reason string
-}
+// LoadError says where the departments file is wrong (yamlfile.Error). The reason never
+// quotes a secret.
+type LoadError = yamlfile.Error
 
-func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("departments file line %d: %s", e.Line, e.Reason)
-	}
-	return "departments file: " + e.Reason
+// refuse is the LoadError of the departments file.
+func refuse(line int, reason string) *LoadError {
+	return &LoadError{File: "departments file", Line: line, Reason: reason, Kind: ErrInvalidFile}
 }
-
-func (e *LoadError) Unwrap() error { return ErrInvalidFile }
 
 // Set is one loaded version of the departments file. It is never modified once built.
 type Set struct {
@@ -295,25 +286,19 @@ var (
 )
 
 func parse(data []byte, dir string) (*Set, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(err)
-	}
-	if len(root.Content) == 0 {
+	var f fileDoc
+	doc, err := yamlfile.Decode(data, &f)
+	if errors.Is(err, yamlfile.ErrEmpty) {
 		return NewSet() // an empty file: no departments
 	}
-	var f fileDoc
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err != nil {
 		return nil, yamlError(err)
 	}
-	doc := root.Content[0]
 	seen := map[string]int{}
 	var depts []*Department
 	for i, fd := range f.Departments {
 		at := func(path ...any) int { return lineOf(doc, append([]any{"departments", i}, path...)...) }
-		fail := func(reason string, path ...any) error { return &LoadError{Line: at(path...), Reason: reason} }
+		fail := func(reason string, path ...any) error { return refuse(at(path...), reason) }
 		if !idRe.MatchString(fd.ID) {
 			return nil, fail(fmt.Sprintf("id %q must be 1-64 lower-case letters, digits, - or _", fd.ID), "id")
 		}
@@ -362,7 +347,7 @@ func NewSet(depts ...*Department) (*Set, error) {
 	s := &Set{byID: map[string]*Department{}}
 	for _, d := range depts {
 		if _, dup := s.byID[d.ID]; dup || d.ID == "" {
-			return nil, &LoadError{Reason: fmt.Sprintf("department id %q is empty or used twice", d.ID)}
+			return nil, refuse(0, fmt.Sprintf("department id %q is empty or used twice", d.ID))
 		}
 		if w := d.Webhook; w != nil {
 			if w.Algorithm == "" {
@@ -556,8 +541,7 @@ func (w *Webhook) httpClient() *http.Client {
 
 // yamlError turns a yaml.v3 error into a *LoadError naming its line.
 func yamlError(err error) error {
-	line, reason := yamlfile.Where(err)
-	return &LoadError{Line: line, Reason: reason}
+	return yamlfile.Refuse("departments file", ErrInvalidFile, err)
 }
 
 // lineOf is yamlfile.LineOf.

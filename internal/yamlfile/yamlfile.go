@@ -6,6 +6,7 @@ package yamlfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -85,4 +86,29 @@ func LineOf(n *yaml.Node, path ...any) int {
 		n = next
 	}
 	return line
+}
+
+// Error says where a hall-edited file is wrong, the same way for every loader: the file's
+// name as its administrator knows it, the 1-based line (0 when unknown) and the reason. It
+// unwraps to the loader's own sentinel (Kind), so callers test for their file with errors.Is.
+type Error struct {
+	File   string // e.g. "catalogue", "taxonomy", "departments file"
+	Line   int
+	Reason string
+	Kind   error
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Reason)
+	}
+	return e.File + ": " + e.Reason
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Refuse is the Error for an error of Decode.
+func Refuse(file string, kind, err error) *Error {
+	line, reason := Where(err)
+	return &Error{File: file, Line: line, Reason: reason, Kind: kind}
 }

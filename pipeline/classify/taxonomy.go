@@ -21,20 +21,13 @@ const Other = "other"
 // ErrInvalidTaxonomy is wrapped by every error Load returns for a file it refuses.
 var ErrInvalidTaxonomy = errors.New("invalid taxonomy")
 
-// LoadError says where a taxonomy file is wrong. Line is 1-based, 0 when unknown.
-type LoadError struct {
-	Line   int
-	Reason string
-}
+// LoadError says where a taxonomy file is wrong (yamlfile.Error).
+type LoadError = yamlfile.Error
 
-func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("taxonomy line %d: %s", e.Line, e.Reason)
-	}
-	return "taxonomy: " + e.Reason
+// refuse is the LoadError of a taxonomy file.
+func refuse(line int, reason string) *LoadError {
+	return &LoadError{File: "taxonomy", Line: line, Reason: reason, Kind: ErrInvalidTaxonomy}
 }
-
-func (e *LoadError) Unwrap() error { return ErrInvalidTaxonomy }
 
 // Keyword is a word of a type's vocabulary.
 type Keyword struct {
@@ -125,39 +118,39 @@ var typeNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (t *Taxonomy) validate(doc *yaml.Node) error {
 	if t.MinScore < 0 {
-		return &LoadError{lineOf(doc, "min_score"), "min_score must not be negative"}
+		return refuse(lineOf(doc, "min_score"), "min_score must not be negative")
 	}
 	if t.TitleLines == 0 {
 		t.TitleLines = defaultTitleLines
 	}
 	if t.TitleLines < 0 {
-		return &LoadError{lineOf(doc, "title_lines"), "title_lines must be positive"}
+		return refuse(lineOf(doc, "title_lines"), "title_lines must be positive")
 	}
 	if len(t.Types) == 0 {
-		return &LoadError{lineOf(doc, "types"), "no types"}
+		return refuse(lineOf(doc, "types"), "no types")
 	}
 	seen := map[string]bool{}
 	for i := range t.Types {
 		ty := &t.Types[i]
 		at := func(path ...any) int { return lineOf(doc, append([]any{"types", i}, path...)...) }
 		if !typeNameRe.MatchString(ty.Name) {
-			return &LoadError{at("name"), fmt.Sprintf("type name %q must be lower-case letters, digits and _", ty.Name)}
+			return refuse(at("name"), fmt.Sprintf("type name %q must be lower-case letters, digits and _", ty.Name))
 		}
 		if seen[ty.Name] {
-			return &LoadError{at("name"), fmt.Sprintf("duplicate type %q", ty.Name)}
+			return refuse(at("name"), fmt.Sprintf("duplicate type %q", ty.Name))
 		}
 		seen[ty.Name] = true
 		if ty.TitleWeight == 0 {
 			ty.TitleWeight = defaultTitleWeight
 		}
 		if ty.TitleWeight < 0 {
-			return &LoadError{at("title_weight"), "title_weight must not be negative"}
+			return refuse(at("title_weight"), "title_weight must not be negative")
 		}
 		ty.titles = nil
 		for j, k := range ty.TitleKeywords {
 			n := normalize(k)
 			if n == "" {
-				return &LoadError{at("title_keywords", j), "empty title keyword"}
+				return refuse(at("title_keywords", j), "empty title keyword")
 			}
 			ty.titles = append(ty.titles, n)
 		}
@@ -165,10 +158,10 @@ func (t *Taxonomy) validate(doc *yaml.Node) error {
 		for j, k := range ty.Keywords {
 			n := normalize(k.Text)
 			if n == "" {
-				return &LoadError{at("keywords", j), "empty keyword"}
+				return refuse(at("keywords", j), "empty keyword")
 			}
 			if k.Weight <= 0 {
-				return &LoadError{at("keywords", j), fmt.Sprintf("keyword %q needs a positive weight", k.Text)}
+				return refuse(at("keywords", j), fmt.Sprintf("keyword %q needs a positive weight", k.Text))
 			}
 			ty.keywords = append(ty.keywords, Keyword{Text: n, Weight: k.Weight})
 		}
@@ -176,16 +169,16 @@ func (t *Taxonomy) validate(doc *yaml.Node) error {
 			p := &ty.Patterns[j]
 			re, err := regexp.Compile(p.Regex)
 			if err != nil {
-				return &LoadError{at("patterns", j), fmt.Sprintf("bad regex %q: %v", p.Regex, err)}
+				return refuse(at("patterns", j), fmt.Sprintf("bad regex %q: %v", p.Regex, err))
 			}
 			if p.Regex == "" || re.MatchString("") {
-				return &LoadError{at("patterns", j), fmt.Sprintf("regex %q matches empty text", p.Regex)}
+				return refuse(at("patterns", j), fmt.Sprintf("regex %q matches empty text", p.Regex))
 			}
 			if p.Weight <= 0 {
-				return &LoadError{at("patterns", j), fmt.Sprintf("pattern %q needs a positive weight", p.Regex)}
+				return refuse(at("patterns", j), fmt.Sprintf("pattern %q needs a positive weight", p.Regex))
 			}
 			if p.MaxCount < 0 {
-				return &LoadError{at("patterns", j), "max_count must not be negative"}
+				return refuse(at("patterns", j), "max_count must not be negative")
 			}
 			if p.MaxCount == 0 {
 				p.MaxCount = 1
@@ -193,11 +186,11 @@ func (t *Taxonomy) validate(doc *yaml.Node) error {
 			p.re = re
 		}
 		if s := ty.LatinScript; s != nil && (s.MinRatio <= 0 || s.MinRatio > 1 || s.Weight <= 0) {
-			return &LoadError{at("latin_script"), "latin_script needs 0 < min_ratio <= 1 and a positive weight"}
+			return refuse(at("latin_script"), "latin_script needs 0 < min_ratio <= 1 and a positive weight")
 		}
 	}
 	if !seen[Other] {
-		return &LoadError{lineOf(doc, "types"), `the type "other" is missing`}
+		return refuse(lineOf(doc, "types"), `the type "other" is missing`)
 	}
 	return nil
 }
@@ -271,7 +264,7 @@ func titleAt(line, kw []rune) bool {
 // yamlError turns a yaml.v3 error into a *LoadError naming its line.
 func yamlError(err error) error {
 	line, reason := yamlfile.Where(err)
-	return &LoadError{Line: line, Reason: reason}
+	return refuse(line, reason)
 }
 
 // lineOf is yamlfile.LineOf.
