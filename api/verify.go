@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"html/template"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 
 	"onewindow/archive"
 	"onewindow/internal/errs"
-	"onewindow/storage"
 )
 
 // Verification is the whole answer to a stamp's QR code: that a document was accepted, when
@@ -53,21 +51,16 @@ func (s *Server) verification(ctx context.Context, id, digest string) (Verificat
 	if !plausibleDocumentID(id) {
 		return Verification{}, errNotVerified
 	}
-	rc, _, err := s.Blobs.Open(ctx, storage.Archive, storage.DocumentRecordKey(id))
+	rec, err := archive.ReadRecord(ctx, s.Blobs, id)
 	if errs.KindOf(err) == errs.NotFound {
 		return Verification{}, errNotVerified
 	}
-	if err != nil {
-		return Verification{}, err
-	}
-	defer rc.Close()
-	var rec archive.Record
-	if err := json.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(&rec); err != nil || rec.DocumentID != id {
+	if err != nil || rec.DocumentID != id {
 		return Verification{}, errs.E("api.verify", errs.Internal, "bad_record", "A filed record cannot be read.", err)
 	}
 	// The digest is required: the QR code always carries it, and the ID alone (printed on
 	// every page's stamp, copied into letters) must not be enough to confirm a document.
-	if subtle.ConstantTimeCompare([]byte(digest), []byte(archive.VerifyDigest(&rec))) != 1 {
+	if subtle.ConstantTimeCompare([]byte(digest), []byte(archive.VerifyDigest(rec))) != 1 {
 		return Verification{}, errNotVerified
 	}
 	hall := s.Config.HallName

@@ -167,7 +167,10 @@ func DocumentID(batchID string, n int) string { return fmt.Sprintf("%s-%03d", ba
 func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
 	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (*storage.Document, error) {
 	var rec archive.Record
-	err := p.getJSON(ctx, storage.Archive, storage.DocumentRecordKey(id), &rec)
+	filed, err := archive.ReadRecord(ctx, p.Blobs, id)
+	if err == nil {
+		rec = *filed
+	}
 	switch {
 	case err == nil:
 		// Filed by an earlier run that died before the batch was marked done.

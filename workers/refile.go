@@ -41,11 +41,11 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	base := make([]*storage.Document, len(c.Replaces))
 	for i, id := range c.Replaces {
-		var rec archive.Record
-		if err := p.getJSON(ctx, storage.Archive, storage.DocumentRecordKey(id), &rec); err != nil {
+		rec, err := archive.ReadRecord(ctx, p.Blobs, id)
+		if err != nil {
 			return err
 		}
-		base[i] = archive.DocumentFromRecord(&rec)
+		base[i] = archive.DocumentFromRecord(rec)
 	}
 	// Which groups are a replaced document as it was: those keep their ID.
 	targets := make([]string, len(c.Documents))
