@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/internal/clock"
 	"onewindow/watch"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestWatchedFolderFilesWhatScannersDrop(t *testing.T) {
 	dir := t.TempDir()
 	d := startDaemon(t, t.TempDir(), "ONEWINDOW_WATCH_DIR="+dir)
-	day := time.Now().Format("2006-01-02")
+	day := clock.Clock{}.Date(time.Now()) // the hall's day (dev's default zone), which names the folders
 
 	pdf := stackPages(t)[0].data
 	caseDir := filepath.Join(dir, "JL-WATCH-1")
