@@ -75,20 +75,28 @@ static unsigned char* ow_crop(const unsigned char* data, size_t n, int x, int y,
 	return out;
 }
 
-// ow_shrink decodes an encoded image, converts it to gray, shrinks it by scale (< 1) and
-// returns it PNG-encoded (free with free()), or NULL. A JPEG shrunk to half or less is
-// reduced while decoding, so a huge scan is never held at full size.
-static unsigned char* ow_shrink(const unsigned char* data, size_t n, float scale, size_t* outlen) {
+// ow_read_reduced decodes an encoded image that is to be shrunk by *scale; a JPEG is reduced
+// by a power of two while decoding (libjpeg's DCT scaling, never held at full size) and
+// *scale becomes what remains to be done.
+static PIX* ow_read_reduced(const unsigned char* data, size_t n, float* scale) {
 	PIX* pix = NULL;
 	l_int32 format = 0;
 	findFileFormatBuffer(data, &format);
 	if (format == IFF_JFIF_JPEG) {
-		int reduce = scale <= 0.125f ? 8 : scale <= 0.25f ? 4 : scale <= 0.5f ? 2 : 1;
+		int reduce = *scale <= 0.125f ? 8 : *scale <= 0.25f ? 4 : *scale <= 0.5f ? 2 : 1;
 		l_int32 nwarn = 0;
 		pix = pixReadMemJpeg(data, n, 0, reduce, &nwarn, 0);
-		if (pix != NULL) scale *= reduce;
+		if (pix != NULL) *scale *= reduce;
 	}
 	if (pix == NULL) pix = pixReadMem(data, n);
+	return pix;
+}
+
+// ow_shrink decodes an encoded image, converts it to gray, shrinks it by scale (< 1) and
+// returns it PNG-encoded (free with free()), or NULL. A JPEG shrunk to half or less is
+// reduced while decoding, so a huge scan is never held at full size.
+static unsigned char* ow_shrink(const unsigned char* data, size_t n, float scale, size_t* outlen) {
+	PIX* pix = ow_read_reduced(data, n, &scale);
 	if (pix == NULL) return NULL;
 	PIX* small = NULL;
 	if (pixGetDepth(pix) == 1) {
@@ -117,16 +125,7 @@ static unsigned char* ow_shrink(const unsigned char* data, size_t n, float scale
 // or NULL; *png says which format they are.
 static unsigned char* ow_resize(const unsigned char* data, size_t n, float scale, int quality,
 		size_t* outlen, int* png) {
-	PIX* pix = NULL;
-	l_int32 format = 0;
-	findFileFormatBuffer(data, &format);
-	if (format == IFF_JFIF_JPEG) {
-		int reduce = scale <= 0.125f ? 8 : scale <= 0.25f ? 4 : scale <= 0.5f ? 2 : 1;
-		l_int32 nwarn = 0;
-		pix = pixReadMemJpeg(data, n, 0, reduce, &nwarn, 0);
-		if (pix != NULL) scale *= reduce;
-	}
-	if (pix == NULL) pix = pixReadMem(data, n);
+	PIX* pix = ow_read_reduced(data, n, &scale);
 	if (pix == NULL) return NULL;
 	PIX* small = NULL;
 	int depth = pixGetDepth(pix);
