@@ -247,9 +247,11 @@ var catalogue = map[string][2]string{
 	"doc.events":        {"来源与访问记录", "Provenance and access"},
 	"document.title":    {"材料", "Document"},
 
-	"field.id_numbers": {"身份证号", "ID numbers"},
-	"field.uscc":       {"统一社会信用代码", "Credit codes"},
-	"field.phones":     {"电话", "Phones"},
+	"field.id_numbers":           {"身份证号", "ID numbers"},
+	"field.uscc":                 {"统一社会信用代码", "Credit codes"},
+	"field.id_numbers_uncertain": {"身份证号（待核对）", "ID numbers to check"},
+	"field.uscc_uncertain":       {"统一社会信用代码（待核对）", "Credit codes to check"},
+	"field.phones":               {"电话", "Phones"},
 
 	"type.application_form":        {"申请表", "Application form"},
 	"type.id_card":                 {"身份证", "ID card"},
