@@ -31,6 +31,41 @@ type truthBatch struct {
 	} `json:"documents"`
 }
 
+// indexCorpus indexes each document of a cached corpus folder under what OCR read and hands
+// the probe maker its ID, case, fields and printed (true) text.
+func indexCorpus(t *testing.T, x *Index, dir string, each func(id, caseNo string, fields map[string]string, truth string)) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
+	for _, f := range files {
+		var b truthBatch
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			t.Fatal(err)
+		}
+		base := strings.TrimSuffix(f, ".truth.json")
+		caseNo := filepath.Base(base)
+		for n, d := range b.Documents {
+			id := fmt.Sprintf("%s-%03d", caseNo, n+1)
+			var ocr, truth []string
+			for _, p := range d.Pages {
+				var page struct{ Text string }
+				if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
+					_ = json.Unmarshal(data, &page)
+				}
+				ocr = append(ocr, page.Text)
+				truth = append(truth, b.Pages[p].Text)
+			}
+			if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
+				t.Fatal(err)
+			}
+			each(id, caseNo, d.Fields, strings.Join(truth, "\n"))
+		}
+	}
+}
+
 // spans cuts up to n runs of 6-10 Chinese characters from text's lines.
 func spans(rng *rand.Rand, text string, n int) []string {
 	var runs [][]rune
@@ -77,38 +112,12 @@ func TestQueryHitRate(t *testing.T) {
 		}
 		type probe struct{ doc, caseNo, q string }
 		var probes []probe
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
 		rng := rand.New(rand.NewSource(1))
-		for _, f := range files {
-			var b truthBatch
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+		indexCorpus(t, x, dir, func(id, caseNo string, _ map[string]string, truth string) {
+			for _, q := range spans(rng, truth, 4) {
+				probes = append(probes, probe{id, caseNo, q})
 			}
-			if err := json.Unmarshal(data, &b); err != nil {
-				t.Fatal(err)
-			}
-			base := strings.TrimSuffix(f, ".truth.json")
-			caseNo := filepath.Base(base)
-			for n, d := range b.Documents {
-				id := fmt.Sprintf("%s-%03d", caseNo, n+1)
-				var ocr, truth []string
-				for _, p := range d.Pages {
-					var page struct{ Text string }
-					if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
-						_ = json.Unmarshal(data, &page)
-					}
-					ocr = append(ocr, page.Text)
-					truth = append(truth, b.Pages[p].Text)
-				}
-				if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
-					t.Fatal(err)
-				}
-				for _, q := range spans(rng, strings.Join(truth, "\n"), 4) {
-					probes = append(probes, probe{id, caseNo, q})
-				}
-			}
-		}
+		})
 		for _, mode := range []struct {
 			name     string
 			tolerant bool
@@ -164,49 +173,22 @@ func TestLookupsByKind(t *testing.T) {
 		}
 		type probe struct{ kind, doc, caseNo, q string }
 		var probes []probe
-		files, _ := filepath.Glob(filepath.Join(dir, "*.truth.json"))
 		rng := rand.New(rand.NewSource(2))
 		latinWord := regexp.MustCompile(`\b[A-Za-z]{6,}\b`)
-		for _, f := range files {
-			var b truthBatch
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+		indexCorpus(t, x, dir, func(id, caseNo string, fields map[string]string, text string) {
+			for _, q := range spans(rng, text, 2) {
+				l := 2 + rng.Intn(len([]rune(q))-1)
+				probes = append(probes, probe{"chinese", id, caseNo, string([]rune(q)[:l])})
 			}
-			if err := json.Unmarshal(data, &b); err != nil {
-				t.Fatal(err)
-			}
-			base := strings.TrimSuffix(f, ".truth.json")
-			caseNo := filepath.Base(base)
-			for n, d := range b.Documents {
-				id := fmt.Sprintf("%s-%03d", caseNo, n+1)
-				var ocr, truth []string
-				for _, p := range d.Pages {
-					var page struct{ Text string }
-					if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
-						_ = json.Unmarshal(data, &page)
-					}
-					ocr = append(ocr, page.Text)
-					truth = append(truth, b.Pages[p].Text)
-				}
-				if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
-					t.Fatal(err)
-				}
-				text := strings.Join(truth, "\n")
-				for _, q := range spans(rng, text, 2) {
-					l := 2 + rng.Intn(len([]rune(q))-1)
-					probes = append(probes, probe{"chinese", id, caseNo, string([]rune(q)[:l])})
-				}
-				for _, k := range []string{"id_number", "id_number2", "uscc"} {
-					if v := d.Fields[k]; len(v) == 18 {
-						probes = append(probes, probe{"code", id, caseNo, v[:8]}, probe{"code", id, caseNo, v[5:13]})
-					}
-				}
-				for _, w := range latinWord.FindAllString(text, 3) {
-					probes = append(probes, probe{"latin", id, caseNo, w[:4+rng.Intn(min(4, len(w)-4))]})
+			for _, k := range []string{"id_number", "id_number2", "uscc"} {
+				if v := fields[k]; len(v) == 18 {
+					probes = append(probes, probe{"code", id, caseNo, v[:8]}, probe{"code", id, caseNo, v[5:13]})
 				}
 			}
-		}
+			for _, w := range latinWord.FindAllString(text, 3) {
+				probes = append(probes, probe{"latin", id, caseNo, w[:4+rng.Intn(min(4, len(w)-4))]})
+			}
+		})
 		found, total := map[string]int{}, map[string]int{}
 		for _, p := range probes {
 			res, err := x.Search(Query{Text: p.q, CaseNo: p.caseNo, PerPage: 100})
