@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"workers":                    {"pipeline", "archive", "storage", "internal/"},
 	"public":                     {"cases", "storage", "internal/"},
 	"stats":                      {"cases", "internal/"},
-	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont"},
+	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont", "internal/esign"},
 	"archive/internal/":          {},
 	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile"},
 	"cases/notice":               {"cases", "internal/errs", "internal/auth", "internal/qr", "internal/cjkfont", "internal/clock"},
@@ -42,6 +42,7 @@ var allowed = map[string][]string{
 	"internal/qr":                {},
 	"internal/cjkfont":           {},
 	"internal/devservices":       {},
+	"internal/esign":             {"internal/errs"},
 	"internal/testenv":           {"internal/devservices", "storage"},
 	"internal/testfixtures":      {"pipeline", "internal/testfixtures/"},
 }
