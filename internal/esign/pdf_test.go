@@ -69,7 +69,7 @@ func pdfsig(t *testing.T, pdf []byte) string {
 func TestSignPDFVerifiesHereAndInPoppler(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name, alg string
+		name, alg  string
 		xrefStream bool
 		poppler    bool // poppler's NSS knows no SM2
 	}{
