@@ -7,19 +7,31 @@ CORPUS ?= /tmp/onewindow-corpus
 # make eval scores every folder named here (space-separated), e.g. corpora in other fonts.
 CORPORA ?= $(CORPUS)
 
-.PHONY: setup dev test faults build bench eval clean
+.PHONY: setup dev test faults build check-deploy bench eval clean
+
+# A release names itself: `onewindow version`, onewindow_build_info on /metrics and the
+# operators' page show these, also in builds without VCS stamping (-buildvcs=false).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X onewindow/internal/metrics.Version=$(VERSION) -X onewindow/internal/metrics.Revision=$(REVISION)
 
 setup:
 	scripts/setup.sh
 
 build:
-	go build -o bin/onewindow ./cmd/onewindow
+	go build -ldflags "$(LDFLAGS)" -o bin/onewindow ./cmd/onewindow
 
-dev: setup
+dev: setup build
 	bin/onewindow dev --addr $(ADDR) --data-dir $(DATA)
 
 test:
 	scripts/test.sh
+	scripts/check-deploy.sh
+
+# The packages for halls (deploy/): units, image, Compose file and chart, checked offline with
+# whatever of the tools is at hand (helm is built into .tools once).
+check-deploy:
+	scripts/check-deploy.sh
 
 # The whole fault suite (make test runs its short version): serve and two work processes
 # against their own Redis and MinIO, killed and cut off mid-batch; prints what it measured.

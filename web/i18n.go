@@ -355,6 +355,7 @@ var catalogue = map[string][2]string{
 	"ops.svc.ocr":        {"OCR 文字识别", "OCR engine"},
 	"ops.up":             {"正常", "up"},
 	"ops.down":           {"异常", "down"},
+	"ops.build":          {"本进程版本", "This process's release"},
 	"ops.queues":         {"队列积压", "Queue depth"},
 	"ops.queue":          {"队列", "Queue"},
 	"ops.depth":          {"待处理任务", "Tasks waiting"},

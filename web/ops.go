@@ -20,6 +20,7 @@ type opsData struct {
 	DashboardURL string
 	Watch        *WatchStatus
 	WatchErr     string
+	Build        string // this process's release and commit (onewindow_build_info)
 }
 
 // batchList is GET /api/v1/batches: summaries, newest first.
@@ -69,6 +70,9 @@ func (s *site) ops(w http.ResponseWriter, rq *req) {
 	metrics := s.call(rq.Request, rq.s.P, http.MethodGet, "/metrics", nil, nil)
 	for _, m := range scrape(metrics.body.Bytes(), "onewindow_queue_depth") {
 		d.Queues = append(d.Queues, queueRow{Name: m.label("queue"), Depth: m.value})
+	}
+	for _, m := range scrape(metrics.body.Bytes(), "onewindow_build_info") {
+		d.Build = strings.TrimSpace(m.label("version") + " " + m.label("revision"))
 	}
 	for _, m := range scrape(metrics.body.Bytes(), "onewindow_batches_total") {
 		if m.label("status") == "failed" {

@@ -126,7 +126,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/readyz":
 		writeJSON(w, 200, map[string]string{"redis": "ok", "minio": "ok", "ocr": "ok"})
 	case r.URL.Path == "/metrics":
-		_, _ = io.WriteString(w, "# HELP x\nonewindow_queue_depth{queue=\"ocr\"} 7\nonewindow_queue_depth_more 1\nonewindow_batches_total{status=\"failed\"} 2\n")
+		_, _ = io.WriteString(w, "# HELP x\nonewindow_queue_depth{queue=\"ocr\"} 7\nonewindow_queue_depth_more 1\nonewindow_batches_total{status=\"failed\"} 2\n"+
+			"onewindow_build_info{goversion=\"go1.26.8\",revision=\"0123abc\",version=\"v1.2.0\"} 1\n")
 	default:
 		writeJSON(w, 404, map[string]any{"error": map[string]string{"code": "not_found", "message": "No such API call."}})
 	}
@@ -430,7 +431,7 @@ func TestPagesRenderForTheirRoles(t *testing.T) {
 		{"/search", 200, []string{`type="search"`}},
 		{"/search?q=授权", 200, []string{"<mark>授权</mark>委托书 &lt;script&gt;", "共 1 条结果", "授权委托书"}},
 		{"/documents/b-1-001", 200, []string{"220102********2247", "归档", `href="/documents/b-1-001/pdf"`}},
-		{"/ops", 200, []string{"正常", "ocr", "7", `href="/batches/b-9"`, "文件已损坏", `action="/ops/batches/b-9/retry"`}},
+		{"/ops", 200, []string{"正常", "ocr", "7", "v1.2.0 0123abc", `href="/batches/b-9"`, "文件已损坏", `action="/ops/batches/b-9/retry"`}},
 		{"/cases", 200, []string{"尚未启用"}},
 		{"/cases/JL-2", 200, []string{"<td>税务局</td>", "2026-03-04 <span class=\"tag bad\">已逾期</span>", "<td>市场监督管理局</td>"}},
 		{"/mail", 200, []string{`name="waybill"`, "尚未启用"}},

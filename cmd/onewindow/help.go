@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
+	"onewindow/internal/metrics"
 )
 
 // command describes a command for help: what it does, how it is called, its own flags, and
@@ -193,40 +193,11 @@ func runHelp(_ context.Context, args []string) error {
 	return printCommand(os.Stdout, args[0])
 }
 
-// runVersion prints the module version and the VCS revision the binary was built from.
+// runVersion prints the release and the revision the binary was built from (metrics.Build:
+// the values a release build links in, else Go's VCS stamping).
 func runVersion(context.Context, []string) error {
-	fmt.Println(versionLine())
+	fmt.Println(metrics.Build())
 	return nil
-}
-
-func versionLine() string {
-	v, rev, dirty, goVersion := version, "", false, ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	line := "onewindow " + v
-	if rev != "" {
-		line += " (" + rev
-		if dirty {
-			line += ", modified"
-		}
-		line += ")"
-	}
-	if goVersion != "" {
-		line += " " + goVersion
-	}
-	return line
 }
 
 // runTokenCmd makes a token for a known role and prints the tokens-file entry, checked as

@@ -23,10 +23,6 @@ import (
 	"onewindow/pipeline/ocr"
 )
 
-// version is set at build time with -ldflags "-X main.version=..."; otherwise the module
-// version from the build information is shown.
-var version = "dev"
-
 var commands = map[string]func(ctx context.Context, args []string) error{
 	"dev":     runDev,
 	"serve":   runServe,

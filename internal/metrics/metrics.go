@@ -27,7 +27,13 @@ type Metrics struct {
 	TaskSeconds *prometheus.HistogramVec
 	// BatchSeconds is the time from an upload's acceptance until its batch is done.
 	BatchSeconds prometheus.Histogram
+	// IndexRepairs counts entries the reconciler found missing or stale in an index and
+	// repaired from MinIO, by index (documents, search, batches, cases, deliveries).
+	IndexRepairs *prometheus.CounterVec
 }
+
+// IndexNames are the indexes the reconciler compares with MinIO and repairs.
+var IndexNames = []string{"documents", "search", "batches", "cases", "deliveries"}
 
 // New registers every metric, plus Go and process collectors.
 func New() *Metrics {
@@ -72,6 +78,9 @@ func New() *Metrics {
 			Name: "onewindow_batch_seconds", Help: "Time from an upload's acceptance until its batch was done (every document filed).",
 			Buckets: []float64{1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600},
 		}),
+		IndexRepairs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onewindow_index_repairs_total", Help: "Index entries found missing or stale and repaired from MinIO, by index.",
+		}, []string{"index"}),
 	}
 	// Series that exist from the start, so that dashboards and alerts see a zero rather
 	// than no data until the first event.
@@ -84,8 +93,11 @@ func New() *Metrics {
 	for _, s := range []string{"ok", "mismatch", "missing"} {
 		m.FixityChecked.WithLabelValues(s)
 	}
+	for _, s := range IndexNames {
+		m.IndexRepairs.WithLabelValues(s)
+	}
 	r.MustRegister(m.PagesProcessed, m.OCRSeconds, m.OCREngineRestarts, m.Failures, m.Batches, m.Uploads, m.Documents, m.FixityChecked,
-		m.StageSeconds, m.TaskSeconds, m.BatchSeconds,
+		m.StageSeconds, m.TaskSeconds, m.BatchSeconds, m.IndexRepairs, buildInfoGauge(Build()),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
