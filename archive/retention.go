@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"onewindow/storage"
 )
 
 // RetentionRule is how long, and under which object-lock mode, a filed document is kept.
@@ -11,6 +14,9 @@ type RetentionRule struct {
 	Years int
 	Mode  string // GOVERNANCE or COMPLIANCE
 }
+
+// Until is the end of a retention period that starts at filedAt.
+func (r RetentionRule) Until(filedAt time.Time) time.Time { return filedAt.AddDate(r.Years, 0, 0) }
 
 // RetentionPolicy is the hall's retention schedule: a default, and rules per document type and
 // per matter (申请事项). Where a type rule and a matter rule both apply, the stricter wins: the
@@ -76,4 +82,16 @@ func (p RetentionPolicy) For(docType, matter string) RetentionRule {
 		return m
 	}
 	return p.Default
+}
+
+// Until is the object lock of what is filed at now for a document of docType in a case for
+// matter: everything the hall files write-once (documents, originals, notes, events, notices,
+// ratings, audit entries) asks here. What is not a document passes "" for both and is kept
+// for the default period. A policy without rules locks nothing (a zero Lock).
+func (p RetentionPolicy) Until(docType, matter string, now time.Time) storage.Lock {
+	r := p.For(docType, matter)
+	if r.Years <= 0 {
+		return storage.Lock{}
+	}
+	return storage.Lock{Mode: r.Mode, Until: r.Until(now.UTC())}
 }

@@ -18,6 +18,18 @@ type Lock struct {
 	LegalHold bool      `json:"legal_hold"`
 }
 
+// WithLock is o with the retention of l: what archive.RetentionPolicy.Until answered.
+func (o PutOptions) WithLock(l Lock) PutOptions {
+	o.RetentionMode, o.RetainUntil = l.Mode, l.Until
+	return o
+}
+
+// Retainer is the hall's retention schedule (archive.RetentionPolicy), which the stores of
+// case events and ratings ask how long to keep what they file.
+type Retainer interface {
+	Until(docType, matter string, now time.Time) Lock
+}
+
 // LockOf reads the retention and legal hold of key's current version. A bucket without object
 // lock, or an object without retention, yields a zero Lock and no error.
 func (b *Blobs) LockOf(ctx context.Context, bk Bucket, key string) (Lock, error) {

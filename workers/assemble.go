@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -194,12 +193,10 @@ func (p *Processor) fileDocument(ctx context.Context, b *storage.Batch, id strin
 	return d, nil
 }
 
+// buildAndFile renders plan's PDF and hands it to the archive to file.
 func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id string, plan assemble.Document,
 	results []storage.PageResult, in []assemble.Page, extra []archive.Event) (archive.Record, error) {
 	now := time.Now().UTC()
-	rule := p.retention(plan.Type, b.Matter)
-	retain := storage.PutOptions{RetainUntil: now.AddDate(rule.Years, 0, 0), RetentionMode: rule.Mode, IfAbsent: true}
-
 	// The text is fixed before any page is stamped: the stamp's verification URL carries its
 	// digest (archive.VerifyURL), since the PDF's own digest cannot be inside the PDF.
 	texts := make([]string, len(plan.Pages))
@@ -210,28 +207,35 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 	}
 	text := []byte(strings.Join(texts, "\f"))
 	textDigests, _ := archive.DigestOf(bytes.NewReader(text))
+	events := []archive.Event{
+		{Type: "received", Agent: "station:" + b.Station, Time: b.CreatedAt},
+		{Type: "digitised", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%d pages", len(plan.Pages))},
+		{Type: "ocr", Agent: "tesseract", Time: now},
+		{Type: "classified", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%s %.2f", plan.Type, plan.Confidence)},
+		{Type: "stamped", Agent: "onewindow", Time: now},
+	}
+	f := archive.Filing{DocumentID: id, Batch: b, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName,
+		Confidence: plan.Confidence, NeedsReview: plan.NeedsReview, Pages: plan.Pages, Fields: plan.Fields,
+		FieldSources: plan.FieldSources, Text: text, Events: append(events, extra...), At: now}
+	filing := func() {}
+	defer func() { filing() }()
+	return p.Filer.File(ctx, f, func(out io.Writer, archivalCode string) error {
+		err := p.renderPDF(ctx, out, b, id, archivalCode, plan, results, in, textDigests.SHA256)
+		filing = p.stage(pipeline.StageFile)
+		return err
+	})
+}
 
-	tmp, err := os.CreateTemp("", "onewindow-doc-*.pdf")
-	if err != nil {
-		return archive.Record{}, err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	// The code is claimed before the PDF that carries it is written, so a rerun writes the same.
-	archivalCode, err := archive.AssignArchivalCode(ctx, p.Blobs, p.Config.ArchivalCodePattern, archive.ArchivalCodeFields{
-		Fonds: p.Config.FondsCode, FiledAt: now, RetentionYears: rule.Years, CaseNo: b.CaseNo, BatchID: b.ID,
-		Type: plan.Type, Revision: storage.RevisionOf(b.ID, id)}, id, retain)
-	if err != nil {
-		return archive.Record{}, err
-	}
-	dig := archive.NewDigester()
-	w := pdfout.NewWriter(io.MultiWriter(tmp, dig), pdfMeta(plan, b, id, archivalCode))
+// renderPDF writes plan's PDF to out: the page images with their text layer and stamp.
+func (p *Processor) renderPDF(ctx context.Context, out io.Writer, b *storage.Batch, id, archivalCode string,
+	plan assemble.Document, results []storage.PageResult, in []assemble.Page, textSHA256 string) error {
+	w := pdfout.NewWriter(out, pdfMeta(plan, b, id, archivalCode))
 	for i, idx := range plan.Pages {
 		r := results[idx]
 		fetched := p.stage(pipeline.StageFetch)
 		data, err := p.Blobs.Get(ctx, storage.Work, r.ImageKey)
 		if err != nil {
-			return archive.Record{}, err
+			return err
 		}
 		fetched()
 		img := pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}
@@ -242,116 +246,26 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
 				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI}
 			if i == 0 {
-				info.VerifyID = archive.VerifyURL(p.publicBaseURL(), id, textDigests.SHA256)
+				info.VerifyID = archive.VerifyURL(p.publicBaseURL(), id, textSHA256)
 			}
 			if in[idx].OCR != nil {
 				info.Words = in[idx].OCR.Words
 			}
 			ov, err := p.Stamper.PageOverlay(info)
 			if err != nil {
-				return archive.Record{}, err
+				return err
 			}
 			page.Overlay, page.OverlayResources = ov.Ops, ov.Resources
 			stamped()
 		}
 		written := p.stage(pipeline.StagePDF)
 		if err := w.AddPage(page); err != nil {
-			return archive.Record{}, err
+			return err
 		}
 		written()
 	}
-	written := p.stage(pipeline.StagePDF)
-	if err := w.Close(); err != nil {
-		return archive.Record{}, err
-	}
-	written()
-	defer p.stage(pipeline.StageFile)()
-	pdfDigests := dig.Sum()
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return archive.Record{}, err
-	}
-	if _, err := p.Blobs.Put(ctx, storage.Archive, storage.DocumentPDFKey(id), tmp, pdfDigests.Size,
-		withType(retain, "application/pdf")); err != nil && err != storage.ErrExists {
-		return archive.Record{}, err
-	}
-	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentTextKey(id), text,
-		withType(retain, "text/plain; charset=utf-8")); err != nil && err != storage.ErrExists {
-		return archive.Record{}, err
-	}
-	rec := archive.Record{
-		DocumentID: id, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName, Confidence: plan.Confidence,
-		NeedsReview: plan.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
-		Applicant: b.Applicant, Matter: b.Matter, Departments: b.Departments,
-		Pages: plan.Pages, PageCount: len(plan.Pages), Fields: plan.Fields, FieldSources: plan.FieldSources, ReceivedAt: b.CreatedAt, FiledAt: now,
-		Retention: archive.Retention{Mode: retain.RetentionMode, Until: retain.RetainUntil}, ArchivalCode: archivalCode,
-		Files: []archive.File{
-			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},
-			{Role: "text", Bucket: "archive", Key: storage.DocumentTextKey(id), Format: "text/plain", Digests: textDigests},
-		},
-		Events: []archive.Event{
-			{Type: "received", Agent: "station:" + b.Station, Time: b.CreatedAt},
-			{Type: "digitised", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%d pages", len(plan.Pages))},
-			{Type: "ocr", Agent: "tesseract", Time: now},
-			{Type: "classified", Agent: "onewindow", Time: now, Detail: fmt.Sprintf("%s %.2f", plan.Type, plan.Confidence)},
-			{Type: "stamped", Agent: "onewindow", Time: now},
-		},
-	}
-	rec.Events = append(rec.Events, extra...)
-	rec.Events = append(rec.Events, readingNotes(b.Files, plan.Pages, b.CreatedAt)...)
-	rec.Events = append(rec.Events, archive.Event{Type: "filed", Agent: "onewindow", Time: now})
-	for _, f := range b.Files {
-		if err := p.keepOriginal(ctx, f, retain); err != nil {
-			return archive.Record{}, err
-		}
-		rec.Files = append(rec.Files, archive.File{Role: "original", Bucket: "archive", Key: storage.OriginalKey(f.SHA256),
-			Format: f.Kind, Digests: archive.Digests{SHA256: f.SHA256, SM3: f.SM3, Size: f.Size}})
-	}
-	flagActiveContent(&rec, b.Files)
-	recData, _ := json.MarshalIndent(rec, "", " ")
-	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(id), recData,
-		withType(retain, "application/json")); err != nil && err != storage.ErrExists {
-		return archive.Record{}, err
-	}
-	return rec, nil
-}
-
-// keepOriginal files an upload's bytes in the archive beside the documents made from it, under
-// retention at least as long as this document's: the documents of a batch, and of any batch
-// that sent the same bytes, share one copy, kept as long as the longest of them needs.
-func (p *Processor) keepOriginal(ctx context.Context, f storage.BatchFile, retain storage.PutOptions) error {
-	key := storage.OriginalKey(f.SHA256)
-	ok, err := p.Blobs.Exists(ctx, storage.Archive, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		rc, _, err := p.Blobs.Open(ctx, storage.Inbox, storage.RawKey(f.SHA256))
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		_, err = p.Blobs.Put(ctx, storage.Archive, key, rc, f.Size, withType(retain, "application/octet-stream"))
-		if err == nil {
-			return nil
-		}
-		if err != storage.ErrExists { // else filed meanwhile by another document
-			return err
-		}
-	}
-	return p.Blobs.ExtendRetention(ctx, storage.Archive, key, retain.RetentionMode, retain.RetainUntil)
-}
-
-// retention is how long, and how, a filed document of type typ in a case for matter is kept:
-// the hall's schedule (--retention-by-type, --retention-by-matter), else the defaults.
-func (p *Processor) retention(typ, matter string) archive.RetentionRule {
-	rule := p.Retention.For(typ, matter)
-	if rule.Years == 0 { // no schedule configured
-		rule = archive.RetentionRule{Years: p.Config.RetentionYears, Mode: p.Config.RetentionMode}
-	}
-	if rule.Mode == "" {
-		rule.Mode = p.Config.RetentionMode
-	}
-	return rule
+	defer p.stage(pipeline.StagePDF)()
+	return w.Close()
 }
 
 // publicBaseURL is where people reach this installation's verification page: the setting,
@@ -361,11 +275,6 @@ func (p *Processor) publicBaseURL() string {
 		return p.Config.PublicBaseURL
 	}
 	return "http://" + p.Config.Addr
-}
-
-func withType(o storage.PutOptions, contentType string) storage.PutOptions {
-	o.ContentType = contentType
-	return o
 }
 
 // pdfMeta is the filed PDF's metadata: its PDF/A XMP packet carries the record's title, case

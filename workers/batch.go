@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 
-	"onewindow/archive"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
 	"onewindow/pipeline"
@@ -154,26 +152,4 @@ func (p *Processor) recognize(ctx context.Context, img pipeline.PageImage, ref p
 	var words pipeline.OCRPage
 	err := p.getJSON(ctx, storage.Work, ref.TextKey, &words)
 	return words, img, err
-}
-
-// readingNotes are the record's events for what intake noted on the files the document's pages
-// (upload indexes) came from: an owner password's restrictions, a repaired file.
-func readingNotes(files []storage.BatchFile, pages []int, at time.Time) []archive.Event {
-	var events []archive.Event
-	seen := map[string]bool{}
-	for _, page := range pages {
-		f, ok := fileOfPage(files, page)
-		if !ok || seen[f.SHA256] {
-			continue
-		}
-		seen[f.SHA256] = true
-		name := f.Name
-		if name == "" {
-			name = f.Kind
-		}
-		for _, n := range f.Notes {
-			events = append(events, archive.Event{Type: "received", Agent: "onewindow", Time: at, Detail: name + ": " + n})
-		}
-	}
-	return events
 }

@@ -56,11 +56,10 @@ type Processor struct {
 	// Model is the classifier's learned model as stored; nil: no learning.
 	Model   *ModelStore
 	Stamper *stamp.Stamper
-	// Retention holds the retention periods by document type; other types get
-	// Config.RetentionYears.
-	Retention archive.RetentionPolicy
-	Metrics   *metrics.Metrics
-	Log       *slog.Logger
+	// Filer files rendered documents in the archive under the hall's retention schedule.
+	Filer   *archive.Filer
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
 	// Filed is told of every filed document (the archive's search index listens here).
 	Filed func(ctx context.Context, d *storage.Document)
 }

@@ -180,8 +180,7 @@ func (p *Processor) noteConfirmed(ctx context.Context, d *storage.Document, by, 
 // a note already there is left as it is.
 func (p *Processor) putNote(ctx context.Context, key string, v any) error {
 	data, _ := json.MarshalIndent(v, "", " ")
-	o := storage.PutOptions{ContentType: "application/json", IfAbsent: true, RetentionMode: p.Config.RetentionMode,
-		RetainUntil: time.Now().UTC().AddDate(p.Config.RetentionYears, 0, 0)}
+	o := storage.PutOptions{ContentType: "application/json", IfAbsent: true}.WithLock(p.Filer.Retention.Until("", "", time.Now()))
 	if _, err := p.Blobs.PutBytes(ctx, storage.Archive, key, data, o); err != nil && !errors.Is(err, storage.ErrExists) {
 		return err
 	}

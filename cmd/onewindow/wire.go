@@ -18,6 +18,7 @@ import (
 	"github.com/hibiken/asynqmon"
 
 	"onewindow/api"
+	"onewindow/archive"
 	"onewindow/archive/desk"
 	casedesk "onewindow/cases/desk"
 	"onewindow/delivery"
@@ -254,8 +255,9 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		return nil, nil, nil, err
 	}
 	engines := d.ocrEngines()
-	p := &workers.Processor{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
-		Planner: planner, Model: model, Stamper: stamper, Retention: retention, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
+	filer := &archive.Filer{Store: d.blobs, Retention: retention, CodePattern: d.cfg.ArchivalCodePattern, Fonds: d.cfg.FondsCode}
+	p := &workers.Processor{Config: d.cfg, Filer: filer, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
+		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:       d.cfg.Concurrency,
 		Queues:            tasks.Queues,
