@@ -25,7 +25,7 @@ import (
 	"onewindow/stats"
 )
 
-var writeRoles = flag.String("write-roles", "", "write every route's roles, by pattern, as JSON to this file")
+var writeRoles = flag.String("write-roles", "", "write every route's roles (from auth's role table), by pattern, as JSON to this file")
 
 // allRoutes is every authenticated route serve has, added as wire.go adds them.
 func allRoutes(s *api.Server) []httpx.Routes {
@@ -80,21 +80,24 @@ func samplePath(p string) string {
 	return p
 }
 
-// The authorisation matrix: every operation of the OpenAPI document against every role. A
-// route registered without an operation (and so without a stated policy), an operation no
-// route serves, roles that differ from the document's x-roles, or a role let through where
-// the document says no, each fail.
+// The authorisation matrix: every operation of the OpenAPI document against every row of
+// auth's role table. A route registered without an operation (and so without a stated
+// policy), an operation no route serves, a route whose capability's roles differ from the
+// document's x-roles, or a role let through without the capability, each fail.
 func TestAuthorizationMatrix(t *testing.T) {
 	// Each authz call (one per registered route) gets a handler that reports its number.
+	var caps []auth.Cap
 	var registered [][]string
 	mux := http.NewServeMux()
 	for _, add := range allRoutes(&api.Server{Dashboard: http.NotFoundHandler()}) {
-		add(mux, func(roles []string, _ httpx.HandlerFunc) http.Handler {
+		add(mux, func(c auth.Cap, _ httpx.HandlerFunc) http.Handler {
 			n := len(registered)
-			registered = append(registered, slices.Sorted(slices.Values(roles)))
+			caps = append(caps, c)
+			registered = append(registered, auth.RolesWith(c))
 			return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, n) })
 		})
 	}
+	opCap := map[string]auth.Cap{} // by method and path
 	reached := map[int]bool{}
 	byPattern := map[string][]string{}
 	ops := documentedOperations(t)
@@ -112,6 +115,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		reached[n] = true
+		opCap[op.method+" "+op.path] = caps[n]
 		byPattern[pattern] = registered[n]
 		if !slices.Equal(op.roles, registered[n]) {
 			t.Errorf("%s %s: the document says roles %v, the route allows %v", op.method, op.path, op.roles, registered[n])
@@ -147,7 +151,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue // a policy that differs from the route's would reach handlers with no storage
 		}
 		for _, role := range auth.Roles {
-			if auth.Allows(role, op.roles) {
+			if auth.Can(role, opCap[op.method+" "+op.path]) {
 				continue
 			}
 			req := httptest.NewRequest(op.method, samplePath(op.path), nil)

@@ -20,7 +20,7 @@ type Retry struct {
 
 // Routes adds POST /api/v1/batches/{id}/retry.
 func (rt *Retry) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	mux.Handle("POST /api/v1/batches/{id}/retry", authz([]string{auth.RoleOperator}, rt.retry))
+	mux.Handle("POST /api/v1/batches/{id}/retry", authz(auth.CapOps, rt.retry))
 }
 
 func (rt *Retry) retry(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

@@ -51,13 +51,12 @@ type ReviewState interface {
 
 // Routes adds the reviewers' calls; it has the signature of Server.Extra.
 func (rv *Review) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	review := []string{auth.RoleReviewer}
-	mux.Handle("PUT /api/v1/batches/{id}/documents", authz(review, rv.correctBatch))
-	mux.Handle("PATCH /api/v1/documents/{id}", authz(review, rv.retypeDocument))
-	mux.Handle("POST /api/v1/documents/{id}/confirm", authz(review, rv.confirmDocument))
-	mux.Handle("PUT /api/v1/documents/{id}/fields", authz(review, rv.correctFields))
-	mux.Handle("GET /api/v1/review", authz(review, rv.listReview))
-	mux.Handle("GET /api/v1/review/model", authz(review, rv.modelInfo))
+	mux.Handle("PUT /api/v1/batches/{id}/documents", authz(auth.CapReview, rv.correctBatch))
+	mux.Handle("PATCH /api/v1/documents/{id}", authz(auth.CapReview, rv.retypeDocument))
+	mux.Handle("POST /api/v1/documents/{id}/confirm", authz(auth.CapReview, rv.confirmDocument))
+	mux.Handle("PUT /api/v1/documents/{id}/fields", authz(auth.CapReview, rv.correctFields))
+	mux.Handle("GET /api/v1/review", authz(auth.CapReview, rv.listReview))
+	mux.Handle("GET /api/v1/review/model", authz(auth.CapReview, rv.modelInfo))
 }
 
 // CorrectionRequest is the body of PUT /api/v1/batches/{id}/documents.

@@ -9,7 +9,6 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -120,19 +119,15 @@ func (s *Server) Handler() http.Handler {
 	return s.observe(s.rateLimit(mux))
 }
 
-// Routes adds the API's own authenticated routes, each with the roles that may call it.
+// Routes adds the API's own authenticated routes, each with the capability a caller needs.
 func (s *Server) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	// The window and the courier desk scan what reaches them too (§7.1.4, §7.1.5).
-	up := []string{auth.RoleScanner, auth.RoleCourier, auth.RoleWindow}
-	read := []string{auth.RoleScanner, auth.RoleCourier, auth.RoleWindow, auth.RoleArchivist, auth.RoleReviewer, auth.RoleViewer}
-	mux.Handle("POST /api/v1/batches", authz(up, s.createBatch))
-	mux.Handle("GET /api/v1/batches", authz(slices.Concat(read, []string{auth.RoleOperator}), s.listBatches))
-	mux.Handle("GET /api/v1/batches/{id}", authz(read, s.getBatch))
-	// Thumbnails are too small to read a number, but viewers get none all the same.
-	mux.Handle("GET /api/v1/batches/{id}/pages/{n}/thumb", authz(slices.DeleteFunc(slices.Clone(read), func(r string) bool { return r == auth.RoleViewer }), s.getPageThumb))
-	mux.Handle("GET /api/v1/documents/{id}", authz(read, s.getDocument))
-	mux.Handle("GET /api/v1/documents/{id}/pdf", authz(read, s.getDocumentPDF))
-	mux.Handle("GET /api/v1/documents/{id}/text", authz(read, s.getDocumentText))
+	mux.Handle("POST /api/v1/batches", authz(auth.CapUpload, s.createBatch))
+	mux.Handle("GET /api/v1/batches", authz(auth.CapListBatches, s.listBatches))
+	mux.Handle("GET /api/v1/batches/{id}", authz(auth.CapReadDocuments, s.getBatch))
+	mux.Handle("GET /api/v1/batches/{id}/pages/{n}/thumb", authz(auth.CapSeePages, s.getPageThumb))
+	mux.Handle("GET /api/v1/documents/{id}", authz(auth.CapReadDocuments, s.getDocument))
+	mux.Handle("GET /api/v1/documents/{id}/pdf", authz(auth.CapReadDocuments, s.getDocumentPDF))
+	mux.Handle("GET /api/v1/documents/{id}/text", authz(auth.CapReadDocuments, s.getDocumentText))
 	s.dashboardRoutes(mux, authz)
 }
 
@@ -148,8 +143,7 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux, authz httpx.Authorizer) {
 	if s.Dashboard == nil {
 		return
 	}
-	ops := []string{auth.RoleOperator}
-	mux.Handle("GET /admin/queues/", authz(ops, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+	mux.Handle("GET /admin/queues/", authz(auth.CapOps, func(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
 		if s.DashboardWrite != nil {
 			s.DashboardWrite.ServeHTTP(w, r)
 		} else {
@@ -158,7 +152,7 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux, authz httpx.Authorizer) {
 		return nil
 	}))
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		mux.Handle(m+" /admin/queues/", authz(ops, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		mux.Handle(m+" /admin/queues/", authz(auth.CapOps, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 			if s.DashboardWrite == nil {
 				return errs.E("api.dashboard", errs.Forbidden, "dashboard_read_only", "The queue dashboard is read-only on this installation.", nil)
 			}
@@ -169,8 +163,8 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux, authz httpx.Authorizer) {
 	}
 }
 
-// auth wraps h so it runs only for a token whose role is in roles (admin always passes).
-func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
+// auth wraps h so it runs only for a token whose role holds c (auth.Can).
+func (s *Server) auth(c auth.Cap, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.Tokens.Authenticate(r)
 		if err != nil {
@@ -181,7 +175,7 @@ func (s *Server) auth(roles []string, h HandlerFunc) http.Handler {
 			return
 		}
 		setPrincipal(r.Context(), p.Name)
-		if !auth.Allows(p.Role, roles) {
+		if !auth.Can(p.Role, c) {
 			s.writeError(w, r, errs.E("api.auth", errs.Forbidden, "forbidden", "This token's role may not do that.", nil))
 			return
 		}

@@ -8,14 +8,11 @@ import (
 	"onewindow/internal/httpx"
 )
 
-// readers may read the figures (admin may anything).
-var readers = []string{auth.RoleManager}
-
 func (s *Stats) routes() []httpx.Route {
 	return []httpx.Route{
-		{Pattern: "GET /api/v1/stats", Roles: readers, H: s.getStats},
-		{Pattern: "GET /api/v1/ratings", Roles: readers, H: s.ratingsList},
-		{Pattern: "POST /api/v1/ratings/{case_no}/outcome", Roles: readers, H: s.postOutcome},
+		{Pattern: "GET /api/v1/stats", Cap: auth.CapManage, H: s.getStats},
+		{Pattern: "GET /api/v1/ratings", Cap: auth.CapManage, H: s.ratingsList},
+		{Pattern: "POST /api/v1/ratings/{case_no}/outcome", Cap: auth.CapManage, H: s.postOutcome},
 	}
 }
 

@@ -31,10 +31,10 @@ import (
 var hallZone = clock.Clock{}.Location()
 
 // testAuthz takes "Bearer ROLE" as the principal's role: the token check is api's business.
-func testAuthz(roles []string, h httpx.HandlerFunc) http.Handler {
+func testAuthz(c auth.Cap, h httpx.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := auth.Principal{Role: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), Name: "t"}
-		if !auth.Allows(p.Role, roles) {
+		if !auth.Can(p.Role, c) {
 			httpx.WriteError(w, r, nil, errs.E("test", errs.Forbidden, "forbidden", "no", nil))
 			return
 		}

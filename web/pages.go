@@ -14,41 +14,31 @@ import (
 	"onewindow/internal/auth"
 )
 
-// Which roles reach which desk (admin reaches all). The API decides again on every call;
-// these lists only keep links to desks a role cannot use off its pages.
-var (
-	deskScan       = []string{auth.RoleScanner, auth.RoleCourier, auth.RoleWindow}
-	deskReview     = []string{auth.RoleReviewer}
-	deskArchive    = []string{auth.RoleArchivist}
-	deskOps        = []string{auth.RoleOperator}
-	deskCases      = []string{auth.RoleWindow}
-	deskCaseView   = []string{auth.RoleWindow, auth.RoleDepartment, auth.RoleCourier}
-	deskMail       = []string{auth.RoleCourier}
-	deskDepartment = []string{auth.RoleDepartment}
-	deskManager    = []string{auth.RoleManager}
-)
-
+// A desk is shown to the roles whose row in auth's table holds its capability. The API
+// decides again on every call; navigation only keeps links to desks a role cannot use off its
+// pages.
 type navLink struct {
 	Key, Path string
-	roles     []string
+	desk      string // the name templates ask Can for
+	cap       auth.Cap
 }
 
 // navigation is the start page's and the header's list of desks, in the order shown.
 var navigation = []navLink{
-	{"nav.scan", "/scan", deskScan},
-	{"nav.review", "/review", deskReview},
-	{"nav.search", "/search", deskArchive},
-	{"nav.cases", "/cases", deskCases},
-	{"nav.mail", "/mail", deskMail},
-	{"nav.department", "/department", deskDepartment},
-	{"nav.ops", "/ops", deskOps},
-	{"nav.manager", "/manager", deskManager},
+	{"nav.scan", "/scan", "scan", auth.CapUpload},
+	{"nav.review", "/review", "review", auth.CapReview},
+	{"nav.search", "/search", "archive", auth.CapArchiveRead},
+	{"nav.cases", "/cases", "cases", auth.CapCaseWindow},
+	{"nav.mail", "/mail", "mail", auth.CapMailDesk},
+	{"nav.department", "/department", "department", auth.CapDepartment},
+	{"nav.ops", "/ops", "ops", auth.CapOps},
+	{"nav.manager", "/manager", "manager", auth.CapManage},
 }
 
 func navFor(role string) []navLink {
 	var out []navLink
 	for _, n := range navigation {
-		if auth.Allows(role, n.roles) {
+		if auth.Can(role, n.cap) {
 			out = append(out, n)
 		}
 	}
@@ -79,10 +69,14 @@ type view struct {
 	Data     any
 }
 
+// Can reports whether the signed-in user may use the named desk of navigation.
 func (v view) Can(desk string) bool {
-	roles := map[string][]string{"scan": deskScan, "review": deskReview, "archive": deskArchive, "ops": deskOps,
-		"cases": deskCases, "mail": deskMail, "department": deskDepartment, "manager": deskManager}[desk]
-	return v.SignedIn && auth.Allows(v.P.Role, roles)
+	for _, n := range navigation {
+		if n.desk == desk {
+			return v.SignedIn && auth.Can(v.P.Role, n.cap)
+		}
+	}
+	return false
 }
 
 // IsAdmin is for controls only admin may use (legal hold).
@@ -90,10 +84,14 @@ func (v view) IsAdmin() bool { return v.P.Role == auth.RoleAdmin }
 
 type pageFunc func(w http.ResponseWriter, rq *req)
 
-// page wraps a desk's handler: a valid session, a role of the desk (nil: any signed-in user),
+// signedIn is the capability of pages any signed-in user may open; what they show is the
+// API's answer for that user.
+const signedIn auth.Cap = ""
+
+// page wraps a desk's handler: a valid session, a role holding c (signedIn: any user),
 // and on a POST a CSRF token bound to the session. Multipart posts are checked by their
 // handlers, which read the token from the body's first part without buffering the upload.
-func (s *site) page(roles []string, h pageFunc) http.Handler {
+func (s *site) page(c auth.Cap, h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		sess, err := s.session(r)
@@ -102,7 +100,7 @@ func (s *site) page(roles []string, h pageFunc) http.Handler {
 			return
 		}
 		rq := &req{Request: r, s: sess, l: langOf(r), csrf: s.keys.csrfToken(sess.Nonce)}
-		if roles != nil && !auth.Allows(sess.P.Role, roles) {
+		if c != signedIn && !auth.Can(sess.P.Role, c) {
 			s.renderError(w, rq, &apiError{Status: http.StatusForbidden, Code: "forbidden"})
 			return
 		}

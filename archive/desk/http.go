@@ -15,16 +15,15 @@ import (
 
 // Routes adds the archive calls to the API; it fits api.Server.Extra.
 func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
-	archivist := []string{auth.RoleArchivist}
-	mux.Handle("GET /api/v1/search", authz(archivist, d.search))
-	mux.Handle("GET /api/v1/export", authz(archivist, d.export))
-	mux.Handle("POST /api/v1/admin/reindex", authz(nil, d.reindex))
-	mux.Handle("POST /api/v1/admin/fixity", authz(nil, d.fixity))
-	mux.Handle("GET /api/v1/report", authz(archivist, d.report))
-	mux.Handle("GET /api/v1/documents/{id}/link", authz(archivist, d.link))
-	mux.Handle("GET /api/v1/documents/{id}/events", authz(archivist, d.events))
-	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", authz(nil, d.legalHold))
-	mux.Handle("POST /api/v1/admin/audit/verify", authz(nil, d.verifyAudit))
+	mux.Handle("GET /api/v1/search", authz(auth.CapArchiveRead, d.search))
+	mux.Handle("GET /api/v1/export", authz(auth.CapArchiveRead, d.export))
+	mux.Handle("POST /api/v1/admin/reindex", authz(auth.CapAdminister, d.reindex))
+	mux.Handle("POST /api/v1/admin/fixity", authz(auth.CapAdminister, d.fixity))
+	mux.Handle("GET /api/v1/report", authz(auth.CapArchiveRead, d.report))
+	mux.Handle("GET /api/v1/documents/{id}/link", authz(auth.CapArchiveRead, d.link))
+	mux.Handle("GET /api/v1/documents/{id}/events", authz(auth.CapArchiveRead, d.events))
+	mux.Handle("PUT /api/v1/admin/documents/{id}/legal-hold", authz(auth.CapAdminister, d.legalHold))
+	mux.Handle("POST /api/v1/admin/audit/verify", authz(auth.CapAdminister, d.verifyAudit))
 }
 
 func badParam(name, why string) error {

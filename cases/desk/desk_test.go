@@ -34,11 +34,11 @@ const idZhang = "220102199003070013"
 var cst = clock.Clock{}.Location() // the hall's zone
 
 // testAuthz takes "Bearer role:name" as the principal: the token check is api's business.
-func testAuthz(roles []string, h httpx.HandlerFunc) http.Handler {
+func testAuthz(c auth.Cap, h httpx.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		role, name, _ := strings.Cut(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), ":")
 		p := auth.Principal{Role: role, Name: name, Department: r.Header.Get("X-Department")}
-		if !auth.Allows(p.Role, roles) {
+		if !auth.Can(p.Role, c) {
 			httpx.WriteError(w, r, nil, errs.E("test", errs.Forbidden, "forbidden", "no", nil))
 			return
 		}

@@ -15,36 +15,26 @@ import (
 	"onewindow/storage"
 )
 
-// Who may do what. Admin may do anything (auth.Allows).
-var (
-	readers   = []string{auth.RoleWindow, auth.RoleCourier, auth.RoleScanner, auth.RoleReviewer, auth.RoleArchivist, auth.RoleViewer, auth.RoleDepartment}
-	openers   = []string{auth.RoleWindow, auth.RoleCourier}
-	deciders  = []string{auth.RoleWindow}
-	movers    = []string{auth.RoleWindow, auth.RoleDepartment}
-	couriers  = []string{auth.RoleCourier, auth.RoleWindow}
-	handovers = []string{auth.RoleWindow, auth.RoleCourier}
-	receivers = []string{auth.RoleDepartment, auth.RoleWindow}
-)
-
+// routes says what each call needs (auth.Can decides); a department sees only its own cases.
 func (d *Desk) routes() []httpx.Route {
 	return []httpx.Route{
-		{Pattern: "GET /api/v1/matters", Roles: readers, H: d.getMatters},
-		{Pattern: "POST /api/v1/cases", Roles: openers, H: d.postCase},
-		{Pattern: "GET /api/v1/cases", Roles: readers, H: d.listCases},
-		{Pattern: "GET /api/v1/cases/{case_no}", Roles: readers, H: d.getCase},
-		{Pattern: "POST /api/v1/cases/{case_no}/decision", Roles: deciders, H: d.postDecision},
-		{Pattern: "POST /api/v1/cases/{case_no}/state", Roles: movers, H: d.postState},
-		{Pattern: "POST /api/v1/cases/{case_no}/handovers", Roles: handovers, H: d.postHandover},
-		{Pattern: "POST /api/v1/cases/{case_no}/handovers/{id}/confirm", Roles: receivers, H: d.confirmHandover},
-		{Pattern: "GET /api/v1/supplements/overdue", Roles: readers, H: d.overdueSupplements},
-		{Pattern: "GET /api/v1/notices/{id}/pdf", Roles: readers, H: d.getNotice},
-		{Pattern: "POST /api/v1/mail", Roles: couriers, H: d.postMail},
-		{Pattern: "GET /api/v1/mail", Roles: couriers, H: d.listMail},
-		{Pattern: "GET /api/v1/mail/register", Roles: couriers, H: d.listMail},
-		{Pattern: "GET /api/v1/mail/register.pdf", Roles: couriers, H: d.registerPDF},
-		{Pattern: "GET /api/v1/mail/{id}", Roles: couriers, H: d.getMail},
-		{Pattern: "PATCH /api/v1/mail/{id}", Roles: couriers, H: d.patchMail},
-		{Pattern: "POST /api/v1/mail/{id}/notify", Roles: couriers, H: d.notifyMail},
+		{Pattern: "GET /api/v1/matters", Cap: auth.CapCaseRead, H: d.getMatters},
+		{Pattern: "POST /api/v1/cases", Cap: auth.CapCaseOpen, H: d.postCase},
+		{Pattern: "GET /api/v1/cases", Cap: auth.CapCaseRead, H: d.listCases},
+		{Pattern: "GET /api/v1/cases/{case_no}", Cap: auth.CapCaseRead, H: d.getCase},
+		{Pattern: "POST /api/v1/cases/{case_no}/decision", Cap: auth.CapCaseWindow, H: d.postDecision},
+		{Pattern: "POST /api/v1/cases/{case_no}/state", Cap: auth.CapCaseMove, H: d.postState},
+		{Pattern: "POST /api/v1/cases/{case_no}/handovers", Cap: auth.CapCaseOpen, H: d.postHandover},
+		{Pattern: "POST /api/v1/cases/{case_no}/handovers/{id}/confirm", Cap: auth.CapCaseMove, H: d.confirmHandover},
+		{Pattern: "GET /api/v1/supplements/overdue", Cap: auth.CapCaseRead, H: d.overdueSupplements},
+		{Pattern: "GET /api/v1/notices/{id}/pdf", Cap: auth.CapCaseRead, H: d.getNotice},
+		{Pattern: "POST /api/v1/mail", Cap: auth.CapMail, H: d.postMail},
+		{Pattern: "GET /api/v1/mail", Cap: auth.CapMail, H: d.listMail},
+		{Pattern: "GET /api/v1/mail/register", Cap: auth.CapMail, H: d.listMail},
+		{Pattern: "GET /api/v1/mail/register.pdf", Cap: auth.CapMail, H: d.registerPDF},
+		{Pattern: "GET /api/v1/mail/{id}", Cap: auth.CapMail, H: d.getMail},
+		{Pattern: "PATCH /api/v1/mail/{id}", Cap: auth.CapMail, H: d.patchMail},
+		{Pattern: "POST /api/v1/mail/{id}/notify", Cap: auth.CapMail, H: d.notifyMail},
 	}
 }
 

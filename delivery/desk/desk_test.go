@@ -243,10 +243,10 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(srv.Shutdown)
 
 	mux2 := http.NewServeMux()
-	f.d.Routes(mux2, func(roles []string, h httpx.HandlerFunc) http.Handler {
+	f.d.Routes(mux2, func(c auth.Cap, h httpx.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p := auth.Principal{Name: "tester", Role: r.Header.Get("X-Role"), Department: r.Header.Get("X-Department")}
-			if !auth.Allows(p.Role, roles) {
+			if !auth.Can(p.Role, c) {
 				httpx.WriteError(w, r, nil, errs.E("authz", errs.Forbidden, "forbidden", "No.", nil))
 				return
 			}

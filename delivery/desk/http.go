@@ -14,27 +14,20 @@ import (
 	"onewindow/storage"
 )
 
-// Who may do what. Admin may do anything (auth.Allows); a department sees only its own.
-var (
-	viewers   = []string{auth.RoleWindow, auth.RoleDepartment, auth.RoleOperator}
-	pushers   = []string{auth.RoleWindow, auth.RoleOperator}
-	answerers = []string{auth.RoleDepartment}
-	windows   = []string{auth.RoleWindow}
-)
-
+// routes says what each call needs (auth.Can decides); a department sees only its own.
 func (d *Desk) routes() []httpx.Route {
 	return []httpx.Route{
-		{Pattern: "GET /api/v1/departments", Roles: viewers, H: d.listDepartments},
-		{Pattern: "GET /api/v1/deliveries", Roles: viewers, H: d.listDeliveries},
-		{Pattern: "GET /api/v1/deliveries/dead", Roles: pushers, H: d.deadLetters},
-		{Pattern: "GET /api/v1/deliveries/{key}", Roles: viewers, H: d.getDelivery},
-		{Pattern: "GET /api/v1/deliveries/{key}/manifest", Roles: viewers, H: d.getManifest},
-		{Pattern: "POST /api/v1/deliveries/{key}/ack", Roles: answerers, H: d.ack},
-		{Pattern: "POST /api/v1/deliveries/{key}/repush", Roles: pushers, H: d.repush},
-		{Pattern: "GET /api/v1/cases/{case_no}/deliveries", Roles: viewers, H: d.caseDeliveries},
-		{Pattern: "POST /api/v1/cases/{case_no}/packages", Roles: pushers, H: d.postPackages},
-		{Pattern: "POST /api/v1/cases/{case_no}/results", Roles: answerers, H: d.postResult},
-		{Pattern: "POST /api/v1/cases/{case_no}/handout", Roles: windows, H: d.postHandout},
+		{Pattern: "GET /api/v1/departments", Cap: auth.CapDeliveryRead, H: d.listDepartments},
+		{Pattern: "GET /api/v1/deliveries", Cap: auth.CapDeliveryRead, H: d.listDeliveries},
+		{Pattern: "GET /api/v1/deliveries/dead", Cap: auth.CapDeliveryPush, H: d.deadLetters},
+		{Pattern: "GET /api/v1/deliveries/{key}", Cap: auth.CapDeliveryRead, H: d.getDelivery},
+		{Pattern: "GET /api/v1/deliveries/{key}/manifest", Cap: auth.CapDeliveryRead, H: d.getManifest},
+		{Pattern: "POST /api/v1/deliveries/{key}/ack", Cap: auth.CapDepartment, H: d.ack},
+		{Pattern: "POST /api/v1/deliveries/{key}/repush", Cap: auth.CapDeliveryPush, H: d.repush},
+		{Pattern: "GET /api/v1/cases/{case_no}/deliveries", Cap: auth.CapDeliveryRead, H: d.caseDeliveries},
+		{Pattern: "POST /api/v1/cases/{case_no}/packages", Cap: auth.CapDeliveryPush, H: d.postPackages},
+		{Pattern: "POST /api/v1/cases/{case_no}/results", Cap: auth.CapDepartment, H: d.postResult},
+		{Pattern: "POST /api/v1/cases/{case_no}/handout", Cap: auth.CapCaseWindow, H: d.postHandout},
 	}
 }
 

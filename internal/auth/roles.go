@@ -3,34 +3,124 @@
 // pages all decide through it, so a role means the same thing everywhere.
 package auth
 
-import "context"
-
-// Roles a token or a user can carry.
-const (
-	RoleAdmin      = "admin"      // may do anything
-	RoleScanner    = "scanner"    // scan stations: upload and follow their batches
-	RoleArchivist  = "archivist"  // search, view, export; sees full ID numbers
-	RoleReviewer   = "reviewer"   // corrects document types and boundaries
-	RoleViewer     = "viewer"     // reads documents, personal data masked
-	RoleWindow     = "window"     // the general window: opens and decides cases
-	RoleCourier    = "courier"    // the courier-intake desk: logs mail, uploads its contents
-	RoleDepartment = "department" // a back-office department: its own cases only
-	RoleOperator   = "operator"   // runs the installation: health, queues, retries
-	RoleManager    = "manager"    // the hall's management: statistics, ratings and their follow-ups
+import (
+	"context"
+	"slices"
 )
 
+// Roles a token or a user can carry. What each may do is its row of roleTable.
+const (
+	RoleAdmin      = "admin"
+	RoleScanner    = "scanner"
+	RoleArchivist  = "archivist"
+	RoleReviewer   = "reviewer"
+	RoleViewer     = "viewer"
+	RoleWindow     = "window"
+	RoleCourier    = "courier"
+	RoleDepartment = "department"
+	RoleOperator   = "operator"
+	RoleManager    = "manager"
+)
+
+// Cap is something a role may do. Routes, pages and navigation ask for a capability, never
+// for a list of roles, so what a role may do is written once: its row of roleTable.
+type Cap string
+
+// Capabilities, named by what they allow.
+const (
+	CapUpload        Cap = "upload"         // upload scans and follow them: the scan desk
+	CapListBatches   Cap = "list_batches"   // list batches (operators too, to find failed ones)
+	CapReadDocuments Cap = "read_documents" // read batches and filed documents, their PDF and text
+	CapSeePages      Cap = "see_pages"      // a batch's page thumbnails
+	CapReview        Cap = "review"         // retype, regroup, confirm documents: the review desk
+	CapArchiveRead   Cap = "archive_read"   // search, export, report, provenance: the archive desk
+	CapAdminister    Cap = "administer"     // reindex, fixity runs, legal holds, the audit check
+	CapOps           Cap = "ops"            // health, queues, retries: the operations desk
+	CapCaseRead      Cap = "case_read"      // matters, cases, notices, overdue supplements
+	CapCaseOpen      Cap = "case_open"      // open a case and hand its papers over
+	CapCaseWindow    Cap = "case_window"    // decide cases and hand out results: the cases desk
+	CapCaseMove      Cap = "case_move"      // move a case on and confirm papers handed over
+	CapCasePage      Cap = "case_page"      // a case's page and its notices in the browser
+	CapMail          Cap = "mail"           // log mailed envelopes, their register and notices
+	CapMailDesk      Cap = "mail_desk"      // the courier desk's pages
+	CapDeliveryRead  Cap = "delivery_read"  // departments and the packages sent to them
+	CapDeliveryPush  Cap = "delivery_push"  // send packages again, the dead letters
+	CapDepartment    Cap = "department"     // acknowledge and answer packages: the department desk
+	CapManage        Cap = "manage"         // statistics, ratings and their follow-ups
+	CapFullIDs       Cap = "full_ids"       // see ID and phone numbers in full (others see them masked)
+)
+
+// Caps lists every capability; admin holds them all.
+var Caps = []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapArchiveRead,
+	CapAdminister, CapOps, CapCaseRead, CapCaseOpen, CapCaseWindow, CapCaseMove, CapCasePage, CapMail,
+	CapMailDesk, CapDeliveryRead, CapDeliveryPush, CapDepartment, CapManage, CapFullIDs}
+
+// roleRow is one role and what it may do.
+type roleRow struct {
+	name string
+	caps []Cap
+}
+
+// roleTable is the one place that says what a role may do, in the order help texts list the
+// roles. Adding a role is one row here. The roles that handle a case or its archive see
+// personal data in full (CapFullIDs); everyone else sees it masked.
+var roleTable = []roleRow{
+	{RoleAdmin, Caps},
+	// Scan stations: upload and follow their batches.
+	{RoleScanner, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}},
+	// Search, view, export.
+	{RoleArchivist, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}},
+	// Corrects document types and boundaries.
+	{RoleReviewer, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}},
+	// Reads documents, personal data masked; no page images.
+	{RoleViewer, []Cap{CapListBatches, CapReadDocuments, CapCaseRead}},
+	// The general window opens and decides cases and scans what reaches it (§7.1.4).
+	{RoleWindow, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
+		CapCaseWindow, CapCaseMove, CapCasePage, CapMail, CapDeliveryRead, CapDeliveryPush, CapFullIDs}},
+	// The courier-intake desk logs mail and uploads its contents (§7.1.5).
+	{RoleCourier, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
+		CapCasePage, CapMail, CapMailDesk, CapFullIDs}},
+	// A back-office department: its own cases and packages only.
+	{RoleDepartment, []Cap{CapCaseRead, CapCaseMove, CapCasePage, CapDeliveryRead, CapDepartment, CapFullIDs}},
+	// Runs the installation: health, queues, retries.
+	{RoleOperator, []Cap{CapListBatches, CapOps, CapDeliveryRead, CapDeliveryPush}},
+	// The hall's management: statistics, ratings and their follow-ups.
+	{RoleManager, []Cap{CapManage}},
+}
+
 // Roles lists every role, in the order help texts show them.
-var Roles = []string{RoleAdmin, RoleScanner, RoleArchivist, RoleReviewer, RoleViewer, RoleWindow,
-	RoleCourier, RoleDepartment, RoleOperator, RoleManager}
+var Roles = func() []string {
+	out := make([]string, len(roleTable))
+	for i, r := range roleTable {
+		out[i] = r.name
+	}
+	return out
+}()
 
 // ValidRole reports whether role is one of Roles.
-func ValidRole(role string) bool {
-	for _, r := range Roles {
-		if r == role {
-			return true
+func ValidRole(role string) bool { return slices.Contains(Roles, role) }
+
+// Can reports whether role may do what c allows.
+func Can(role string, c Cap) bool {
+	for _, r := range roleTable {
+		if r.name == role {
+			return slices.Contains(r.caps, c)
 		}
 	}
 	return false
+}
+
+// RolesWith lists the roles other than admin that hold c, sorted: what the API document states
+// as an operation's x-roles (admin may call any).
+func RolesWith(c Cap) []string {
+	var out []string
+	for _, r := range roleTable {
+		if r.name != RoleAdmin && slices.Contains(r.caps, c) {
+			out = append(out, r.name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Principal is who made a request.
@@ -43,28 +133,8 @@ type Principal struct {
 	Station string `json:"station,omitempty"`
 }
 
-// Allows reports whether role may act where any of roles is needed; admin may do anything.
-func Allows(role string, roles []string) bool {
-	if role == RoleAdmin {
-		return true
-	}
-	for _, r := range roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
-
-// SeesFullIDs is the one rule for personal data: the roles that handle a case or its archive
-// see resident ID numbers and phone numbers in full; everyone else sees them masked.
-func (p Principal) SeesFullIDs() bool {
-	switch p.Role {
-	case RoleAdmin, RoleArchivist, RoleScanner, RoleReviewer, RoleWindow, RoleCourier, RoleDepartment:
-		return true
-	}
-	return false
-}
+// SeesFullIDs is the one rule for personal data: whether p's role holds CapFullIDs.
+func (p Principal) SeesFullIDs() bool { return Can(p.Role, CapFullIDs) }
 
 type principalKey struct{}
 

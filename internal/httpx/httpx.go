@@ -19,9 +19,8 @@ import (
 // HandlerFunc is a handler that returns an error instead of writing one.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
-// Authorizer wraps h so that it runs only for a principal whose role is in roles (nil: admin
-// only).
-type Authorizer func(roles []string, h HandlerFunc) http.Handler
+// Authorizer wraps h so that it runs only for a principal whose role holds c (auth.Can).
+type Authorizer func(c auth.Cap, h HandlerFunc) http.Handler
 
 // Routes is how a package adds its API routes.
 type Routes func(mux *http.ServeMux, authz Authorizer)
@@ -106,18 +105,18 @@ func isJSON(ct string) bool {
 // code when it failed.
 type AuditDone func(status int, bytes int64, code string)
 
-// Route is one API route of a desk: its pattern, the roles that may call it, its handler.
+// Route is one API route of a desk: its pattern, the capability a caller needs, its handler.
 // A desk lists its routes as a table, so that tests can hold it against the OpenAPI document.
 type Route struct {
 	Pattern string
-	Roles   []string
+	Cap     auth.Cap
 	H       HandlerFunc
 }
 
 // Handle adds routes to mux, each behind authz.
 func Handle(mux *http.ServeMux, authz Authorizer, routes []Route) {
 	for _, r := range routes {
-		mux.Handle(r.Pattern, authz(r.Roles, r.H))
+		mux.Handle(r.Pattern, authz(r.Cap, r.H))
 	}
 }
 

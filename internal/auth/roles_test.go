@@ -1,0 +1,63 @@
+package auth
+
+import (
+	"slices"
+	"testing"
+)
+
+// Every row of the role table names known capabilities once, admin holds every one, and no
+// capability is left to admin alone by accident (administer is admin's on purpose).
+func TestRoleTable(t *testing.T) {
+	held := map[Cap]bool{}
+	for _, r := range roleTable {
+		for i, c := range r.caps {
+			if !slices.Contains(Caps, c) {
+				t.Errorf("role %s: capability %q is not in Caps", r.name, c)
+			}
+			if slices.Contains(r.caps[:i], c) {
+				t.Errorf("role %s: capability %q twice", r.name, c)
+			}
+			if r.name != RoleAdmin {
+				held[c] = true
+			}
+		}
+	}
+	for _, c := range Caps {
+		if !Can(RoleAdmin, c) {
+			t.Errorf("admin lacks %q", c)
+		}
+		if !held[c] && c != CapAdminister {
+			t.Errorf("capability %q is admin's alone", c)
+		}
+	}
+	if len(Roles) != len(roleTable) || !ValidRole(RoleManager) || ValidRole("janitor") {
+		t.Errorf("Roles = %v", Roles)
+	}
+}
+
+func TestCan(t *testing.T) {
+	tests := []struct {
+		role string
+		c    Cap
+		want bool
+	}{
+		{RoleAdmin, CapAdminister, true},
+		{RoleArchivist, CapAdminister, false},
+		{RoleScanner, CapUpload, true},
+		{RoleViewer, CapReadDocuments, true},
+		{RoleViewer, CapSeePages, false},
+		{RoleWindow, CapCaseWindow, true},
+		{RoleCourier, CapCaseWindow, false},
+		{RoleManager, CapManage, true},
+		{"", CapCaseRead, false},
+		{"janitor", CapCaseRead, false},
+	}
+	for _, tt := range tests {
+		if got := Can(tt.role, tt.c); got != tt.want {
+			t.Errorf("Can(%q, %q) = %v, want %v", tt.role, tt.c, got, tt.want)
+		}
+	}
+	if got := RolesWith(CapCaseMove); !slices.Equal(got, []string{RoleDepartment, RoleWindow}) {
+		t.Errorf("RolesWith(case_move) = %v", got)
+	}
+}
