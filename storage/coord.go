@@ -33,6 +33,7 @@ const filedStreamMax = 100_000
 
 func fixityRunKey(slot int64) string { return keyPrefix + "fixity:run:" + strconv.FormatInt(slot, 10) }
 func resumeRunKey(slot int64) string { return keyPrefix + "resume:run:" + strconv.FormatInt(slot, 10) }
+func healRunKey(slot int64) string   { return keyPrefix + "heal:run:" + strconv.FormatInt(slot, 10) }
 
 // StateFrom wraps a client that is already open, for callers given the shared client rather
 // than the State; closing it is the owner's business.
@@ -171,6 +172,13 @@ func (s *State) ClaimFixityRun(ctx context.Context, slot int64, origin string, t
 // as ClaimFixityRun does for fixity.
 func (s *State) ClaimResumeRun(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error) {
 	return s.claim(ctx, "storage.ClaimResumeRun", resumeRunKey(slot), origin, ttl)
+}
+
+// ClaimHealRun lets one of several processes compare MinIO with the Redis indexes in a
+// period and repair them, as ClaimFixityRun does for fixity. (Each process still compares
+// its own search index: that one is not shared.)
+func (s *State) ClaimHealRun(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error) {
+	return s.claim(ctx, "storage.ClaimHealRun", healRunKey(slot), origin, ttl)
 }
 
 // epochKey marks a Redis that holds onewindow's indexes: written after they were built or

@@ -239,38 +239,16 @@ func (s *State) members(ctx context.Context, op, key string) ([]string, error) {
 	return ids, err
 }
 
-// documents reads the entries of ids, skipping any that are gone. Each entry is its own
-// GET in one pipeline (not MGET, which a cluster refuses across slots); a cluster client
-// sends each node its share.
+// documents reads the entries of ids, skipping any that are gone.
 func (s *State) documents(ctx context.Context, op string, ids []string) ([]Document, error) {
+	entries, err := s.documentEntries(ctx, op, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []Document
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		var cmds []*redis.StringCmd
-		err := retry(ctx, op, func(ctx context.Context) error {
-			pipe := s.rdb.Pipeline()
-			cmds = make([]*redis.StringCmd, len(part))
-			all := make([]redis.Cmder, len(part))
-			for i, id := range part {
-				cmds[i] = pipe.Get(ctx, docKey(id))
-				all[i] = cmds[i]
-			}
-			_, _ = pipe.Exec(ctx)
-			return firstFailure(all...)
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cmds {
-			data, err := c.Bytes()
-			if err != nil {
-				continue
-			}
-			var d Document
-			if json.Unmarshal(data, &d) == nil {
-				out = append(out, d)
-			}
+	for _, d := range entries {
+		if d != nil {
+			out = append(out, *d)
 		}
 	}
 	return out, nil

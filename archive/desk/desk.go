@@ -60,8 +60,12 @@ type Desk struct {
 	// Resumer runs again batches that failed for a transient cause; Reconcile calls it once a
 	// period while storage and Redis answer. nil: failed batches wait for an operator.
 	Resumer Resumer
+	// Healers compare the other desks' Redis indexes with MinIO a chunk a period and repair
+	// them (Heal), as Rebuilders rebuild them whole.
+	Healers []Healer
 
 	rebuildMu sync.Mutex
+	heal      healState
 }
 
 // Resumer resumes batches that failed for a cause that has passed (workers.Retrier).
@@ -231,12 +235,8 @@ func (d *Desk) rebuildDocuments(ctx context.Context, withRedis bool) (int, error
 			return n, err
 		}
 		id, _ := storage.DocumentOfRecordKey(key)
-		rec, text, err := archive.LoadRecord(ctx, d.Blobs, id)
+		rec, text, doc, err := d.loadDocument(ctx, id)
 		if err != nil {
-			return n, err
-		}
-		doc := archive.DocumentFromRecord(rec)
-		if err := archive.ApplyReviewNotes(ctx, d.Blobs, doc); err != nil {
 			return n, err
 		}
 		if withRedis {
@@ -315,12 +315,13 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Reconcile notices a lost Redis and rebuilds it from MinIO by itself: every interval it looks
-// for the epoch mark Reindex leaves, and when the mark is gone (Redis restarted without
+// Reconcile keeps Redis and the search index true to MinIO by itself. Every interval it looks
+// for the epoch mark Reindex leaves: when the mark is gone (Redis restarted without
 // persistence, flushed, failed over to an empty replica) one process claims the rebuild and runs
-// Reindex, which also puts unfinished batches back on the queue. A new installation has no mark
-// either; its rebuild of an empty archive costs a few listings. Each interval one process also
-// resumes the batches that failed while storage or the queue was down (Resumer).
+// Reindex, which also puts unfinished batches back on the queue. While the mark is there it
+// compares a slice of the archive with the indexes and repairs what a partial loss took (Heal).
+// Each interval one process also resumes the batches that failed while storage or the queue
+// was down (Resumer).
 func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		return
@@ -328,15 +329,8 @@ func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, ok, err := d.State.Epoch(ctx); err == nil && !ok {
-			if claimed, err := d.State.ClaimReconcile(ctx, d.Origin, 10*time.Minute); err == nil && claimed {
-				d.Log.Warn("Redis has lost its indexes (no epoch mark): rebuilding them from MinIO")
-				if res, err := d.Reindex(ctx); err != nil {
-					d.Log.Error("rebuild after Redis loss failed; trying again", "err", err)
-				} else {
-					d.Log.Info("rebuilt after Redis loss", "batches", res.Batches, "requeued", res.Requeued, "documents", res.Documents)
-				}
-			}
+		if d.reconcileEpoch(ctx) {
+			d.healPass(ctx, every)
 		}
 		d.resumeTransient(ctx, every)
 		select {
@@ -344,6 +338,72 @@ func (d *Desk) Reconcile(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// reconcileEpoch rebuilds a Redis without the epoch mark, and says whether Redis holds whole
+// indexes now. A new installation (an empty archive) has no mark either: it is marked quietly,
+// so that the warning about a lost Redis is only ever a real one.
+func (d *Desk) reconcileEpoch(ctx context.Context) bool {
+	if _, ok, err := d.State.Epoch(ctx); err != nil || ok {
+		return err == nil
+	}
+	if claimed, err := d.State.ClaimReconcile(ctx, d.Origin, 10*time.Minute); err != nil || !claimed {
+		return false
+	}
+	empty, err := d.archiveEmpty(ctx)
+	if err != nil {
+		d.Log.Warn("Redis has no epoch mark, but MinIO does not answer; rebuilding when it does", "err", err)
+		return false
+	}
+	if !empty {
+		d.Log.Info("Redis has no epoch mark: rebuilding its indexes from MinIO")
+	}
+	res, err := d.Reindex(ctx)
+	switch {
+	case err != nil:
+		d.Log.Error("rebuild after Redis loss failed; trying again", "err", err)
+		return false
+	case empty:
+		d.Log.Info("new installation: Redis is marked as holding onewindow's indexes")
+		return true
+	}
+	d.Log.Warn("Redis had lost its indexes (no epoch mark); rebuilt them from MinIO", "batches", res.Batches,
+		"requeued", res.Requeued, "documents", res.Documents, "rebuilt", res.Rebuilt, "seconds", res.Seconds)
+	if d.Metrics != nil {
+		d.Metrics.IndexRepairs.WithLabelValues("batches").Add(float64(res.Batches))
+		d.Metrics.IndexRepairs.WithLabelValues("documents").Add(float64(res.Documents))
+		for name, n := range res.Rebuilt {
+			d.Metrics.IndexRepairs.WithLabelValues(name).Add(float64(n))
+		}
+	}
+	return true
+}
+
+// archiveEmpty says whether MinIO holds nothing onewindow indexes: no batch, document or case.
+func (d *Desk) archiveEmpty(ctx context.Context) (bool, error) {
+	for _, p := range []struct {
+		bk     storage.Bucket
+		prefix string
+	}{{storage.Inbox, storage.BatchesPrefix}, {storage.Archive, storage.DocumentsPrefix}, {storage.Archive, storage.CasesPrefix}} {
+		names, _, err := d.Blobs.Children(ctx, p.bk, p.prefix, "", "", 1)
+		if err != nil || len(names) > 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// healPass runs one Heal while storage and Redis answer (an outage is not a difference) and
+// reports what it repaired.
+func (d *Desk) healPass(ctx context.Context, every time.Duration) {
+	if d.Blobs.Ping(ctx) != nil || d.State.Ping(ctx) != nil {
+		return
+	}
+	res, err := d.Heal(ctx, every, healGrace)
+	d.logHeal(res)
+	if err != nil && ctx.Err() == nil {
+		d.Log.Warn("comparing the indexes with the archive stopped; trying again next period", "err", err)
 	}
 }
 
