@@ -1,16 +1,23 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-pdf/fpdf"
+
 	"onewindow/archive"
+	"onewindow/internal/esign"
 	"onewindow/storage"
 )
 
@@ -129,4 +136,61 @@ func FuzzVerify(f *testing.F) {
 			t.Errorf("%s: %d %s", target, w.Code, w.Body)
 		}
 	})
+}
+
+// A signed filed copy's verification names the signer, the signing time and the time-stamp,
+// and says whether the copy is the one signed: a changed byte turns the answer to 不一致.
+func TestVerifyShowsTheFiledCopysSignature(t *testing.T) {
+	e := newEdgeEnv(t)
+	ctx := context.Background()
+	pki, err := esign.NewDevPKI("测试政务服务中心", esign.AlgECDSA, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.CA.Raw}), 0o600)
+	e.srv.Config.SignTrust = caFile
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddPage()
+	var unsigned bytes.Buffer
+	if err := p.Output(&unsigned); err != nil {
+		t.Fatal(err)
+	}
+	signed, _, err := pki.Signer.SignPDFBytes(ctx, unsigned.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := bytes.Clone(signed)
+	changed[20] ^= 1
+	textSHA := "89abcdef01234567" + strings.Repeat("0", 48)
+	for _, tc := range []struct {
+		id     string
+		pdf    []byte
+		intact bool
+		page   string
+	}{
+		{"0193f2a1-7b4c-7def-8a12-3456789abcde-101", signed, true, "一致，未被改动"},
+		{"0193f2a1-7b4c-7def-8a12-3456789abcde-102", changed, false, "不一致"},
+	} {
+		rec, _ := json.Marshal(archive.Record{DocumentID: tc.id, FiledAt: time.Now(),
+			Files: []archive.File{{Role: "text", Digests: archive.Digests{SHA256: textSHA}}}})
+		if _, err := e.blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(tc.id), rec, storage.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.blobs.PutBytes(ctx, storage.Archive, storage.DocumentPDFKey(tc.id), tc.pdf, storage.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		path := strings.TrimPrefix(archive.VerifyURL("http://hall.example", tc.id, textSHA), "http://hall.example")
+		w := e.do(t, "GET", path, "", "Accept", "application/json")
+		var v Verification
+		if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil || v.Signature == nil {
+			t.Fatalf("%s: %d %s", tc.id, w.Code, w.Body)
+		}
+		if s := v.Signature; s.Signer != "测试政务服务中心" || s.Intact != tc.intact || s.Valid != tc.intact || (s.Timestamp != nil) != tc.intact || s.Trusted != tc.intact {
+			t.Errorf("%s: signature %+v", tc.id, s)
+		}
+		if page := e.do(t, "GET", path, ""); !strings.Contains(page.Body.String(), tc.page) || !strings.Contains(page.Body.String(), "测试政务服务中心") {
+			t.Errorf("%s: page %s", tc.id, page.Body)
+		}
+	}
 }

@@ -43,6 +43,9 @@ func runDev(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
+	if err := openDevSigning(&cfg); err != nil {
+		return err
+	}
 	if cfg.RedisURL == "" || cfg.S3Endpoint == "" {
 		logFile, err := os.OpenFile(filepath.Join(cfg.DataDir, "services.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {

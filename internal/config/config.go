@@ -96,6 +96,16 @@ type Config struct {
 	SessionKey      string `flag:"session-key" secret:"true" help:"key that signs web sessions, at least 32 characters (shared by every serve process); empty: derived from the admin token, or in dev mode kept under --data-dir"`
 	WatchDir        string `flag:"watch-dir" help:"dev mode and watch: a folder scanners write to; finished files are uploaded and moved to done/ or failed/"`
 
+	// The hall's signature (internal/esign) on filed copies, notices, registers, receipts,
+	// reports, bags and packages. Dev mode without a key signs with a local test CA kept
+	// under --data-dir and time-stamps with a local unit.
+	SignP12         string `flag:"sign-p12" help:"the hall's signing key and certificate chain as a PKCS#12 file (RSA or ECDSA P-256); empty: --sign-key, else dev mode's test CA, else nothing is signed"`
+	SignP12Password string `flag:"sign-p12-password" secret:"true" help:"password of --sign-p12"`
+	SignKey         string `flag:"sign-key" help:"the hall's signing key as a PEM file (PKCS#8, PKCS#1 or SEC 1; RSA, ECDSA P-256 or SM2 with SM3), with --sign-cert; for keys a PKCS#12 file cannot carry"`
+	SignCert        string `flag:"sign-cert" help:"PEM file of the certificate of --sign-key followed by its issuers"`
+	SignTrust       string `flag:"sign-trust" help:"PEM file of the CA certificates whose signatures /verify, reports and verify-pdf trust; empty: the root of the hall's own chain"`
+	TSAURL          string `flag:"tsa-url" help:"the hall's RFC 3161 time-stamp service (PAdES B-T); empty: dev mode uses a local one, otherwise signatures carry no time-stamp; when it is down documents are filed signed and stamped later"`
+
 	LogLevel  string `flag:"log-level" help:"debug, info, warn or error"`
 	LogFormat string `flag:"log-format" help:"text or json"`
 }
@@ -246,6 +256,12 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("tls-cert and tls-key go together")
+	}
+	if (c.SignKey == "") != (c.SignCert == "") {
+		return fmt.Errorf("sign-key and sign-cert go together")
+	}
+	if c.SignP12 != "" && c.SignKey != "" {
+		return fmt.Errorf("sign-p12 and sign-key both name a signing key; give one")
 	}
 	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
 		return fmt.Errorf("upload limits must be positive")

@@ -109,21 +109,13 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 	return ea.Equal(b)
 }
 
-// LoadPKCS12 reads a PKCS#12 file (RSA or ECDSA key, its certificate and chain) whose
-// password is in passwordFile.
-func LoadPKCS12(path, passwordFile string, now time.Time) (*Signer, error) {
+// LoadPKCS12 reads a PKCS#12 file (RSA or ECDSA key, its certificate and chain); the
+// password comes from a file or the environment, never the command line (internal/config).
+func LoadPKCS12(path, password string, now time.Time) (*Signer, error) {
 	const op = "esign.LoadPKCS12"
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, "sign_key_unreadable", "The signing key file cannot be read; check --sign-p12.", err)
-	}
-	var password string
-	if passwordFile != "" {
-		pw, err := os.ReadFile(passwordFile)
-		if err != nil {
-			return nil, errs.E(op, errs.Invalid, "sign_password_unreadable", "The signing key's password file cannot be read; check --sign-p12-password-file.", err)
-		}
-		password = strings.TrimRight(string(pw), "\r\n")
 	}
 	key, cert, chain, err := pkcs12.DecodeChain(data, password)
 	if err != nil {

@@ -41,7 +41,7 @@ func TestSignerRefusesBadKeysAndCertificates(t *testing.T) {
 	}
 }
 
-func TestLoadPKCS12WithPasswordFile(t *testing.T) {
+func TestLoadPKCS12(t *testing.T) {
 	now := time.Now()
 	for _, alg := range []string{AlgECDSA, AlgRSA} {
 		t.Run(alg, func(t *testing.T) {
@@ -55,18 +55,16 @@ func TestLoadPKCS12WithPasswordFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			p12Path, pwPath, wrongPath := filepath.Join(dir, "hall.p12"), filepath.Join(dir, "pw"), filepath.Join(dir, "wrong")
+			p12Path := filepath.Join(dir, "hall.p12")
 			os.WriteFile(p12Path, p12, 0o600)
-			os.WriteFile(pwPath, []byte(password+"\n"), 0o600)
-			os.WriteFile(wrongPath, []byte("not it\n"), 0o600)
-			s, err := LoadPKCS12(p12Path, pwPath, now)
+			s, err := LoadPKCS12(p12Path, password, now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if s.Certificate().Subject.CommonName != "测试政务服务中心" || len(s.Roots()) != 1 {
 				t.Fatalf("loaded %v with roots %d", s.Certificate().Subject, len(s.Roots()))
 			}
-			_, err = LoadPKCS12(p12Path, wrongPath, now)
+			_, err = LoadPKCS12(p12Path, "not it", now)
 			if errs.CodeOf(err) != "sign_key_unreadable" || strings.Contains(err.Error(), password) {
 				t.Fatalf("wrong password: %v", err)
 			}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/emmansun/gmsm/smx509"
+
+	"onewindow/internal/config"
+	"onewindow/internal/esign"
+)
+
+func init() {
+	commands["verify-pdf"] = runVerifyPDF
+	help["verify-pdf"] = command{summary: "check the signatures of any PDF (exit 1 if not valid)",
+		usage: "onewindow verify-pdf [--trust CA.pem] [--json] FILE.pdf",
+		about: "Checks every signature of the file: who signed, the claimed signing time, the time-stamp, whether the signed bytes are intact " +
+			"and whether the last signature covers the whole file (nothing added after signing); with --trust (or --sign-trust), whether the signer chains to those CAs.\n" +
+			"Exit status: 0 valid; 1 not valid (the reason on standard output) or the file cannot be read.",
+		flags: [][2]string{{"trust", "PEM file of the CA certificates to trust (default: --sign-trust)"}, {"json", "print the checks as JSON"}}}
+}
+
+// devPKI is dev mode's test CA, hall certificate and time-stamp unit, set by runDev when the
+// hall gave no key of its own.
+var devPKI *esign.DevPKI
+
+// openDevSigning makes or reopens dev mode's test CA under the data directory, unless the
+// hall gave a key, and has verifiers trust it.
+func openDevSigning(cfg *config.Config) error {
+	if cfg.SignP12 != "" || cfg.SignKey != "" {
+		return nil
+	}
+	dir := filepath.Join(cfg.DataDir, "signing")
+	p, err := esign.OpenDevPKI(dir, cfg.HallName, time.Now())
+	if err != nil {
+		return fmt.Errorf("dev signing keys: %w", err)
+	}
+	devPKI = p
+	if cfg.SignTrust == "" {
+		cfg.SignTrust = filepath.Join(dir, esign.DevCAFileName)
+	}
+	return nil
+}
+
+// loadSigner builds the hall's signer from the settings: nil (and no error) when none is
+// configured outside dev mode, so that an installation without keys files unsigned copies.
+func loadSigner(cfg config.Config) (*esign.Signer, error) {
+	now := time.Now()
+	var s *esign.Signer
+	var err error
+	switch {
+	case cfg.SignP12 != "":
+		s, err = esign.LoadPKCS12(cfg.SignP12, cfg.SignP12Password, now)
+	case cfg.SignKey != "":
+		s, err = esign.LoadPEM(cfg.SignKey, cfg.SignCert, now)
+	case devPKI != nil:
+		copied := *devPKI.Signer
+		s = &copied
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TSAURL != "" { // the hall's TSA, in dev mode too
+		s.TSA = &esign.HTTPTSA{URL: cfg.TSAURL}
+	}
+	return s, nil
+}
+
+// trustRoots is what this installation's verifiers trust: --sign-trust, else the root of
+// the hall's own chain (dev mode: its test CA).
+func trustRoots(cfg config.Config, s *esign.Signer) ([]*smx509.Certificate, error) {
+	if cfg.SignTrust != "" {
+		return esign.LoadTrust(cfg.SignTrust)
+	}
+	if s != nil {
+		return s.Roots(), nil
+	}
+	return nil, nil
+}
+
+func runVerifyPDF(_ context.Context, args []string) error {
+	var trust string
+	var asJSON bool
+	cfg, rest, err := parseConfig("verify-pdf", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&trust, "trust", "", "PEM file of the CA certificates to trust")
+		fs.BoolVar(&asJSON, "json", false, "print the checks as JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: onewindow verify-pdf [--trust CA.pem] FILE.pdf")
+	}
+	if trust == "" {
+		trust = cfg.SignTrust
+	}
+	v := &esign.Verifier{}
+	if trust != "" {
+		if v.Roots, err = esign.LoadTrust(trust); err != nil {
+			return err
+		}
+	}
+	data, err := os.ReadFile(rest[0])
+	if err != nil {
+		return err
+	}
+	check := v.VerifyPDF(data)
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(check)
+	} else {
+		printPDFCheck(check, len(v.Roots) > 0)
+	}
+	if !check.Valid {
+		return errors.New(check.Reason)
+	}
+	return nil
+}
+
+func printPDFCheck(c *esign.PDFCheck, trusted bool) {
+	yes := func(b bool) string {
+		if b {
+			return "是"
+		}
+		return "否"
+	}
+	for i, s := range c.Signatures {
+		fmt.Printf("签名 %d\n  签署者：%s\n  签发机构：%s\n  签名类型：%s（PAdES %s）\n", i+1, s.Signer, s.Issuer, s.SubFilter, s.Level)
+		if !s.SignedAt.IsZero() {
+			fmt.Printf("  签名时间（签署者声明）：%s\n", s.SignedAt.Local().Format(time.DateTime))
+		}
+		if s.Stamp != nil {
+			fmt.Printf("  时间戳：%s（%s）\n", s.Stamp.Time.Local().Format(time.DateTime), s.Stamp.TSA)
+		} else {
+			fmt.Println("  时间戳：无")
+		}
+		fmt.Printf("  签名内容完整：%s\n  覆盖整个文件：%s\n", yes(s.Intact), yes(s.CoversWholeFile))
+		if trusted {
+			fmt.Printf("  证书受信任：%s\n", yes(s.Trusted))
+		} else {
+			fmt.Println("  证书受信任：未检查（用 --trust 指定签发机构证书）")
+		}
+		if s.Problem != "" {
+			fmt.Printf("  问题：%s\n", s.Problem)
+		}
+	}
+	fmt.Println(c.Reason)
+}
