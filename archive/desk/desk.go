@@ -63,6 +63,8 @@ type Desk struct {
 	// Healers compare the other desks' Redis indexes with MinIO a chunk a period and repair
 	// them (Heal), as Rebuilders rebuild them whole.
 	Healers []Healer
+	// HealChunk is how many older documents and batches a period compares; 0: 1000.
+	HealChunk int
 
 	rebuildMu sync.Mutex
 	heal      healState

@@ -32,15 +32,21 @@ const healRecent = 72 * time.Hour
 // is room for a loaded worker, so that filing in progress is never "repaired".
 const healGrace = 5 * time.Second
 
-// healChunk is how many older documents (and batches) one period compares.
-const healChunk = 1000
+// chunk is how many older documents (and batches) one period compares.
+func (d *Desk) chunk() int {
+	if d.HealChunk > 0 {
+		return d.HealChunk
+	}
+	return 1000
+}
 
-// Healer is another desk's part of a healing pass: it compares up to limit of its items after
-// the cursor after ("" from the start), repairs what differs and answers where to go on ("" when
-// it went round) and how many it repaired.
+// Healer is another desk's part of a healing pass: it compares about limit of its items after
+// the cursor after ("" from the start), repairs what differs (but nothing changed after
+// settled, which may be on its way to the index) and answers where to go on ("" when it went
+// round) and how many it repaired.
 type Healer struct {
 	Name string
-	Heal func(ctx context.Context, after string, limit int) (next string, repaired int, err error)
+	Heal func(ctx context.Context, after string, limit int, settled time.Time) (next string, repaired int, err error)
 }
 
 // HealResult is what one pass compared and repaired, by index (documents, search, batches and
@@ -104,7 +110,7 @@ func (h *healState) noteSuperseded(id string) {
 func (d *Desk) Heal(ctx context.Context, period, grace time.Duration) (*HealResult, error) {
 	res := &HealResult{Compared: map[string]int{}, Repaired: map[string]int{}}
 	now := d.Clock.Now()
-	shared, err := d.State.ClaimHealRun(ctx, now.Truncate(period).Unix(), d.Origin, period)
+	shared, err := d.State.ClaimHealRun(ctx, now.Truncate(period).UnixMilli(), d.Origin, period)
 	if err != nil {
 		return res, err
 	}
@@ -138,12 +144,14 @@ func (d *Desk) Heal(ctx context.Context, period, grace time.Duration) (*HealResu
 			return res, err
 		}
 		for _, h := range d.Healers {
-			next, n, err := h.Heal(ctx, d.heal.at(h.Name), healChunk)
+			next, n, err := h.Heal(ctx, d.heal.at(h.Name), d.chunk(), now.Add(-grace))
 			if err != nil {
 				return res, err
 			}
 			d.heal.move(h.Name, next)
-			res.Repaired[h.Name] += n
+			if n > 0 {
+				res.Repaired[h.Name] += n
+			}
 		}
 	}
 	for index, n := range res.Repaired {
@@ -187,7 +195,7 @@ func streamBefore(a, b string) bool {
 // slice lists the names under prefix compared this pass: everything from the recent prefix
 // on, and the next chunk of the older ones.
 func (d *Desk) slice(ctx context.Context, bk storage.Bucket, prefix, cursor, recent string) ([]string, error) {
-	old, more, err := d.Blobs.Children(ctx, bk, prefix, d.heal.at(cursor), recent, healChunk)
+	old, more, err := d.Blobs.Children(ctx, bk, prefix, d.heal.at(cursor), recent, d.chunk())
 	if err != nil {
 		return nil, err
 	}

@@ -489,19 +489,25 @@ func (d *Desk) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, no := range nos {
-		c, err := d.load(ctx, no)
-		if err != nil {
-			return 0, err
-		}
-		raw, err := json.Marshal(c)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := d.store.PutView(ctx, d.index(c), raw); err != nil {
+		if err := d.reindexCase(ctx, no); err != nil {
 			return 0, err
 		}
 	}
 	return len(nos), nil
+}
+
+// reindexCase rebuilds one case's view and index entries from its events.
+func (d *Desk) reindexCase(ctx context.Context, caseNo string) error {
+	c, err := d.load(ctx, caseNo)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = d.store.PutView(ctx, d.index(c), raw)
+	return err
 }
 
 // OpenAPI is this desk's part of the OpenAPI document ({"paths", "components": {"schemas"}}),

@@ -75,6 +75,15 @@ func (d *deps) desk() *desk.Desk {
 				return dd.Reindex(ctx)
 			}},
 		},
+		Healers: []desk.Healer{
+			{Name: "cases", Heal: func(ctx context.Context, after string, limit int, settled time.Time) (string, int, error) {
+				cd, err := d.caseDesk()
+				if err != nil {
+					return after, 0, err
+				}
+				return cd.Heal(ctx, after, limit, settled)
+			}},
+		},
 		Audit: &archive.AuditLog{Store: d.blobs, Coord: d.state, Origin: origin,
 			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}
 }

@@ -1,0 +1,197 @@
+package desk_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"onewindow/archive"
+	"onewindow/archive/desk"
+	"onewindow/internal/testenv"
+	"onewindow/storage"
+)
+
+// batchIDAt is a UUIDv7 made at t, as intake makes them.
+func batchIDAt(t time.Time) string {
+	var u uuid.UUID
+	_, _ = rand.Read(u[:])
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(t.UnixMilli()))
+	copy(u[:6], ms[2:])
+	u[6] = 0x70 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	return u.String()
+}
+
+// synthetic is a hall's archive made without the pipeline: a batch and one document a time
+// given, filed in MinIO (record, text, manifest) and indexed in Redis and the search index.
+type synthetic struct {
+	blobs *storage.Blobs
+	st    *storage.State
+	idx   *archive.Index
+	docs  []string // document IDs, in the order of the times given
+}
+
+func newSynthetic(t testing.TB) *synthetic {
+	svc := testenv.Services(t)
+	idx, err := archive.OpenIndex(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	return &synthetic{blobs: testenv.Blobs(t, svc), st: testenv.State(t, svc), idx: idx}
+}
+
+// file files one document a time in times, 16 at once.
+func (s *synthetic) file(t testing.TB, times []time.Time) {
+	ctx := context.Background()
+	ids := make([]string, len(times))
+	recs := make([]*archive.Record, len(times))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	var mu sync.Mutex
+	var firstErr error
+	for i, at := range times {
+		b := &storage.Batch{ID: batchIDAt(at), Status: storage.StatusDone, CreatedAt: at, UpdatedAt: at, CaseNo: fmt.Sprintf("JL-SYN-%d", i%50)}
+		rec := &archive.Record{DocumentID: b.ID + "-001", BatchID: b.ID, CaseNo: b.CaseNo, Type: "application_form",
+			Title: "申请表", FiledAt: at}
+		ids[i], recs[i] = rec.DocumentID, rec
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			data, _ := json.Marshal(rec)
+			err := storage.SaveManifest(ctx, s.blobs, b)
+			if err == nil {
+				_, err = s.blobs.PutBytes(ctx, storage.Archive, storage.DocumentTextKey(rec.DocumentID), []byte("申请表 营业执照"), storage.PutOptions{ContentType: "text/plain"})
+			}
+			if err == nil {
+				_, err = s.blobs.PutBytes(ctx, storage.Archive, storage.DocumentRecordKey(rec.DocumentID), data, storage.PutOptions{ContentType: "application/json"})
+			}
+			if err == nil {
+				err = s.st.PutBatch(ctx, b)
+			}
+			if err == nil {
+				err = s.st.PutDocument(ctx, archive.DocumentFromRecord(rec))
+			}
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatal(firstErr)
+	}
+	batch := s.idx.NewBatch()
+	for _, rec := range recs {
+		if err := batch.Add(rec, "申请表 营业执照"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := batch.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.docs = append(s.docs, ids...)
+}
+
+func (s *synthetic) desk(chunk int) *desk.Desk {
+	return &desk.Desk{Blobs: s.blobs, State: s.st, Index: s.idx, Log: slog.New(slog.DiscardHandler), Origin: "test", HealChunk: chunk}
+}
+
+// spread is n times from from back to to ago, evenly.
+func spread(n int, from, to time.Duration) []time.Time {
+	now := time.Now()
+	out := make([]time.Time, n)
+	for i := range out {
+		out[i] = now.Add(-from - time.Duration(i)*(to-from)/time.Duration(max(n, 1)))
+	}
+	return out
+}
+
+// heal runs one pass as a new period (the claim is per period) and fails the test on error.
+func heal(t testing.TB, d *desk.Desk) *desk.HealResult {
+	t.Helper()
+	time.Sleep(2 * time.Millisecond)
+	res, err := d.Heal(context.Background(), time.Millisecond, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// A partial loss of Redis and of a search feed: entries of recent documents, an old
+// document's entry, a batch and a batch's last status go; one pass brings back the recent
+// ones, the round robin the old one within the passes its chunks take, and a pass over
+// whole indexes repairs nothing.
+func TestHealRepairsWhatAPartialLossTook(t *testing.T) {
+	s := newSynthetic(t)
+	s.file(t, spread(20, time.Hour, 48*time.Hour))          // recent: compared every pass
+	s.file(t, spread(30, 30*24*time.Hour, 90*24*time.Hour)) // older: a chunk a pass
+	d := s.desk(10)
+	ctx := context.Background()
+	for range 3 { // once round the older documents
+		if res := heal(t, d); len(res.Repaired) != 0 {
+			t.Fatalf("whole indexes: repaired %v", res.Repaired)
+		}
+	}
+
+	rdb := s.st.Redis()
+	recentGone, searchGone, oldGone := s.docs[3], s.docs[7], s.docs[20] // the newest old one: the last chunk
+	lostBatch := s.docs[11][:36]
+	for _, id := range []string{recentGone, oldGone} {
+		rec, _ := archive.ReadRecord(ctx, s.blobs, id)
+		rdb.Del(ctx, "ow:doc:"+id)
+		rdb.SRem(ctx, "ow:docs", id)
+		rdb.SRem(ctx, "ow:case:"+rec.CaseNo, id)
+	}
+	if err := s.idx.Remove(searchGone); err != nil {
+		t.Fatal(err)
+	}
+	rdb.Del(ctx, "ow:{batch:"+lostBatch+"}")
+	stale, _ := storage.LoadManifest(ctx, s.blobs, s.docs[12][:36]) // its "done" lost: Redis says processing
+	stale.Status, stale.UpdatedAt = storage.StatusProcessing, stale.UpdatedAt.Add(-time.Minute)
+	if err := s.st.PutBatch(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+
+	res := heal(t, d)
+	if res.Repaired["documents"] != 1 || res.Repaired["search"] != 1 || res.Repaired["batches"] != 2 {
+		t.Errorf("first pass repaired %v, want the recent document, its search entry and both batches", res.Repaired)
+	}
+	total, passes := res.Repaired["documents"], 1
+	for ; total < 2 && passes < 6; passes++ {
+		total += heal(t, d).Repaired["documents"]
+	}
+	if total != 2 || passes != 3 {
+		t.Errorf("the old document came back after %d passes (%d repaired); its chunk is the third", passes, total)
+	}
+	for _, id := range []string{recentGone, oldGone} {
+		if doc, err := s.st.GetDocument(ctx, id); err != nil || doc.ID != id {
+			t.Errorf("%s: %v %v", id, doc, err)
+		}
+	}
+	if held, _ := s.idx.Holding([]string{searchGone}); !held[searchGone] {
+		t.Errorf("%s is not searchable again", searchGone)
+	}
+	if b, err := s.st.GetBatch(ctx, stale.ID); err != nil || b.Status != storage.StatusDone {
+		t.Errorf("the batch whose last status Redis lost: %v %v", b, err)
+	}
+	if _, err := s.st.GetBatch(ctx, lostBatch); err != nil {
+		t.Errorf("the lost batch: %v", err)
+	}
+	for range 3 {
+		if res := heal(t, d); len(res.Repaired) != 0 {
+			t.Errorf("healed indexes: repaired %v again", res.Repaired)
+		}
+	}
+}
