@@ -32,6 +32,34 @@ type BagInfo struct {
 	ExternalIdentifier string // the case number
 	Description        string
 	Software           string
+	// Signer signs tagmanifest-sha256.txt (BagSignatureName beside it), so that another
+	// archive can tell who made the bag; nil: the bag is unsigned.
+	Signer ManifestSigner
+}
+
+// ManifestSigner makes a detached CMS signature over a manifest (internal/esign's Signer).
+type ManifestSigner interface {
+	SignDetached(ctx context.Context, r io.Reader) ([]byte, error)
+}
+
+// BagSignatureName is the detached CMS signature (DER) over tagmanifest-sha256.txt, a tag
+// file that no tag manifest lists (it signs the one that lists the rest). Another archive
+// checks it with
+//
+//	openssl cms -verify -binary -inform DER -content tagmanifest-sha256.txt -in tagmanifest-sha256.txt.p7s -CAfile ca.pem
+const BagSignatureName = "tagmanifest-sha256.txt.p7s"
+
+// SignTagManifest writes BagSignatureName over the SHA-256 tag manifest through put, when
+// there is a signer.
+func SignTagManifest(ctx context.Context, signer ManifestSigner, tagManifest string, put func(name string, r io.Reader) error) error {
+	if signer == nil {
+		return nil
+	}
+	sig, err := signer.SignDetached(ctx, strings.NewReader(tagManifest))
+	if err != nil {
+		return err
+	}
+	return put(BagSignatureName, bytes.NewReader(sig))
 }
 
 // BagName is a bag's base directory name made from an identifier (the case number): letters,
@@ -210,6 +238,13 @@ func WriteBag(ctx context.Context, w io.Writer, s Store, recs []*Record, info Ba
 		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(BagManifest(tags, alg))); err != nil {
 			return err
 		}
+	}
+	err := SignTagManifest(ctx, info.Signer, BagManifest(tags, "sha256"), func(name string, r io.Reader) error {
+		_, err := put(name, zip.Store, r)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("bag signature: %w", err)
 	}
 	return zw.Close()
 }

@@ -35,6 +35,9 @@ type S3Options struct {
 	// PartSize is the size above which a bag goes up in parts, read from its file (default
 	// 16 MiB; S3's minimum part is 5 MiB).
 	PartSize uint64
+	// Signer signs each bag's tag manifest (archive.BagSignatureName), so that the
+	// department can tell the package comes from the hall; nil: unsigned.
+	Signer archive.ManifestSigner
 }
 
 // S3Sender writes each package into its department's own bucket as a zipped BagIt bag,
@@ -279,6 +282,13 @@ func (s *S3Sender) writeBag(ctx context.Context, w io.Writer, m *Manifest) error
 		if _, err := put("tagmanifest-"+alg+".txt", zip.Deflate, strings.NewReader(archive.BagManifest(tags, alg))); err != nil {
 			return err
 		}
+	}
+	err = archive.SignTagManifest(ctx, s.opt.Signer, archive.BagManifest(tags, "sha256"), func(name string, r io.Reader) error {
+		_, err := put(name, zip.Store, r)
+		return err
+	})
+	if err != nil {
+		return errs.E("delivery.s3", errs.Internal, "package_unsigned", "The package's manifest could not be signed.", err)
 	}
 	return zw.Close()
 }

@@ -101,8 +101,11 @@ func Validate(data []byte) (Bag, []string) {
 		switch {
 		case strings.HasPrefix(name, "data/"):
 			payload = append(payload, name)
-		case strings.HasPrefix(name, "tagmanifest-"):
+		case strings.HasPrefix(name, "tagmanifest-") && strings.HasSuffix(name, ".txt"):
 			tagManifests = append(tagManifests, name)
+		case strings.HasPrefix(name, "tagmanifest-"):
+			// A signature over a tag manifest: like the tag manifests, listed by none (RFC 8493
+			// §2.2.1 lets a tag manifest leave tag files out).
 		default:
 			tags = append(tags, name)
 			if strings.HasPrefix(name, "manifest-") {
