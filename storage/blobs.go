@@ -91,11 +91,7 @@ func OpenBlobs(ctx context.Context, o S3Options) (*Blobs, error) {
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, "bad_s3_endpoint", "The S3 endpoint setting is not valid.", err)
 	}
-	prefix := o.Prefix
-	if prefix == "" {
-		prefix = "onewindow"
-	}
-	b := &Blobs{c: c, sign: c, names: [3]string{prefix + "-inbox", prefix + "-work", prefix + "-archive"}}
+	b := &Blobs{c: c, sign: c, names: bucketNames(o.Prefix)}
 	if o.PublicURL != "" {
 		u, err := url.Parse(o.PublicURL)
 		if err != nil || u.Host == "" {
@@ -127,6 +123,14 @@ func OpenBlobs(ctx context.Context, o S3Options) (*Blobs, error) {
 		}
 	}
 	return b, nil
+}
+
+// bucketNames are the three buckets' S3 names under prefix (empty: "onewindow").
+func bucketNames(prefix string) [3]string {
+	if prefix == "" {
+		prefix = "onewindow"
+	}
+	return [3]string{prefix + "-inbox", prefix + "-work", prefix + "-archive"}
 }
 
 // Name is the bucket's S3 name.
