@@ -26,21 +26,12 @@ const (
 var States = []string{StateSubmitted, StatePreAccepted, StateAccepted, StateAcceptedWithDeficiencies,
 	StateCorrectionRequired, StateRejected, StateInReview, StateResultReady, StateDelivered, StateClosed}
 
-// Decisions a window takes, and the notice kind each files.
+// Decisions a window takes; each files the notice kind NoticeKinds names for it.
 const (
 	DecisionAccept         = "accept"
 	DecisionAcceptDeferred = "accept_with_deficiencies"
 	DecisionCorrection     = "correction_required"
 	DecisionReject         = "reject"
-)
-
-// Notice kinds.
-const (
-	NoticeAcceptance         = "acceptance"
-	NoticeCorrection         = "correction"
-	NoticeDeferredAcceptance = "deferred_acceptance"
-	NoticeRefusal            = "refusal"
-	NoticeMailReceipt        = "mail_receipt"
 )
 
 // Channels a case comes through.
@@ -55,16 +46,6 @@ var decisionState = map[string]string{
 	DecisionCorrection:     StateCorrectionRequired,
 	DecisionReject:         StateRejected,
 }
-
-var decisionNotice = map[string]string{
-	DecisionAccept:         NoticeAcceptance,
-	DecisionAcceptDeferred: NoticeDeferredAcceptance,
-	DecisionCorrection:     NoticeCorrection,
-	DecisionReject:         NoticeRefusal,
-}
-
-// NoticeFor returns the kind of notice a decision files.
-func NoticeFor(decision string) string { return decisionNotice[decision] }
 
 // decidable are the states a window may decide from (again, for the last two, once
 // supplements arrive). An accepted or rejected case is decided for good.

@@ -35,14 +35,6 @@ var movedWords = map[string]string{
 	cases.StateClosed:      "办结",
 }
 
-var noticeWords = map[string]string{
-	cases.NoticeAcceptance:         "出具《受理通知书》",
-	cases.NoticeDeferredAcceptance: "出具《容缺受理通知书》",
-	cases.NoticeCorrection:         "出具《一次性告知书》",
-	cases.NoticeRefusal:            "出具《不予受理通知书》",
-	cases.NoticeMailReceipt:        "出具邮寄材料签收回执",
-}
-
 // eventWords says what e means to the applicant, "" for what is the hall's own business
 // (a failed push to a department, a retry).
 func (s *Service) eventWords(cat *cases.Catalogue, e cases.Event) string {
@@ -68,7 +60,8 @@ func (s *Service) eventWords(cat *cases.Catalogue, e cases.Event) string {
 	case cases.EvStateChanged:
 		return movedWords[d.To]
 	case cases.EvNoticeFiled:
-		return noticeWords[d.Kind]
+		k, _ := cases.NoticeKindOf(d.Kind)
+		return k.Progress
 	case cases.EvMailLinked:
 		return "邮寄材料已签收"
 	case cases.EvApplicantNotified:

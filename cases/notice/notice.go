@@ -155,10 +155,10 @@ func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason str
 // FromMail builds the courier desk's receipt for a mail item (c may be nil when the item is
 // not tied to a case yet).
 func FromMail(mi cases.MailItem, c *cases.Case, m cases.Matter, at time.Time) Data {
-	n := Data{Kind: KindMailReceipt, CaseNo: mi.CaseNo, ApplicantName: mi.Sender.Name, Issued: at, Submitted: mi.ArrivedAt}
+	n := Data{Kind: cases.NoticeMailReceipt, CaseNo: mi.CaseNo, ApplicantName: mi.Sender.Name, Issued: at, Submitted: mi.ArrivedAt}
 	if c != nil {
 		n = caseData(c, m, at)
-		n.Kind = KindMailReceipt
+		n.Kind = cases.NoticeMailReceipt
 	}
 	n.Mail = &mi
 	return n

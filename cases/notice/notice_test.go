@@ -49,22 +49,22 @@ func samples(t testing.TB) map[string]func(r *Renderer) ([]byte, error) {
 		ArrivedAt: time.Date(2026, 3, 2, 9, 12, 0, 0, cst), SignedBy: "李收发", Pieces: 1, Condition: "intact", CaseNo: c.CaseNo,
 		RoutedTo: "综合窗口3", ReceivedBy: "赵窗口"}
 	return map[string]func(r *Renderer) ([]byte, error){
-		KindAcceptance: func(r *Renderer) ([]byte, error) {
+		cases.NoticeAcceptance: func(r *Renderer) ([]byte, error) {
 			return r.Render(FromDecision(c, m, cases.DecidedData{Decision: cases.DecisionAccept, DueDate: "2026-03-17"}, "", issued))
 		},
-		KindCorrection: func(r *Renderer) ([]byte, error) {
+		cases.NoticeCorrection: func(r *Renderer) ([]byte, error) {
 			return r.Render(FromDecision(c, m, cases.DecidedData{Decision: cases.DecisionCorrection,
 				Missing: []cases.CheckItem{{Name: "营业执照复印件"}, {Name: "食品安全管理制度承诺书"}}}, "请同时提交经营场所平面布局图。", issued))
 		},
-		KindDeferredAcceptance: func(r *Renderer) ([]byte, error) {
+		cases.NoticeDeferredAcceptance: func(r *Renderer) ([]byte, error) {
 			return r.Render(FromDecision(c, m, cases.DecidedData{Decision: cases.DecisionAcceptDeferred, DueDate: "2026-03-17",
 				Deferred: []cases.DeferredItem{{Name: "经营场所使用证明及平面布局图", DueDate: "2026-03-10"}}}, "", issued))
 		},
-		KindRefusal: func(r *Renderer) ([]byte, error) {
+		cases.NoticeRefusal: func(r *Renderer) ([]byte, error) {
 			rf, _ := m.Refusal("license_not_needed")
 			return r.Render(FromDecision(c, m, cases.DecidedData{Decision: cases.DecisionReject, Refusals: []cases.Refusal{rf}}, "", issued))
 		},
-		KindMailReceipt: func(r *Renderer) ([]byte, error) { return r.Render(FromMail(mail, c, m, issued)) },
+		cases.NoticeMailReceipt: func(r *Renderer) ([]byte, error) { return r.Render(FromMail(mail, c, m, issued)) },
 		"register": func(r *Renderer) ([]byte, error) {
 			other := mail
 			other.Carrier, other.Waybill, other.Sender.Name, other.CaseNo = cases.CarrierSF, "SF1234567890123", "吉林省某某建筑工程有限责任公司长春分公司", ""
@@ -161,7 +161,7 @@ func diff(t *testing.T, a, b []byte) float64 {
 
 func TestRenderDeterministic(t *testing.T) {
 	r := renderer(t)
-	render := samples(t)[KindCorrection]
+	render := samples(t)[cases.NoticeCorrection]
 	a, err := render(r)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestTemplateOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.templates[KindAcceptance].title; got != "受理通知书（本厅）" {
+	if got := r.templates[cases.NoticeAcceptance].title; got != "受理通知书（本厅）" {
 		t.Errorf("title = %q", got)
 	}
 	tests := []struct{ file, body, want string }{
@@ -210,7 +210,7 @@ func TestTemplateOverride(t *testing.T) {
 
 func BenchmarkRender(b *testing.B) {
 	r := renderer(b)
-	render := samples(b)[KindCorrection]
+	render := samples(b)[cases.NoticeCorrection]
 	size := 0
 	for b.Loop() {
 		pdf, err := render(r)
@@ -228,15 +228,15 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	pdf, err := r.Render(Data{Kind: KindAcceptance, CaseNo: "20260302-00042", ApplicantName: "张三", MatterName: "个体工商户登记",
+	pdf, err := r.Render(Data{Kind: cases.NoticeAcceptance, CaseNo: "20260302-00042", ApplicantName: "张三", MatterName: "个体工商户登记",
 		Issued: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), TimeLimitDays: 1, DueDate: "2026-03-03"})
 	fmt.Println(err == nil && bytes.HasPrefix(pdf, []byte("%PDF-")))
 	// Output: true
 }
 
 func FuzzParseTemplate(f *testing.F) {
-	for _, k := range Kinds {
-		data, _ := defaultTemplates.ReadFile("templates/" + k + ".txt")
+	for _, k := range cases.NoticeKinds {
+		data, _ := defaultTemplates.ReadFile("templates/" + k.Name + ".txt")
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

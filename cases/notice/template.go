@@ -9,20 +9,9 @@ import (
 	"regexp"
 	"strings"
 
+	"onewindow/cases"
 	"onewindow/internal/errs"
 )
-
-// Kinds of notices, one template each.
-const (
-	KindAcceptance         = "acceptance"
-	KindCorrection         = "correction"
-	KindDeferredAcceptance = "deferred_acceptance"
-	KindRefusal            = "refusal"
-	KindMailReceipt        = "mail_receipt"
-)
-
-// Kinds lists every notice kind.
-var Kinds = []string{KindAcceptance, KindCorrection, KindDeferredAcceptance, KindRefusal, KindMailReceipt}
 
 // Placeholders a template may use, written {name}. "items" alone on a line places the
 // notice's list (missing items, owed items, refusal reasons).
@@ -83,11 +72,15 @@ func parseTemplate(name string, data []byte) (template, error) {
 	return t, nil
 }
 
-// loadTemplates reads the embedded defaults and, when dir is set, the hall's overrides in it
-// (acceptance.txt, correction.txt, ...); a file there for an unknown kind is refused too.
+// loadTemplates reads the embedded template of every kind of cases.NoticeKinds and, when dir is
+// set, the hall's overrides in it (acceptance.txt, correction.txt, ...); a file there for an
+// unknown kind is refused too.
 func loadTemplates(dir string) (map[string]template, error) {
 	out := map[string]template{}
-	for _, k := range Kinds {
+	var kinds []string
+	for _, nk := range cases.NoticeKinds {
+		k := nk.Name
+		kinds = append(kinds, k)
 		data, err := defaultTemplates.ReadFile("templates/" + k + ".txt")
 		if err != nil {
 			return nil, errs.E("notice.loadTemplates", errs.Internal, "", "", err)
@@ -107,7 +100,7 @@ func loadTemplates(dir string) (map[string]template, error) {
 		name := filepath.Base(f)
 		kind := strings.TrimSuffix(name, ".txt")
 		if _, ok := out[kind]; !ok {
-			return nil, errs.Errorf("notice.loadTemplates", errs.Invalid, "bad_template", "Notice template %s is for no known kind (%s).", name, strings.Join(Kinds, ", "))
+			return nil, errs.Errorf("notice.loadTemplates", errs.Invalid, "bad_template", "Notice template %s is for no known kind (%s).", name, strings.Join(kinds, ", "))
 		}
 		data, err := os.ReadFile(f)
 		if err != nil {

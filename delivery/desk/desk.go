@@ -139,7 +139,10 @@ func (d *Desk) AfterEvent(ctx context.Context, caseNo string, e cases.Event) {
 		}
 	case cases.EvNoticeFiled:
 		var n cases.NoticeRef
-		if json.Unmarshal(e.Data, &n) != nil || (n.Kind != cases.NoticeAcceptance && n.Kind != cases.NoticeDeferredAcceptance) {
+		if json.Unmarshal(e.Data, &n) != nil {
+			return
+		}
+		if k, _ := cases.NoticeKindOf(n.Kind); !k.Sends {
 			return
 		}
 	case cases.EvBatchDone:
