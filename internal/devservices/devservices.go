@@ -111,6 +111,21 @@ func FindTool(name, env string) string {
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
+	return findInTools(name)
+}
+
+// FindMC looks for MinIO's client, mc: ONEWINDOW_MC_BIN, then .tools/bin/mc as FindTool looks
+// (the README's set-up builds it there). Not the PATH: Debian's mc is Midnight Commander.
+func FindMC() string {
+	if p := os.Getenv("ONEWINDOW_MC_BIN"); p != "" {
+		return p
+	}
+	return findInTools("mc")
+}
+
+// findInTools looks for .tools/bin/name in the working directory, the executable's, or any
+// parent of them.
+func findInTools(name string) string {
 	dirs := []string{}
 	if wd, err := os.Getwd(); err == nil {
 		dirs = append(dirs, wd)
