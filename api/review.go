@@ -11,8 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"onewindow/archive"
 	"onewindow/internal/auth"
-	"onewindow/internal/config"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
 	"onewindow/internal/tasks"
@@ -25,12 +25,13 @@ import (
 // applied by a queued refile task; confirmations and corrections train the classifier.
 // Register it with Server.Extra = append(Server.Extra, review.Routes).
 type Review struct {
-	Config   config.Config
 	Blobs    ReviewBlobs
 	State    ReviewState
 	Queue    Enqueuer
 	Taxonomy *classify.Taxonomy
 	Log      *slog.Logger
+	// Retention is the hall's schedule: reviewers' notes are kept as what is not a document.
+	Retention archive.RetentionPolicy
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
 }
@@ -299,8 +300,7 @@ func (rv *Review) knownType(t string) bool {
 
 // noteOptions file reviewers' notes like documents: write-once under retention.
 func (rv *Review) noteOptions() storage.PutOptions {
-	return storage.PutOptions{ContentType: "application/json", IfAbsent: true, RetentionMode: rv.Config.RetentionMode,
-		RetainUntil: rv.now().AddDate(rv.Config.RetentionYears, 0, 0)}
+	return storage.PutOptions{ContentType: "application/json", IfAbsent: true}.WithLock(rv.Retention.Until("", "", rv.now()))
 }
 
 // ValidateCorrection checks a reviewer's grouping against a batch: at least one document,

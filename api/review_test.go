@@ -15,6 +15,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"onewindow/archive"
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
 	"onewindow/internal/httpx"
@@ -134,7 +135,7 @@ func newTestReview(t *testing.T) (*Review, *fakeReviewState, *fakeReviewBlobs, *
 	q := &fakeQueue{}
 	rv := &Review{Blobs: bl, State: st, Queue: q, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }}
-	rv.Config.RetentionYears, rv.Config.RetentionMode = 30, "GOVERNANCE"
+	rv.Retention.Default = archive.RetentionRule{Years: 30, Mode: "GOVERNANCE"}
 	return rv, st, bl, q
 }
 

@@ -94,6 +94,12 @@ type AuditHead = storage.AuditHead
 
 func (l *AuditLog) coord() AuditCoord { return l.Coord }
 
+// Lock is the object lock of an audit entry made at t: the audit's own period, a year at the
+// least.
+func (l *AuditLog) Lock(t time.Time) storage.Lock {
+	return RetentionRule{Years: max(l.RetentionYears, 1), Mode: l.RetentionMode}.Lock(t)
+}
+
 // Append writes e as the chain's next entry and returns it as written. It fails rather than
 // skip: an access that cannot be logged should not happen.
 func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error) {
@@ -139,7 +145,7 @@ func (l *AuditLog) Append(ctx context.Context, e AuditEntry) (AuditEntry, error)
 		}
 		key := storage.AuditKey(e.Time, e.Seq)
 		_, err = l.Store.PutBytes(ctx, storage.Archive, key, data, storage.PutOptions{ContentType: "application/json",
-			IfAbsent: true, RetentionMode: l.RetentionMode, RetainUntil: e.Time.AddDate(max(l.RetentionYears, 1), 0, 0)})
+			IfAbsent: true}.WithLock(l.Lock(e.Time)))
 		if errors.Is(err, storage.ErrExists) && attempt == 0 {
 			continue // Redis's head was stale (restored or flushed): read it from MinIO again
 		}

@@ -318,7 +318,7 @@ func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, o Repo
 		status := Pass
 		rule := o.Policy.For(rec.Type, rec.Matter)
 		switch {
-		case rule.Years > 0 && lock.Until.Before(rec.FiledAt.AddDate(rule.Years, 0, 0).Add(-24*time.Hour)):
+		case rule.Years > 0 && lock.Until.Before(rule.Lock(rec.FiledAt).Until.Add(-24*time.Hour)):
 			status, detail = Warn, detail+fmt.Sprintf(", shorter than the %d years the schedule sets for %s", rule.Years, rec.Type)
 		case rule.Mode == "COMPLIANCE" && lock.Mode != "COMPLIANCE":
 			status, detail = Warn, detail+fmt.Sprintf(", weaker than the COMPLIANCE mode the schedule sets for %s", rec.Type)

@@ -15,8 +15,14 @@ type RetentionRule struct {
 	Mode  string // GOVERNANCE or COMPLIANCE
 }
 
-// Until is the end of a retention period that starts at filedAt.
-func (r RetentionRule) Until(filedAt time.Time) time.Time { return filedAt.AddDate(r.Years, 0, 0) }
+// Lock is the object lock of what is filed at from under r; a rule of no years locks nothing.
+// "from + N years" is counted here and nowhere else.
+func (r RetentionRule) Lock(from time.Time) storage.Lock {
+	if r.Years <= 0 {
+		return storage.Lock{}
+	}
+	return storage.Lock{Mode: r.Mode, Until: from.UTC().AddDate(r.Years, 0, 0)}
+}
 
 // RetentionPolicy is the hall's retention schedule: a default, and rules per document type and
 // per matter (申请事项). Where a type rule and a matter rule both apply, the stricter wins: the
@@ -89,9 +95,5 @@ func (p RetentionPolicy) For(docType, matter string) RetentionRule {
 // ratings, audit entries) asks here. What is not a document passes "" for both and is kept
 // for the default period. A policy without rules locks nothing (a zero Lock).
 func (p RetentionPolicy) Until(docType, matter string, now time.Time) storage.Lock {
-	r := p.For(docType, matter)
-	if r.Years <= 0 {
-		return storage.Lock{}
-	}
-	return storage.Lock{Mode: r.Mode, Until: r.Until(now.UTC())}
+	return p.For(docType, matter).Lock(now)
 }

@@ -58,7 +58,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, desk: dk, blobs: blobs, handouts: storage.NewDeliveryStore(blobs, st)}
-	pub, err := public.New(public.Options{Catalogue: dk.Catalogue, Events: store, Ratings: storage.NewRatingStore(blobs, 0, ""),
+	pub, err := public.New(public.Options{Catalogue: dk.Catalogue, Events: store, Ratings: storage.NewRatingStore(blobs, nil),
 		Handouts: e.handouts, Clock: hall, WrongTries: httpx.NewLimiter(0.0001, 5),
 		Audit: func(_ context.Context, action, object, remote string) error {
 			e.mu.Lock()

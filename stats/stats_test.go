@@ -59,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	svc := testenv.Services(t)
 	st := testenv.State(t, svc)
 	blobs := testenv.Blobs(t, svc)
-	e := &env{t: t, store: storage.NewCaseStore(blobs, st), ratings: storage.NewRatingStore(blobs, 0, "")}
+	e := &env{t: t, store: storage.NewCaseStore(blobs, st), ratings: storage.NewRatingStore(blobs, nil)}
 	e.at(time.Date(2026, 3, 2, 9, 0, 0, 0, hallZone))
 	hall := clock.New(hallZone, func() time.Time { return *e.now.Load() })
 	notices, err := notice.New(notice.Options{Hall: "长春市政务服务中心"})

@@ -70,9 +70,8 @@ type CaseStore struct {
 	b   *Blobs
 	rdb redis.UniversalClient
 	// Retention of events, notices and mail records, which are the acceptance's legal trail.
-	retainYears int
-	retainMode  string
-	now         func() time.Time
+	retain Retainer
+	now    func() time.Time
 }
 
 // NewCaseStore uses the buckets of b and the Redis of s. Its objects are kept without
@@ -81,19 +80,19 @@ func NewCaseStore(b *Blobs, s *State) *CaseStore {
 	return &CaseStore{b: b, rdb: s.rdb, now: time.Now}
 }
 
-// Retain returns a store that puts case events, notices and mail records under object-lock
-// retention for years (mode GOVERNANCE or COMPLIANCE), like filed documents.
-func (s *CaseStore) Retain(years int, mode string) *CaseStore {
+// Retain returns a store that puts case events, notices and mail records under the object-lock
+// retention the hall's schedule gives what is not a document, like filed documents.
+func (s *CaseStore) Retain(r Retainer) *CaseStore {
 	c := *s
-	c.retainYears, c.retainMode = years, mode
+	c.retain = r
 	return &c
 }
 
 // put writes an archive object, write-once when create, under the store's retention.
 func (s *CaseStore) put(ctx context.Context, key, contentType string, data []byte, create bool) error {
 	o := PutOptions{ContentType: contentType, IfAbsent: create}
-	if s.retainYears > 0 {
-		o.RetentionMode, o.RetainUntil = s.retainMode, s.now().AddDate(s.retainYears, 0, 0)
+	if s.retain != nil {
+		o = o.WithLock(s.retain.Until("", "", s.now()))
 	}
 	_, err := s.b.PutBytes(ctx, Archive, key, data, o)
 	return err

@@ -27,22 +27,21 @@ func FollowUpOutcomeKey(caseNo string) string { return outcomesPrefix + caseNo +
 
 // RatingStore files ratings and follow-up outcomes.
 type RatingStore struct {
-	b           *Blobs
-	retainYears int
-	retainMode  string
-	now         func() time.Time
+	b      *Blobs
+	retain Retainer
+	now    func() time.Time
 }
 
-// NewRatingStore keeps ratings in b's archive bucket, under retention (mode GOVERNANCE or
-// COMPLIANCE) for years when years > 0, as the case events they rate.
-func NewRatingStore(b *Blobs, years int, mode string) *RatingStore {
-	return &RatingStore{b: b, retainYears: years, retainMode: mode, now: time.Now}
+// NewRatingStore keeps ratings in b's archive bucket, under the retention r gives them (as the
+// case events they rate); nil: none.
+func NewRatingStore(b *Blobs, r Retainer) *RatingStore {
+	return &RatingStore{b: b, retain: r, now: time.Now}
 }
 
 func (s *RatingStore) putOnce(ctx context.Context, op, key, code, message string, data []byte) error {
 	o := PutOptions{ContentType: "application/json", IfAbsent: true}
-	if s.retainYears > 0 {
-		o.RetentionMode, o.RetainUntil = s.retainMode, s.now().AddDate(s.retainYears, 0, 0)
+	if s.retain != nil {
+		o = o.WithLock(s.retain.Until("", "", s.now()))
 	}
 	_, err := s.b.PutBytes(ctx, Archive, key, data, o)
 	if errors.Is(err, ErrExists) {

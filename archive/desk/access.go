@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -96,14 +97,11 @@ func (d *Desk) fileAccessEvent(ctx context.Context, docID string, p auth.Princip
 		detail += ", purpose: " + purpose
 	}
 	ev := archive.Event{Type: "accessed", Agent: "token:" + p.Name, Time: now, Detail: detail}
-	years := 1
+	rule := archive.RetentionRule{Years: 1, Mode: cmp.Or(d.RetentionMode, "GOVERNANCE")}
 	if d.Audit != nil {
-		years = max(d.Audit.RetentionYears, 1)
+		rule.Years = max(d.Audit.RetentionYears, 1)
 	}
-	o := storage.PutOptions{RetentionMode: d.RetentionMode, RetainUntil: now.AddDate(years, 0, 0)}
-	if o.RetentionMode == "" {
-		o.RetentionMode = "GOVERNANCE"
-	}
+	o := storage.PutOptions{}.WithLock(rule.Lock(now))
 	if err := archive.SaveEvent(ctx, d.Blobs, docID, ev, o); err != nil {
 		d.Log.Error("cannot file an access event", "document", docID, "entry", seq, "err", err)
 	}
@@ -176,8 +174,8 @@ func (d *Desk) SetLegalHold(ctx context.Context, docID string, on bool, by, reas
 	}
 	ev := archive.Event{Type: typ, Agent: "token:" + by, Time: d.Clock.Now(), Detail: reason}
 	until := rec.Retention.Until
-	if !until.After(ev.Time) {
-		until = ev.Time.AddDate(1, 0, 0)
+	if !until.After(ev.Time) { // the document's retention ran out: the event is kept a year
+		until = archive.RetentionRule{Years: 1}.Lock(ev.Time).Until
 	}
 	if err := archive.SaveEvent(ctx, d.Blobs, docID, ev, storage.PutOptions{RetentionMode: d.retentionMode(rec),
 		RetainUntil: until, LegalHold: on}); err != nil {

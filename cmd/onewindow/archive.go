@@ -51,10 +51,8 @@ func indexDir(cfg config.Config) string {
 func (d *deps) desk() *desk.Desk {
 	host, _ := os.Hostname()
 	origin := fmt.Sprintf("%s:%d", host, os.Getpid())
-	// The policy was checked by validateArchive before connecting.
-	policy, _ := retentionPolicy(d.cfg)
 	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
-		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: policy, ReportFont: d.cfg.NoticeFont, Days: d.hall,
+		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: d.retention(), ReportFont: d.cfg.NoticeFont, Days: d.hall,
 		Rebuilders: []desk.Rebuilder{
 			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
 				cd, err := d.caseDesk()
@@ -94,6 +92,13 @@ func validateArchive(cfg config.Config) error {
 		return err
 	}
 	return archive.CheckArchivalCodePattern(cfg.ArchivalCodePattern)
+}
+
+// retention is the hall's retention schedule, which everything filed write-once asks how long
+// it is kept. The settings were checked by validateArchive before connecting.
+func (d *deps) retention() archive.RetentionPolicy {
+	policy, _ := retentionPolicy(d.cfg)
+	return policy
 }
 
 // retentionPolicy is the hall's retention schedule from the settings.

@@ -42,7 +42,7 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if d.cfg.NotifyURL != "" {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
-	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.cfg.RetentionYears, d.cfg.RetentionMode), d.delivery.afterCaseEvent), Notices: notices,
+	return casedesk.New(casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.retention()), d.delivery.afterCaseEvent), Notices: notices,
 		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Log: d.log})
 }
 

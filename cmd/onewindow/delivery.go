@@ -49,7 +49,7 @@ func (d *deps) wireDelivery(g *lifecycle.Group, cd *casedesk.Desk) (*deliverydes
 		d.checkRoutes(reg, cd.Catalogue())
 	}
 	dd, err := deliverydesk.New(deliverydesk.Options{Cases: cd, Registry: reg, Blobs: d.blobs, State: d.state,
-		Queue: d.queue, Hall: d.cfg.HallName, RetentionYears: d.cfg.RetentionYears, RetentionMode: d.cfg.RetentionMode,
+		Queue: d.queue, Hall: d.cfg.HallName, Retention: d.retention(),
 		Clock: d.hall, Log: d.log.With("component", "delivery")})
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 		return ""
 	}
 	caseStore := storage.NewCaseStore(d.blobs, d.state)
-	ratings := storage.NewRatingStore(d.blobs, d.cfg.RetentionYears, d.cfg.RetentionMode)
+	ratings := storage.NewRatingStore(d.blobs, d.retention())
 	audit := d.desk().Audit
 	pub, err := public.New(public.Options{Catalogue: cd.Catalogue, DepartmentName: deptName, Events: caseStore,
 		Ratings: ratings, Handouts: storage.NewDeliveryStore(d.blobs, d.state), Calendar: cal, Clock: hall,

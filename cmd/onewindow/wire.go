@@ -190,7 +190,7 @@ func (d *deps) apiServer(g *lifecycle.Group, withOCR bool) (*http.Server, error)
 	if err != nil {
 		return nil, err
 	}
-	review := &api.Review{Config: d.cfg, Blobs: d.blobs, State: d.state, Queue: d.queue, Taxonomy: tax, Log: d.log}
+	review := &api.Review{Retention: d.retention(), Blobs: d.blobs, State: d.state, Queue: d.queue, Taxonomy: tax, Log: d.log}
 	s.Extra = append(s.Extra, review.Routes)
 	retrier := &workers.Retrier{Inspector: inspector, Blobs: d.blobs, State: d.state, Log: d.log}
 	retry := &api.Retry{Batches: retrier}
@@ -250,12 +250,8 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	}
 	planner := assemble.NewPlanner(tax, model.Model, d.cfg.ReviewThreshold)
 	planner.Stages = d.metrics
-	retention, err := retentionPolicy(d.cfg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	engines := d.ocrEngines()
-	filer := &archive.Filer{Store: d.blobs, Retention: retention, CodePattern: d.cfg.ArchivalCodePattern, Fonds: d.cfg.FondsCode}
+	filer := &archive.Filer{Store: d.blobs, Retention: d.retention(), CodePattern: d.cfg.ArchivalCodePattern, Fonds: d.cfg.FondsCode}
 	p := &workers.Processor{Config: d.cfg, Filer: filer, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
 		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{

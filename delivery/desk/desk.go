@@ -56,10 +56,9 @@ type Options struct {
 	LinkExpiry time.Duration
 	// Hall names the hall in S3 bags (Source-Organization).
 	Hall string
-	// RetentionYears and RetentionMode keep the `delivered` provenance events (default 30,
-	// GOVERNANCE).
-	RetentionYears int
-	RetentionMode  string
+	// Retention is the hall's schedule, which keeps the `delivered` provenance events as what
+	// is not a document (without a default: 30 years, GOVERNANCE).
+	Retention archive.RetentionPolicy
 	// Clock is the hall's: sending times, and the day a department's due date is judged
 	// against. Zero: the system's clock in clock.DefaultZone.
 	Clock clock.Clock
@@ -82,11 +81,8 @@ func New(o Options) (*Desk, error) {
 	if o.LinkExpiry <= 0 {
 		o.LinkExpiry = 24 * time.Hour
 	}
-	if o.RetentionYears <= 0 {
-		o.RetentionYears = 30
-	}
-	if o.RetentionMode == "" {
-		o.RetentionMode = "GOVERNANCE"
+	if o.Retention.Default.Years <= 0 {
+		o.Retention.Default = archive.RetentionRule{Years: 30, Mode: "GOVERNANCE"}
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -472,7 +468,7 @@ func (d *Desk) after(ctx context.Context, rec delivery.Delivery, docs []string) 
 // The event's time is the delivery's, so a task run again files nothing twice.
 func (d *Desk) fileDelivered(ctx context.Context, rec delivery.Delivery, docs []string) {
 	at := rec.DeliveredAt.UTC()
-	o := storage.PutOptions{RetentionMode: d.o.RetentionMode, RetainUntil: at.AddDate(d.o.RetentionYears, 0, 0)}
+	o := storage.PutOptions{}.WithLock(d.o.Retention.Until("", "", at))
 	for _, id := range docs {
 		ev := archive.Event{Type: "delivered", Agent: "department:" + rec.Department, Time: at,
 			Detail: fmt.Sprintf("package %s (idempotency key %s) by %s", rec.PackageID, rec.Key, rec.Kind)}
