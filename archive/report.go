@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/emmansun/gmsm/smx509"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
@@ -82,6 +83,9 @@ type ReportOptions struct {
 	// Access describes the access controls in force (roles, masking, audit).
 	Access string
 	Now    time.Time
+	// SignatureRoots are the CAs whose signatures the report trusts; nil: signatures are
+	// checked for integrity only.
+	SignatureRoots []*smx509.Certificate
 }
 
 // wantEvents are the provenance events every filed record carries, in order.
@@ -301,6 +305,9 @@ func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, o Repo
 	}
 
 	checkFormat(rec, f, obj, head.b, body.Bytes(), add)
+	if f.Role == "pdf" {
+		checkSignature(body.Bytes(), obj, o.SignatureRoots, add)
+	}
 
 	lock, err := s.LockOf(ctx, bk, f.Key)
 	switch {

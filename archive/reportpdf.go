@@ -39,7 +39,7 @@ func ReportPDF(rep *PropertiesReport, fontPath string) ([]byte, error) {
 		add(9, fmt.Sprintf("  authenticity %s   integrity %s   usability %s   security %s",
 			d.Properties[Authenticity], d.Properties[Integrity], d.Properties[Usability], d.Properties[Security]))
 		for _, c := range d.Checks {
-			if c.Status == Pass && c.Check != "retention" {
+			if c.Status == Pass && c.Check != "retention" && c.Check != "signature" {
 				continue
 			}
 			obj := c.Object
