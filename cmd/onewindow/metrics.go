@@ -21,6 +21,8 @@ func (d *deps) serveMetrics(g *lifecycle.Group) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.Registry, promhttp.HandlerOpts{}))
+	// Liveness for `onewindow healthcheck work`, systemd, Compose and Kubernetes probes.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	d.log.Info("metrics listening", "addr", ln.Addr().String())
 	g.Go("metrics", func(ctx context.Context) error {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"onewindow/internal/auth"
@@ -20,6 +21,7 @@ func runWatch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("onewindow watch", flag.ContinueOnError)
 	apiURL := fs.String("api-url", envOr("ONEWINDOW_API_URL", "http://127.0.0.1:8080"), "the onewindow API to upload to (ONEWINDOW_API_URL)")
 	token := fs.String("token", os.Getenv("ONEWINDOW_WATCH_TOKEN"), "a scanner's bearer token (ONEWINDOW_WATCH_TOKEN)")
+	tokenFile := fs.String("token-file", os.Getenv("ONEWINDOW_WATCH_TOKEN_FILE"), "read the token from this file (ONEWINDOW_WATCH_TOKEN_FILE; systemd LoadCredential=)")
 	station := fs.String("station", os.Getenv("ONEWINDOW_STATION"), "station of files whose folder names none (ONEWINDOW_STATION)")
 	every := fs.Duration("every", 2*time.Second, "how often the folder is looked at")
 	stable := fs.Duration("stable-for", 5*time.Second, "how long a file without a .done sidecar must keep its size")
@@ -29,8 +31,18 @@ func runWatch(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return errors.New("usage: onewindow watch [flags] DIR")
 	}
+	if *tokenFile != "" {
+		if *token != "" {
+			return errors.New("give the token once: --token (ONEWINDOW_WATCH_TOKEN) or --token-file (ONEWINDOW_WATCH_TOKEN_FILE)")
+		}
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return err
+		}
+		*token = strings.TrimSpace(string(b))
+	}
 	if *token == "" {
-		return errors.New("give a scanner's token with --token or ONEWINDOW_WATCH_TOKEN")
+		return errors.New("give a scanner's token with --token, --token-file or ONEWINDOW_WATCH_TOKEN(_FILE)")
 	}
 	cfg := config.Default()
 	w, err := watch.New(watch.Options{Dir: fs.Arg(0), Client: &http.Client{Timeout: 30 * time.Minute}, URL: *apiURL,
