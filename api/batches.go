@@ -95,13 +95,11 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return errs.E(op, errs.Invalid, "no_file", "The upload has no file part.", nil)
 	}
 	fp := fingerprint(batch, files)
-	if p.Role == auth.RoleScanner && p.Station != "" {
-		// A station's scanner files for its own station, so it can follow what it sent.
-		if batch.Station != "" && batch.Station != p.Station {
-			return errs.E(op, errs.Forbidden, "wrong_station", "This token uploads for its own station only.", nil)
-		}
-		batch.Station = p.Station
+	station, ok := p.StationFor(batch.Station)
+	if !ok {
+		return errs.E(op, errs.Forbidden, "wrong_station", "This token uploads for its own station only.", nil)
 	}
+	batch.Station = station
 	// The bytes are filed before anything is judged, so even a refused upload is kept.
 	for _, f := range files {
 		if err := s.keepRaw(ctx, f); err != nil {
@@ -260,7 +258,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, p auth.Princip
 	if err != nil {
 		return err
 	}
-	if !s.seesStation(p, b.Station) {
+	if !p.SeesStation(b.Station) {
 		return errs.E("api.getBatch", errs.NotFound, "batch_not_found", "No batch has that ID.", nil)
 	}
 	if b.Documents == nil {
@@ -294,10 +292,4 @@ func codeLabel(err error) string {
 		return "accepted"
 	}
 	return errs.CodeOf(err)
-}
-
-// seesStation reports whether p may see a batch of station: a scanner bound to a station sees
-// only that station's batches; anything else is as if it did not exist.
-func (s *Server) seesStation(p auth.Principal, station string) bool {
-	return p.Role != auth.RoleScanner || p.Station == "" || p.Station == station
 }

@@ -27,7 +27,7 @@ func (s *Server) document(ctx context.Context, id string, p auth.Principal) (*st
 	if err != nil {
 		return nil, err
 	}
-	if !s.seesStation(p, d.Station) {
+	if !p.SeesStation(d.Station) {
 		return nil, errs.E("api.document", errs.NotFound, "document_not_found", "No document has that ID.", nil)
 	}
 	return d, nil

@@ -64,11 +64,9 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request, p auth.Prin
 			return errs.E(op, errs.Invalid, "bad_since", "since must be an RFC 3339 time, e.g. 2026-03-01T00:00:00Z.", err)
 		}
 	}
-	if p.Role == auth.RoleScanner && p.Station != "" {
-		if station != "" && station != p.Station {
-			return errs.E(op, errs.Forbidden, "wrong_station", "This token sees its own station's batches only.", nil)
-		}
-		station = p.Station
+	station, ok := p.StationFor(station)
+	if !ok {
+		return errs.E(op, errs.Forbidden, "wrong_station", "This token sees its own station's batches only.", nil)
 	}
 	ids, err := s.batchIDs(r.Context(), since)
 	if err != nil {

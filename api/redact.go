@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"image"
 	"image/draw"
 	"image/jpeg"
@@ -59,7 +58,7 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 	pw := pdfout.NewWriter(out, pdfout.Meta{Title: d.Title + " (redacted)", CreationDate: d.CreatedAt})
 	for _, idx := range d.Pages {
 		var res storage.PageResult
-		if err := s.getJSON(ctx, storage.Work, storage.PageResultKey(d.BatchID, idx), &res); err != nil {
+		if err := storage.GetJSON(ctx, s.Blobs, storage.Work, storage.PageResultKey(d.BatchID, idx), &res); err != nil {
 			return errs.E(op, errs.Unavailable, "redaction_unavailable", "The page images this copy is made from cannot be read.", err)
 		}
 		data, err := s.getBytes(ctx, storage.Work, res.ImageKey)
@@ -69,7 +68,7 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 		var ocr *pipeline.OCRPage
 		if res.OCRKey != "" {
 			ocr = &pipeline.OCRPage{}
-			if err := s.getJSON(ctx, storage.Work, res.OCRKey, ocr); err != nil {
+			if err := storage.GetJSON(ctx, s.Blobs, storage.Work, res.OCRKey, ocr); err != nil {
 				return errs.E(op, errs.Unavailable, "redaction_unavailable", "The word boxes this copy is made from cannot be read.", err)
 			}
 		}
@@ -179,12 +178,4 @@ func (s *Server) getBytes(ctx context.Context, bk storage.Bucket, key string) ([
 	}
 	defer rc.Close()
 	return io.ReadAll(io.LimitReader(rc, 256<<20))
-}
-
-func (s *Server) getJSON(ctx context.Context, bk storage.Bucket, key string, v any) error {
-	data, err := s.getBytes(ctx, bk, key)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, v)
 }

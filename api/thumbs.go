@@ -30,7 +30,7 @@ func (s *Server) getPageThumb(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err != nil {
 		return err
 	}
-	if !s.seesStation(p, b.Station) {
+	if !p.SeesStation(b.Station) {
 		return errs.E(op, errs.NotFound, "batch_not_found", "No batch has that ID.", nil)
 	}
 	n, err := strconv.Atoi(r.PathValue("n"))

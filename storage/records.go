@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"onewindow/internal/errs"
 )
 
 // Batch statuses, as the contract names them.
@@ -152,7 +154,7 @@ func SaveManifest(ctx context.Context, b bytesPutter, batch *Batch) error {
 // LoadManifest reads a batch's record from the inbox.
 func LoadManifest(ctx context.Context, b bytesGetter, id string) (*Batch, error) {
 	var batch Batch
-	return &batch, getJSON(ctx, b, Inbox, ManifestKey(id), &batch)
+	return &batch, GetJSON(ctx, b, Inbox, ManifestKey(id), &batch)
 }
 
 // SaveRejection records an upload that was refused, beside its kept bytes.
@@ -169,10 +171,15 @@ func putJSON(ctx context.Context, b bytesPutter, bk Bucket, key string, v any) e
 	return err
 }
 
-func getJSON(ctx context.Context, b bytesGetter, bk Bucket, key string, v any) error {
+// GetJSON reads the small JSON object key into v; an object that is not valid JSON is an
+// internal error naming the key.
+func GetJSON(ctx context.Context, b bytesGetter, bk Bucket, key string, v any) error {
 	data, err := b.Get(ctx, bk, key)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(data, v)
+	if err := json.Unmarshal(data, v); err != nil {
+		return errs.E("storage.GetJSON", errs.Internal, "bad_object", "A stored object is not valid JSON: "+key, err)
+	}
+	return nil
 }

@@ -44,11 +44,7 @@ func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 }
 
 func actor(p auth.Principal) cases.Actor {
-	desk := p.Station
-	if desk == "" {
-		desk = p.Role
-	}
-	return cases.Actor{Name: p.Name, Role: p.Role, Desk: desk}
+	return cases.Actor{Name: p.Name, Role: p.Role, Desk: p.Desk()}
 }
 
 // ifMatch reads the case version a change is based on; no header means "the current one".

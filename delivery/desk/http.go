@@ -324,11 +324,7 @@ func (d *Desk) postHandout(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	desk := p.Station
-	if desk == "" {
-		desk = p.Role
-	}
-	h, err := d.HandOut(r.Context(), r.PathValue("case_no"), in, cases.Actor{Name: p.Name, Role: p.Role, Desk: desk})
+	h, err := d.HandOut(r.Context(), r.PathValue("case_no"), in, cases.Actor{Name: p.Name, Role: p.Role, Desk: p.Desk()})
 	if err != nil {
 		return err
 	}

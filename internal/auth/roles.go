@@ -133,6 +133,31 @@ type Principal struct {
 	Station string `json:"station,omitempty"`
 }
 
+// StationFor is the station a call of p acts for, given the one the call names: a scanner's
+// token bound to a station acts for that station alone, and ok is false when the call names
+// another. A station's scanner files for its own station, so it can follow what it sent.
+func (p Principal) StationFor(named string) (station string, ok bool) {
+	if p.Role != RoleScanner || p.Station == "" {
+		return named, true
+	}
+	return p.Station, named == "" || named == p.Station
+}
+
+// SeesStation reports whether p may see a batch of station: a scanner bound to a station
+// sees only that station's batches.
+func (p Principal) SeesStation(station string) bool {
+	st, ok := p.StationFor(station)
+	return ok && st == station
+}
+
+// Desk is the desk a principal acts at, as case events record it: its station, else its role.
+func (p Principal) Desk() string {
+	if p.Station != "" {
+		return p.Station
+	}
+	return p.Role
+}
+
 // SeesFullIDs is the one rule for personal data: whether p's role holds CapFullIDs.
 func (p Principal) SeesFullIDs() bool { return Can(p.Role, CapFullIDs) }
 

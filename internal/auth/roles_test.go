@@ -61,3 +61,28 @@ func TestCan(t *testing.T) {
 		t.Errorf("RolesWith(case_move) = %v", got)
 	}
 }
+
+func TestStationBinding(t *testing.T) {
+	bound := Principal{Name: "s3", Role: RoleScanner, Station: "room-3"}
+	free := Principal{Name: "w", Role: RoleWindow, Station: "window-2"}
+	tests := []struct {
+		p            Principal
+		named, want  string
+		ok, seesSame bool
+	}{
+		{bound, "", "room-3", true, false},
+		{bound, "room-3", "room-3", true, true},
+		{bound, "room-4", "room-3", false, false},
+		{free, "room-4", "room-4", true, true},
+		{free, "", "", true, true},
+	}
+	for _, tt := range tests {
+		got, ok := tt.p.StationFor(tt.named)
+		if got != tt.want || ok != tt.ok || tt.p.SeesStation(tt.named) != tt.seesSame {
+			t.Errorf("%s for %q: %q %v, sees %v", tt.p.Name, tt.named, got, ok, tt.p.SeesStation(tt.named))
+		}
+	}
+	if bound.Desk() != "room-3" || (Principal{Role: RoleCourier}).Desk() != RoleCourier {
+		t.Error("Desk is the station, else the role")
+	}
+}
