@@ -11,6 +11,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/fields"
 	"onewindow/storage"
 )
 
@@ -74,7 +75,7 @@ func (s *Server) getDocumentText(w http.ResponseWriter, r *http.Request, p auth.
 	if err != nil {
 		return err
 	}
-	masked := auth.MaskIDs(string(text), d.Fields["id_numbers"]...)
+	masked := auth.MaskIDs(string(text), d.Fields[fields.IDNumbers]...)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(masked)))
 	w.Header().Set("Cache-Control", "private, no-store")

@@ -5,6 +5,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/fields"
 	"onewindow/pipeline/extract"
 	"onewindow/storage"
 )
@@ -27,26 +28,24 @@ func (rv *Review) correctFields(w http.ResponseWriter, r *http.Request, p auth.P
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	fields := map[string][]string{}
-	for _, k := range []struct {
-		name  string
-		list  *[]string
-		valid func(string) bool
-	}{{"id_numbers", req.IDNumbers, extract.ValidIDNumber}, {"uscc", req.USCC, extract.ValidUSCC}} {
-		if k.list == nil {
+	sent := map[string]*[]string{fields.IDNumbers: req.IDNumbers, fields.USCC: req.USCC}
+	corrected := map[string][]string{}
+	for _, f := range extract.Finders {
+		list := sent[f.Field]
+		if list == nil || f.Valid == nil {
 			continue
 		}
-		fields[k.name] = []string{}
-		for _, v := range *k.list {
-			if !k.valid(v) {
+		corrected[f.Field] = []string{}
+		for _, v := range *list {
+			if !f.Valid(v) {
 				// The value is personal data: the message names the field, not the value.
 				return errs.Errorf(op, errs.Invalid, "invalid_field",
-					"A value of %s is not valid: its check character or structure is wrong.", k.name)
+					"A value of %s is not valid: its check character or structure is wrong.", f.Field)
 			}
-			fields[k.name] = append(fields[k.name], v)
+			corrected[f.Field] = append(corrected[f.Field], v)
 		}
 	}
-	if len(fields) == 0 {
+	if len(corrected) == 0 {
 		return errs.E(op, errs.Invalid, "missing_fields", `Send "id_numbers" or "uscc" (or both) as lists.`, nil)
 	}
 	d, b, err := rv.liveDocument(r.Context(), r.PathValue("id"))
@@ -57,7 +56,7 @@ func (rv *Review) correctFields(w http.ResponseWriter, r *http.Request, p auth.P
 	for i, bd := range b.Documents {
 		docs[i] = storage.CorrectedDocument{Pages: bd.Pages, Type: bd.Type}
 		if bd.ID == d.ID {
-			docs[i].Fields = fields
+			docs[i].Fields = corrected
 		}
 	}
 	return rv.submit(w, r, p, b, docs, req.Reason)

@@ -13,6 +13,7 @@ import (
 
 	"onewindow/internal/auth"
 	"onewindow/internal/errs"
+	"onewindow/internal/fields"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pages"
 	"onewindow/pipeline/pdfout"
@@ -73,7 +74,7 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 			}
 		}
 		img := pipeline.PageImage{Data: data, Format: res.Format, Width: res.Width, Height: res.Height, DPI: res.DPI}
-		page, err := redactPage(img, ocr, d.Fields["id_numbers"])
+		page, err := redactPage(img, ocr, d.Fields[fields.IDNumbers])
 		if err != nil {
 			return err
 		}

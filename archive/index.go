@@ -14,6 +14,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"onewindow/internal/fields"
 )
 
 // Index is the archivists' full-text and field index of filed documents. It is derived: every
@@ -71,7 +73,8 @@ func indexMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"case_no", "archival_code", "type", "batch_id", "station", "matter", "departments", "id_numbers", "uscc", prefixField} {
+	keywords := append([]string{"case_no", "archival_code", "type", "batch_id", "station", "matter", "departments", prefixField}, fields.Searchable()...)
+	for _, name := range keywords {
 		doc.AddFieldMappingsAt(name, kw())
 	}
 	// The applicant's name is matched as text so a surname or given name alone finds it, and
@@ -173,9 +176,9 @@ func newIndex(path string) (bleve.Index, error) {
 func toIndexDoc(r *Record, text string) indexDoc {
 	text = NormalizeText(text)
 	return indexDoc{CaseNo: r.CaseNo, ArchivalCode: r.ArchivalCode, Type: r.Type, BatchID: r.BatchID, Station: r.Station, Matter: r.Matter,
-		Applicant: r.Applicant, Departments: r.Departments, IDNumbers: r.Fields["id_numbers"],
-		USCC: r.Fields["uscc"], Title: r.Title, Text: text, FiledAt: r.FiledAt,
-		CodePrefixes: codePrefixTerms(r.Fields["id_numbers"], r.Fields["uscc"], text)}
+		Applicant: r.Applicant, Departments: r.Departments, IDNumbers: r.Fields[fields.IDNumbers],
+		USCC: r.Fields[fields.USCC], Title: r.Title, Text: text, FiledAt: r.FiledAt,
+		CodePrefixes: codePrefixTerms(r.Fields[fields.IDNumbers], r.Fields[fields.USCC], text)}
 }
 
 // Add indexes (or re-indexes) one document.

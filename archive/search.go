@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"onewindow/internal/fields"
 )
 
 // Query is an archivist's search: Text is matched against the OCR text and title, the rest
@@ -132,7 +134,7 @@ func buildQuery(q Query) (query.Query, error) {
 	if tq != nil {
 		must = append(must, tq)
 	}
-	for field, p := range map[string]string{"id_numbers": q.IDPrefix, "uscc": q.USCCPrefix} {
+	for field, p := range map[string]string{fields.IDNumbers: q.IDPrefix, fields.USCC: q.USCCPrefix} {
 		if p = strings.TrimSuffix(strings.TrimSpace(p), "*"); p == "" {
 			continue
 		}
@@ -145,7 +147,7 @@ func buildQuery(q Query) (query.Query, error) {
 	// An ID number or credit code typed in part (the first digits people remember) is looked
 	// for by its beginning, in its own kind of code.
 	idNumber, uscc := codeField(q.IDNumber), codeField(q.USCC)
-	for field, p := range map[string]string{"id_numbers": idNumber, "uscc": uscc} {
+	for field, p := range map[string]string{fields.IDNumbers: idNumber, fields.USCC: uscc} {
 		if p == "" || len(p) >= maxPrefixTerm {
 			continue
 		}
@@ -161,8 +163,8 @@ func buildQuery(q Query) (query.Query, error) {
 	if len(uscc) < maxPrefixTerm {
 		uscc = ""
 	}
-	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, "id_numbers": idNumber,
-		"uscc": uscc, "matter": q.Matter, "departments": q.Department,
+	for field, v := range map[string]string{"type": q.Type, "case_no": q.CaseNo, fields.IDNumbers: idNumber,
+		fields.USCC: uscc, "matter": q.Matter, "departments": q.Department,
 		"archival_code": q.ArchivalCode} {
 		if v == "" {
 			continue

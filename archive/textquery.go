@@ -12,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"golang.org/x/text/width"
+
+	"onewindow/internal/fields"
 )
 
 // ErrShortPrefix is returned for a prefix search (q=220681*, id_prefix, uscc_prefix) of
@@ -219,7 +221,7 @@ const (
 )
 
 // fieldTags maps the fields a prefix is searched in to the tag of their prefix terms.
-var fieldTags = map[string]string{"id_numbers": tagID, "uscc": tagUSCC}
+var fieldTags = map[string]string{fields.IDNumbers: tagID, fields.USCC: tagUSCC}
 
 // codePrefixTerms lists the tagged prefix and infix terms of a document's ID numbers, credit
 // codes and the numbers in its text (runs of ASCII letters and digits holding a digit).
@@ -341,9 +343,9 @@ func prefixTerms(q Query) []string {
 			out = append(out, tagInfix+foldLookalikes(strings.ToUpper(w)))
 		}
 	}
-	term(q.IDPrefix, "id_numbers")
-	term(q.USCCPrefix, "uscc")
-	for field, v := range map[string]string{"id_numbers": codeField(q.IDNumber), "uscc": codeField(q.USCC)} {
+	term(q.IDPrefix, fields.IDNumbers)
+	term(q.USCCPrefix, fields.USCC)
+	for field, v := range map[string]string{fields.IDNumbers: codeField(q.IDNumber), fields.USCC: codeField(q.USCC)} {
 		if len(v) < maxPrefixTerm {
 			term(v, field)
 		}
@@ -351,8 +353,8 @@ func prefixTerms(q Query) []string {
 	return out
 }
 
-// codePrefix matches documents with a code starting with p in field ("id_numbers", "uscc",
-// or "" for any code or number, the text's included): one prefix term, or, for a prefix
+// codePrefix matches documents with a code starting with p in field (a searchable field of
+// the table, or "" for any code or number, the text's included): one prefix term, or, for a prefix
 // longer than any indexed or without a digit (a word's beginning), a prefix query, which
 // such a prefix keeps short.
 func codePrefix(p, field string) (query.Query, error) {
@@ -369,12 +371,12 @@ func codePrefix(p, field string) (query.Query, error) {
 		tq.SetField(prefixField)
 		return tq, nil
 	}
-	fields := []string{field}
+	in := []string{field}
 	if field == "" {
-		fields = []string{"id_numbers", "uscc", "text"}
+		in = append(fields.Searchable(), "text")
 	}
 	var qs []query.Query
-	for _, f := range fields {
+	for _, f := range in {
 		v := p
 		if f == "text" { // analysed: lower case, as the analyser left it
 			v = strings.ToLower(p)

@@ -12,7 +12,7 @@ import (
 // not listed fails the test, so a new package states its place.
 var allowed = map[string][]string{
 	"cmd/":                       {""}, // wiring imports everything
-	"web":                        {"internal/auth", "internal/httpx", "internal/errs", "internal/clock"},
+	"web":                        {"internal/auth", "internal/httpx", "internal/errs", "internal/clock", "internal/fields"},
 	"watch":                      {"internal/auth"},
 	"api":                        {"internal/", "storage", "archive", "pipeline"},
 	"archive/desk":               {"archive", "storage", "internal/"},
@@ -21,16 +21,16 @@ var allowed = map[string][]string{
 	"workers":                    {"pipeline", "archive", "storage", "internal/"},
 	"public":                     {"cases", "storage", "internal/"},
 	"stats":                      {"cases", "internal/"},
-	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont", "internal/esign"},
+	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont", "internal/esign", "internal/fields"},
 	"archive/internal/":          {},
-	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile"},
+	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile", "internal/fields"},
 	"cases/notice":               {"cases", "internal/errs", "internal/auth", "internal/qr", "internal/cjkfont", "internal/clock"},
 	"delivery":                   {"archive", "storage", "internal/", "pipeline/pages"},
 	"storage":                    {"internal/errs"},
-	"pipeline":                   {"pipeline", "internal/yamlfile", "internal/qr"},
+	"pipeline":                   {"pipeline", "internal/yamlfile", "internal/qr", "internal/fields"},
 	"pipeline/internal/testpage": {"pipeline", "internal/testfixtures/"}, // test pages
 	"internal":                   {},                                     // this test
-	"internal/auth":              {"internal/errs"},
+	"internal/auth":              {"internal/errs", "internal/fields"},
 	"internal/httpx":             {"internal/auth", "internal/errs"},
 	"internal/tasks":             {"internal/errs", "pipeline/pages"},
 	"internal/lifecycle":         {},
@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"internal/config":            {"internal/clock"},
 	"internal/metrics":           {},
 	"internal/clock":             {},
+	"internal/fields":            {},
 	"internal/yamlfile":          {},
 	"internal/qr":                {},
 	"internal/cjkfont":           {},

@@ -37,7 +37,7 @@ type CorrectedDocument struct {
 	Type  string `json:"type,omitempty"` // empty: classify as usual
 	// Train: a person stated this type, so the classifier's model learns from it.
 	Train bool `json:"train,omitempty"`
-	// Fields are values a reviewer typed, by kind ("id_numbers", "uscc"); each kind given
+	// Fields are values a reviewer typed, by field (internal/fields); each field given
 	// replaces what was read for it.
 	Fields map[string][]string `json:"fields,omitempty"`
 }

@@ -79,8 +79,8 @@ type Batch struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
-// Document is one filed document. Fields holds extracted identifiers by kind
-// ("id_numbers", "uscc", "phones", "dates").
+// Document is one filed document. Fields holds extracted values by field, as the fields table
+// (internal/fields) names them.
 type Document struct {
 	ID           string              `json:"id"`
 	BatchID      string              `json:"batch_id"`

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"onewindow/internal/fields"
 )
 
 // lang is the language a page is shown in: Chinese by default, English on request.
@@ -73,8 +75,13 @@ func (l lang) Err(code string) string { return l.or("err."+code, l.T("err.generi
 // TypeName is a document type's name.
 func (l lang) TypeName(t string) string { return l.or("type."+t, t) }
 
-// Field is an extracted field's name.
-func (l lang) Field(f string) string { return l.or("field."+f, f) }
+// Field is an extracted field's name, as the fields table labels it.
+func (l lang) Field(f string) string {
+	if field, ok := fields.Lookup(f); ok {
+		return [...]string{zh: field.Label, en: field.LabelEN}[l.idx()]
+	}
+	return f
+}
 
 // Event is a provenance or case event's name.
 func (l lang) Event(e string) string { return l.or("event."+e, e) }
@@ -246,12 +253,6 @@ var catalogue = map[string][2]string{
 	"doc.report":        {"四性检测", "Four-properties report"},
 	"doc.events":        {"来源与访问记录", "Provenance and access"},
 	"document.title":    {"材料", "Document"},
-
-	"field.id_numbers":           {"身份证号", "ID numbers"},
-	"field.uscc":                 {"统一社会信用代码", "Credit codes"},
-	"field.id_numbers_uncertain": {"身份证号（待核对）", "ID numbers to check"},
-	"field.uscc_uncertain":       {"统一社会信用代码（待核对）", "Credit codes to check"},
-	"field.phones":               {"电话", "Phones"},
 
 	"type.application_form":        {"申请表", "Application form"},
 	"type.id_card":                 {"身份证", "ID card"},

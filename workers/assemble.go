@@ -108,11 +108,13 @@ func (p *Processor) filedCodes(ctx context.Context, b *storage.Batch) ([]extract
 		if d.BatchID == b.ID || len(d.SupersededBy) > 0 {
 			continue
 		}
-		for _, v := range d.Fields["id_numbers"] {
-			out = append(out, extract.Code{Kind: extract.KindID, Value: v})
-		}
-		for _, v := range d.Fields["uscc"] {
-			out = append(out, extract.Code{Kind: extract.KindUSCC, Value: v})
+		for _, f := range extract.Finders {
+			if f.Code == "" {
+				continue
+			}
+			for _, v := range d.Fields[f.Field] {
+				out = append(out, extract.Code{Kind: f.Code, Value: v})
+			}
 		}
 	}
 	return out, nil

@@ -18,6 +18,7 @@ import (
 	"onewindow/cases/notice"
 	"onewindow/internal/clock"
 	"onewindow/internal/errs"
+	"onewindow/internal/fields"
 	"onewindow/storage"
 )
 
@@ -547,7 +548,7 @@ func (d *Desk) OverdueSupplements(ctx context.Context) (int64, error) {
 func Facts(docs []*storage.Document) []cases.DocumentFacts {
 	out := make([]cases.DocumentFacts, 0, len(docs))
 	for _, d := range docs {
-		out = append(out, cases.DocumentFacts{ID: d.ID, Type: d.Type, IDNumbers: d.Fields["id_numbers"], USCC: d.Fields["uscc"],
+		out = append(out, cases.DocumentFacts{ID: d.ID, Type: d.Type, IDNumbers: d.Fields[fields.IDNumbers], USCC: d.Fields[fields.USCC],
 			Superseded: len(d.SupersededBy) > 0})
 	}
 	return out

@@ -3,6 +3,8 @@ package auth
 import (
 	"regexp"
 	"strings"
+
+	"onewindow/internal/fields"
 )
 
 // idNumber is an 18-character resident ID number (GB 11643): region, a possible birth date,
@@ -66,27 +68,35 @@ func MaskPersonal(text string) string {
 	return replaceIsolated(mobile, MaskIDs(text), MaskPhone)
 }
 
-// MaskFields masks the personal values of a document's extracted fields.
+// MaskFields masks the personal values of a document's extracted fields, each as the fields
+// table says (candidates' fields like their field's).
 func MaskFields(f map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(f))
 	for k, vs := range f {
-		switch k {
-		case "id_numbers", "id_numbers_uncertain", "phones": // the second: candidates of an ID no reading settled
-		default:
+		field, _ := fields.Lookup(k)
+		mask := maskOf(field.Mask)
+		if mask == nil {
 			out[k] = vs
 			continue
 		}
 		masked := make([]string, len(vs))
 		for i, v := range vs {
-			if k == "phones" {
-				masked[i] = MaskPhone(v)
-			} else {
-				masked[i] = MaskID(v)
-			}
+			masked[i] = mask(v)
 		}
 		out[k] = masked
 	}
 	return out
+}
+
+// maskOf is how values of a field masked m are masked; nil: they are not.
+func maskOf(m fields.Mask) func(string) string {
+	switch m {
+	case fields.IDNumber:
+		return MaskID
+	case fields.Phone:
+		return MaskPhone
+	}
+	return nil
 }
 
 // replaceIsolated replaces the matches of re that do not sit inside a longer run of digits.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"onewindow/internal/fields"
 	"onewindow/pipeline"
 	"onewindow/pipeline/classify"
 	"onewindow/pipeline/extract"
@@ -164,15 +165,12 @@ func rereadings(pages []Page, idx []int) []pipeline.FieldReading {
 	return out
 }
 
-// Fields of a document that hold candidates, not values: codes no reading settled and nothing
-// in the case confirmed (extract.Uncertain). They are never filed as the document's codes.
-const (
-	FieldIDCandidates   = "id_numbers_uncertain"
-	FieldUSCCCandidates = "uscc_uncertain"
-)
-
-// candidateFields maps the fields of codes to the fields of their candidates.
-var candidateFields = map[string]string{"id_numbers": FieldIDCandidates, "uscc": FieldUSCCCandidates}
+// candidates is the field that holds the candidates of field's values: codes no reading
+// settled and nothing in the case confirmed (extract.Uncertain), never filed as its values.
+func candidates(field string) string {
+	f, _ := fields.Lookup(field)
+	return f.Candidates
+}
 
 // confirm lets a code read on one document of the batch, or filed for the case before, confirm
 // a guess or near miss of the same code on another, and files each document's codes with how
@@ -181,13 +179,14 @@ func confirm(docs []Document, fields []*extract.Result, filed []extract.Code) {
 	extract.Confirm(fields, filed)
 	for i, f := range fields {
 		d := &docs[i]
-		d.Fields["id_numbers"], d.Fields["uscc"] = f.IDNumbers, f.USCC
+		for _, fd := range extract.Finders {
+			if fd.Code != "" {
+				d.Fields[fd.Field] = f.Codes(fd.Code)
+			}
+		}
 		d.FieldSources = f.Sources
 		for _, u := range f.Uncertain {
-			key := FieldUSCCCandidates
-			if u.Kind == extract.KindID {
-				key = FieldIDCandidates
-			}
+			key := candidates(extract.CodeField(u.Kind))
 			for _, c := range u.Candidates {
 				if !slices.Contains(d.Fields[key], c) {
 					d.Fields[key] = append(d.Fields[key], c)
@@ -204,7 +203,7 @@ func confirm(docs []Document, fields []*extract.Result, filed []extract.Code) {
 type Group struct {
 	Pages []int
 	Type  string
-	// Fields are values a reviewer typed, by kind ("id_numbers", "uscc"): each kind given
+	// Fields are values a reviewer typed, by field (fields.IDNumbers, ...): each field given
 	// replaces what was read, with the source extract.SourceReviewer.
 	Fields map[string][]string
 }
@@ -232,10 +231,10 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group, filed []extract.Code)
 			if docs[i].FieldSources == nil {
 				docs[i].FieldSources = map[string]string{}
 			}
-			for _, v := range append(docs[i].Fields[kind], docs[i].Fields[candidateFields[kind]]...) {
+			for _, v := range append(docs[i].Fields[kind], docs[i].Fields[candidates(kind)]...) {
 				delete(docs[i].FieldSources, v)
 			}
-			delete(docs[i].Fields, candidateFields[kind])
+			delete(docs[i].Fields, candidates(kind))
 			docs[i].Fields[kind] = append([]string{}, values...)
 			for _, v := range values {
 				docs[i].FieldSources[v] = extract.SourceReviewer
@@ -277,13 +276,7 @@ func (p *Planner) document(pages []int, texts []string, reads []pipeline.FieldRe
 	for _, r := range reads {
 		f.AddReading(r.Kind, r.Raw, r.Value, r.Agreed)
 	}
-	d.Fields = map[string][]string{"id_numbers": f.IDNumbers, "uscc": f.USCC}
-	if len(f.Phones) > 0 {
-		d.Fields["phones"] = f.Phones
-	}
-	if len(f.Dates) > 0 {
-		d.Fields["dates"] = f.Dates
-	}
+	d.Fields = f.Values()
 	d.Applicant, d.Matter = extract.Applicant(text), extract.Matter(text)
 	return d, &f
 }

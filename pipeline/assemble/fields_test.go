@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"onewindow/internal/fields"
 	"onewindow/pipeline"
 	"onewindow/pipeline/extract"
 )
@@ -41,7 +42,7 @@ func TestFieldSources(t *testing.T) {
 	}
 	uncertain := docs[2]
 	if len(uncertain.Fields["uscc"])+len(uncertain.Fields["id_numbers"]) != 0 || !uncertain.NeedsReview ||
-		len(uncertain.Fields[FieldUSCCCandidates]) != 1 || len(uncertain.Fields[FieldIDCandidates]) != 1 {
+		len(uncertain.Fields[candidates(fields.USCC)]) != 1 || len(uncertain.Fields[candidates(fields.IDNumbers)]) != 1 {
 		t.Errorf("candidates filed as values or not sent to review: %+v", uncertain)
 	}
 	// A reviewer's values replace what was read for their kind.

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"onewindow/internal/fields"
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/blank"
@@ -234,7 +235,7 @@ func (c *counts) score(tr corpus.Batch, in []assemble.Page, docs []assemble.Docu
 			c.mistakes = append(c.mistakes, fmt.Sprintf("%s: document %v typed %s, truth %s", tr.File, d.Pages, got.Type, d.Type))
 		}
 		found := map[string]bool{}
-		for _, v := range append(append([]string{}, got.Fields["id_numbers"]...), got.Fields["uscc"]...) {
+		for _, v := range append(append([]string{}, got.Fields[fields.IDNumbers]...), got.Fields[fields.USCC]...) {
 			c.fieldPred++
 			found[v] = true
 			if want[v] {

@@ -20,8 +20,8 @@ import (
 type Result struct {
 	IDNumbers []string `json:"id_numbers"`
 	USCC      []string `json:"uscc"`
-	Phones    []string `json:"phones,omitempty"`
-	Dates     []string `json:"dates,omitempty"` // YYYY-MM-DD
+	// Found are the text fields' values by field (Finders): phones, dates (YYYY-MM-DD), ...
+	Found map[string][]string `json:"found,omitempty"`
 	// Sources says for each ID number and credit code how it was obtained (SourceClean, ...).
 	Sources map[string]string `json:"sources,omitempty"`
 	// Uncertain are values chosen among readings that nothing has confirmed: candidates for a
@@ -98,11 +98,9 @@ func Fields(text string) Result {
 		blank(runes, g.start, g.end)
 	}
 	f.settle()
-	// Phones and dates are searched with the codes blanked out, so digits of an ID number
-	// are never read as a phone number.
-	rest := string(runes)
-	f.Phones = findPhones(rest)
-	f.Dates = findDates(rest)
+	// Text fields are searched with the codes blanked out, so digits of an ID number are
+	// never read as a phone number.
+	f.Found = find(string(runes))
 	return f
 }
 

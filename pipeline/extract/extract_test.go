@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"onewindow/internal/fields"
 )
 
 func init() {
@@ -88,11 +90,11 @@ func TestFields(t *testing.T) {
 		{"id and uscc", "统一社会信用代码：" + uscc1 + "\n法定代表人：王伟 身份证号码：" + id1,
 			Result{IDNumbers: []string{id1}, USCC: []string{uscc1}}},
 		{"phones", "联系电话：13912345678 座机 (0431)88886666 传真 0431-8888666 手机 139 1234 5679",
-			Result{Phones: []string{"13912345678", "13912345679", "0431-88886666", "0431-8888666"}}},
+			Result{Found: map[string][]string{fields.Phones: {"13912345678", "13912345679", "0431-88886666", "0431-8888666"}}}},
 		{"phone not cut from an id", "号码 220103139123456780", Result{}},
 		{"dates", "申请日期：2021年1月2日 有效期限 2021.01.02-2027.05.14 成立 2020-3-9 Date: 03 April 2024",
-			Result{Dates: []string{"2021-01-02", "2027-05-14", "2020-03-09", "2024-04-03"}}},
-		{"spaced chinese date", "日期：2024 年 7 月 24 日", Result{Dates: []string{"2024-07-24"}}},
+			Result{Found: map[string][]string{fields.Dates: {"2021-01-02", "2027-05-14", "2020-03-09", "2024-04-03"}}}},
+		{"spaced chinese date", "日期：2024 年 7 月 24 日", Result{Found: map[string][]string{fields.Dates: {"2024-07-24"}}}},
 		{"invalid date dropped", "2021年2月30日", Result{}},
 		{"no date inside an id", id1, Result{IDNumbers: []string{id1}}},
 	}
@@ -139,7 +141,7 @@ func FuzzFields(f *testing.F) {
 				t.Errorf("returned invalid credit code %q", c)
 			}
 		}
-		for _, d := range r.Dates {
+		for _, d := range r.Found[fields.Dates] {
 			if _, err := time.Parse("2006-01-02", d); err != nil || !utf8.ValidString(d) {
 				t.Errorf("returned bad date %q", d)
 			}
