@@ -79,8 +79,8 @@ func (v view) Can(desk string) bool {
 	return false
 }
 
-// IsAdmin is for controls only admin may use (legal hold).
-func (v view) IsAdmin() bool { return v.P.Role == auth.RoleAdmin }
+// IsAdmin is for controls of the administer capability (legal hold), which only admin holds.
+func (v view) IsAdmin() bool { return v.SignedIn && auth.Can(v.P.Role, auth.CapAdminister) }
 
 type pageFunc func(w http.ResponseWriter, rq *req)
 
