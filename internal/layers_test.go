@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"stats":                      {"cases", "internal/"},
 	"archive":                    {"archive/internal/", "storage", "pipeline/", "internal/errs", "internal/clock", "internal/cjkfont", "internal/esign", "internal/fields"},
 	"archive/internal/":          {},
-	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile", "internal/fields"},
+	"cases":                      {"pipeline/extract", "internal/errs", "internal/clock", "internal/yamlfile"},
 	"cases/notice":               {"cases", "internal/errs", "internal/auth", "internal/qr", "internal/cjkfont", "internal/clock"},
 	"delivery":                   {"archive", "storage", "internal/", "pipeline/pages"},
 	"storage":                    {"internal/errs"},
