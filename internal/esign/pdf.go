@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"sort"
 	"strconv"
@@ -48,22 +49,30 @@ const (
 
 // pdfStructure is what an incremental update needs of the original file.
 type pdfStructure struct {
-	size      int
-	prev      int64 // offset of the last cross-reference section
-	xrefs     bool  // the original uses cross-reference streams
-	root      types.IndirectRef
-	catalog   types.Dict
-	info      *types.IndirectRef
-	id        types.Array
-	page      types.IndirectRef
-	pageDict  types.Dict
-	annots    *types.IndirectRef // the page's /Annots when it is an indirect array
-	annotsArr types.Array
-	form      *types.IndirectRef // the catalog's /AcroForm when indirect
-	formDict  types.Dict
+	size    int   // the trailer's /Size: new objects are numbered from here
+	prev    int64 // offset of the last cross-reference section
+	xrefs   bool  // the original uses cross-reference streams
+	rootRef string
+	infoRef string // "" when there is none
+	id      string // the trailer's /ID array, "" when there is none
+	pageRef string // the first page
+	// rewrite writes the objects that change: the first page (or its /Annots array) gains
+	// the field, the catalog (or its AcroForm) the form with SigFlags 3, and the catalog the
+	// DSS when dssNr is not 0.
+	rewrite func(fieldNr, dssNr int, obj func(nr, gen int, body string))
 }
 
-func readStructure(ctx context.Context, r io.ReadSeeker) (st *pdfStructure, err error) {
+// readStructure reads what signing needs: by a small reader of the classic cross-reference
+// table the hall's own PDFs have (pdfcpu's full reading loads every stream, costly on a scan),
+// else by pdfcpu.
+func readStructure(ctx context.Context, in io.ReaderAt, size int64) (*pdfStructure, error) {
+	if st, ok := quickStructure(in, size); ok {
+		return st, nil
+	}
+	return pdfcpuStructure(ctx, io.NewSectionReader(in, 0, size))
+}
+
+func pdfcpuStructure(ctx context.Context, r io.ReadSeeker) (st *pdfStructure, err error) {
 	defer func() { // pdfcpu is a large parser: its panic is this file's failure, not the process's
 		if p := recover(); p != nil {
 			st, err = nil, fmt.Errorf("parser failure: %v", p)
@@ -81,39 +90,79 @@ func readStructure(ctx context.Context, r io.ReadSeeker) (st *pdfStructure, err 
 	if pc.Read.Linearized && pc.Read.Hybrid {
 		return nil, errors.New("hybrid cross-reference files are not signed")
 	}
-	st = &pdfStructure{size: *x.Size, xrefs: pc.Read.UsingXRefStreams, root: *x.Root, info: x.Info, id: x.ID}
-	if st.catalog, err = x.DereferenceDict(*x.Root); err != nil || st.catalog == nil {
+	root := *x.Root
+	catalog, err := x.DereferenceDict(root)
+	if err != nil || catalog == nil {
 		return nil, fmt.Errorf("catalog: %v", err)
 	}
-	st.catalog = st.catalog.Clone().(types.Dict)
+	catalog = catalog.Clone().(types.Dict)
 	ir, err := x.PageDictIndRef(1)
 	if err != nil || ir == nil {
 		return nil, fmt.Errorf("first page: %v", err)
 	}
-	st.page = *ir
-	if st.pageDict, err = x.DereferenceDict(*ir); err != nil || st.pageDict == nil {
+	page := *ir
+	pageDict, err := x.DereferenceDict(page)
+	if err != nil || pageDict == nil {
 		return nil, fmt.Errorf("first page: %v", err)
 	}
-	st.pageDict = st.pageDict.Clone().(types.Dict)
-	if o, ok := st.pageDict.Find("Annots"); ok {
+	pageDict = pageDict.Clone().(types.Dict)
+	var annots, form *types.IndirectRef
+	var annotsArr types.Array
+	if o, ok := pageDict.Find("Annots"); ok {
 		if ar, ok := o.(types.IndirectRef); ok {
-			st.annots = &ar
+			annots = &ar
 		}
-		if st.annotsArr, err = x.DereferenceArray(o); err != nil {
+		if annotsArr, err = x.DereferenceArray(o); err != nil {
 			return nil, fmt.Errorf("annotations: %v", err)
 		}
 	}
-	if o, ok := st.catalog.Find("AcroForm"); ok {
+	var formDict types.Dict
+	if o, ok := catalog.Find("AcroForm"); ok {
 		if ar, ok := o.(types.IndirectRef); ok {
-			st.form = &ar
+			form = &ar
 		}
 		d, err := x.DereferenceDict(o)
 		if err != nil {
 			return nil, fmt.Errorf("form: %v", err)
 		}
 		if d != nil {
-			st.formDict = d.Clone().(types.Dict)
+			formDict = d.Clone().(types.Dict)
 		}
+	}
+	st = &pdfStructure{size: *x.Size, xrefs: pc.Read.UsingXRefStreams, rootRef: root.PDFString(), pageRef: page.PDFString()}
+	if x.Info != nil {
+		st.infoRef = x.Info.PDFString()
+	}
+	if len(x.ID) > 0 {
+		st.id = x.ID.PDFString()
+	}
+	st.rewrite = func(fieldNr, dssNr int, obj func(nr, gen int, body string)) {
+		fieldRef := *types.NewIndirectRef(fieldNr, 0)
+		arr := append(annotsArr.Clone().(types.Array), fieldRef)
+		if annots != nil {
+			obj(annots.ObjectNumber.Value(), annots.GenerationNumber.Value(), arr.PDFString())
+		} else {
+			pageDict.Update("Annots", arr)
+			obj(page.ObjectNumber.Value(), page.GenerationNumber.Value(), pageDict.PDFString())
+		}
+		fd := formDict
+		if fd == nil {
+			fd = types.NewDict()
+		}
+		fields, _ := fd.Find("Fields")
+		farr, _ := fields.(types.Array)
+		fd.Update("Fields", append(farr.Clone().(types.Array), fieldRef))
+		fd.Update("SigFlags", types.Integer(3))
+		fd.Delete("NeedAppearances") // PDF/A forbids it true; signatures need no regeneration
+		if form != nil {
+			obj(form.ObjectNumber.Value(), form.GenerationNumber.Value(), fd.PDFString())
+		} else {
+			catalog.Update("AcroForm", fd)
+		}
+		if dssNr != 0 {
+			catalog.Update("DSS", *types.NewIndirectRef(dssNr, 0))
+		}
+		obj(root.ObjectNumber.Value(), root.GenerationNumber.Value(), catalog.PDFString())
 	}
 	return st, nil
 }
@@ -160,12 +209,12 @@ func (u *update) stream(nr int, data []byte) {
 
 // finish writes the cross-reference section and trailer.
 func (u *update) finish(st *pdfStructure, size int) {
-	trailer := fmt.Sprintf("/Size %d /Root %s /Prev %d", size, st.root.PDFString(), st.prev)
-	if st.info != nil {
-		trailer += " /Info " + st.info.PDFString()
+	trailer := fmt.Sprintf("/Size %d /Root %s /Prev %d", size, st.rootRef, st.prev)
+	if st.infoRef != "" {
+		trailer += " /Info " + st.infoRef
 	}
-	if len(st.id) > 0 {
-		trailer += " /ID " + st.id.PDFString()
+	if st.id != "" {
+		trailer += " /ID " + st.id
 	}
 	nrs := make([]int, 0, len(u.offsets)+1)
 	for nr := range u.offsets {
@@ -241,13 +290,33 @@ const byteRangeWidth = 12
 // covers the whole output but its /Contents. When the TSA fails the signature is B-B and
 // Result.TSAErr says why; any other failure is an error and w may hold part of the output.
 func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.Writer) (*Result, error) {
-	const op = "esign.SignPDF"
-	st, err := readStructure(ctx, io.NewSectionReader(in, 0, size))
+	upd, res, err := s.SignUpdate(ctx, in, size, nil)
 	if err != nil {
-		return nil, errs.E(op, errs.Unprocessable, "pdf_unreadable", "The PDF to sign cannot be read.", err)
+		return nil, err
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(in, 0, size)); err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(upd); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Prehashed returns a hash that has already been fed the original's bytes (SM3 when sm3 is
+// true, else SHA-256), for the signer to continue, or nil; filing computes both digests
+// while it renders, so signing need not read the file again.
+type Prehashed func(sm3 bool) hash.Hash
+
+// SignUpdate returns the incremental update that SignPDF appends to the PDF in in.
+func (s *Signer) SignUpdate(ctx context.Context, in io.ReaderAt, size int64, pre Prehashed) ([]byte, *Result, error) {
+	const op = "esign.SignPDF"
+	st, err := readStructure(ctx, in, size)
+	if err != nil {
+		return nil, nil, errs.E(op, errs.Unprocessable, "pdf_unreadable", "The PDF to sign cannot be read.", err)
 	}
 	if st.prev, err = lastStartXref(in, size); err != nil {
-		return nil, errs.E(op, errs.Unprocessable, "pdf_unreadable", "The PDF to sign has no readable end.", err)
+		return nil, nil, errs.E(op, errs.Unprocessable, "pdf_unreadable", "The PDF to sign has no readable end.", err)
 	}
 	signedAt := s.now().Truncate(time.Second)
 	u := &update{base: size + 1, offsets: map[int]int64{}, gens: map[int]int{}}
@@ -304,36 +373,8 @@ func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.W
 
 	fieldName := "Signature" + strconv.Itoa(sigNr)
 	u.object(fieldNr, 0, fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
-		fieldName, sigNr, st.page.PDFString()))
-	fieldRef := *types.NewIndirectRef(fieldNr, 0)
-
-	// The page's annotations gain the field.
-	annots := append(st.annotsArr.Clone().(types.Array), fieldRef)
-	if st.annots != nil {
-		u.object(st.annots.ObjectNumber.Value(), st.annots.GenerationNumber.Value(), annots.PDFString())
-	} else {
-		st.pageDict.Update("Annots", annots)
-		u.object(st.page.ObjectNumber.Value(), st.page.GenerationNumber.Value(), st.pageDict.PDFString())
-	}
-	// The catalog's form gains the field and SigFlags 3 (signed, append only).
-	form := st.formDict
-	if form == nil {
-		form = types.NewDict()
-	}
-	fields, _ := form.Find("Fields")
-	farr, _ := fields.(types.Array)
-	form.Update("Fields", append(farr.Clone().(types.Array), fieldRef))
-	form.Update("SigFlags", types.Integer(3))
-	form.Delete("NeedAppearances") // PDF/A forbids it true; signatures need no regeneration
-	if st.form != nil {
-		u.object(st.form.ObjectNumber.Value(), st.form.GenerationNumber.Value(), form.PDFString())
-	} else {
-		st.catalog.Update("AcroForm", form)
-	}
-	if dssNr != 0 {
-		st.catalog.Update("DSS", *types.NewIndirectRef(dssNr, 0))
-	}
-	u.object(st.root.ObjectNumber.Value(), st.root.GenerationNumber.Value(), st.catalog.PDFString())
+		fieldName, sigNr, st.pageRef))
+	st.rewrite(fieldNr, dssNr, u.object)
 	if st.xrefs {
 		alloc() // the cross-reference stream's own number
 	}
@@ -344,7 +385,7 @@ func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.W
 	br := []int64{0, size + int64(gapStart), size + int64(gapEnd), int64(len(upd) - gapEnd)}
 	brAt := bytes.Index(upd[:gapStart], []byte("/ByteRange ["))
 	if brAt < 0 {
-		return nil, errs.E(op, errs.Internal, "sign_failed", "The signature dictionary was not written as planned.", nil)
+		return nil, nil, errs.E(op, errs.Internal, "sign_failed", "The signature dictionary was not written as planned.", nil)
 	}
 	pos := brAt + len("/ByteRange [")
 	for _, v := range br {
@@ -354,16 +395,22 @@ func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.W
 	}
 
 	digestOID, newH := digestOf(s.key.Public())
-	h := newH()
-	if _, err := io.Copy(h, io.NewSectionReader(in, 0, size)); err != nil {
-		return nil, errs.E(op, errs.Internal, "sign_failed", "The PDF to sign could not be read again.", err)
+	var h hash.Hash
+	if pre != nil {
+		h = pre(digestOID.Equal(oidSM3))
+	}
+	if h == nil {
+		h = newH()
+		if _, err := io.Copy(h, io.NewSectionReader(in, 0, size)); err != nil {
+			return nil, nil, errs.E(op, errs.Internal, "sign_failed", "The PDF to sign could not be read again.", err)
+		}
 	}
 	h.Write(upd[:gapStart])
 	h.Write(upd[gapEnd:])
 	cs := &cmsSigner{key: s.key, cert: s.cert, chain: s.chain}
 	si, err := cs.sign(h.Sum(nil), digestOID)
 	if err != nil {
-		return nil, errs.E(op, errs.Internal, "sign_failed", "The signing key refused to sign.", err)
+		return nil, nil, errs.E(op, errs.Internal, "sign_failed", "The signing key refused to sign.", err)
 	}
 	res := &Result{Level: LevelBB, SignedAt: signedAt}
 	var token []byte
@@ -379,10 +426,10 @@ func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.W
 	}
 	der, err := cs.marshal(si, token)
 	if err != nil {
-		return nil, errs.E(op, errs.Internal, "sign_failed", "The signature could not be encoded.", err)
+		return nil, nil, errs.E(op, errs.Internal, "sign_failed", "The signature could not be encoded.", err)
 	}
 	if 2*len(der) > gapEnd-gapStart-2 {
-		return nil, errs.Errorf(op, errs.Internal, "sign_failed", "The signature (%d bytes) is larger than the room kept for it.", len(der))
+		return nil, nil, errs.Errorf(op, errs.Internal, "sign_failed", "The signature (%d bytes) is larger than the room kept for it.", len(der))
 	}
 	hex.Encode(upd[gapStart+1:], der)
 	switch {
@@ -391,13 +438,7 @@ func (s *Signer) SignPDF(ctx context.Context, in io.ReaderAt, size int64, w io.W
 	case token != nil:
 		res.Level = LevelBT
 	}
-	if _, err := io.Copy(w, io.NewSectionReader(in, 0, size)); err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(upd); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return upd, res, nil
 }
 
 // tsaCertDER is the local time-stamp unit's certificate, for the DSS; a remote TSA's

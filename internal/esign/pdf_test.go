@@ -175,3 +175,35 @@ func TestSigningGoesOnWhenTheTSAFails(t *testing.T) {
 		})
 	}
 }
+
+// The hall's own PDFs take the quick reader; files with forms, annotations or cross-reference
+// streams go to pdfcpu, and both sign alike.
+func TestQuickStructureTakesOnlyWhatItKnows(t *testing.T) {
+	plain := samplePDF(t)
+	if _, ok := quickStructure(bytes.NewReader(plain), int64(len(plain))); !ok {
+		t.Error("an fpdf file is not read by the quick reader")
+	}
+	pki, err := NewDevPKI("测试政务服务中心", AlgECDSA, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, _, err := pki.Signer.SignPDFBytes(context.Background(), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := quickStructure(bytes.NewReader(signed), int64(len(signed))); ok {
+		t.Error("a signed file (a form, an earlier revision) is read by the quick reader")
+	}
+	// Signing again goes through pdfcpu, adds a second field to the form, and both verify.
+	twice, _, err := pki.Signer.SignPDFBytes(context.Background(), signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := (&Verifier{Roots: pki.Signer.Roots()}).VerifyPDF(twice)
+	if !c.Valid || len(c.Signatures) != 2 || c.Signatures[0].CoversWholeFile || !c.Signatures[1].CoversWholeFile {
+		t.Fatalf("twice signed: %+v", c)
+	}
+	if out := pdfsig(t, twice); strings.Count(out, "Signature is Valid") != 2 {
+		t.Fatalf("pdfsig on a twice-signed file:\n%s", out)
+	}
+}
