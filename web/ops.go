@@ -21,6 +21,9 @@ type opsData struct {
 	Watch        *WatchStatus
 	WatchErr     string
 	Build        string // this process's release and commit (onewindow_build_info)
+	// Repairs are the index entries the reconciler put back from MinIO since this process
+	// started (onewindow_index_repairs_total): anything but zero means Redis or search lost writes.
+	Repairs []queueRow
 }
 
 // batchList is GET /api/v1/batches: summaries, newest first.
@@ -70,6 +73,9 @@ func (s *site) ops(w http.ResponseWriter, rq *req) {
 	metrics := s.call(rq.Request, rq.s.P, http.MethodGet, "/metrics", nil, nil)
 	for _, m := range scrape(metrics.body.Bytes(), "onewindow_queue_depth") {
 		d.Queues = append(d.Queues, queueRow{Name: m.label("queue"), Depth: m.value})
+	}
+	for _, m := range scrape(metrics.body.Bytes(), "onewindow_index_repairs_total") {
+		d.Repairs = append(d.Repairs, queueRow{Name: m.label("index"), Depth: m.value})
 	}
 	for _, m := range scrape(metrics.body.Bytes(), "onewindow_build_info") {
 		d.Build = strings.TrimSpace(m.label("version") + " " + m.label("revision"))
