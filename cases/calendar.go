@@ -60,14 +60,14 @@ func DefaultCalendar() *Calendar {
 	return c
 }
 
-// LoadCalendar reads and validates a calendar file; a file it refuses yields a *LoadError.
+// LoadCalendar reads and validates a calendar file; a file it refuses yields a *yamlfile.Error.
 func LoadCalendar(r io.Reader) (*Calendar, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read calendar: %w", err)
 	}
 	var c Calendar
-	doc, err := decodeStrict("calendar", data, &c)
+	doc, err := calendarFile.Decode(data, &c)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 
 func (c *Calendar) validate(doc *yaml.Node) error {
 	bad := func(line int, format string, args ...any) error {
-		return refuse("calendar", line, fmt.Sprintf(format, args...))
+		return calendarFile.Refuse(line, fmt.Sprintf(format, args...))
 	}
 	years := map[int]bool{}
 	for i, y := range c.Years {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"onewindow/internal/clock"
+	"onewindow/internal/yamlfile"
 )
 
 func TestAddWorkingDays(t *testing.T) {
@@ -80,9 +81,9 @@ func TestLoadCalendarRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCalendar(strings.NewReader(tt.yaml))
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("err = %v, want *LoadError", err)
+				t.Fatalf("err = %v, want *yamlfile.Error", err)
 			}
 			if le.Line != tt.line || !strings.Contains(le.Reason, tt.reason) {
 				t.Errorf("got line %d %q, want line %d with %q", le.Line, le.Reason, tt.line, tt.reason)

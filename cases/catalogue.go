@@ -115,14 +115,14 @@ var (
 
 // LoadCatalogue reads and validates a matter catalogue. knownType says whether a document type
 // exists in the hall's taxonomy (nil accepts the default taxonomy's types). A file it refuses
-// yields a *LoadError naming the line and the reason.
+// yields a *yamlfile.Error naming the line and the reason.
 func LoadCatalogue(r io.Reader, knownType func(string) bool) (*Catalogue, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read catalogue: %w", err)
 	}
 	var c Catalogue
-	doc, err := decodeStrict("catalogue", data, &c)
+	doc, err := catalogueFile.Decode(data, &c)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func defaultType(t string) bool { return defaultTypes[t] }
 
 func (c *Catalogue) validate(doc *yaml.Node, knownType func(string) bool) error {
 	bad := func(line int, format string, args ...any) error {
-		return refuse("catalogue", line, fmt.Sprintf(format, args...))
+		return catalogueFile.Refuse(line, fmt.Sprintf(format, args...))
 	}
 	if len(c.Matters) == 0 {
 		return bad(lineOf(doc, "matters"), "no matters")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"onewindow/internal/yamlfile"
 )
 
 func TestDefaultCatalogue(t *testing.T) {
@@ -70,9 +72,9 @@ func TestLoadCatalogueRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCatalogue(strings.NewReader(tt.yaml), nil)
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) || !errors.Is(err, ErrInvalidFile) {
-				t.Fatalf("err = %v, want a *LoadError", err)
+				t.Fatalf("err = %v, want a *yamlfile.Error", err)
 			}
 			if le.Line != tt.line || !strings.Contains(le.Reason, tt.reason) {
 				t.Errorf("got line %d %q, want line %d containing %q", le.Line, le.Reason, tt.line, tt.reason)

@@ -64,7 +64,7 @@ func (c *Catalogue) GuideFor(m Matter) Guide {
 // validateGuides checks the guide fields of every matter and the catalogue's own.
 func (c *Catalogue) validateGuides(doc *yaml.Node) error {
 	bad := func(line int, format string, args ...any) error {
-		return refuse("catalogue", line, fmt.Sprintf(format, args...))
+		return catalogueFile.Refuse(line, fmt.Sprintf(format, args...))
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.DepartmentNames)) {
 		switch {

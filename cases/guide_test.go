@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"onewindow/internal/yamlfile"
 )
 
 // A guide's fields are optional (an old catalogue loads as before) and checked with line and
@@ -41,9 +43,9 @@ func TestGuideFields(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCatalogue(strings.NewReader(tt.yaml), nil)
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("err = %v, want a *LoadError", err)
+				t.Fatalf("err = %v, want a *yamlfile.Error", err)
 			}
 			if le.Line != tt.line || !strings.Contains(le.Reason, tt.reason) {
 				t.Errorf("got line %d %q, want line %d containing %q", le.Line, le.Reason, tt.line, tt.reason)

@@ -150,17 +150,15 @@ type fileS3 struct {
 	Region        string `yaml:"region"`
 }
 
-// ErrInvalidFile is wrapped by every *LoadError.
+// ErrInvalidFile is wrapped by every refusal of the departments file.
 var ErrInvalidFile = errors.New("invalid departments file")
 
-// LoadError says where the departments file is wrong (yamlfile.Error). The reason never
+// departmentsFile names the departments file's refusals (*yamlfile.Error); a reason never
 // quotes a secret.
-type LoadError = yamlfile.Error
+var departmentsFile = yamlfile.File{Name: "departments file", Kind: ErrInvalidFile}
 
-// refuse is the LoadError of the departments file.
-func refuse(line int, reason string) *LoadError {
-	return &LoadError{File: "departments file", Line: line, Reason: reason, Kind: ErrInvalidFile}
-}
+// refuse is departmentsFile.Refuse.
+var refuse = departmentsFile.Refuse
 
 // Set is one loaded version of the departments file. It is never modified once built.
 type Set struct {
@@ -271,7 +269,7 @@ func (s *Set) closeIdle() {
 }
 
 // Parse checks a departments file. Relative file names in it (secret_file, certificates)
-// are taken from dir. A refused file yields an errs.Invalid error wrapping a *LoadError.
+// are taken from dir. A refused file yields an errs.Invalid error wrapping a *yamlfile.Error.
 func Parse(data []byte, dir string) (*Set, error) {
 	s, err := parse(data, dir)
 	if err != nil {
@@ -287,12 +285,12 @@ var (
 
 func parse(data []byte, dir string) (*Set, error) {
 	var f fileDoc
-	doc, err := yamlfile.Decode(data, &f)
+	doc, err := departmentsFile.Decode(data, &f)
 	if errors.Is(err, yamlfile.ErrEmpty) {
 		return NewSet() // an empty file: no departments
 	}
 	if err != nil {
-		return nil, yamlError(err)
+		return nil, err
 	}
 	seen := map[string]int{}
 	var depts []*Department
@@ -537,11 +535,6 @@ func (w *Webhook) httpClient() *http.Client {
 	return &http.Client{Transport: tr, Timeout: w.Timeout,
 		// A redirect would resend personal data to an address the hall never configured.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// yamlError turns a yaml.v3 error into a *LoadError naming its line.
-func yamlError(err error) error {
-	return yamlfile.Refuse("departments file", ErrInvalidFile, err)
 }
 
 // lineOf is yamlfile.LineOf.

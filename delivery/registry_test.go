@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"onewindow/internal/errs"
+	"onewindow/internal/yamlfile"
 )
 
 const goodFile = `departments:
@@ -143,9 +144,9 @@ func TestParseRefusesWithLineAndReason(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse([]byte(tt.file), t.TempDir())
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("err = %v, want a *LoadError", err)
+				t.Fatalf("err = %v, want a *yamlfile.Error", err)
 			}
 			if errs.KindOf(err) != errs.Invalid || !errors.Is(err, ErrInvalidFile) {
 				t.Errorf("kind %v, Is(ErrInvalidFile) %v", errs.KindOf(err), errors.Is(err, ErrInvalidFile))

@@ -90,12 +90,14 @@ func LineOf(n *yaml.Node, path ...any) int {
 
 // Error says where a hall-edited file is wrong, the same way for every loader: the file's
 // name as its administrator knows it, the 1-based line (0 when unknown) and the reason. It
-// unwraps to the loader's own sentinel (Kind), so callers test for their file with errors.Is.
+// unwraps to the loader's own sentinel (Kind), so callers test for their file with errors.Is,
+// and to the decoding error it came from (ErrEmpty for an empty file).
 type Error struct {
 	File   string // e.g. "catalogue", "taxonomy", "departments file"
 	Line   int
 	Reason string
 	Kind   error
+	cause  error
 }
 
 func (e *Error) Error() string {
@@ -105,10 +107,29 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Reason
 }
 
-func (e *Error) Unwrap() error { return e.Kind }
+func (e *Error) Unwrap() []error { return []error{e.Kind, e.cause} }
 
-// Refuse is the Error for an error of Decode.
-func Refuse(file string, kind, err error) *Error {
-	line, reason := Where(err)
-	return &Error{File: file, Line: line, Reason: reason, Kind: kind}
+// File is one kind of hall-edited file as its loader refuses it: the name its administrator
+// knows it by and the loader's sentinel. Each loader declares its File once and refuses
+// through it.
+type File struct {
+	Name string
+	Kind error
+}
+
+// Refuse is f's Error at line (0 when unknown) for reason.
+func (f File) Refuse(line int, reason string) *Error {
+	return &Error{File: f.Name, Line: line, Reason: reason, Kind: f.Kind}
+}
+
+// Decode is Decode with its error as f's *Error (an empty file's wraps ErrEmpty).
+func (f File) Decode(data []byte, v any) (*yaml.Node, error) {
+	root, err := Decode(data, v)
+	if err != nil {
+		line, reason := Where(err)
+		e := f.Refuse(line, reason)
+		e.cause = err
+		return nil, e
+	}
+	return root, nil
 }

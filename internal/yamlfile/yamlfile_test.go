@@ -48,3 +48,25 @@ func TestDecodeNamesTheLine(t *testing.T) {
 		t.Errorf("LineOf types = %d, want the key's line 1", got)
 	}
 }
+
+// A File's refusals name the file and line and unwrap to its sentinel, and an empty file's
+// to ErrEmpty as well, so a loader that takes an empty file as "nothing" can tell.
+func TestFileRefuses(t *testing.T) {
+	errBad := errors.New("invalid things file")
+	f := File{Name: "things file", Kind: errBad}
+	type thing struct {
+		Name string `yaml:"name"`
+	}
+	var v thing
+	_, err := f.Decode([]byte("name: a\ncolour: red\n"), &v)
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 2 || !errors.Is(err, errBad) || err.Error() != "things file line 2: field colour is not a known setting" {
+		t.Errorf("unknown field: %v", err)
+	}
+	if _, err := f.Decode([]byte("# nothing\n"), &v); !errors.Is(err, ErrEmpty) || !errors.Is(err, errBad) {
+		t.Errorf("empty file: %v", err)
+	}
+	if err := f.Refuse(0, "no things"); err.Error() != "things file: no things" || !errors.Is(err, errBad) {
+		t.Errorf("Refuse: %v", err)
+	}
+}

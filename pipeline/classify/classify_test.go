@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"onewindow/internal/yamlfile"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/classify-want.json")
@@ -112,9 +114,9 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(strings.NewReader(tc.yaml))
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("Load error = %v, want *LoadError", err)
+				t.Fatalf("Load error = %v, want *yamlfile.Error", err)
 			}
 			if !errors.Is(err, ErrInvalidTaxonomy) {
 				t.Errorf("error %v does not wrap ErrInvalidTaxonomy", err)
@@ -245,9 +247,9 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		tax, err := Load(strings.NewReader(s))
 		if err != nil {
-			var le *LoadError
+			var le *yamlfile.Error
 			if !errors.As(err, &le) {
-				t.Fatalf("error %v is not a *LoadError", err)
+				t.Fatalf("error %v is not a *yamlfile.Error", err)
 			}
 			return
 		}

@@ -21,13 +21,11 @@ const Other = "other"
 // ErrInvalidTaxonomy is wrapped by every error Load returns for a file it refuses.
 var ErrInvalidTaxonomy = errors.New("invalid taxonomy")
 
-// LoadError says where a taxonomy file is wrong (yamlfile.Error).
-type LoadError = yamlfile.Error
+// taxonomyFile names a taxonomy file's refusals (*yamlfile.Error).
+var taxonomyFile = yamlfile.File{Name: "taxonomy", Kind: ErrInvalidTaxonomy}
 
-// refuse is the LoadError of a taxonomy file.
-func refuse(line int, reason string) *LoadError {
-	return &LoadError{File: "taxonomy", Line: line, Reason: reason, Kind: ErrInvalidTaxonomy}
-}
+// refuse is taxonomyFile.Refuse.
+var refuse = taxonomyFile.Refuse
 
 // Keyword is a word of a type's vocabulary.
 type Keyword struct {
@@ -96,7 +94,7 @@ func Default() *Taxonomy { return defaultTaxonomy }
 // DefaultYAML returns the built-in taxonomy file, a starting point for a hall's own.
 func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
 
-// Load reads and validates a taxonomy file. A file it refuses yields a *LoadError naming the
+// Load reads and validates a taxonomy file. A file it refuses yields a *yamlfile.Error naming the
 // line and the reason.
 func Load(r io.Reader) (*Taxonomy, error) {
 	data, err := io.ReadAll(r)
@@ -104,9 +102,9 @@ func Load(r io.Reader) (*Taxonomy, error) {
 		return nil, fmt.Errorf("read taxonomy: %w", err)
 	}
 	var t Taxonomy
-	root, err := yamlfile.Decode(data, &t)
+	root, err := taxonomyFile.Decode(data, &t)
 	if err != nil {
-		return nil, yamlError(err)
+		return nil, err
 	}
 	if err := t.validate(root); err != nil {
 		return nil, err
@@ -259,12 +257,6 @@ func titleAt(line, kw []rune) bool {
 		}
 	}
 	return false
-}
-
-// yamlError turns a yaml.v3 error into a *LoadError naming its line.
-func yamlError(err error) error {
-	line, reason := yamlfile.Where(err)
-	return refuse(line, reason)
 }
 
 // lineOf is yamlfile.LineOf.
