@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -36,26 +35,13 @@ var schemaKey = []byte("index.schema")
 // 4: infixes with look-alike capitals folded to digits.
 const schemaVersion = "4"
 
-// indexDoc is what Bleve stores of a document. Keyword fields are matched whole; Text is the
-// OCR text, analysed into CJK bigrams (and words for Latin script).
-type indexDoc struct {
-	CaseNo       string    `json:"case_no"`
-	ArchivalCode string    `json:"archival_code"`
-	Type         string    `json:"type"`
-	BatchID      string    `json:"batch_id"`
-	Station      string    `json:"station"`
-	Matter       string    `json:"matter"`
-	Applicant    string    `json:"applicant"`
-	Departments  []string  `json:"departments"`
-	IDNumbers    []string  `json:"id_numbers"`
-	USCC         []string  `json:"uscc"`
-	Title        string    `json:"title"`
-	Text         string    `json:"text"`
-	FiledAt      time.Time `json:"filed_at"`
-	// CodePrefixes are the prefixes of the document's codes that prefix search looks up
-	// (codePrefixTerms).
-	CodePrefixes []string `json:"code_prefixes"`
-}
+// indexDoc is what Bleve stores of a document, by field: case_no, archival_code, type,
+// batch_id, station, matter, departments and the searchable extracted fields (fields.Table)
+// are keywords, matched whole; applicant, title and text (the OCR text) are analysed into CJK
+// bigrams (and words for Latin script); filed_at is a date; code_prefixes are the prefix
+// terms of the document's codes (codePrefixTerms). A map, so that a searchable field added to
+// the table is indexed without a change here.
+type indexDoc map[string]any
 
 func indexMapping() mapping.IndexMapping {
 	kw := func() *mapping.FieldMapping {
@@ -175,10 +161,15 @@ func newIndex(path string) (bleve.Index, error) {
 
 func toIndexDoc(r *Record, text string) indexDoc {
 	text = NormalizeText(text)
-	return indexDoc{CaseNo: r.CaseNo, ArchivalCode: r.ArchivalCode, Type: r.Type, BatchID: r.BatchID, Station: r.Station, Matter: r.Matter,
-		Applicant: r.Applicant, Departments: r.Departments, IDNumbers: r.Fields[fields.IDNumbers],
-		USCC: r.Fields[fields.USCC], Title: r.Title, Text: text, FiledAt: r.FiledAt,
-		CodePrefixes: codePrefixTerms(r.Fields[fields.IDNumbers], r.Fields[fields.USCC], text)}
+	doc := indexDoc{"case_no": r.CaseNo, "archival_code": r.ArchivalCode, "type": r.Type, "batch_id": r.BatchID,
+		"station": r.Station, "matter": r.Matter, "applicant": r.Applicant, "departments": r.Departments,
+		"title": r.Title, "text": text, "filed_at": r.FiledAt}
+	codes := map[string][]string{}
+	for _, f := range fields.Searchable() {
+		doc[f], codes[f] = r.Fields[f], r.Fields[f]
+	}
+	doc[prefixField] = codePrefixTerms(codes, text)
+	return doc
 }
 
 // Add indexes (or re-indexes) one document.

@@ -220,12 +220,21 @@ const (
 	tagInfix = "in:"
 )
 
-// fieldTags maps the fields a prefix is searched in to the tag of their prefix terms.
+// fieldTags maps the fields a prefix is searched in to the tag of their prefix terms; another
+// searchable field's tag is its name and a colon (tagOf).
 var fieldTags = map[string]string{fields.IDNumbers: tagID, fields.USCC: tagUSCC}
 
-// codePrefixTerms lists the tagged prefix and infix terms of a document's ID numbers, credit
-// codes and the numbers in its text (runs of ASCII letters and digits holding a digit).
-func codePrefixTerms(ids, usccs []string, text string) []string {
+func tagOf(field string) string {
+	if tag, ok := fieldTags[field]; ok {
+		return tag
+	}
+	return field + ":"
+}
+
+// codePrefixTerms lists the tagged prefix and infix terms of a document's codes (the values of
+// its searchable fields, by field) and the numbers in its text (runs of ASCII letters and
+// digits holding a digit).
+func codePrefixTerms(codes map[string][]string, text string) []string {
 	seen := map[string]bool{}
 	var out []string
 	term := func(t string) {
@@ -249,13 +258,11 @@ func codePrefixTerms(ids, usccs []string, text string) []string {
 			}
 		}
 	}
-	for _, v := range ids {
-		add(tagID, v)
-		add(tagAny, v)
-	}
-	for _, v := range usccs {
-		add(tagUSCC, v)
-		add(tagAny, v)
+	for _, field := range fields.Searchable() {
+		for _, v := range codes[field] {
+			add(tagOf(field), v)
+			add(tagAny, v)
+		}
 	}
 	for _, run := range numberRuns(text) {
 		add(tagAny, run)
@@ -331,7 +338,7 @@ func prefixTerms(q Query) []string {
 		}
 		tag := tagAny
 		if field != "" {
-			tag = fieldTags[field]
+			tag = tagOf(field)
 		}
 		out = append(out, tag+p)
 	}

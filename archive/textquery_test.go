@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onewindow/internal/fields"
 )
 
 func TestTolerantSearch(t *testing.T) {
@@ -65,7 +67,7 @@ func TestTolerantSearch(t *testing.T) {
 }
 
 func TestCodePrefixTerms(t *testing.T) {
-	got := codePrefixTerms([]string{"220681199001011234"}, []string{"91220101ma0y3xxx2q"}, "电话 13904312345，编号 AB-12 No.abcdefg 2206811990")
+	got := codePrefixTerms(map[string][]string{fields.IDNumbers: {"220681199001011234"}, fields.USCC: {"91220101ma0y3xxx2q"}}, "电话 13904312345，编号 AB-12 No.abcdefg 2206811990")
 	want := map[string]bool{
 		"id:220681": true, "id:220681199001011234": true, "num:220681199001011234": true,
 		"uscc:91220101MA0Y3XXX2Q": true, "uscc:912201": true, "num:91220101MA": true,
