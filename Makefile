@@ -7,7 +7,7 @@ CORPUS ?= /tmp/onewindow-corpus
 # make eval scores every folder named here (space-separated), e.g. corpora in other fonts.
 CORPORA ?= $(CORPUS)
 
-.PHONY: setup dev test faults build check-deploy bench eval clean
+.PHONY: setup dev test faults build image check-deploy bench eval clean
 
 # A release names itself: `onewindow version`, onewindow_build_info on /metrics and the
 # operators' page show these, also in builds without VCS stamping (-buildvcs=false).
@@ -27,6 +27,10 @@ dev: setup build
 test:
 	scripts/test.sh
 	scripts/check-deploy.sh
+
+# The container image, with the same version and revision (docs/DEPLOYMENT.md, "Packages").
+image:
+	docker build -f deploy/container/Dockerfile --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) -t onewindow:$(VERSION) .
 
 # The packages for halls (deploy/): units, image, Compose file and chart, checked offline with
 # whatever of the tools is at hand (helm is built into .tools once).
