@@ -97,7 +97,7 @@ func (fl *Filer) File(ctx context.Context, f Filing, render RenderPDF) (Record, 
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return Record{}, err
 	}
-	pdf, pdfDigests, err := fl.sealPDF(ctx, tmp, dig.Sum())
+	pdf, pdfDigests, signed, err := fl.sealPDF(ctx, tmp, dig)
 	if err != nil {
 		return Record{}, err
 	}
@@ -126,6 +126,10 @@ func (fl *Filer) File(ctx context.Context, f Filing, render RenderPDF) (Record, 
 		},
 	}
 	rec.Events = append(slices.Clone(f.Events), readingNotes(b.Files, f.Pages, b.CreatedAt)...)
+	if signed != nil {
+		signed.Time = at // part of filing; the detail names the signing time
+		rec.Events = append(rec.Events, *signed)
+	}
 	rec.Events = append(rec.Events, Event{Type: "filed", Agent: "onewindow", Time: at})
 	for _, o := range b.Files {
 		if err := fl.keepOriginal(ctx, o, retain); err != nil {
@@ -144,30 +148,50 @@ func (fl *Filer) File(ctx context.Context, f Filing, render RenderPDF) (Record, 
 }
 
 // sealPDF is the one place the final bytes of a filed PDF pass before they are written: the
-// Signer's, when there is one, spooled to learn their size and digests.
-func (fl *Filer) sealPDF(ctx context.Context, rendered *os.File, d Digests) (*os.File, Digests, error) {
+// Signer's, when there is one, spooled to learn their size and digests. A signer that signs
+// by appending (PAdES) continues the rendering's digests and appends to the rendered file,
+// which costs no second copy and no second reading of the PDF, and gives the record its
+// "signed" event.
+func (fl *Filer) sealPDF(ctx context.Context, rendered *os.File, dig *Digester) (*os.File, Digests, *Event, error) {
+	d := dig.Sum()
 	if fl.Signer == nil {
-		return rendered, d, nil
+		return rendered, d, nil, nil
+	}
+	if as, ok := fl.Signer.(interface {
+		SignAppend(context.Context, io.ReaderAt, int64, *Digester) ([]byte, Event, error)
+	}); ok {
+		upd, ev, err := as.SignAppend(ctx, rendered, d.Size, dig)
+		if err != nil {
+			return nil, Digests{}, nil, err
+		}
+		if _, err := rendered.WriteAt(upd, d.Size); err != nil {
+			return nil, Digests{}, nil, err
+		}
+		dig.Write(upd)
+		if _, err := rendered.Seek(0, io.SeekStart); err != nil {
+			return nil, Digests{}, nil, err
+		}
+		return rendered, dig.Sum(), &ev, nil
 	}
 	signed, err := fl.Signer.Sign(ctx, rendered, d.Size)
 	if err != nil {
-		return nil, Digests{}, err
+		return nil, Digests{}, nil, err
 	}
 	spool, err := os.CreateTemp("", "onewindow-signed-*.pdf")
 	if err != nil {
-		return nil, Digests{}, err
+		return nil, Digests{}, nil, err
 	}
 	os.Remove(spool.Name()) // the open file stays readable until it is closed
-	dig := NewDigester()
-	if _, err := io.Copy(io.MultiWriter(spool, dig), signed); err != nil {
+	out := NewDigester()
+	if _, err := io.Copy(io.MultiWriter(spool, out), signed); err != nil {
 		spool.Close()
-		return nil, Digests{}, err
+		return nil, Digests{}, nil, err
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		spool.Close()
-		return nil, Digests{}, err
+		return nil, Digests{}, nil, err
 	}
-	return spool, dig.Sum(), nil
+	return spool, out.Sum(), nil, nil
 }
 
 // keepOriginal files an upload's bytes in the archive beside the documents made from it, under

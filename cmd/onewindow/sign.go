@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -71,6 +73,35 @@ func loadSigner(cfg config.Config) (*esign.Signer, error) {
 	if cfg.TSAURL != "" { // the hall's TSA, in dev mode too
 		s.TSA = &esign.HTTPTSA{URL: cfg.TSAURL}
 	}
+	return s, nil
+}
+
+// signers caches the hall's signer per process and settings: loading a PKCS#12 file costs a
+// key derivation, and every filing, notice and bag signs.
+var signers struct {
+	sync.Mutex
+	by map[string]*esign.Signer
+}
+
+// signer returns the hall's signer, nil when the installation signs nothing.
+func (d *deps) signer() (*esign.Signer, error) {
+	key := strings.Join([]string{d.cfg.SignP12, d.cfg.SignKey, d.cfg.SignCert, d.cfg.TSAURL}, "\x00")
+	signers.Lock()
+	defer signers.Unlock()
+	if s, ok := signers.by[key]; ok {
+		return s, nil
+	}
+	s, err := loadSigner(d.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		d.log.Warn("filed copies, notices and bags are not signed: set --sign-p12 or --sign-key")
+	}
+	if signers.by == nil {
+		signers.by = map[string]*esign.Signer{}
+	}
+	signers.by[key] = s
 	return s, nil
 }
 

@@ -252,6 +252,11 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 	planner.Stages = d.metrics
 	engines := d.ocrEngines()
 	filer := &archive.Filer{Store: d.blobs, Retention: d.retention(), CodePattern: d.cfg.ArchivalCodePattern, Fonds: d.cfg.FondsCode}
+	if s, err := d.signer(); err != nil {
+		return nil, nil, nil, err
+	} else if s != nil {
+		filer.Signer = archive.PAdES{Signer: s}
+	}
 	p := &workers.Processor{Config: d.cfg, Filer: filer, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
 		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
