@@ -55,30 +55,44 @@ func (b *Blobs) Children(ctx context.Context, bk Bucket, prefix, after, before s
 	return names, false, nil
 }
 
-// DocumentIndexState is what Redis holds of one filed document: its entry (nil when lost),
-// and whether the set of every document and its case's set name it.
+// DocumentIndexState is what Redis holds of one filed document: whether it has its entry
+// (and what the entry says of its case and supersession), and whether the set of every
+// document and its case's set name it.
 type DocumentIndexState struct {
-	Doc    *Document
-	InAll  bool
-	InCase bool
+	Entry      bool
+	CaseNo     string
+	Superseded bool
+	InAll      bool
+	InCase     bool
 }
 
 // Whole says whether every index of the document has it.
 func (s DocumentIndexState) Whole() bool {
-	return s.Doc != nil && s.InAll && (s.Doc.CaseNo == "" || s.InCase)
+	return s.Entry && s.InAll && (s.CaseNo == "" || s.InCase)
 }
 
 // DocumentIndexStates reads what Redis holds of ids, in their order: a few pipelined round
-// trips a chunk, whatever the number of documents.
+// trips a chunk, whatever the number of documents. Only the entry's case and supersession are
+// decoded, which is most of a comparison's cost.
 func (s *State) DocumentIndexStates(ctx context.Context, ids []string) ([]DocumentIndexState, error) {
 	const op = "storage.DocumentIndexStates"
 	out := make([]DocumentIndexState, len(ids))
-	entries, err := s.documentEntries(ctx, op, ids)
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = docKey(id)
+	}
+	vals, err := s.getMany(ctx, op, keys)
 	if err != nil {
 		return nil, err
 	}
-	for i, d := range entries {
-		out[i].Doc = d
+	for i, data := range vals {
+		var e struct {
+			CaseNo       string   `json:"case_no"`
+			SupersededBy []string `json:"superseded_by"`
+		}
+		if data != nil && json.Unmarshal(data, &e) == nil {
+			out[i] = DocumentIndexState{Entry: true, CaseNo: e.CaseNo, Superseded: len(e.SupersededBy) > 0}
+		}
 	}
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
@@ -95,8 +109,8 @@ func (s *State) DocumentIndexStates(ctx context.Context, ids []string) ([]Docume
 			inAll = pipe.SMIsMember(ctx, docsKey, members...)
 			inCase, idx = nil, nil
 			for i, st := range got {
-				if st.Doc != nil && st.Doc.CaseNo != "" {
-					inCase = append(inCase, pipe.SIsMember(ctx, caseKey(st.Doc.CaseNo), ids[start+i]))
+				if st.Entry && st.CaseNo != "" {
+					inCase = append(inCase, pipe.SIsMember(ctx, caseKey(st.CaseNo), ids[start+i]))
 					idx = append(idx, i)
 				}
 			}
@@ -116,8 +130,15 @@ func (s *State) DocumentIndexStates(ctx context.Context, ids []string) ([]Docume
 	return out, nil
 }
 
-// BatchEntries reads the Redis entries of ids, in their order; nil where Redis has none.
-func (s *State) BatchEntries(ctx context.Context, ids []string) ([]*Batch, error) {
+// BatchEntry is what the reconciler reads of a batch's Redis entry.
+type BatchEntry struct {
+	Status    string    `json:"status"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// BatchEntries reads the status of the Redis entries of ids, in their order; nil where Redis
+// has none.
+func (s *State) BatchEntries(ctx context.Context, ids []string) ([]*BatchEntry, error) {
 	keys := make([]string, len(ids))
 	for i, id := range ids {
 		keys[i] = batchKey(id)
@@ -126,9 +147,9 @@ func (s *State) BatchEntries(ctx context.Context, ids []string) ([]*Batch, error
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Batch, len(ids))
+	out := make([]*BatchEntry, len(ids))
 	for i, data := range vals {
-		var b Batch
+		var b BatchEntry
 		if data != nil && json.Unmarshal(data, &b) == nil {
 			out[i] = &b
 		}

@@ -18,13 +18,16 @@ import (
 // index) are compared with what MinIO holds and any difference is repaired by the code that
 // rebuilds them. A partial loss of Redis (the last second of an AOF, writes a failover did not
 // replicate) loses the newest entries, so the newest slice of the archive is compared every
-// period; older documents are compared a chunk a period, round robin. Nothing lists the whole
-// archive: the recent slice is a key range, for batch and document IDs begin with the time
-// (UUIDv7), and the chunk is bounded.
+// period and the rest a chunk a period, round robin: the last three days in six periods or
+// so, everything older in turn. Nothing lists the whole archive: batch and document IDs begin
+// with their intake time (UUIDv7), so each slice is a key range of one listing.
 
-// healRecent is how far back the slice compared every period reaches (by intake time): a
-// batch taken in three days ago and filed only now (its retries, a resumed batch) still
-// counts as recent.
+// healFresh is how far back (by intake time) the slice compared every period reaches: batches
+// are filed minutes after intake, and their newest writes are what a partial loss takes.
+const healFresh = 2 * time.Hour
+
+// healRecent is how far back the second round robin reaches: a batch taken in days ago and
+// filed only now (its retries, a resumed batch) is found within a few periods, not hours.
 const healRecent = 72 * time.Hour
 
 // healGrace is how old a record must be before its missing entries count as lost: filing
@@ -32,7 +35,7 @@ const healRecent = 72 * time.Hour
 // is room for a loaded worker, so that filing in progress is never "repaired".
 const healGrace = 5 * time.Second
 
-// chunk is how many older documents (and batches) one period compares.
+// chunk is how many documents (and batches) of each round robin one period compares.
 func (d *Desk) chunk() int {
 	if d.HealChunk > 0 {
 		return d.HealChunk
@@ -127,8 +130,8 @@ func (d *Desk) Heal(ctx context.Context, period, grace time.Duration) (*HealResu
 	if !shared && idx == nil {
 		return res, nil
 	}
-	recent := storage.IDTimePrefix(now.Add(-healRecent))
-	ids, err := d.slice(ctx, storage.Archive, storage.DocumentsPrefix, "documents", recent)
+	fresh, recent := storage.IDTimePrefix(now.Add(-healFresh)), storage.IDTimePrefix(now.Add(-healRecent))
+	ids, err := d.slice(ctx, storage.Archive, storage.DocumentsPrefix, "documents", fresh, recent)
 	if err != nil {
 		return res, err
 	}
@@ -136,7 +139,7 @@ func (d *Desk) Heal(ctx context.Context, period, grace time.Duration) (*HealResu
 		return res, err
 	}
 	if shared {
-		ids, err := d.slice(ctx, storage.Inbox, storage.BatchesPrefix, "batches", recent)
+		ids, err := d.slice(ctx, storage.Inbox, storage.BatchesPrefix, "batches", fresh, recent)
 		if err != nil {
 			return res, err
 		}
@@ -192,23 +195,42 @@ func streamBefore(a, b string) bool {
 	return am < bm || am == bm && as < bs
 }
 
-// slice lists the names under prefix compared this pass: everything from the recent prefix
-// on, and the next chunk of the older ones.
-func (d *Desk) slice(ctx context.Context, bk storage.Bucket, prefix, cursor, recent string) ([]string, error) {
-	old, more, err := d.Blobs.Children(ctx, bk, prefix, d.heal.at(cursor), recent, d.chunk())
+// slice lists the names under prefix compared this pass: everything from the fresh prefix on,
+// the next chunk of the recent ones (from the recent prefix to the fresh one) and the next
+// chunk of the older ones.
+func (d *Desk) slice(ctx context.Context, bk storage.Bucket, prefix, name, fresh, recent string) ([]string, error) {
+	older, err := d.roundRobin(ctx, bk, prefix, name+":older", "", recent)
+	if err != nil {
+		return nil, err
+	}
+	days, err := d.roundRobin(ctx, bk, prefix, name+":recent", recent, fresh)
+	if err != nil {
+		return nil, err
+	}
+	now, _, err := d.Blobs.Children(ctx, bk, prefix, fresh, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(older, days, now), nil
+}
+
+// roundRobin lists the next chunk of names under prefix between lo and hi, going on from where
+// the cursor name stood (the range slides with time, so a cursor may have fallen out of it).
+func (d *Desk) roundRobin(ctx context.Context, bk storage.Bucket, prefix, name, lo, hi string) ([]string, error) {
+	after := d.heal.at(name)
+	if after < lo || after >= hi {
+		after = lo
+	}
+	names, more, err := d.Blobs.Children(ctx, bk, prefix, after, hi, d.chunk())
 	if err != nil {
 		return nil, err
 	}
 	next := ""
-	if more && len(old) > 0 {
-		next = old[len(old)-1]
+	if more && len(names) > 0 {
+		next = names[len(names)-1]
 	}
-	d.heal.move(cursor, next)
-	fresh, _, err := d.Blobs.Children(ctx, bk, prefix, recent, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	return append(old, fresh...), nil
+	d.heal.move(name, next)
+	return names, nil
 }
 
 // healDocuments compares documents' Redis entries (when shared) and their search entries
@@ -234,9 +256,9 @@ func (d *Desk) healDocuments(ctx context.Context, ids []string, shared bool, idx
 		addSearch, dropSearch := false, false
 		if idx != nil {
 			switch {
-			case st.Doc != nil && len(st.Doc.SupersededBy) > 0:
+			case st.Entry && st.Superseded:
 				dropSearch = held[id]
-			case st.Doc != nil:
+			case st.Entry:
 				addSearch = !held[id]
 			default:
 				addSearch = !held[id] && !d.heal.isSuperseded(id)
