@@ -99,11 +99,12 @@ func (d *Desk) caseView(c *cases.Case, p auth.Principal) *cases.Case {
 
 // visible reports whether p may see c: a department sees only the cases of its matters.
 func (d *Desk) visible(c *cases.Case, p auth.Principal) bool {
-	if p.Role != auth.RoleDepartment {
+	dept, own := p.OwnDepartment()
+	if !own {
 		return true
 	}
 	m, ok := d.Catalogue().Matter(c.Matter)
-	return ok && slices.Contains(m.Departments, p.Department)
+	return ok && slices.Contains(m.Departments, dept)
 }
 
 func (d *Desk) answerCase(w http.ResponseWriter, status int, c *cases.Case, p auth.Principal) {
@@ -168,7 +169,7 @@ func (d *Desk) postState(w http.ResponseWriter, r *http.Request, p auth.Principa
 		return err
 	}
 	no := r.PathValue("case_no")
-	if p.Role == auth.RoleDepartment {
+	if _, own := p.OwnDepartment(); own {
 		c, err := d.Case(r.Context(), no)
 		if err != nil {
 			return err
@@ -223,9 +224,9 @@ func (d *Desk) confirmHandover(w http.ResponseWriter, r *http.Request, p auth.Pr
 	}
 	no, id := r.PathValue("case_no"), r.PathValue("id")
 	c, _, err := d.change(r.Context(), no, 0, func(c *cases.Case) ([]cases.Event, error) {
-		if p.Role == auth.RoleDepartment {
+		if dept, own := p.OwnDepartment(); own {
 			for _, h := range c.Handovers {
-				if h.ID == id && h.Department != p.Department {
+				if h.ID == id && h.Department != dept {
 					return nil, errs.Errorf("desk.confirmHandover", errs.Forbidden, "not_your_handover", "Handover %s is for another department.", id)
 				}
 			}
@@ -288,10 +289,11 @@ func (d *Desk) answerList(w http.ResponseWriter, r *http.Request, p auth.Princip
 	// The indexes combine state and matter; other combinations (a matter among open cases, a
 	// state among a department's cases) are filtered here over the index's whole range.
 	want := sq
-	if p.Role == auth.RoleDepartment && !sq.Supplements {
-		sq.Department = p.Department
+	dept, own := p.OwnDepartment()
+	if own && !sq.Supplements {
+		sq.Department = dept
 	}
-	filter := (sq.Matter != "" && (sq.Open || sq.Supplements)) || p.Role == auth.RoleDepartment
+	filter := (sq.Matter != "" && (sq.Open || sq.Supplements)) || own
 	if filter {
 		sq.Offset, sq.Limit = 0, 100000
 	} else {
@@ -348,7 +350,7 @@ func intParam(r *http.Request, name string, def, lo, hi int) int {
 
 func (d *Desk) getNotice(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id := r.PathValue("id")
-	if p.Role == auth.RoleDepartment {
+	if _, own := p.OwnDepartment(); own {
 		no, _ := noticeCase(id)
 		c, err := d.Case(r.Context(), no)
 		if err != nil || !d.visible(c, p) {

@@ -39,14 +39,15 @@ func (d *Desk) Routes(mux *http.ServeMux, authz httpx.Authorizer) {
 // departmentOf is the department a request speaks for: a department principal's own, which
 // the departments file must know; "" for the hall's roles, which see every department.
 func (d *Desk) departmentOf(p auth.Principal) (string, error) {
-	if p.Role != auth.RoleDepartment {
+	dept, own := p.OwnDepartment()
+	if !own {
 		return "", nil
 	}
-	if _, ok := d.o.Registry.Current().Get(p.Department); !ok || p.Department == "" {
+	if _, ok := d.o.Registry.Current().Get(dept); !ok || dept == "" {
 		return "", errs.Errorf("desk.departmentOf", errs.Forbidden, "unknown_department",
-			"The token's department %q is not in the departments file.", p.Department)
+			"The token's department %q is not in the departments file.", dept)
 	}
-	return p.Department, nil
+	return dept, nil
 }
 
 // listDeliveries: GET /api/v1/deliveries?state=pending|delivered|acknowledged|failed&case_no=.
@@ -164,7 +165,7 @@ func (d *Desk) getManifest(w http.ResponseWriter, r *http.Request, p auth.Princi
 		}
 		m.Documents[i].URL, m.Documents[i].URLExpiresAt = u, &exp
 	}
-	if p.Role == auth.RoleDepartment && rec.State == delivery.StatePending {
+	if _, own := p.OwnDepartment(); own && rec.State == delivery.StatePending {
 		if rec, err = d.dl.Fetched(r.Context(), rec.Key); err != nil {
 			return err
 		}

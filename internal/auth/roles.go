@@ -55,37 +55,47 @@ var Caps = []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapRe
 	CapAdminister, CapOps, CapCaseRead, CapCaseOpen, CapCaseWindow, CapCaseMove, CapCasePage, CapMail,
 	CapMailDesk, CapDeliveryRead, CapDeliveryPush, CapDepartment, CapManage, CapFullIDs}
 
-// roleRow is one role and what it may do.
+// roleRow is one role, what it may do, and what its principals are bound to.
 type roleRow struct {
-	name string
-	caps []Cap
+	name  string
+	caps  []Cap
+	bound binding
 }
+
+// binding is what a role's principals act for alone, when their token names it.
+type binding int
+
+const (
+	unbound      binding = iota
+	toStation            // a scanner bound to a station files and sees that station's batches only
+	toDepartment         // a department sees its own cases and packages only, and must name it
+)
 
 // roleTable is the one place that says what a role may do, in the order help texts list the
 // roles. Adding a role is one row here. The roles that handle a case or its archive see
 // personal data in full (CapFullIDs); everyone else sees it masked.
 var roleTable = []roleRow{
-	{RoleAdmin, Caps},
+	{RoleAdmin, Caps, unbound},
 	// Scan stations: upload and follow their batches.
-	{RoleScanner, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}},
+	{RoleScanner, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}, toStation},
 	// Search, view, export.
-	{RoleArchivist, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}},
+	{RoleArchivist, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}, unbound},
 	// Corrects document types and boundaries.
-	{RoleReviewer, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}},
+	{RoleReviewer, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}, unbound},
 	// Reads documents, personal data masked; no page images.
-	{RoleViewer, []Cap{CapListBatches, CapReadDocuments, CapCaseRead}},
+	{RoleViewer, []Cap{CapListBatches, CapReadDocuments, CapCaseRead}, unbound},
 	// The general window opens and decides cases and scans what reaches it (§7.1.4).
 	{RoleWindow, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
-		CapCaseWindow, CapCaseMove, CapCasePage, CapMail, CapDeliveryRead, CapDeliveryPush, CapFullIDs}},
+		CapCaseWindow, CapCaseMove, CapCasePage, CapMail, CapDeliveryRead, CapDeliveryPush, CapFullIDs}, unbound},
 	// The courier-intake desk logs mail and uploads its contents (§7.1.5).
 	{RoleCourier, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
-		CapCasePage, CapMail, CapMailDesk, CapFullIDs}},
+		CapCasePage, CapMail, CapMailDesk, CapFullIDs}, unbound},
 	// A back-office department: its own cases and packages only.
-	{RoleDepartment, []Cap{CapCaseRead, CapCaseMove, CapCasePage, CapDeliveryRead, CapDepartment, CapFullIDs}},
+	{RoleDepartment, []Cap{CapCaseRead, CapCaseMove, CapCasePage, CapDeliveryRead, CapDepartment, CapFullIDs}, toDepartment},
 	// Runs the installation: health, queues, retries.
-	{RoleOperator, []Cap{CapListBatches, CapOps, CapDeliveryRead, CapDeliveryPush}},
+	{RoleOperator, []Cap{CapListBatches, CapOps, CapDeliveryRead, CapDeliveryPush}, unbound},
 	// The hall's management: statistics, ratings and their follow-ups.
-	{RoleManager, []Cap{CapManage}},
+	{RoleManager, []Cap{CapManage}, unbound},
 }
 
 // Roles lists every role, in the order help texts show them.
@@ -101,13 +111,15 @@ var Roles = func() []string {
 func ValidRole(role string) bool { return slices.Contains(Roles, role) }
 
 // Can reports whether role may do what c allows.
-func Can(role string, c Cap) bool {
-	for _, r := range roleTable {
-		if r.name == role {
-			return slices.Contains(r.caps, c)
-		}
+func Can(role string, c Cap) bool { return slices.Contains(row(role).caps, c) }
+
+// row is role's row; an unknown role's is empty.
+func row(role string) roleRow {
+	i := slices.IndexFunc(roleTable, func(r roleRow) bool { return r.name == role })
+	if i < 0 {
+		return roleRow{}
 	}
-	return false
+	return roleTable[i]
 }
 
 // RolesWith lists the roles other than admin that hold c, sorted: what the API document states
@@ -137,7 +149,7 @@ type Principal struct {
 // token bound to a station acts for that station alone, and ok is false when the call names
 // another. A station's scanner files for its own station, so it can follow what it sent.
 func (p Principal) StationFor(named string) (station string, ok bool) {
-	if p.Role != RoleScanner || p.Station == "" {
+	if row(p.Role).bound != toStation || p.Station == "" {
 		return named, true
 	}
 	return p.Station, named == "" || named == p.Station
@@ -148,6 +160,15 @@ func (p Principal) StationFor(named string) (station string, ok bool) {
 func (p Principal) SeesStation(station string) bool {
 	st, ok := p.StationFor(station)
 	return ok && st == station
+}
+
+// OwnDepartment is the department p speaks for when its role sees its own department's cases
+// and packages alone (ok true); the hall's roles see every department.
+func (p Principal) OwnDepartment() (department string, ok bool) {
+	if row(p.Role).bound != toDepartment {
+		return "", false
+	}
+	return p.Department, true
 }
 
 // Desk is the desk a principal acts at, as case events record it: its station, else its role.

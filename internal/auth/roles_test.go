@@ -86,3 +86,12 @@ func TestStationBinding(t *testing.T) {
 		t.Error("Desk is the station, else the role")
 	}
 }
+
+func TestOwnDepartment(t *testing.T) {
+	if d, own := (Principal{Role: RoleDepartment, Department: "tax"}).OwnDepartment(); !own || d != "tax" {
+		t.Errorf("a department's token speaks for its own: %q %v", d, own)
+	}
+	if _, own := (Principal{Role: RoleWindow, Department: "tax"}).OwnDepartment(); own {
+		t.Error("the window sees every department")
+	}
+}

@@ -66,7 +66,7 @@ func CheckEntry(e TokenEntry) error {
 			return fmt.Errorf("sha256 must be 64 hex digits")
 		}
 	}
-	if e.Role == RoleDepartment && e.Department == "" {
+	if row(e.Role).bound == toDepartment && e.Department == "" {
 		return fmt.Errorf("a department token names its department")
 	}
 	return nil
