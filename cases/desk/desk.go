@@ -54,12 +54,15 @@ type Options struct {
 	Clock    clock.Clock
 	Notifier Notifier // tells applicants; nil: nobody is told
 	Log      *slog.Logger
+	// Signer signs notices, receipts and registers; nil: they carry the seal picture only.
+	Signer PDFSigner
 }
 
 // Desk is the case service. It is safe for concurrent use.
 type Desk struct {
 	store     Store
 	notices   *notice.Renderer
+	signer    PDFSigner
 	catalogue atomic.Pointer[cases.Catalogue]
 	cal       *cases.Calendar
 	pattern   string
@@ -89,7 +92,7 @@ func New(o Options) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{store: o.Store, notices: o.Notices, cal: o.Calendar, pattern: o.CaseNoPattern, hall: o.Clock,
-		notifier: o.Notifier, log: o.Log}
+		notifier: o.Notifier, log: o.Log, signer: o.Signer}
 	d.catalogue.Store(o.Catalogue)
 	if now := d.clock(); !o.Calendar.Covers(now) || !o.Calendar.Covers(now.AddDate(0, 2, 0)) {
 		d.log.Warn("the working-day calendar does not cover the coming months: due dates count weekends only; give a newer --calendar-file",
@@ -419,6 +422,9 @@ func (d *Desk) fileNotice(ctx context.Context, c *cases.Case, seq int, n notice.
 	id := cases.NoticeID(c.CaseNo, seq)
 	start := time.Now()
 	pdf, err := d.notices.Render(n)
+	if err == nil {
+		pdf, err = d.sign(ctx, pdf, "notice")
+	}
 	if err != nil {
 		return nil, err
 	}

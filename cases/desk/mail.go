@@ -171,7 +171,11 @@ func (d *Desk) RegisterPDF(ctx context.Context, day time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.notices.RenderRegister(day, items)
+	pdf, err := d.notices.RenderRegister(day, items)
+	if err != nil {
+		return nil, err
+	}
+	return d.sign(ctx, pdf, "register")
 }
 
 // NotifyMail tells the applicant of a mail item's case its pre-acceptance result through the
