@@ -28,6 +28,10 @@ rule=onewindow-copy
 
 for role in inbox work archive; do
   bucket="$prefix-$role"
+  if ! "$MC" stat "$from/$bucket" >/dev/null 2>&1; then
+    echo "replicate: $from has no bucket $bucket: start onewindow against it once (it makes the buckets) or check the prefix" >&2
+    exit 1
+  fi
   if [[ $role == archive ]]; then
     "$MC" mb --ignore-existing --with-lock "$to/$bucket" >/dev/null
     # A copy made earlier by hand without object lock would take the documents without

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what onewindow needs on Debian 12, idempotently: Debian packages, the MinIO server
-# (built from source into .tools/bin, a few minutes the first time) and the Go modules.
+# and client (built from source into .tools/bin, a few minutes the first time) and the Go modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+# MinIO's client, for bucket replication to a second MinIO (scripts/replicate.sh) and the drill
+# that rehearses losing a site (docs/OPERATIONS.md).
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback fonts-noto-cjk chromium pkg-config gcc g++ git ca-certificates
@@ -55,8 +58,12 @@ if [[ ! -x .tools/bin/minio ]]; then
   # Built outside the module so its dependencies stay out of our go.mod.
   (cd /tmp && GOBIN="$OLDPWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION")
 fi
+if [[ ! -x .tools/bin/mc ]]; then
+  echo "setup: building MinIO's client mc $MC_VERSION into .tools/bin (a few minutes, once)"
+  (cd /tmp && GOBIN="$OLDPWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/minio/mc@$MC_VERSION")
+fi
 
 go mod download
 mkdir -p bin
 go build -o bin/onewindow ./cmd/onewindow
-echo "setup: ready (bin/onewindow, .tools/bin/minio)"
+echo "setup: ready (bin/onewindow, .tools/bin/minio, .tools/bin/mc)"

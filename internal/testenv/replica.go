@@ -72,9 +72,13 @@ func (s *Site) Destroy(t testing.TB) {
 }
 
 // Replicate sets up replication of the buckets under prefix from one site to another the way
-// docs/OPERATIONS.md tells a hall to: scripts/replicate.sh with MinIO's mc.
+// docs/OPERATIONS.md tells a hall to: scripts/replicate.sh with MinIO's mc, once onewindow's
+// first start has made the buckets.
 func Replicate(t testing.TB, from, to *Site, prefix string) {
 	t.Helper()
+	if _, err := storage.OpenBlobs(context.Background(), from.S3Options(prefix)); err != nil {
+		t.Fatal(err)
+	}
 	mc := devservices.FindMC()
 	if mc == "" {
 		t.Fatal("MinIO's mc not found: the README's set-up builds it into .tools/bin (or set ONEWINDOW_MC_BIN)")
