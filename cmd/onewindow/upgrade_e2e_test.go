@@ -139,6 +139,12 @@ func TestUpgradeFromFixture(t *testing.T) {
 			t.Errorf("fixity: %v %s", err, out)
 		}
 	})
+	t.Run("build info", func(t *testing.T) {
+		var scrape string
+		if code := getPublic(t, h.api.base+"/metrics", "text/plain", &scrape); code != 200 || !strings.Contains(scrape, "onewindow_build_info{") {
+			t.Errorf("/metrics: %d, no onewindow_build_info", code)
+		}
+	})
 	t.Run("healthcheck", func(t *testing.T) {
 		addr := strings.TrimPrefix(h.api.base, "http://")
 		if out, err := exec.Command(binPath, "healthcheck", "--addr", addr, "--ready", "serve").CombinedOutput(); err != nil {
