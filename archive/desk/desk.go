@@ -12,12 +12,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emmansun/gmsm/smx509"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"onewindow/archive"
 	"onewindow/internal/clock"
 	"onewindow/internal/errs"
+	"onewindow/internal/esign"
 	"onewindow/internal/metrics"
 	"onewindow/internal/tasks"
 	"onewindow/storage"
@@ -65,6 +67,11 @@ type Desk struct {
 	Healers []Healer
 	// HealChunk is how many older documents and batches a period compares; 0: 1000.
 	HealChunk int
+	// Signer signs exported bags' tag manifests and report PDFs (internal/esign); nil: unsigned.
+	Signer *esign.Signer
+	// SignatureRoots are the CAs whose signatures the four-properties report trusts; nil:
+	// filed copies' signatures are checked for integrity only.
+	SignatureRoots []*smx509.Certificate
 
 	rebuildMu sync.Mutex
 	heal      healState

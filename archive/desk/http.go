@@ -118,7 +118,7 @@ func (d *Desk) export(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 
 func (d *Desk) bagInfo(caseNo string) archive.BagInfo {
 	return archive.BagInfo{SourceOrganization: d.HallName, ExternalIdentifier: caseNo,
-		Description: "Case " + caseNo + " as filed by onewindow"}
+		Description: "Case " + caseNo + " as filed by onewindow", Signer: d.bagSigner()}
 }
 
 func (d *Desk) reindex(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

@@ -79,7 +79,8 @@ func (d *Desk) Report(ctx context.Context, s ReportScope) (*archive.PropertiesRe
 	if len(recs) == 0 {
 		return nil, errs.E("desk.Report", errs.NotFound, "no_documents", "No filed documents in that scope.", nil)
 	}
-	return archive.FourProperties(ctx, d.Blobs, recs, archive.ReportOptions{Scope: s.String(), Policy: d.Policy, Access: d.accessNote(), Now: d.Clock.Now()})
+	return archive.FourProperties(ctx, d.Blobs, recs, archive.ReportOptions{Scope: s.String(), Policy: d.Policy, Access: d.accessNote(), Now: d.Clock.Now(),
+		SignatureRoots: d.SignatureRoots})
 }
 
 func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -100,7 +101,7 @@ func (d *Desk) report(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 		return err
 	}
 	if format == "pdf" {
-		pdf, err := archive.ReportPDF(rep, d.ReportFont)
+		pdf, err := d.ReportPDF(r.Context(), rep)
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func indexDir(cfg config.Config) string {
 func (d *deps) desk() *desk.Desk {
 	host, _ := os.Hostname()
 	origin := fmt.Sprintf("%s:%d", host, os.Getpid())
-	return &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
+	dk := &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
 		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: d.retention(), ReportFont: d.cfg.NoticeFont, Days: d.hall,
 		Rebuilders: []desk.Rebuilder{
 			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
@@ -84,6 +84,18 @@ func (d *deps) desk() *desk.Desk {
 		},
 		Audit: &archive.AuditLog{Store: d.blobs, Coord: d.state, Origin: origin,
 			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}
+	// The hall's signer signs bags and reports, and the report trusts the hall's CA.
+	if sg, err := d.signer(); err != nil {
+		d.log.Warn("bags and reports are not signed: the signing key cannot be loaded", "err", err)
+	} else if sg != nil {
+		dk.Signer = sg
+	}
+	if roots, err := trustRoots(d.cfg, dk.Signer); err == nil {
+		dk.SignatureRoots = roots
+	} else {
+		d.log.Warn("the report checks signatures for integrity only: --sign-trust cannot be read", "err", err)
+	}
+	return dk
 }
 
 // validateArchive checks the archive's settings that config cannot parse itself.
@@ -226,8 +238,11 @@ func runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := archive.WriteBag(ctx, f, d.blobs, recs, archive.BagInfo{SourceOrganization: cfg.HallName,
-		ExternalIdentifier: caseNo, Description: "Case " + caseNo + " as filed by onewindow"}); err != nil {
+	info := archive.BagInfo{SourceOrganization: cfg.HallName, ExternalIdentifier: caseNo, Description: "Case " + caseNo + " as filed by onewindow"}
+	if dk.Signer != nil {
+		info.Signer = dk.Signer
+	}
+	if err := archive.WriteBag(ctx, f, d.blobs, recs, info); err != nil {
 		f.Close()
 		os.Remove(out)
 		return err
@@ -420,7 +435,7 @@ func runReport(ctx context.Context, args []string) error {
 	}
 	var data []byte
 	if format == "pdf" {
-		data, err = archive.ReportPDF(rep, cfg.NoticeFont)
+		data, err = dk.ReportPDF(ctx, rep)
 	} else {
 		data, err = json.MarshalIndent(rep, "", "  ")
 		data = append(data, '\n')

@@ -48,9 +48,15 @@ func (d *deps) wireDelivery(g *lifecycle.Group, cd *casedesk.Desk) (*deliverydes
 	if d.cfg.DepartmentsFile != "" {
 		d.checkRoutes(reg, cd.Catalogue())
 	}
-	dd, err := deliverydesk.New(deliverydesk.Options{Cases: cd, Registry: reg, Blobs: d.blobs, State: d.state,
+	opts := deliverydesk.Options{Cases: cd, Registry: reg, Blobs: d.blobs, State: d.state,
 		Queue: d.queue, Hall: d.cfg.HallName, Retention: d.retention(),
-		Clock: d.hall, Log: d.log.With("component", "delivery")})
+		Clock: d.hall, Log: d.log.With("component", "delivery")}
+	if s, err := d.signer(); err != nil {
+		return nil, err
+	} else if s != nil {
+		opts.Signer = s
+	}
+	dd, err := deliverydesk.New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,12 @@ func loadSigner(cfg config.Config) (*esign.Signer, error) {
 		copied := *devPKI.Signer
 		s = &copied
 	default:
-		return nil, nil
+		// A command run beside a dev installation (export, report) signs with its test CA.
+		p, err := esign.LoadDevPKI(filepath.Join(cfg.DataDir, "signing"), now)
+		if err != nil {
+			return nil, nil
+		}
+		s = p.Signer
 	}
 	if err != nil {
 		return nil, err

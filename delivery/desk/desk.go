@@ -63,6 +63,8 @@ type Options struct {
 	// against. Zero: the system's clock in clock.DefaultZone.
 	Clock clock.Clock
 	Log   *slog.Logger
+	// Signer signs S3 bags' tag manifests (archive.BagSignatureName); nil: unsigned.
+	Signer archive.ManifestSigner
 }
 
 // Desk is the delivery desk. It is safe for concurrent use.
@@ -91,7 +93,7 @@ func New(o Options) (*Desk, error) {
 		docs := documents{o.Blobs}
 		o.Sender = &delivery.Router{Registry: o.Registry,
 			Webhook: delivery.NewWebhookSender(o.Registry, delivery.WebhookOptions{Links: docs, LinkExpiry: o.LinkExpiry}),
-			S3:      delivery.NewS3Sender(o.Registry, docs, delivery.S3Options{Organization: o.Hall}),
+			S3:      delivery.NewS3Sender(o.Registry, docs, delivery.S3Options{Organization: o.Hall, Signer: o.Signer}),
 			Pull:    delivery.PullSender{}}
 	}
 	store := storage.NewDeliveryStore(o.Blobs, o.State)

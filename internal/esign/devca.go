@@ -153,7 +153,7 @@ const (
 // OpenDevPKI loads the dev PKI kept in dir, or makes and keeps one there, so that a dev
 // installation signs with the same CA across restarts and its filed copies stay verifiable.
 func OpenDevPKI(dir, hallName string, now time.Time) (*DevPKI, error) {
-	if p, err := loadDevPKI(dir, now); err == nil {
+	if p, err := LoadDevPKI(dir, now); err == nil {
 		return p, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("dev signing keys in %s: %w", dir, err)
@@ -196,7 +196,9 @@ func pemOf(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
-func loadDevPKI(dir string, now time.Time) (*DevPKI, error) {
+// LoadDevPKI loads a dev PKI OpenDevPKI keeps in dir; an error matching fs.ErrNotExist when
+// there is none.
+func LoadDevPKI(dir string, now time.Time) (*DevPKI, error) {
 	s, err := LoadPEM(filepath.Join(dir, devHallKey), filepath.Join(dir, devHallCert), now)
 	if err != nil {
 		if _, statErr := os.Stat(filepath.Join(dir, devHallKey)); errors.Is(statErr, fs.ErrNotExist) {
