@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"onewindow/internal/auth"
 	"onewindow/internal/fields"
 )
 
@@ -83,6 +84,9 @@ func (l lang) Field(f string) string {
 	return f
 }
 
+// Role is a role's name, as the role table labels it.
+func (l lang) Role(role string) string { return auth.Label(role, l.idx() == en) }
+
 // Event is a provenance or case event's name.
 func (l lang) Event(e string) string { return l.or("event."+e, e) }
 
@@ -116,17 +120,6 @@ var catalogue = map[string][2]string{
 	"nav.ops.about":        {"服务健康、队列积压、失败批次与重试", "Health, queue depth, failed batches and retries"},
 	"nav.manager":          {"统计分析", "Statistics"},
 	"nav.manager.about":    {"收件量、受理决定、一次办成率、部门按时率与好差评，可导出", "Intake, decisions, first-visit acceptance, departments on time and ratings; export"},
-
-	"role.admin":      {"管理员", "administrator"},
-	"role.scanner":    {"扫描员", "scan station"},
-	"role.archivist":  {"档案员", "archivist"},
-	"role.reviewer":   {"复核员", "reviewer"},
-	"role.viewer":     {"查阅人", "viewer"},
-	"role.window":     {"窗口人员", "window officer"},
-	"role.courier":    {"寄递收件员", "courier desk"},
-	"role.department": {"部门人员", "department"},
-	"role.operator":   {"运维人员", "operator"},
-	"role.manager":    {"中心管理人员", "manager"},
 
 	"mgr.title":                             {"统计分析", "Statistics"},
 	"mgr.from":                              {"开始日期", "From"},

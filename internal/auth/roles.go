@@ -55,11 +55,13 @@ var Caps = []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapRe
 	CapAdminister, CapOps, CapCaseRead, CapCaseOpen, CapCaseWindow, CapCaseMove, CapCasePage, CapMail,
 	CapMailDesk, CapDeliveryRead, CapDeliveryPush, CapDepartment, CapManage, CapFullIDs}
 
-// roleRow is one role, what it may do, and what its principals are bound to.
+// roleRow is one role: what pages call it, what it may do, and what its principals are
+// bound to.
 type roleRow struct {
-	name  string
-	caps  []Cap
-	bound binding
+	name      string
+	label, en string // in Chinese and in English
+	caps      []Cap
+	bound     binding
 }
 
 // binding is what a role's principals act for alone, when their token names it.
@@ -75,27 +77,42 @@ const (
 // roles. Adding a role is one row here. The roles that handle a case or its archive see
 // personal data in full (CapFullIDs); everyone else sees it masked.
 var roleTable = []roleRow{
-	{RoleAdmin, Caps, unbound},
-	// Scan stations: upload and follow their batches.
-	{RoleScanner, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}, toStation},
-	// Search, view, export.
-	{RoleArchivist, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}, unbound},
-	// Corrects document types and boundaries.
-	{RoleReviewer, []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}, unbound},
-	// Reads documents, personal data masked; no page images.
-	{RoleViewer, []Cap{CapListBatches, CapReadDocuments, CapCaseRead}, unbound},
+	{name: RoleAdmin, label: "管理员", en: "administrator", caps: Caps},
+	{name: RoleScanner, label: "扫描员", en: "scan station", bound: toStation,
+		caps: []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}},
+	{name: RoleArchivist, label: "档案员", en: "archivist",
+		caps: []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}},
+	{name: RoleReviewer, label: "复核员", en: "reviewer",
+		caps: []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}},
+	// Reads documents with personal data masked, and no page images.
+	{name: RoleViewer, label: "查阅人", en: "viewer",
+		caps: []Cap{CapListBatches, CapReadDocuments, CapCaseRead}},
 	// The general window opens and decides cases and scans what reaches it (§7.1.4).
-	{RoleWindow, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
-		CapCaseWindow, CapCaseMove, CapCasePage, CapMail, CapDeliveryRead, CapDeliveryPush, CapFullIDs}, unbound},
+	{name: RoleWindow, label: "窗口人员", en: "window officer",
+		caps: []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
+			CapCaseWindow, CapCaseMove, CapCasePage, CapMail, CapDeliveryRead, CapDeliveryPush, CapFullIDs}},
 	// The courier-intake desk logs mail and uploads its contents (§7.1.5).
-	{RoleCourier, []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
-		CapCasePage, CapMail, CapMailDesk, CapFullIDs}, unbound},
-	// A back-office department: its own cases and packages only.
-	{RoleDepartment, []Cap{CapCaseRead, CapCaseMove, CapCasePage, CapDeliveryRead, CapDepartment, CapFullIDs}, toDepartment},
-	// Runs the installation: health, queues, retries.
-	{RoleOperator, []Cap{CapListBatches, CapOps, CapDeliveryRead, CapDeliveryPush}, unbound},
-	// The hall's management: statistics, ratings and their follow-ups.
-	{RoleManager, []Cap{CapManage}, unbound},
+	{name: RoleCourier, label: "寄递收件员", en: "courier desk",
+		caps: []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapCaseOpen,
+			CapCasePage, CapMail, CapMailDesk, CapFullIDs}},
+	{name: RoleDepartment, label: "部门人员", en: "department", bound: toDepartment,
+		caps: []Cap{CapCaseRead, CapCaseMove, CapCasePage, CapDeliveryRead, CapDepartment, CapFullIDs}},
+	{name: RoleOperator, label: "运维人员", en: "operator",
+		caps: []Cap{CapListBatches, CapOps, CapDeliveryRead, CapDeliveryPush}},
+	{name: RoleManager, label: "中心管理人员", en: "manager", caps: []Cap{CapManage}},
+}
+
+// Label is what pages call role, in Chinese or (en) in English; an unknown role is shown as
+// it is.
+func Label(role string, en bool) string {
+	r := row(role)
+	switch {
+	case r.name == "":
+		return role
+	case en:
+		return r.en
+	}
+	return r.label
 }
 
 // Roles lists every role, in the order help texts show them.

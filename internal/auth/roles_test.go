@@ -10,6 +10,9 @@ import (
 func TestRoleTable(t *testing.T) {
 	held := map[Cap]bool{}
 	for _, r := range roleTable {
+		if r.label == "" || r.en == "" || Label(r.name, false) != r.label || Label(r.name, true) != r.en {
+			t.Errorf("role %s: no name in Chinese or English", r.name)
+		}
 		for i, c := range r.caps {
 			if !slices.Contains(Caps, c) {
 				t.Errorf("role %s: capability %q is not in Caps", r.name, c)
@@ -30,7 +33,7 @@ func TestRoleTable(t *testing.T) {
 			t.Errorf("capability %q is admin's alone", c)
 		}
 	}
-	if len(Roles) != len(roleTable) || !ValidRole(RoleManager) || ValidRole("janitor") {
+	if len(Roles) != len(roleTable) || !ValidRole(RoleManager) || ValidRole("janitor") || Label("janitor", false) != "janitor" {
 		t.Errorf("Roles = %v", Roles)
 	}
 }
