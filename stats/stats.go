@@ -48,7 +48,9 @@ type Options struct {
 	// against the archive all the same, in case the count was lost with Redis. 0: 5 minutes;
 	// negative: list on every report.
 	MaxAge time.Duration
-	Log    *slog.Logger
+	// FontPath is the CJK font the PDF report embeds ("" for the notices' default).
+	FontPath string
+	Log      *slog.Logger
 }
 
 // Stats computes the figures.

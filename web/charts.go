@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+
+	"onewindow/internal/chart"
 )
 
 // Charts are drawn here as inline SVG, so that a hall's intranet page loads no script or
@@ -30,15 +32,11 @@ const (
 // barChart draws stacked vertical bars, one per label (a day), the series stacked in order.
 func barChart(title string, labels []string, ss []series) template.HTML {
 	var b strings.Builder
-	top := 0.0
-	for i := range labels {
-		sum := 0.0
-		for _, s := range ss {
-			sum += s.Values[i]
-		}
-		top = max(top, sum)
+	vals := make([][]float64, len(ss))
+	for k, s := range ss {
+		vals[k] = s.Values
 	}
-	scale, ticks := niceScale(top)
+	scale, ticks := chart.Scale(chart.StackTop(len(labels), vals...))
 	plotW, plotH := chartW-padL-8, chartH-padB-padT
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="%s"><title>%s</title>`, chartW, chartH,
 		template.HTMLEscapeString(title), template.HTMLEscapeString(title))
@@ -113,30 +111,6 @@ func legend(ss []series) string {
 		x += 24 + float64(len([]rune(s.Name)))*chartFontSize
 	}
 	return b.String()
-}
-
-// niceScale is the axis's end (a round number at or above top) and its ticks.
-func niceScale(top float64) (float64, []float64) {
-	if top <= 0 {
-		return 1, []float64{0, 1}
-	}
-	step := 1.0
-	for top/step > 5 {
-		switch {
-		case top/(step*2) <= 5:
-			step *= 2
-		case top/(step*5) <= 5:
-			step *= 5
-		default:
-			step *= 10
-		}
-	}
-	end := step * float64(int((top+step-1e-9)/step))
-	var ticks []float64
-	for t := 0.0; t <= end+1e-9; t += step {
-		ticks = append(ticks, t)
-	}
-	return end, ticks
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

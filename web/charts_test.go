@@ -5,19 +5,6 @@ import (
 	"testing"
 )
 
-func TestNiceScale(t *testing.T) {
-	for _, tt := range []struct {
-		top   float64
-		end   float64
-		ticks int
-	}{{0, 1, 2}, {1, 1, 2}, {3, 3, 4}, {7, 8, 5}, {12, 15, 4}, {99, 100, 6}, {101, 150, 4}} {
-		end, ticks := niceScale(tt.top)
-		if end != tt.end || len(ticks) != tt.ticks || end < tt.top {
-			t.Errorf("niceScale(%g) = %g, %v; want %g with %d ticks", tt.top, end, ticks, tt.end, tt.ticks)
-		}
-	}
-}
-
 // A chart is SVG with one bar a value and the label escaped; nothing in it is a style or a
 // script the pages' CSP would refuse.
 func TestCharts(t *testing.T) {

@@ -127,6 +127,7 @@ var catalogue = map[string][2]string{
 	"mgr.show":                              {"查看", "Show"},
 	"mgr.csv":                               {"下载 CSV", "Download CSV"},
 	"mgr.xlsx":                              {"下载 Excel", "Download XLSX"},
+	"mgr.pdf":                               {"下载 PDF 报告", "Download PDF report"},
 	"mgr.key":                               {"主要指标", "Key figures"},
 	"mgr.cases_opened":                      {"收件量", "Cases opened"},
 	"mgr.first_visit":                       {"一次受理（件 / 已决定）", "Accepted at first visit (of decided)"},

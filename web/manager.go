@@ -76,15 +76,15 @@ type followUp struct {
 }
 
 type managerData struct {
-	FollowUps []followUp
-	From, To  string
-	Stats     *statsAnswer
-	Decisions []statsCount
-	Intake    template.HTML
-	DecChart  template.HTML
-	DeptChart template.HTML
-	RateChart template.HTML
-	CSV, XLSX string
+	FollowUps      []followUp
+	From, To       string
+	Stats          *statsAnswer
+	Decisions      []statsCount
+	Intake         template.HTML
+	DecChart       template.HTML
+	DeptChart      template.HTML
+	RateChart      template.HTML
+	CSV, XLSX, PDF string
 }
 
 // statsQuery is the range asked for, as the API takes it.
@@ -144,18 +144,18 @@ func (s *site) manager(w http.ResponseWriter, rq *req) {
 	for _, f := range []struct {
 		to  *string
 		fmt string
-	}{{&d.CSV, "csv"}, {&d.XLSX, "xlsx"}} {
+	}{{&d.CSV, "csv"}, {&d.XLSX, "xlsx"}, {&d.PDF, "pdf"}} {
 		fq := url.Values{"from": {st.From}, "to": {st.To}, "format": {f.fmt}}
 		*f.to = "/manager/stats?" + fq.Encode()
 	}
 	s.render(w, rq, http.StatusOK, "manager.html", "mgr.title", d)
 }
 
-// managerDownload passes the figures as CSV or XLSX from the API to the browser.
+// managerDownload passes the figures as CSV, XLSX or the PDF report from the API to the browser.
 func (s *site) managerDownload(w http.ResponseWriter, rq *req) {
 	q := statsQuery(rq)
 	switch f := rq.URL.Query().Get("format"); f {
-	case "csv", "xlsx":
+	case "csv", "xlsx", "pdf":
 		q.Set("format", f)
 	default:
 		s.renderError(w, rq, &apiError{Status: http.StatusBadRequest, Code: "bad_format"})

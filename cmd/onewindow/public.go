@@ -49,7 +49,7 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 		return err
 	}
 	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, FollowUps: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
-		Calendar: cal, Clock: hall, Log: d.log.With("component", "stats")})
+		Calendar: cal, Clock: hall, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "stats")})
 	s.Extra = append(s.Extra, pub.Routes, st.Routes)
 	return nil
 }
