@@ -1,6 +1,6 @@
-// Package auth says who a caller is and what they may see: roles, principals, tokens, and the
-// one masking rule for personal data. The API, the archive desk, the case desks and the web
-// pages all decide through it, so a role means the same thing everywhere.
+// Package auth says who a caller is and what they may do and see: the one table of roles and
+// their capabilities, principals, tokens, and the one masking rule for personal data. The API,
+// the desks and the web pages all decide through it, so a role means the same thing everywhere.
 package auth
 
 import (
