@@ -13,6 +13,7 @@ APT_PACKAGES=(
   redis-server poppler-utils qpdf fonts-wqy-zenhei fonts-droid-fallback fonts-noto-cjk chromium pkg-config gcc g++ git ca-certificates
   nodejs
   libtiff-tools # tiffcp, tiff2rgba: the TIFFs x/image/tiff cannot read (JPEG-in-TIFF, BigTIFF, LZMA, CMYK)
+  softhsm2 openssl # a PKCS#11 token in software, the signing tests' stand-in for a hall's HSM; openssl cms checks signed bags
   # PDFBox Preflight, a PDF/A validator the PDF/A tests ask for a second opinion, and the
   # Java runtime and libraries it needs.
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java

@@ -35,7 +35,7 @@ var devPKI *esign.DevPKI
 // openDevSigning makes or reopens dev mode's test CA under the data directory, unless the
 // hall gave a key, and has verifiers trust it.
 func openDevSigning(cfg *config.Config) error {
-	if cfg.SignP12 != "" || cfg.SignKey != "" {
+	if cfg.SignP12 != "" || cfg.SignKey != "" || cfg.SignPKCS11 != "" {
 		return nil
 	}
 	dir := filepath.Join(cfg.DataDir, "signing")
@@ -61,6 +61,10 @@ func loadSigner(cfg config.Config) (*esign.Signer, error) {
 		s, err = esign.LoadPKCS12(cfg.SignP12, cfg.SignP12Password, now)
 	case cfg.SignKey != "":
 		s, err = esign.LoadPEM(cfg.SignKey, cfg.SignCert, now)
+	case cfg.SignPKCS11 != "":
+		// The token's session stays open for the process's lifetime: every signature is made in it.
+		s, _, err = esign.LoadPKCS11(esign.PKCS11{Module: cfg.SignPKCS11, TokenLabel: cfg.SignTokenLabel,
+			KeyLabel: cfg.SignKeyLabel, PIN: cfg.SignPKCS11PIN, CertFile: cfg.SignCert}, now)
 	case devPKI != nil:
 		copied := *devPKI.Signer
 		s = &copied
@@ -90,7 +94,7 @@ var signers struct {
 
 // signer returns the hall's signer, nil when the installation signs nothing.
 func (d *deps) signer() (*esign.Signer, error) {
-	key := strings.Join([]string{d.cfg.SignP12, d.cfg.SignKey, d.cfg.SignCert, d.cfg.TSAURL}, "\x00")
+	key := strings.Join([]string{d.cfg.SignP12, d.cfg.SignKey, d.cfg.SignPKCS11, d.cfg.SignKeyLabel, d.cfg.SignCert, d.cfg.TSAURL}, "\x00")
 	signers.Lock()
 	defer signers.Unlock()
 	if s, ok := signers.by[key]; ok {

@@ -102,7 +102,11 @@ type Config struct {
 	SignP12         string `flag:"sign-p12" help:"the hall's signing key and certificate chain as a PKCS#12 file (RSA or ECDSA P-256); empty: --sign-key, else dev mode's test CA, else nothing is signed"`
 	SignP12Password string `flag:"sign-p12-password" secret:"true" help:"password of --sign-p12"`
 	SignKey         string `flag:"sign-key" help:"the hall's signing key as a PEM file (PKCS#8, PKCS#1 or SEC 1; RSA, ECDSA P-256 or SM2 with SM3), with --sign-cert; for keys a PKCS#12 file cannot carry"`
-	SignCert        string `flag:"sign-cert" help:"PEM file of the certificate of --sign-key followed by its issuers"`
+	SignCert        string `flag:"sign-cert" help:"PEM file of the certificate of --sign-key (or of the token's key) followed by its issuers"`
+	SignPKCS11      string `flag:"sign-pkcs11-module" help:"the hall's key is in a PKCS#11 token (HSM, USB key): the vendor's PKCS#11 library; with --sign-pkcs11-token, --sign-pkcs11-key, --sign-pkcs11-pin-file and --sign-cert (or a certificate object labelled like the key)"`
+	SignTokenLabel  string `flag:"sign-pkcs11-token" help:"label of the PKCS#11 token holding the signing key"`
+	SignKeyLabel    string `flag:"sign-pkcs11-key" help:"label of the signing key pair in the token"`
+	SignPKCS11PIN   string `flag:"sign-pkcs11-pin" secret:"true" help:"user PIN of the PKCS#11 token"`
 	SignTrust       string `flag:"sign-trust" help:"PEM file of the CA certificates whose signatures /verify, reports and verify-pdf trust; empty: the root of the hall's own chain"`
 	TSAURL          string `flag:"tsa-url" help:"the hall's RFC 3161 time-stamp service (PAdES B-T); empty: dev mode uses a local one, otherwise signatures carry no time-stamp; when it is down documents are filed signed and stamped later"`
 
@@ -257,11 +261,14 @@ func (c *Config) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("tls-cert and tls-key go together")
 	}
-	if (c.SignKey == "") != (c.SignCert == "") {
-		return fmt.Errorf("sign-key and sign-cert go together")
+	if c.SignKey != "" && c.SignCert == "" {
+		return fmt.Errorf("sign-key needs sign-cert")
 	}
-	if c.SignP12 != "" && c.SignKey != "" {
-		return fmt.Errorf("sign-p12 and sign-key both name a signing key; give one")
+	if n := btoi(c.SignP12 != "") + btoi(c.SignKey != "") + btoi(c.SignPKCS11 != ""); n > 1 {
+		return fmt.Errorf("sign-p12, sign-key and sign-pkcs11-module each name a signing key; give one")
+	}
+	if c.SignPKCS11 != "" && (c.SignTokenLabel == "" || c.SignKeyLabel == "") {
+		return fmt.Errorf("sign-pkcs11-module needs sign-pkcs11-token and sign-pkcs11-key")
 	}
 	if c.MaxUploadBytes < 1 || c.MaxPages < 1 || c.MaxPagePixels < 1 {
 		return fmt.Errorf("upload limits must be positive")
@@ -290,4 +297,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("retention-mode must be GOVERNANCE or COMPLIANCE, not %q", c.RetentionMode)
 	}
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

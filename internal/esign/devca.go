@@ -28,6 +28,24 @@ type DevPKI struct {
 	Signer *Signer
 	TSA    *LocalTSA
 	CRL    []byte // the CA's current (empty) CRL, DER
+
+	caKey crypto.Signer // nil when loaded from files: a kept dev PKI issues nothing more
+}
+
+// Issue makes a certificate for another key of the hall (one in a token, say) from a new
+// dev PKI's CA.
+func (p *DevPKI) Issue(pub crypto.PublicKey, commonName string, now time.Time) (*smx509.Certificate, error) {
+	if p.caKey == nil {
+		return nil, errors.New("this dev CA was loaded from files and issues no certificates")
+	}
+	start := now.Add(-time.Hour).Truncate(time.Second)
+	tmpl := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: commonName},
+		NotBefore: start, NotAfter: start.AddDate(10, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
+	der, err := smx509.CreateCertificate(rand.Reader, tmpl, p.CA.ToX509(), pub, p.caKey)
+	if err != nil {
+		return nil, err
+	}
+	return smx509.ParseCertificate(der)
 }
 
 // Key algorithms of the hall's certificate.
@@ -135,7 +153,7 @@ func NewDevPKI(hallName, alg string, now time.Time) (*DevPKI, error) {
 	}
 	tsa := &LocalTSA{Key: tsaKey, Cert: tsaCert}
 	s.TSA, s.Revocation = tsa, [][]byte{crl}
-	return &DevPKI{CA: ca, Signer: s, TSA: tsa, CRL: crl}, nil
+	return &DevPKI{CA: ca, Signer: s, TSA: tsa, CRL: crl, caKey: caKey}, nil
 }
 
 // Files of a DevPKI kept in a directory.
