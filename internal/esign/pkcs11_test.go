@@ -83,4 +83,3 @@ func TestSignWithAKeyInAPKCS11Token(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
