@@ -89,11 +89,14 @@ type Case struct {
 type OpenInput struct {
 	CaseNo    string
 	Applicant Applicant
-	Submitter *Party // nil when the applicant comes in person
-	Window    string
-	Channel   string // counter (default) or mail
-	By        Actor
-	At        time.Time
+	Submitter *Party // nil when the applicant comes in person (经办人 otherwise)
+	// Representative is an organisation applicant's legal representative (法定代表人); nil
+	// when not given.
+	Representative *Party
+	Window         string
+	Channel        string // counter (default) or mail
+	By             Actor
+	At             time.Time
 }
 
 // Open validates a new case and returns its first event. The due date is provisional (as if
@@ -125,9 +128,13 @@ func Open(m Matter, cal *Calendar, in OpenInput) (Event, error) {
 		}
 		sub = &s
 	}
+	rep, err := representative(op, a, in.Representative)
+	if err != nil {
+		return Event{}, err
+	}
 	data := OpenedData{
 		Opening: Opening{CaseNo: in.CaseNo, Matter: m.Code, MatterName: m.Name, Applicant: a, Submitter: sub,
-			Window: in.Window, Channel: in.Channel},
+			Representative: rep, Window: strings.TrimSpace(in.Window), Channel: in.Channel},
 		DueDate: cal.AddWorkingDays(in.At, m.TimeLimitDays).Format(time.DateOnly),
 		Check:   Evaluate(m, nil, a, sub, in.At, cal),
 	}
@@ -231,18 +238,36 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 			return Event{}, errs.Errorf(op, errs.Invalid, "reason_required", "Nothing is missing; a correction needs a reason saying what to correct.")
 		}
 	case DecisionReject:
+		// A refusal notice must state its reasons and their legal basis (行政许可法 §32), so
+		// only the catalogue's reasons make one; the free text adds to them.
+		if len(m.Refusals) == 0 {
+			return Event{}, errs.Errorf(op, errs.Unprocessable, "no_refusal_reasons",
+				"Matter %s lists no refusal reasons in the catalogue; add them (code, reason, legal_basis) to the matters file before refusing.", m.Code)
+		}
 		for _, code := range in.Refusals {
-			r, ok := m.Refusal(code)
+			r, ok := m.Refusal(strings.TrimSpace(code))
 			if !ok {
 				return Event{}, errs.Errorf(op, errs.Invalid, "unknown_refusal", "Matter %s has no refusal reason %q.", m.Code, code)
 			}
-			d.Refusals = append(d.Refusals, r)
+			if !slices.Contains(d.Refusals, r) {
+				d.Refusals = append(d.Refusals, r)
+			}
 		}
-		if len(d.Refusals) == 0 && in.Reason == "" {
-			return Event{}, errs.Errorf(op, errs.Invalid, "reason_required", "A refusal needs a reason or a refusal code of the matter.")
+		if len(d.Refusals) == 0 {
+			return Event{}, errs.Errorf(op, errs.Unprocessable, "refusal_reason_required",
+				"A refusal must name at least one refusal reason of matter %s from the catalogue (refusals: %s).", m.Code, refusalCodes(m))
 		}
 	}
 	return c.next(EvDecided, in.By, in.At, in.Reason, d)
+}
+
+// refusalCodes lists a matter's refusal codes for messages.
+func refusalCodes(m Matter) string {
+	codes := make([]string, len(m.Refusals))
+	for i, r := range m.Refusals {
+		codes[i] = r.Code
+	}
+	return strings.Join(codes, ", ")
 }
 
 // dueDates are the matter's time limit from an acceptance at, as a date, and the dates of the

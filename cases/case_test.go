@@ -42,9 +42,9 @@ func docsStep(m Matter, batch string, docs ...DocumentFacts) func(c *Case) (Even
 	}
 }
 
-func decideStep(m Matter, decision, reason string) func(c *Case) (Event, error) {
+func decideStep(m Matter, decision, reason string, refusals ...string) func(c *Case) (Event, error) {
 	return func(c *Case) (Event, error) {
-		return Decide(c, m, DefaultCalendar(), DecisionInput{Decision: decision, Reason: reason, By: window, At: day("2026-03-03")})
+		return Decide(c, m, DefaultCalendar(), DecisionInput{Decision: decision, Reason: reason, Refusals: refusals, By: window, At: day("2026-03-03")})
 	}
 }
 
@@ -67,6 +67,11 @@ func TestOpenValidates(t *testing.T) {
 		{"ok", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "张三", IDNumber: "220102199003070013", Phone: "+86 138-0431-1234"}}, ""},
 		{"organisation", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "某公司", USCC: usccShop, Phone: "0431-88881234"}}, ""},
 		{"wrong kind", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "某公司", USCC: usccShop}}, "wrong_applicant_kind"},
+		{"representative", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "某公司", USCC: usccShop}, Representative: &Party{Name: "王法人", Phone: "13904310000"}}, ""},
+		{"representative of a person", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "张三", IDNumber: idZhang}, Representative: &Party{Name: "王法人"}}, "representative_for_person"},
+		{"representative's bad id", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "某公司", USCC: usccShop}, Representative: &Party{Name: "王法人", IDNumber: "1"}}, "bad_id_number"},
+		{"representative without a name", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "某公司", USCC: usccShop}, Representative: &Party{Phone: "13904310000"}}, "missing_name"},
+		{"empty representative", OpenInput{CaseNo: "A1", Applicant: Applicant{Name: "张三", IDNumber: idZhang}, Representative: &Party{}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,8 +188,9 @@ func TestDecideRules(t *testing.T) {
 		{"accepted cannot go back", []func(*Case) (Event, error){complete, decideStep(m, DecisionAccept, "")}, DecisionCorrection, "补正", nil, "illegal_transition"},
 		{"accepted cannot be re-decided", []func(*Case) (Event, error){complete, decideStep(m, DecisionAccept, "")}, DecisionAccept, "", nil, "illegal_transition"},
 		{"correction decided again", []func(*Case) (Event, error){missingCard, decideStep(m, DecisionCorrection, ""), complete}, DecisionAccept, "", nil, ""},
-		{"rejected is final", []func(*Case) (Event, error){missingCard, decideStep(m, DecisionReject, "不属于本机关")}, DecisionAccept, "x", nil, "illegal_transition"},
+		{"rejected is final", []func(*Case) (Event, error){missingCard, decideStep(m, DecisionReject, "不属于本机关", "not_our_competence")}, DecisionAccept, "x", nil, "illegal_transition"},
 		{"reject by code", []func(*Case) (Event, error){complete}, DecisionReject, "", []string{"prohibited_business"}, ""},
+		{"reject needs a catalogue reason", []func(*Case) (Event, error){complete}, DecisionReject, "经营项目不符", nil, "refusal_reason_required"},
 		{"reject unknown code", []func(*Case) (Event, error){complete}, DecisionReject, "", []string{"no_such"}, "unknown_refusal"},
 		{"unknown decision", nil, "maybe", "", nil, "bad_decision"},
 	}

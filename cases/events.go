@@ -48,8 +48,10 @@ type Opening struct {
 	MatterName string    `json:"matter_name"`
 	Applicant  Applicant `json:"applicant"`
 	Submitter  *Party    `json:"submitter,omitempty"`
-	Window     string    `json:"window,omitempty"`
-	Channel    string    `json:"channel"`
+	// Representative is an organisation's legal representative (法定代表人); optional.
+	Representative *Party `json:"representative,omitempty"`
+	Window         string `json:"window,omitempty"`
+	Channel        string `json:"channel"`
 }
 
 // OpenedData opens a case.

@@ -102,3 +102,29 @@ func (p Party) same(q Party) bool {
 	}
 	return p.Name == q.Name
 }
+
+// representative validates an organisation's legal representative: a person with a name, whose
+// ID number and phone, when given, are valid. A person applicant has none; nothing typed is nil.
+func representative(op string, applicant Party, r *Party) (*Party, error) {
+	if r == nil {
+		return nil, nil
+	}
+	p := r.Normalize()
+	p.Kind = KindPerson
+	if p.Name == "" && p.IDNumber == "" && p.Phone == "" && p.Address == "" {
+		return nil, nil
+	}
+	const role = "legal representative"
+	switch {
+	case applicant.Kind != KindOrganisation:
+		return nil, errs.Errorf(op, errs.Invalid, "representative_for_person",
+			"Only an organisation has a legal representative (法定代表人); leave it empty for a person.")
+	case p.Name == "":
+		return nil, errs.Errorf(op, errs.Invalid, "missing_name", "The %s's name is missing.", role)
+	case p.IDNumber != "" && !extract.ValidIDNumber(p.IDNumber):
+		return nil, errs.Errorf(op, errs.Unprocessable, "bad_id_number", "The %s's resident ID number is not valid (check character, region or birth date).", role)
+	case p.Phone != "" && NormalizePhone(p.Phone) == "":
+		return nil, errs.Errorf(op, errs.Unprocessable, "bad_phone", "The %s's phone number is neither a mobile nor a landline number.", role)
+	}
+	return &p, nil
+}

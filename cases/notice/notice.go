@@ -118,13 +118,21 @@ type Data struct {
 	DueDate       string // YYYY-MM-DD
 	TimeLimitDays int
 	Departments   []string
-	Window        string
+	Window        string // the window that accepted the application (受理窗口)
+	Clerk         string // who decided (经办人)
 	Reason        string
-	Items         []Item
-	Mail          *cases.MailItem // for mail receipts
+	// Assessment is what the check found, in the notice's words: whether the materials are
+	// complete, and what the window accepted despite (FromDecision).
+	Assessment string
+	Items      []Item
+	Mail       *cases.MailItem // for mail receipts
 }
 
-// FromDecision builds the notice of a decision just taken on c.
+// FromDecision builds the notice of a decision just taken on c: an acceptance lists the
+// materials received and says what the check found missing or inconsistent (it claims
+// "齐全、符合法定形式" only when they are); a 容缺 notice lists what is owed and by when; a
+// correction lists the checklist's items by their catalogue names; a refusal its catalogue
+// reasons with their legal basis.
 func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason string, at time.Time) Data {
 	n := caseData(c, m, at)
 	n.Kind = cases.NoticeFor(d.Decision)
@@ -132,7 +140,25 @@ func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason str
 	if d.DueDate != "" {
 		n.DueDate = d.DueDate
 	}
+	var incs []string
+	for _, in := range c.Check.Inconsistencies {
+		incs = append(incs, strings.TrimSuffix(in.Message, "。"))
+	}
 	switch d.Decision {
+	case cases.DecisionAccept:
+		var missing []string
+		for _, it := range c.Check.Items {
+			if it.Status == cases.StatusPresent {
+				n.Items = append(n.Items, Item{Text: it.Name, Detail: fmt.Sprintf("已收取，%d件", len(it.Documents))})
+			} else {
+				missing = append(missing, "未提交"+it.Name)
+			}
+		}
+		if found := append(missing, incs...); len(found) > 0 {
+			n.Assessment = "经审查，申请材料有以下欠缺或者不一致：" + strings.Join(found, "；") + "。经窗口核实，上述情况不影响受理。"
+		} else {
+			n.Assessment = "经审查，申请材料齐全、符合法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第五项的规定，"
+		}
 	case cases.DecisionCorrection:
 		for _, it := range d.Missing {
 			n.Items = append(n.Items, Item{Text: it.Name, Detail: "未提交，请补充提交"})
@@ -141,6 +167,10 @@ func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason str
 			n.Items = append(n.Items, Item{Text: in.Message, Detail: "请核对更正"})
 		}
 	case cases.DecisionAcceptDeferred:
+		n.Assessment = "经审查，主要申请材料齐全、符合法定形式，次要材料有欠缺。"
+		if len(incs) > 0 {
+			n.Assessment += "另有以下情况经窗口核实，不影响受理：" + strings.Join(incs, "；") + "。"
+		}
 		for _, it := range d.Deferred {
 			n.Items = append(n.Items, Item{Text: it.Name, Detail: "请于" + chineseDate(it.DueDate) + "前补齐"})
 		}
@@ -216,6 +246,7 @@ func (d Data) values(hall string, depts map[string]string, c clock.Clock) map[st
 		"matter_name": d.MatterName, "matter_code": d.MatterCode, "submitted_date": chineseTime(c, d.Submitted),
 		"issued_date": chineseTime(c, d.Issued), "due_date": chineseDate(d.DueDate), "time_limit_days": strconv.Itoa(d.TimeLimitDays),
 		"departments": strings.Join(names, "、"), "window": d.Window, "reason": d.Reason,
+		"clerk": d.Clerk, "assessment": d.Assessment,
 	}
 	if mi := d.Mail; mi != nil {
 		v["carrier"] = carrierNames[mi.Carrier]
@@ -247,8 +278,8 @@ func (r *Renderer) Render(d Data) ([]byte, error) {
 			p.Ln(3)
 			continue
 		}
-		text := expand(line, vals)
-		if strings.Trim(text, "　 ") == "" { // a line whose only placeholder was empty
+		text, empty := expand(line, vals)
+		if empty || strings.Trim(text, "　 ") == "" { // "受理意见：{reason}" without a reason says nothing
 			continue
 		}
 		paragraph(p, text, 7.5)

@@ -14,10 +14,11 @@ import (
 )
 
 // Placeholders a template may use, written {name}. "items" alone on a line places the
-// notice's list (missing items, owed items, refusal reasons).
+// notice's list (materials received, missing items, owed items, refusal reasons). A line whose
+// placeholders are all empty is left out.
 var Placeholders = []string{
 	"hall", "case_no", "applicant_name", "applicant_id", "matter_name", "matter_code",
-	"submitted_date", "issued_date", "due_date", "time_limit_days", "departments", "window", "reason",
+	"submitted_date", "issued_date", "due_date", "time_limit_days", "departments", "window", "clerk", "reason", "assessment",
 	"carrier", "waybill", "sender_name", "pieces", "condition", "arrived_at", "signed_by", "items",
 }
 
@@ -113,9 +114,16 @@ func loadTemplates(dir string) (map[string]template, error) {
 	return out, nil
 }
 
-// expand fills a line's placeholders.
-func expand(line string, vals map[string]string) string {
-	return placeholderRe.ReplaceAllStringFunc(line, func(ph string) string {
-		return vals[ph[1:len(ph)-1]]
+// expand fills a line's placeholders; empty is true when it has some and all are empty.
+func expand(line string, vals map[string]string) (text string, empty bool) {
+	n, filled := 0, 0
+	text = placeholderRe.ReplaceAllStringFunc(line, func(ph string) string {
+		n++
+		v := vals[ph[1:len(ph)-1]]
+		if v != "" {
+			filled++
+		}
+		return v
 	})
+	return text, n > 0 && filled == 0
 }
