@@ -96,9 +96,17 @@ func (e *env) move(no string, to ...string) {
 	}
 }
 
+// refusals is a refusal's catalogue reason (JL-SC-002's), which a refusal must name.
+func refusals(decision string) []string {
+	if decision == cases.DecisionReject {
+		return []string{"not_our_competence"}
+	}
+	return nil
+}
+
 func (e *env) decide(no, decision string) {
 	e.t.Helper()
-	if _, err := e.desk.Decide(context.Background(), no, 0, casedesk.DecideInput{Decision: decision, Reason: "测试"}, cases.Actor{Name: "clerk-1", Role: "window"}); err != nil {
+	if _, err := e.desk.Decide(context.Background(), no, 0, casedesk.DecideInput{Decision: decision, Reason: "测试", Refusals: refusals(decision)}, cases.Actor{Name: "clerk-1", Role: "window"}); err != nil {
 		e.t.Fatal(err)
 	}
 }

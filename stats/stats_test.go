@@ -95,7 +95,11 @@ func (e *env) dayOfCases(day time.Time) {
 		return c.CaseNo
 	}
 	decide := func(no, d string) {
-		if _, err := e.desk.Decide(ctx, no, 0, casedesk.DecideInput{Decision: d, Reason: "测试", Refusals: nil}, clerk); err != nil {
+		var refusals []string // a refusal names a catalogue reason of JL-SC-002
+		if d == cases.DecisionReject {
+			refusals = []string{"not_our_competence"}
+		}
+		if _, err := e.desk.Decide(ctx, no, 0, casedesk.DecideInput{Decision: d, Reason: "测试", Refusals: refusals}, clerk); err != nil {
 			e.t.Fatalf("%s %s: %v", no, d, err)
 		}
 	}
