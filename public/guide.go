@@ -45,9 +45,12 @@ func (s *Service) guideList(w http.ResponseWriter, r *http.Request) {
 	}{cat.Matters, cat.Hall})
 }
 
+// guidePage answers /guide/{code} with the guide as a page, and /guide/{code}.pdf with it as
+// a printable PDF.
 func (s *Service) guidePage(w http.ResponseWriter, r *http.Request) {
 	cat := s.o.Catalogue()
-	m, ok := cat.Matter(r.PathValue("code"))
+	code, asPDF := strings.CutSuffix(r.PathValue("code"), ".pdf")
+	m, ok := cat.Matter(code)
 	if !ok {
 		s.renderError(w, http.StatusNotFound, "没有这个事项", "事项编码不在本中心的事项清单中，请从办事指南目录中选择。")
 		return
@@ -58,6 +61,10 @@ func (s *Service) guidePage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, mt := range m.Materials {
 		v.Materials = append(v.Materials, guideMaterial{Material: mt, TypeName: typeName(mt.Type), Paper: paperWords[mt.OriginalOrCopy]})
+	}
+	if asPDF {
+		s.guidePDF(w, r, v)
+		return
 	}
 	svg, err := qrSVG(v.URL, "本指南的网址二维码")
 	if err != nil {

@@ -67,7 +67,9 @@ type Options struct {
 	// nil: 20 at once, then one every 10 seconds (a four-digit check then takes over a day of
 	// guessing from one address).
 	WrongTries *httpx.Limiter
-	Log        *slog.Logger
+	// FontPath is the CJK font the printable guides embed ("" for the notices' default).
+	FontPath string
+	Log      *slog.Logger
 }
 
 // Service is the public desk.

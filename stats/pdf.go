@@ -8,13 +8,14 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"onewindow/cases/notice"
 	"onewindow/internal/chart"
 	"onewindow/internal/cjkfont"
 	"onewindow/internal/errs"
 )
 
 // pdfFont is the name the report's embedded CJK face goes by inside the file.
-const pdfFont = "cjk"
+const pdfFont = notice.FontName
 
 // bar colours, in the order of the manager page's c1, c2, ... classes.
 var barColours = [][3]int{{37, 99, 235}, {234, 88, 12}, {22, 163, 74}, {147, 51, 234}, {219, 39, 119}, {100, 116, 139}}
@@ -35,22 +36,8 @@ func (r *Report) PDF(hall, fontPath string, generated time.Time) ([]byte, error)
 	if hall != "" {
 		title = hall + " " + title
 	}
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetCreationDate(generated)
-	p.SetModificationDate(generated)
-	p.SetCatalogSort(true)
-	p.SetTitle(title, true)
-	p.SetCreator("onewindow", false)
-	p.SetProducer("onewindow", false)
-	p.AddUTF8FontFromBytes(pdfFont, "", font)
-	p.SetMargins(18, 16, 18)
-	p.SetAutoPageBreak(true, 18)
-	p.SetFooterFunc(func() {
-		p.SetY(-12)
-		p.SetFont(pdfFont, "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 5, fmt.Sprintf("%s　%s 至 %s　第 %d 页", hall, r.From, r.To, p.PageNo()), "", 0, "C", false, 0, "")
-		p.SetTextColor(0, 0, 0)
+	p := notice.Plain(font, title, generated, func(page int) string {
+		return fmt.Sprintf("%s　%s 至 %s　第 %d 页", hall, r.From, r.To, page)
 	})
 	p.AddPage()
 	p.SetFont(pdfFont, "", 17)
@@ -87,7 +74,7 @@ func (r *Report) PDF(hall, fontPath string, generated time.Time) ([]byte, error)
 		pdfHBars(p, names, vals, 100, func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) + "%" })
 		rows := [][2]string{}
 		for _, d := range r.Departments {
-			rows = append(rows, [2]string{d.Name, fmt.Sprintf("应办结 %d　按时 %d　逾期办结 %d　超期未办结 %d　平均 %s 个工作日",
+			rows = append(rows, [2]string{d.Name, fmt.Sprintf("应办结 %d，按时 %d，逾期 %d，超期未办 %d，平均 %s 个工作日",
 				d.Due, d.OnTime, d.Late, d.Overdue, strconv.FormatFloat(d.MeanWorkingDays, 'f', -1, 64))})
 		}
 		table(p, rows)
@@ -160,8 +147,8 @@ func table(p *fpdf.Fpdf, rows [][2]string) {
 	p.SetFont(pdfFont, "", 10)
 	for _, row := range rows {
 		p.SetX(left)
-		p.CellFormat(width*0.45, 7, row[0], "1", 0, "L", false, 0, "")
-		p.CellFormat(width*0.55, 7, row[1], "1", 1, "L", false, 0, "")
+		p.CellFormat(width*0.38, 7, row[0], "1", 0, "L", false, 0, "")
+		p.CellFormat(width*0.62, 7, row[1], "1", 1, "L", false, 0, "")
 	}
 }
 

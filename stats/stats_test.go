@@ -287,7 +287,7 @@ func TestBadRequests(t *testing.T) {
 		{auth.RoleManager, "?from=2026-03-02&to=2026-03-01", 400, "bad_range"},
 		{auth.RoleManager, "?from=2025-01-01&to=2026-01-02", 400, "range_too_long"},
 		{auth.RoleManager, "?from=2026-3-1&to=2026-03-02", 400, "bad_date"},
-		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&format=pdf", 400, "bad_format"},
+		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&format=docx", 400, "bad_format"},
 		{auth.RoleManager, "?from=2026-03-01&to=2026-03-02&matters=x", 400, "unknown_parameter"},
 	} {
 		code, _, body := e.get(tt.role, tt.query)

@@ -40,7 +40,7 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 	audit := d.desk().Audit
 	pub, err := public.New(public.Options{Catalogue: cd.Catalogue, DepartmentName: deptName, Events: caseStore,
 		Ratings: ratings, Handouts: storage.NewDeliveryStore(d.blobs, d.state), Calendar: cal, Clock: hall,
-		BaseURL: d.cfg.PublicBaseURL, Log: d.log.With("component", "public"),
+		BaseURL: d.cfg.PublicBaseURL, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "public"),
 		Audit: func(ctx context.Context, action, object, remote string) error {
 			_, err := audit.Append(ctx, archive.AuditEntry{Who: "public", Role: "public", Action: action, Object: object, Remote: remote})
 			return err
