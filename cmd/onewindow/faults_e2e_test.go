@@ -18,14 +18,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -34,6 +37,7 @@ import (
 
 	"onewindow/internal/devservices"
 	"onewindow/internal/tasks"
+	"onewindow/internal/testenv"
 	"onewindow/storage"
 )
 
@@ -93,6 +97,9 @@ func faultScenarios() []faultScenario {
 		{name: "MinIO down past the retry budget", short: true, batches: 2, env: []string{"ONEWINDOW_MAX_RETRY=2"},
 			disrupt: minioDownUntilFailed, check: checkAutoResumed},
 		{name: "Redis killed, AOF kept", batches: 3, disrupt: killRedis(true)},
+		// What the last second of an AOF or an unreplicated failover takes, made certain: the
+		// newest documents' entries and feed notices, while the epoch mark stays.
+		{name: "Redis loses its newest writes", batches: 2, disrupt: loseNewestWrites},
 		{name: "Redis lost (no AOF)", short: true, noAOF: true, batches: 2, disrupt: killRedis(false)},
 	}
 }
@@ -112,7 +119,8 @@ type faultHall struct {
 	inspector *asynq.Inspector
 	log       io.Writer // the services' output (ONEWINDOW_TEST_VERBOSE)
 
-	ids    []string // the scenario's batches; a disruption may add the one it uploads
+	ids    []string        // the scenario's batches; a disruption may add the one it uploads
+	lost   map[string]bool // documents a disruption took out of the indexes
 	outage time.Duration
 	note   string
 }
@@ -216,8 +224,9 @@ func runFault(t *testing.T, sc faultScenario) faultRow {
 		docs, _ := b["documents"].([]any)
 		row.documents += len(docs)
 	}
-	// The search and the archive bucket agree with the batches: each document once.
+	// The search, Redis and the archive bucket agree with the batches: each document once.
 	fh.api.search(url.Values{"case_no": {fh.caseNo}, "per_page": {"100"}}, row.documents)
+	fh.waitCaseSet(t, row.documents, 20*time.Second)
 	if pdfs := fh.countObjects(t, "/document.pdf"); pdfs != row.documents {
 		t.Errorf("the archive holds %d filed PDFs, the batches list %d documents", pdfs, row.documents)
 	}
@@ -482,5 +491,100 @@ func killRedis(keepAOF bool) func(t *testing.T, fh *faultHall, ids []string) tim
 		fh.startRedis(t)
 		fh.outage = time.Since(start)
 		return time.Now()
+	}
+}
+
+// waitCaseSet waits until Redis's set of the case's documents holds want of them, as the
+// reconciler leaves it after any loss.
+func (fh *faultHall) waitCaseSet(t *testing.T, want int, limit time.Duration) {
+	t.Helper()
+	st := testenv.StateAt(t, "redis://"+fh.redis.Addr+"/0")
+	var ids []string
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var err error
+		if ids, err = st.DocumentsOfCase(context.Background(), fh.caseNo); err == nil && len(ids) == want {
+			return
+		}
+	}
+	t.Errorf("Redis lists %d documents of the case (%v), the batches %d", len(ids), ids, want)
+}
+
+// loseNewestWrites pauses serve (its search feed reads nothing), lets the first batch be
+// filed, then removes from Redis its documents' entries and their notices on the search
+// feed, as a Redis restarted on an AOF without its last second, or a replica promoted before
+// it had them, would: the epoch mark stays, so only the reconciler's comparison with MinIO
+// can bring them back. serve resumes at once; the loss counts as the repair time.
+func loseNewestWrites(t *testing.T, fh *faultHall, ids []string) time.Time {
+	ctx := context.Background()
+	st := testenv.StateAt(t, "redis://"+fh.redis.Addr+"/0")
+	pid := fh.api.cmd.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = syscall.Kill(pid, syscall.SIGCONT) }()
+	var b *storage.Batch
+	for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		var err error
+		if b, err = st.GetBatch(ctx, ids[0]); err == nil && b.Status == storage.StatusDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("batch %s not filed while serve was paused: %+v", ids[0], b)
+		}
+	}
+	rdb := st.Redis()
+	lost := map[string]bool{}
+	for _, d := range b.Documents {
+		lost[d.ID] = true
+		for _, err := range []error{rdb.Del(ctx, "ow:doc:"+d.ID).Err(), rdb.SRem(ctx, "ow:docs", d.ID).Err(),
+			rdb.SRem(ctx, "ow:case:"+fh.caseNo, d.ID).Err()} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	msgs, err := rdb.XRange(ctx, "ow:filed", "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, m := range msgs {
+		if doc, _ := m.Values["doc"].(string); lost[doc] {
+			if err := rdb.XDel(ctx, "ow:filed", m.ID).Err(); err != nil {
+				t.Fatal(err)
+			}
+			removed++
+		}
+	}
+	t.Logf("removed %v from Redis and %d notices of the %d on the feed", slices.Sorted(maps.Keys(lost)), removed, len(msgs))
+	fh.lost = lost
+	lostAt := time.Now()
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	checkRepaired(t, fh, ids)
+	fh.note = fmt.Sprintf("%d documents' Redis entries and feed notices removed; repaired %.1f s later", len(lost),
+		time.Since(lostAt).Seconds())
+	return lostAt
+}
+
+// checkRepaired waits until serve counts the repair of each lost document in Redis, once, and
+// in search: the feed's read that was waiting when serve was paused may already hold the first
+// notice (Redis answered it into the socket), so search may lack one document fewer.
+func checkRepaired(t *testing.T, fh *faultHall, ids []string) {
+	lost := float64(len(fh.lost))
+	for _, index := range []string{"documents", "search"} {
+		want, n := lost, 0.0
+		if index == "search" {
+			want = lost - 1
+		}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if n = indexRepairs(t, fh.api, index); n >= want {
+				break
+			}
+		}
+		if n < want || n > lost {
+			t.Errorf("serve counted %v repairs of %s after %v documents were lost", n, index, lost)
+		}
 	}
 }
