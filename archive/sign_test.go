@@ -135,11 +135,14 @@ func TestFilingSignsTheFiledCopy(t *testing.T) {
 			if !c.Valid || c.Last().Level != tc.level {
 				t.Fatalf("verify: %+v", c)
 			}
+			path := filepath.Join(t.TempDir(), "filed.pdf")
+			os.WriteFile(path, filed, 0o600)
+			for _, p := range pdfa.Preflight(t, path, pdfa.PDFA1Only...) {
+				t.Errorf("PDFBox Preflight: %s", p)
+			}
 			if _, err := exec.LookPath("pdfsig"); err != nil {
 				t.Skip("pdfsig (poppler-utils) not installed")
 			}
-			path := filepath.Join(t.TempDir(), "filed.pdf")
-			os.WriteFile(path, filed, 0o600)
 			out, _ := exec.Command("pdfsig", path).CombinedOutput()
 			if !bytes.Contains(out, []byte("Signature is Valid")) || !bytes.Contains(out, []byte("Total document signed")) {
 				t.Fatalf("pdfsig:\n%s", out)

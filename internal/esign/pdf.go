@@ -322,7 +322,9 @@ func (s *Signer) SignUpdate(ctx context.Context, in io.ReaderAt, size int64, pre
 	u := &update{base: size + 1, offsets: map[int]int64{}, gens: map[int]int{}}
 	next := st.size
 	alloc := func() int { next++; return next - 1 }
-	sigNr, fieldNr := alloc(), alloc()
+	sigNr, fieldNr, apNr := alloc(), alloc(), alloc()
+	// An empty appearance: PDF/A-1 validators want one on every widget, even an invisible one.
+	u.object(apNr, 0, "<< /Type /XObject /Subtype /Form /BBox [0 0 0 0] /Resources << >> /Length 0 >>\nstream\n\nendstream")
 
 	// DSS: the chain (and the TSA's certificate) and CRLs, in this same revision, so that
 	// the signature covers them and a verifier offline decades later has what it needs.
@@ -372,8 +374,8 @@ func (s *Signer) SignUpdate(ctx context.Context, in io.ReaderAt, size int64, pre
 	gapEnd := gapStart + 2*reserve + 2
 
 	fieldName := "Signature" + strconv.Itoa(sigNr)
-	u.object(fieldNr, 0, fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
-		fieldName, sigNr, st.pageRef))
+	u.object(fieldNr, 0, fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %d 0 R /F 132 /Rect [0 0 0 0] /AP << /N %d 0 R >> /P %s >>",
+		fieldName, sigNr, apNr, st.pageRef))
 	st.rewrite(fieldNr, dssNr, u.object)
 	if st.xrefs {
 		alloc() // the cross-reference stream's own number
