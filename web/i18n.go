@@ -298,6 +298,7 @@ var catalogue = map[string][2]string{
 	"event.classified":          {"分类", "classified"},
 	"event.stamped":             {"盖章", "stamped"},
 	"event.filed":               {"归档", "filed"},
+	"event.signed":              {"电子签名", "signed"},
 	"event.accessed":            {"访问", "accessed"},
 	"event.legal_hold":          {"法律保全", "legal hold"},
 	"event.imported":            {"导入", "imported"},

@@ -52,6 +52,20 @@ var detailForms = map[string]detailForm{
 		return s
 	}},
 	"imported": {regexp.MustCompile(`^from a BagIt bag$`), func(lang, []string) string { return "从 BagIt 包导入" }},
+	// archive.signedEvent writes these: the level, signer and time, then the time-stamp or
+	// why there is none yet.
+	"signed": {regexp.MustCompile(`^PAdES (B-[A-Z]+) by (.+) at (\S+?)(?:(, time-stamped (\S+))|(; no time-stamp yet.*))?$`), func(_ lang, m []string) string {
+		s := "本中心电子签名（PAdES " + m[1] + "），签署证书：" + m[2] + "，签署时间：" + m[3]
+		switch {
+		case m[4] != "":
+			s += "；时间戳：" + m[5]
+		case m[6] != "":
+			s += "；时间戳服务未响应，尚无时间戳"
+		default:
+			s += "；无时间戳"
+		}
+		return s
+	}},
 }
 
 // EventDetail is a provenance event's detail in the page's language; a detail of a form it

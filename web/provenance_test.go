@@ -27,6 +27,11 @@ func TestProvenanceInTheClerksWords(t *testing.T) {
 		{"delivered", "package 20261130-00001.taxation.v1 (idempotency key k) by webhook", "推送包 20261130-00001.taxation.v1（接口推送）"},
 		{"corrected", "revision 2 of batch b1 replaces d1, d2: 分错了", "批次 b1 第 2 次更正，取代 d1, d2；原因：分错了"},
 		{"imported", "from a BagIt bag", "从 BagIt 包导入"},
+		{"signed", "PAdES B-LT by 长春市政务服务中心 at 2026-12-07T01:02:03Z, time-stamped 2026-12-07T01:02:04Z",
+			"本中心电子签名（PAdES B-LT），签署证书：长春市政务服务中心，签署时间：2026-12-07T01:02:03Z；时间戳：2026-12-07T01:02:04Z"},
+		{"signed", "PAdES B-B by 长春市政务服务中心 at 2026-12-07T01:02:03Z; no time-stamp yet, the time-stamp service failed: down",
+			"本中心电子签名（PAdES B-B），签署证书：长春市政务服务中心，签署时间：2026-12-07T01:02:03Z；时间戳服务未响应，尚无时间戳"},
+		{"signed", "PAdES B-B by 长春市政务服务中心 at 2026-12-07T01:02:03Z", "本中心电子签名（PAdES B-B），签署证书：长春市政务服务中心，签署时间：2026-12-07T01:02:03Z；无时间戳"},
 		{"digitised", "something else", "something else"},
 		{"legal_hold_set", "court order 5", "court order 5"},
 	} {
