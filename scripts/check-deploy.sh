@@ -41,7 +41,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 			onewindow-health@serve.service onewindow-health@serve.timer onewindow-restart@serve.service 2>&1)
 		if [[ -n "$out" ]]; then echo "$out" >&2; exit 1; fi
 	) && ok "systemd-analyze verify: 6 units" || fail "systemd-analyze verify"
-	for u in onewindow-serve.service onewindow-work.service onewindow-watch@serve.service; do
+	for u in onewindow-serve.service onewindow-work.service onewindow-watch@serve.service onewindow-health@serve.service; do
 		if score=$(cd "$units" && systemd-analyze security --offline=yes --threshold=20 "$u" 2>&1 | grep 'Overall exposure'); then
 			ok "$score"
 		else
