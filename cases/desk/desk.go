@@ -5,6 +5,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -263,10 +264,12 @@ type OpenInput struct {
 	CaseNo    string       `json:"case_no,omitempty"` // empty: numbered by the hall's pattern
 	Matter    string       `json:"matter"`
 	Applicant cases.Party  `json:"applicant"`
-	Submitter *cases.Party `json:"submitter,omitempty"`
-	Channel   string       `json:"channel,omitempty"`
-	Window    string       `json:"window,omitempty"`
-	By        cases.Actor  `json:"-"`
+	Submitter *cases.Party `json:"submitter,omitempty"` // the agent (经办人) who hands in for the applicant
+	// Representative is an organisation's legal representative (法定代表人); optional.
+	Representative *cases.Party `json:"representative,omitempty"`
+	Channel        string       `json:"channel,omitempty"`
+	Window         string       `json:"window,omitempty"` // default: the clerk's station, if any
+	By             cases.Actor  `json:"-"`
 }
 
 // Open opens a case. Without a case number it takes the next one of the hall's sequence;
@@ -290,7 +293,8 @@ func (d *Desk) Open(ctx context.Context, in OpenInput) (*cases.Case, error) {
 			}
 		}
 		e, err := cases.Open(m, d.cal, cases.OpenInput{CaseNo: no, Applicant: in.Applicant, Submitter: in.Submitter,
-			Window: in.Window, Channel: in.Channel, By: in.By, At: now})
+			Representative: in.Representative, Window: cmp.Or(strings.TrimSpace(in.Window), station(in.By)),
+			Channel: in.Channel, By: in.By, At: now})
 		if err != nil {
 			return nil, err
 		}
@@ -383,7 +387,20 @@ func (d *Desk) decisionNotice(ctx context.Context, c *cases.Case, decided cases.
 		return nil, errs.E("desk.Decide", errs.Internal, "", "", err)
 	}
 	m, _ := d.Catalogue().Matter(c.Matter)
-	return d.fileNotice(ctx, c, decided.Seq, notice.FromDecision(c, m, data, decided.Reason, decided.At), by)
+	n := notice.FromDecision(c, m, data, decided.Reason, decided.At)
+	// The notice names who decided, and where: the case's window, else the decider's station,
+	// else the general window every application comes through (DB22/T 2871.2 §7.1.1).
+	n.Clerk = decided.By
+	n.Window = cmp.Or(n.Window, station(cases.Actor{Role: decided.Role, Desk: decided.Desk}), "综合窗口")
+	return d.fileNotice(ctx, c, decided.Seq, n, by)
+}
+
+// station is the station an actor works at, "" when it is known by its role alone.
+func station(a cases.Actor) string {
+	if a.Desk == a.Role {
+		return ""
+	}
+	return a.Desk
 }
 
 // unnoticedDecision finds the decision a window retries because its notice failed (storage

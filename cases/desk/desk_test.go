@@ -311,7 +311,7 @@ func TestConcurrentDecisions(t *testing.T) {
 	answers := make([]caseJSON, 2)
 	for i, decision := range []string{"correction_required", "reject"} {
 		wg.Go(func() {
-			codes[i] = e.do("POST", "/api/v1/cases/"+c.CaseNo+"/decision", fmt.Sprintf("window:w%d", i), map[string]string{"decision": decision, "reason": "理由"},
+			codes[i] = e.do("POST", "/api/v1/cases/"+c.CaseNo+"/decision", fmt.Sprintf("window:w%d", i), map[string]any{"decision": decision, "reason": "理由", "refusals": []string{"card_already_valid"}},
 				map[string]string{"If-Match": fmt.Sprint(c.Version)}, &answers[i])
 		})
 	}

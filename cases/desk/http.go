@@ -62,7 +62,8 @@ func ifMatch(r *http.Request) (int, error) {
 }
 
 func (d *Desk) getMatters(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"matters": d.Catalogue().Matters})
+	c := d.Catalogue()
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"matters": c.Matters, "department_names": c.DepartmentNames})
 	return nil
 }
 
@@ -85,6 +86,10 @@ func (d *Desk) caseView(c *cases.Case, p auth.Principal) *cases.Case {
 	if c.Submitter != nil {
 		s := mask(*c.Submitter)
 		v.Submitter = &s
+	}
+	if c.Representative != nil {
+		r := mask(*c.Representative)
+		v.Representative = &r
 	}
 	v.Facts = make([]cases.DocumentFacts, len(c.Facts))
 	for i, f := range c.Facts {
@@ -241,7 +246,8 @@ func (d *Desk) confirmHandover(w http.ResponseWriter, r *http.Request, p auth.Pr
 	return nil
 }
 
-// listCases: GET /api/v1/cases?state=&matter=&due_within=N&overdue=true&page=1&per_page=50.
+// listCases: GET /api/v1/cases?state=&matter=&due_within=N&overdue=true&q=&page=1&per_page=50;
+// q finds a case number or applicant's name containing it.
 func (d *Desk) listCases(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	q := r.URL.Query()
 	sq := storage.CaseQuery{State: q.Get("state"), Matter: q.Get("matter")}
@@ -293,7 +299,8 @@ func (d *Desk) answerList(w http.ResponseWriter, r *http.Request, p auth.Princip
 	if own && !sq.Supplements {
 		sq.Department = dept
 	}
-	filter := (sq.Matter != "" && (sq.Open || sq.Supplements)) || own
+	q := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("q")))
+	filter := (sq.Matter != "" && (sq.Open || sq.Supplements)) || own || q != ""
 	if filter {
 		sq.Offset, sq.Limit = 0, 100000
 	} else {
@@ -323,7 +330,8 @@ func (d *Desk) answerList(w http.ResponseWriter, r *http.Request, p auth.Princip
 			}
 		}
 		keep := d.visible(c, p) && (want.Matter == "" || c.Matter == want.Matter) &&
-			(want.State == "" || c.State == want.State) && (!want.Open || d.index(c).Open)
+			(want.State == "" || c.State == want.State) && (!want.Open || d.index(c).Open) &&
+			(q == "" || strings.Contains(strings.ToUpper(c.CaseNo), q) || strings.Contains(strings.ToUpper(c.Applicant.Name), q))
 		if !keep {
 			continue
 		}
