@@ -81,6 +81,17 @@ func (d *deps) desk() *desk.Desk {
 				}
 				return cd.Heal(ctx, after, limit, settled)
 			}},
+			{Name: "deliveries", Heal: func(ctx context.Context, after string, limit int, settled time.Time) (string, int, error) {
+				cd, err := d.caseDesk()
+				if err != nil {
+					return after, 0, err
+				}
+				dd, err := d.wireDelivery(nil, cd)
+				if err != nil {
+					return after, 0, err
+				}
+				return dd.Heal(ctx, after, limit, settled)
+			}},
 		},
 		Audit: &archive.AuditLog{Store: d.blobs, Coord: d.state, Origin: origin,
 			RetentionMode: d.cfg.RetentionMode, RetentionYears: d.cfg.AuditRetentionYears}}

@@ -75,10 +75,7 @@ func (t *Tracker) List(ctx context.Context, q storage.DeliveryQuery) ([]delivery
 
 // Reindex rebuilds the Redis lists from MinIO.
 func (t *Tracker) Reindex(ctx context.Context) (int, error) {
-	return t.Store.RebuildDeliveryIndex(ctx, func(data []byte) (storage.DeliveryIndex, error) {
-		d, err := decodeDelivery(data)
-		return indexOf(d), err
-	})
+	return t.Store.RebuildDeliveryIndex(ctx, parseIndex)
 }
 
 func indexOf(d delivery.Delivery) storage.DeliveryIndex {
