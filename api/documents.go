@@ -42,7 +42,17 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if !p.SeesFullIDs() {
 		d.Fields = auth.MaskFields(d.Fields)
 	}
-	WriteJSON(w, http.StatusOK, d)
+	// The filed copy's signature, checked now: what the document page shows beside the
+	// record. A check that cannot run leaves it out rather than failing the record.
+	sig, err := s.signatureStatus(r.Context(), d.ID)
+	if err != nil {
+		s.Log.WarnContext(r.Context(), "signature not checked", "document", d.ID, "err", err)
+		sig = nil
+	}
+	WriteJSON(w, http.StatusOK, struct {
+		*storage.Document
+		Signature *SignatureStatus `json:"signature,omitempty"`
+	}{d, sig})
 	return nil
 }
 

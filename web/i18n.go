@@ -248,6 +248,13 @@ var catalogue = map[string][2]string{
 	"doc.events":        {"来源与访问记录", "Provenance and access"},
 	"document.title":    {"材料", "Document"},
 
+	"doc.signature":         {"电子签名", "Signature"},
+	"doc.signature_valid":   {"有效", "valid"},
+	"doc.signature_invalid": {"无效", "not valid"},
+	"doc.timestamp":         {"时间戳", "time-stamped"},
+	"doc.intact":            {"存档文件与签名时一致", "the filed copy is the one signed"},
+	"doc.not_intact":        {"存档文件在签名后被改动", "the filed copy changed after signing"},
+
 	"type.application_form":        {"申请表", "Application form"},
 	"type.id_card":                 {"身份证", "ID card"},
 	"type.business_license":        {"营业执照", "Business licence"},

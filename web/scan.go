@@ -188,6 +188,15 @@ type document struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	SupersededBy []string            `json:"superseded_by"`
 	ReviewedBy   string              `json:"reviewed_by"`
+	// Signature is the filed copy's signature as GET /api/v1/documents/{id} checked it.
+	Signature *struct {
+		Valid     bool      `json:"valid"`
+		Signer    string    `json:"signer"`
+		SignedAt  time.Time `json:"signed_at"`
+		Timestamp time.Time `json:"timestamp"` // zero: not time-stamped
+		Intact    bool      `json:"intact"`
+		Reason    string    `json:"reason"`
+	} `json:"signature"`
 }
 
 type batchData struct {
