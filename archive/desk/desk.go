@@ -377,7 +377,7 @@ func (d *Desk) reconcileEpoch(ctx context.Context) bool {
 		d.Log.Info("new installation: Redis is marked as holding onewindow's indexes")
 		return true
 	}
-	d.Log.Warn("Redis had lost its indexes (no epoch mark); rebuilt them from MinIO", "batches", res.Batches,
+	d.Log.Warn("Redis has lost its indexes (no epoch mark); rebuilt them from MinIO", "batches", res.Batches,
 		"requeued", res.Requeued, "documents", res.Documents, "rebuilt", res.Rebuilt, "seconds", res.Seconds)
 	if d.Metrics != nil {
 		d.Metrics.IndexRepairs.WithLabelValues("batches").Add(float64(res.Batches))
