@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"time"
 )
 
 // Rows are a report's figures as (figure, key, name, value) rows: one table that the CSV and
@@ -44,8 +45,16 @@ func (r *Report) Rows() [][]string {
 	for i, n := range r.Ratings.ByScore {
 		rows = append(rows, []string{"ratings_by_score", num(i + 1), "", num(n)})
 	}
+	rows = append(rows, []string{"pages_digitised", "", "", num(r.PagesDigitised)})
 	for _, d := range r.Intake {
-		rows = append(rows, []string{"intake_counter", d.Date, "", num(d.Counter)}, []string{"intake_mail", d.Date, "", num(d.Mail)})
+		rows = append(rows, []string{"intake_counter", d.Date, "", num(d.Counter)}, []string{"intake_mail", d.Date, "", num(d.Mail)},
+			[]string{"pages_digitised_day", d.Date, "", num(d.Pages)})
+	}
+	if b := r.Backlog; b != nil {
+		rows = append(rows, []string{"backlog_total", b.At.Format(time.RFC3339), "", num(b.Total)})
+		for _, q := range b.Queues {
+			rows = append(rows, []string{"backlog", q.Queue, "", num(q.Pending + q.Active + q.Scheduled + q.Retry)})
+		}
 	}
 	for _, d := range r.Departments {
 		rows = append(rows,

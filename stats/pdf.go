@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -56,6 +57,13 @@ func (r *Report) PDF(hall, fontPath string, generated time.Time) ([]byte, error)
 		days[i], counter[i], mail[i] = d.Date, float64(d.Counter), float64(d.Mail)
 	}
 	pdfBars(p, days, []pdfSeries{{"窗口", counter}, {"邮寄", mail}})
+
+	heading(p, "每日数字化页数（页）")
+	pages := make([]float64, len(r.Intake))
+	for i, d := range r.Intake {
+		pages[i] = float64(d.Pages)
+	}
+	pdfBars(p, days, []pdfSeries{{"页数", pages}})
 
 	heading(p, "办理决定（件）")
 	var names []string
@@ -122,11 +130,25 @@ func (r *Report) totals() [][2]string {
 		[2]string{"容缺材料按时补齐", fmt.Sprintf("%d / %d（逾期 %d，尚欠 %d）", r.Deferred.OnTime, r.Deferred.Due, r.Deferred.Late, r.Deferred.Owed)},
 		[2]string{"超期未办结", n(r.Overdue)},
 		[2]string{"两个工作日内到期", n(r.DueSoon)},
+		[2]string{"数字化页数", n(r.PagesDigitised)},
+		[2]string{"待处理任务（生成报告时）", backlogText(r.Backlog)},
 		[2]string{"评价数", n(r.Ratings.Count)},
 		[2]string{"平均评分", strconv.FormatFloat(r.Ratings.Mean, 'f', -1, 64)},
 		[2]string{"差评及回访", fmt.Sprintf("差评 %d，待回访 %d，逾期 %d", r.Ratings.Low, r.Ratings.FollowUpsOpen, r.Ratings.FollowUpsLate)},
 	)
 	return rows
+}
+
+// backlogText says what the queues held when the report was made.
+func backlogText(b *Backlog) string {
+	if b == nil {
+		return "未读取"
+	}
+	parts := make([]string, 0, len(b.Queues))
+	for _, q := range b.Queues {
+		parts = append(parts, fmt.Sprintf("%s %d", q.Queue, q.Pending+q.Active+q.Scheduled+q.Retry))
+	}
+	return fmt.Sprintf("%d（%s）", b.Total, strings.Join(parts, "，"))
 }
 
 func heading(p *fpdf.Fpdf, s string) {

@@ -48,6 +48,10 @@ type Report struct {
 	ByWindow []Count      `json:"by_window"`
 	ByClerk  []Count      `json:"by_clerk"`
 	Ratings  RatingsStats `json:"ratings"`
+	// PagesDigitised are the pages of the batches done on those days (Intake has them per
+	// day); Backlog is what the queues hold now. Both are the whole hall's, filter or not.
+	PagesDigitised int      `json:"pages_digitised"`
+	Backlog        *Backlog `json:"backlog,omitempty"`
 }
 
 // DayIntake is one day's new cases by channel.
@@ -55,6 +59,7 @@ type DayIntake struct {
 	Date    string `json:"date"`
 	Counter int    `json:"counter"`
 	Mail    int    `json:"mail"`
+	Pages   int    `json:"pages"` // pages digitised that day
 }
 
 // DeferredStats counts owed (容缺) materials.
@@ -289,6 +294,10 @@ func (s *Stats) Report(ctx context.Context, from, to time.Time, fl Filter) (*Rep
 	if r.Ratings, err = s.ratings(ctx, in, kept, todayStr); err != nil {
 		return nil, err
 	}
+	if err := s.pages(ctx, r, from, to); err != nil {
+		return nil, err
+	}
+	r.Backlog = s.backlog(ctx)
 	return r, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"onewindow/cases"
 	"onewindow/internal/clock"
 	"onewindow/internal/errs"
+	"onewindow/internal/metrics"
 )
 
 // Cases reads the filed case events (storage.CaseStore): how many were filed (a count that
@@ -48,6 +49,10 @@ type Options struct {
 	// against the archive all the same, in case the count was lost with Redis. 0: 5 minutes;
 	// negative: list on every report.
 	MaxAge time.Duration
+	// Pages counts the pages digitised (nil: not counted); Queues reads the queues' backlog
+	// (asynq's inspector; nil: not shown). Both are the hall's, whatever a filter narrows.
+	Pages  PageCounts
+	Queues metrics.QueueStatsFunc
 	// FontPath is the CJK font the PDF report embeds ("" for the notices' default).
 	FontPath string
 	Log      *slog.Logger

@@ -70,11 +70,16 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.stats = stats.New(stats.Options{Cases: e.store, Ratings: e.ratings, FollowUps: e.ratings, Catalogue: e.desk.Catalogue, Clock: hall})
+	e.serve()
+	return e
+}
+
+// serve answers the statistics API of e.stats at e.srv.
+func (e *env) serve() {
 	mux := http.NewServeMux()
 	e.stats.Routes(mux, testAuthz)
 	e.srv = httptest.NewServer(mux)
-	t.Cleanup(e.srv.Close)
-	return e
+	e.t.Cleanup(e.srv.Close)
 }
 
 func (e *env) at(t time.Time) { e.now.Store(&t) }

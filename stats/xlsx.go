@@ -33,9 +33,9 @@ func (r *Report) XLSX() ([]byte, error) {
 	if _, err := f.NewSheet("intake"); err != nil {
 		return nil, err
 	}
-	_ = f.SetSheetRow("intake", "A1", &[]any{"date", "counter", "mail"})
+	_ = f.SetSheetRow("intake", "A1", &[]any{"date", "counter", "mail", "pages"})
 	for i, d := range r.Intake {
-		if err := f.SetSheetRow("intake", fmt.Sprintf("A%d", i+2), &[]any{d.Date, d.Counter, d.Mail}); err != nil {
+		if err := f.SetSheetRow("intake", fmt.Sprintf("A%d", i+2), &[]any{d.Date, d.Counter, d.Mail, d.Pages}); err != nil {
 			return nil, err
 		}
 	}

@@ -76,8 +76,10 @@ func (s *State) PutBatch(ctx context.Context, b *Batch) error {
 		if b.IdempotencyKey != "" {
 			pipe.SetNX(ctx, idemKey(b.IdempotencyKey), b.ID, 0)
 		}
-		_, err := pipe.Exec(ctx)
-		return err
+		if _, err := pipe.Exec(ctx); err != nil {
+			return err
+		}
+		return s.countBatchPages(ctx, b) // once per batch: safe to retry
 	})
 }
 

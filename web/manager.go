@@ -16,7 +16,19 @@ type statsAnswer struct {
 		Date    string `json:"date"`
 		Counter int    `json:"counter"`
 		Mail    int    `json:"mail"`
+		Pages   int    `json:"pages"`
 	} `json:"intake"`
+	PagesDigitised int `json:"pages_digitised"`
+	Backlog        *struct {
+		Total  int `json:"total"`
+		Queues []struct {
+			Queue     string `json:"queue"`
+			Pending   int    `json:"pending"`
+			Active    int    `json:"active"`
+			Scheduled int    `json:"scheduled"`
+			Retry     int    `json:"retry"`
+		} `json:"queues"`
+	} `json:"backlog"`
 	Decisions          map[string]int `json:"decisions"`
 	AcceptedFirstVisit int            `json:"accepted_first_visit"`
 	Decided            int            `json:"decided"`
@@ -81,6 +93,7 @@ type managerData struct {
 	Stats          *statsAnswer
 	Decisions      []statsCount
 	Intake         template.HTML
+	Pages          template.HTML
 	DecChart       template.HTML
 	DeptChart      template.HTML
 	RateChart      template.HTML
@@ -117,11 +130,12 @@ func (s *site) manager(w http.ResponseWriter, rq *req) {
 	}
 	l := rq.l
 	days := make([]string, len(st.Intake))
-	counter, mail := make([]float64, len(st.Intake)), make([]float64, len(st.Intake))
+	counter, mail, pages := make([]float64, len(st.Intake)), make([]float64, len(st.Intake)), make([]float64, len(st.Intake))
 	for i, in := range st.Intake {
-		days[i], counter[i], mail[i] = in.Date, float64(in.Counter), float64(in.Mail)
+		days[i], counter[i], mail[i], pages[i] = in.Date, float64(in.Counter), float64(in.Mail), float64(in.Pages)
 	}
 	d.Intake = barChart(l.T("mgr.intake"), days, []series{{l.T("mgr.counter"), counter}, {l.T("mgr.mail"), mail}})
+	d.Pages = barChart(l.T("mgr.pages_day"), days, []series{{l.T("mgr.pages"), pages}})
 	var names []string
 	var vals []float64
 	for _, k := range decisionOrder {

@@ -4,15 +4,21 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+
+	"github.com/hibiken/asynq"
 
 	"onewindow/api"
 	"onewindow/archive"
 	"onewindow/cases"
 	casedesk "onewindow/cases/desk"
+	"onewindow/internal/tasks"
 	"onewindow/public"
 	"onewindow/stats"
 	"onewindow/storage"
+	"onewindow/workers"
 )
 
 // publicPaths are the pages an applicant reaches without signing in (package public); the
@@ -49,7 +55,9 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 		return err
 	}
 	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, FollowUps: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
-		Calendar: cal, Clock: hall, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "stats")})
+		Calendar: cal, Clock: hall, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "stats"),
+		Pages:  d.state,
+		Queues: workers.QueueStats(asynq.NewInspectorFromRedisClient(d.state.Redis()), slices.Sorted(maps.Keys(tasks.Queues)))})
 	s.Extra = append(s.Extra, pub.Routes, st.Routes)
 	return nil
 }

@@ -1,0 +1,15 @@
+package web
+
+import "maps"
+
+// managerMessages are the management page's words for the work done and waiting, kept
+// beside the catalogue they join so that neither file outgrows the house limit.
+var managerMessages = map[string][2]string{
+	"mgr.pages":         {"数字化页数", "Pages digitised"},
+	"mgr.pages_day":     {"每日数字化页数", "Pages digitised per day"},
+	"mgr.backlog":       {"待处理任务（此刻）", "Tasks waiting (now)"},
+	"mgr.backlog_queue": {"队列", "Queue"},
+	"mgr.backlog_none":  {"暂时无法读取", "cannot be read now"},
+}
+
+func init() { maps.Copy(catalogue, managerMessages) }
