@@ -24,6 +24,9 @@ type Index struct {
 	mu    sync.RWMutex // guards idx and stale against Reset swapping it
 	idx   bleve.Index
 	stale bool
+	// refilling: Reset emptied the index and the rebuild's Persist has not yet marked it
+	// current, so a rebuild cut short is done again at the next start.
+	refilling bool
 }
 
 // schemaKey is the internal key of the index's schema version: an index written before the
@@ -131,7 +134,9 @@ func (x *Index) Close() error {
 	return err
 }
 
-// Reset throws the index away and starts an empty one.
+// Reset throws the index away and starts an empty one for a rebuild, which ends with
+// Persist. Until then the index carries no schema mark and stays Stale: a process stopped
+// mid-rebuild rebuilds again at its next start instead of keeping a part of the archive.
 func (x *Index) Reset() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -141,8 +146,8 @@ func (x *Index) Reset() error {
 	if err := os.RemoveAll(x.path()); err != nil {
 		return err
 	}
-	idx, err := newIndex(x.path())
-	x.idx, x.stale = idx, false
+	idx, err := bleve.New(x.path(), indexMapping())
+	x.idx, x.stale, x.refilling = idx, true, err == nil
 	return err
 }
 
@@ -232,18 +237,28 @@ func (x *Index) Position() string {
 	return string(v)
 }
 
-// Persist closes and reopens the index so that everything indexed so far is on disk.
+// Persist closes and reopens the index so that everything indexed so far is on disk; after
+// Reset it marks the rebuilt index current (its schema version, no longer Stale).
 func (x *Index) Persist() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.idx == nil {
 		return errors.New("search index is closed")
 	}
+	if x.refilling {
+		// The rebuild after Reset is complete: the index is current from now on.
+		if err := x.idx.SetInternal(schemaKey, []byte(schemaVersion)); err != nil {
+			return err
+		}
+	}
 	if err := x.idx.Close(); err != nil {
 		return err
 	}
 	idx, err := openOrCreate(x.path())
 	x.idx = idx
+	if err == nil && x.refilling {
+		x.stale, x.refilling = false, false
+	}
 	return err
 }
 

@@ -84,7 +84,8 @@ func TestCodePrefixTerms(t *testing.T) {
 	}
 }
 
-// An index written before the current mapping is stale until reset.
+// An index written before the current mapping is stale until rebuilt: Reset, then Persist
+// (TestIndexSchemaMigratesOnce follows it across restarts).
 func TestStaleIndex(t *testing.T) {
 	dir := t.TempDir()
 	x, err := OpenIndex(dir)
@@ -108,8 +109,11 @@ func TestStaleIndex(t *testing.T) {
 	if !x.Stale() {
 		t.Error("an index without a schema version is not stale")
 	}
-	if err := x.Reset(); err != nil || x.Stale() {
-		t.Errorf("after Reset: stale %v, err %v", x.Stale(), err)
+	if err := x.Reset(); err != nil || !x.Stale() {
+		t.Errorf("after Reset, before the rebuild is persisted: stale %v, err %v", x.Stale(), err)
+	}
+	if err := x.Persist(); err != nil || x.Stale() {
+		t.Errorf("after the rebuild is persisted: stale %v, err %v", x.Stale(), err)
 	}
 }
 
