@@ -311,6 +311,15 @@ func TestUploadToFiledSearchablePDF(t *testing.T) {
 	for _, p := range pdfa.Preflight(t, path, pdfa.PDFA1Only...) {
 		t.Errorf("PDFBox Preflight (PDF/A-1b, errors PDF/A-2b allows left out): %s", p)
 	}
+	// Dev mode signs the filed copy with its test CA and time-stamps it: verify-pdf finds it
+	// valid against that CA, and so does poppler.
+	if out, err := exec.Command(binPath, "verify-pdf", "--trust", filepath.Join(d.dir, "signing", "ca.pem"), path).CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "B-LT") || !strings.Contains(string(out), "证书受信任：是") {
+		t.Errorf("verify-pdf on the filed copy: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("pdfsig", path).CombinedOutput(); err == nil && !strings.Contains(string(out), "Signature is Valid") {
+		t.Errorf("pdfsig on the filed copy:\n%s", out)
+	}
 	out, err := exec.Command("pdftotext", path, "-").Output()
 	if err != nil || !strings.Contains(strings.ReplaceAll(string(out), " ", ""), "委托") {
 		t.Errorf("pdftotext: %v %q", err, out)
