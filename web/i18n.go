@@ -387,6 +387,7 @@ var catalogue = map[string][2]string{
 	"ops.index.batches":    {"批次（Redis）", "Batches (Redis)"},
 	"ops.index.cases":      {"案件视图与列表（Redis）", "Cases (Redis)"},
 	"ops.index.deliveries": {"部门推送列表（Redis）", "Deliveries (Redis)"},
+	"ops.index.audit":      {"访问审计链的最新位置（Redis）", "Access audit chain's head (Redis)"},
 
 	"desk.not_yet": {"该工作台的接口尚未启用，稍后即可使用。", "This desk's API is not available yet."},
 

@@ -146,6 +146,9 @@ func (d *Desk) Heal(ctx context.Context, period, grace time.Duration) (*HealResu
 		if err := d.healBatches(ctx, ids, now.Add(-grace), res); err != nil {
 			return res, err
 		}
+		if err := d.healAuditHead(ctx, now, res); err != nil {
+			return res, err
+		}
 		for _, h := range d.Healers {
 			next, n, err := h.Heal(ctx, d.heal.at(h.Name), d.chunk(), now.Add(-grace))
 			if err != nil {

@@ -28,12 +28,13 @@ type Metrics struct {
 	// BatchSeconds is the time from an upload's acceptance until its batch is done.
 	BatchSeconds prometheus.Histogram
 	// IndexRepairs counts entries the reconciler found missing or stale in an index and
-	// repaired from MinIO, by index (documents, search, batches, cases, deliveries).
+	// repaired from MinIO, by index (documents, search, batches, cases, deliveries, and the audit
+	// chain's head).
 	IndexRepairs *prometheus.CounterVec
 }
 
 // IndexNames are the indexes the reconciler compares with MinIO and repairs.
-var IndexNames = []string{"documents", "search", "batches", "cases", "deliveries"}
+var IndexNames = []string{"documents", "search", "batches", "cases", "deliveries", "audit"}
 
 // New registers every metric, plus Go and process collectors.
 func New() *Metrics {
