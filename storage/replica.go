@@ -10,25 +10,29 @@ import (
 	"onewindow/internal/errs"
 )
 
-// OpenReplica connects to the copy of the buckets on a second MinIO, o naming it as the hall's
-// own settings name the first (the same bucket prefix). Unlike OpenBlobs it creates nothing: a
-// check must not make the copy it looks at, and a bucket missing there is an answer.
+// OpenReplica connects to the buckets at o (the copy on a second MinIO, or the hall's own,
+// under the same prefix) for a comparison. Unlike OpenBlobs it creates nothing: a check must not
+// make what it looks at, and a bucket missing there is an answer.
 func OpenReplica(ctx context.Context, o S3Options) (*Blobs, error) {
 	const op = "storage.OpenReplica"
 	c, err := minio.New(o.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(o.AccessKey, o.SecretKey, ""),
 		Secure: o.Secure, Region: o.Region})
 	if err != nil {
-		return nil, errs.E(op, errs.Invalid, "bad_s3_endpoint", "The replica's S3 endpoint setting is not valid.", err)
+		return nil, errs.E(op, errs.Invalid, "bad_s3_endpoint", "The S3 endpoint setting is not valid.", err)
 	}
 	b := &Blobs{c: c, sign: c, names: bucketNames(o.Prefix)}
 	for _, name := range b.names {
 		ok, err := c.BucketExists(ctx, name)
-		if err != nil {
-			return nil, errs.E(op, errs.Unavailable, "storage_unavailable", "The replica's object storage does not answer.", err)
+		switch minio.ToErrorResponse(err).Code {
+		case "":
+		case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+			return nil, errs.E(op, errs.Forbidden, "storage_access_denied", "Object storage at "+o.Endpoint+" refused the key.", err)
+		default:
+			return nil, errs.E(op, errs.Unavailable, "storage_unavailable", "Object storage at "+o.Endpoint+" does not answer.", err)
 		}
 		if !ok {
 			return nil, errs.E(op, errs.NotFound, "replica_bucket_missing",
-				"The replica has no bucket "+name+": replication is not set up (docs/OPERATIONS.md).", nil)
+				"Object storage at "+o.Endpoint+" has no bucket "+name+": replication is not set up (docs/OPERATIONS.md).", nil)
 		}
 	}
 	return b, nil

@@ -19,6 +19,11 @@ func TestCompareReplica(t *testing.T) {
 	if _, err := storage.OpenReplica(ctx, b.S3Options("cmp")); errs.CodeOf(err) != "replica_bucket_missing" {
 		t.Errorf("a copy without the buckets: %v, want replica_bucket_missing", err)
 	}
+	wrong := b.S3Options("cmp")
+	wrong.SecretKey = "not-the-secret"
+	if _, err := storage.OpenReplica(ctx, wrong); errs.CodeOf(err) != "storage_access_denied" {
+		t.Errorf("a wrong key: %v, want storage_access_denied", err)
+	}
 	primary, err := storage.OpenBlobs(ctx, a.S3Options("cmp"))
 	if err != nil {
 		t.Fatal(err)

@@ -289,8 +289,8 @@ func withoutLinks(v any) any {
 	return out
 }
 
-// checkRetentionKept reads each document's PDF on the copy: it is under the retention its
-// record names, replicated with it.
+// checkRetentionKept reads each document's files on the copy: they are under the retention its
+// record names, replicated with them.
 func checkRetentionKept(t *testing.T, site *testenv.Site, s drillState) {
 	t.Helper()
 	blobs, err := storage.OpenReplica(context.Background(), site.S3Options(drillPrefix))
@@ -302,11 +302,15 @@ func checkRetentionKept(t *testing.T, site *testenv.Site, s drillState) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mode, until, err := blobs.Client().GetObjectRetention(context.Background(), blobs.Name(storage.Archive), storage.DocumentPDFKey(id), "")
-		// S3 keeps retain-until dates to the second; the record keeps the filing's instant.
-		if err != nil || mode == nil || string(*mode) != rec.Retention.Mode || until == nil || until.Sub(rec.Retention.Until).Abs() >= time.Second {
-			t.Errorf("document %s on the copy: retention %v %v (%v), its record says %s until %v", id, mode, until, err,
-				rec.Retention.Mode, rec.Retention.Until)
+		// Every file the record names: the PDF, the text, the original scan (whose retention
+		// filing extends) are each kept as long as the record says, to the second S3 keeps.
+		for _, f := range rec.Files {
+			mode, until, err := blobs.Client().GetObjectRetention(context.Background(), blobs.Name(storage.Archive), f.Key, "")
+			if err != nil || mode == nil || string(*mode) != rec.Retention.Mode || until == nil ||
+				until.Before(rec.Retention.Until.Add(-time.Second)) {
+				t.Errorf("%s of document %s on the copy: retention %v %v (%v), its record says %s until %v", f.Role, id, mode, until, err,
+					rec.Retention.Mode, rec.Retention.Until)
+			}
 		}
 	}
 }
