@@ -79,7 +79,7 @@ func signedEvent(s *esign.Signer, res *esign.Result) Event {
 	case res.Stamp != nil:
 		detail += ", time-stamped " + res.Stamp.Time.UTC().Format(time.RFC3339)
 	case res.TSAErr != nil:
-		detail += "; no time-stamp yet, the time-stamp service failed: " + res.TSAErr.Error()
+		detail += "; " + noStampYet + ", the time-stamp service failed: " + res.TSAErr.Error()
 	}
 	return Event{Type: "signed", Agent: "onewindow", Time: res.SignedAt.UTC(), Detail: detail}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"image"
@@ -220,4 +221,51 @@ func BenchmarkVerifyFiledCopy(b *testing.B) {
 		}
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*10000/60, "min/10000docs")
+}
+
+// A copy filed while the time-stamp service was down gets its time-stamp later, once: a
+// "timestamped" event whose token is over the filed copy's signature.
+func TestStampLaterStampsCopiesSignedWithoutATimestamp(t *testing.T) {
+	ctx := context.Background()
+	pki, err := esign.NewDevPKI("测试政务服务中心", esign.AlgECDSA, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := *pki.Signer
+	down.TSA = &esign.HTTPTSA{URL: "http://127.0.0.1:1/tsa"}
+	e := newFilingEnv(t, &down)
+	pending := e.file(t, "SIGNB-101", scanPDF(t, 1))
+	e.filer.Signer = archive.PAdES{Signer: pki.Signer}
+	stampedAlready := e.file(t, "SIGNB-102", scanPDF(t, 1))
+	recs := []*archive.Record{&pending, &stampedAlready}
+
+	if n, err := archive.StampLater(ctx, e.blobs, down.TSA, recs, time.Now()); err == nil || n != 0 {
+		t.Fatalf("with the service still down: %d, %v", n, err)
+	}
+	if n, err := archive.StampLater(ctx, e.blobs, pki.TSA, recs, time.Now()); err != nil || n != 1 {
+		t.Fatalf("stamped %d, %v; want 1", n, err)
+	}
+	if n, err := archive.StampLater(ctx, e.blobs, pki.TSA, recs, time.Now()); err != nil || n != 0 {
+		t.Fatalf("again: stamped %d, %v; want 0", n, err)
+	}
+	evs, err := archive.LoadEvents(ctx, e.blobs, "SIGNB-101")
+	if err != nil || len(evs) != 1 || evs[0].Type != "timestamped" {
+		t.Fatalf("events %+v, %v", evs, err)
+	}
+	_, b64, _ := strings.Cut(evs[0].Detail, "; token ")
+	token, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := e.blobs.Get(ctx, storage.Archive, storage.DocumentPDFKey("SIGNB-101"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := esign.LastSignatureValue(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := esign.CheckStamp(token, sig); err != nil {
+		t.Fatalf("the token is not over the filed copy's signature: %v", err)
+	}
 }

@@ -14,11 +14,21 @@ import (
 
 	"github.com/emmansun/gmsm/smx509"
 
+	"onewindow/archive"
+	"onewindow/archive/desk"
 	"onewindow/internal/config"
 	"onewindow/internal/esign"
 )
 
 func init() {
+	commands["stamp-later"] = runStampLater
+	help["stamp-later"] = command{summary: "time-stamp the filed copies signed while the time-stamp service was down",
+		usage: "onewindow stamp-later [--from YYYY-MM-DD] [flags]",
+		about: "Asks --tsa-url (dev mode: its local unit) for an RFC 3161 time-stamp over the signature of every filed copy whose \"signed\" event says it has none, " +
+			"and files it as a \"timestamped\" event beside the record. Run it when the service is back (cron); copies stamped before are skipped.\n" +
+			"Exit status: 0 done; 1 the service is still down or storage failed.",
+		flags:  [][2]string{{"from", "only copies filed on or after this day"}},
+		groups: connected}
 	commands["verify-pdf"] = runVerifyPDF
 	help["verify-pdf"] = command{summary: "check the signatures of any PDF (exit 1 if not valid)",
 		usage: "onewindow verify-pdf [--trust CA.pem] [--json] FILE.pdf",
@@ -194,4 +204,39 @@ func printPDFCheck(c *esign.PDFCheck, trusted bool) {
 		}
 	}
 	fmt.Println(c.Reason)
+}
+
+func runStampLater(ctx context.Context, args []string) error {
+	var from string
+	cfg, _, err := parseConfig("stamp-later", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "only copies filed on or after this day (YYYY-MM-DD)")
+	})
+	if err != nil {
+		return err
+	}
+	d, err := connect(ctx, cfg, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	s, err := d.signer()
+	if err != nil {
+		return err
+	}
+	if s == nil || s.TSA == nil {
+		return errors.New("stamp-later needs a time-stamp service: set --tsa-url")
+	}
+	var scope desk.ReportScope
+	if from != "" {
+		if scope.From, err = d.hall.ParseDate(from); err != nil {
+			return fmt.Errorf("--from is YYYY-MM-DD: %w", err)
+		}
+	}
+	recs, err := d.desk().Records(ctx, scope)
+	if err != nil {
+		return err
+	}
+	n, err := archive.StampLater(ctx, d.blobs, s.TSA, recs, time.Now())
+	fmt.Printf("%d filed copies time-stamped\n", n)
+	return err
 }

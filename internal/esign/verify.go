@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -227,3 +228,33 @@ func parsePDFDate(s string) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// LastSignatureValue returns the signature value of pdf's last signature: what a time-stamp
+// obtained later (StampLater in archive) is over.
+func LastSignatureValue(pdf []byte) ([]byte, error) {
+	ms := byteRangeRE.FindAllSubmatchIndex(pdf, -1)
+	if len(ms) == 0 {
+		return nil, errors.New("the file has no signature")
+	}
+	m := ms[len(ms)-1]
+	var br [4]int64
+	for i := range br {
+		br[i], _ = strconv.ParseInt(string(pdf[m[2+2*i]:m[3+2*i]]), 10, 64)
+	}
+	if br[1] <= 0 || br[2] < br[1]+2 || br[2] > int64(len(pdf)) {
+		return nil, errors.New("the signature's byte range does not point into the file")
+	}
+	der, err := hex.DecodeString(string(pdf[br[1]+1 : br[2]-1]))
+	if err != nil {
+		return nil, err
+	}
+	p, err := parseCMS(der)
+	if err != nil {
+		return nil, err
+	}
+	return p.signature, nil
+}
+
+// CheckStamp verifies an RFC 3161 token obtained for signature (a signature value) after
+// the fact: the token's own signature and that its imprint is the signature's SHA-256.
+func CheckStamp(token, signature []byte) (*TimestampInfo, error) { return checkToken(token, signature) }
