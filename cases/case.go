@@ -255,19 +255,10 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 		}
 		if len(d.Refusals) == 0 {
 			return Event{}, errs.Errorf(op, errs.Unprocessable, "refusal_reason_required",
-				"A refusal must name at least one refusal reason of matter %s from the catalogue (refusals: %s).", m.Code, refusalCodes(m))
+				"A refusal must name at least one of the refusal reasons the catalogue gives matter %s (refusals); choose one and send it again.", m.Code)
 		}
 	}
 	return c.next(EvDecided, in.By, in.At, in.Reason, d)
-}
-
-// refusalCodes lists a matter's refusal codes for messages.
-func refusalCodes(m Matter) string {
-	codes := make([]string, len(m.Refusals))
-	for i, r := range m.Refusals {
-		codes[i] = r.Code
-	}
-	return strings.Join(codes, ", ")
 }
 
 // dueDates are the matter's time limit from an acceptance at, as a date, and the dates of the

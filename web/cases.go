@@ -29,6 +29,9 @@ type caseSummary struct {
 type party struct {
 	Name     string `json:"name"`
 	IDNumber string `json:"id_number"` // as the API shows it to the role: masked or whole
+	USCC     string `json:"uscc"`
+	Phone    string `json:"phone"` // masked or whole, as the ID number
+	Address  string `json:"address"`
 }
 
 func (p *party) UnmarshalJSON(b []byte) error {
@@ -58,84 +61,6 @@ func (c *caseSummary) judge(today string) {
 // today is the hall's date, which due dates are judged against.
 func (s *site) today() string { return s.opts.Clock.Date(s.opts.Clock.Now()) }
 
-type caseListData struct {
-	Cases    []caseSummary
-	Missing  bool
-	Matters  []matter
-	Form     map[string]string
-	Channels []string
-}
-
-type matter struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-func (s *site) caseList(w http.ResponseWriter, rq *req) {
-	d, e := s.loadCases(rq)
-	if e != nil && !e.missing() {
-		s.renderError(w, rq, e)
-		return
-	}
-	s.render(w, rq, http.StatusOK, "cases.html", "cases.title", d)
-}
-
-func (s *site) loadCases(rq *req) (caseListData, *apiError) {
-	d := caseListData{Form: map[string]string{"channel": "counter"}, Channels: []string{"counter", "mail"}}
-	var list struct {
-		Cases []caseSummary `json:"cases"`
-	}
-	e := s.getJSON(rq, "/api/v1/cases", &list)
-	d.Missing = e.missing()
-	d.Cases = list.Cases
-	today := s.today()
-	for i := range d.Cases {
-		d.Cases[i].judge(today)
-	}
-	// Overdue first, then by due date, the nearest first.
-	slices.SortStableFunc(d.Cases, func(a, b caseSummary) int {
-		if a.Overdue() != b.Overdue() {
-			if a.Overdue() {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.DueDate, b.DueDate)
-	})
-	var ms struct {
-		Matters []matter `json:"matters"`
-	}
-	if s.getJSON(rq, "/api/v1/matters", &ms) == nil {
-		d.Matters = ms.Matters
-	}
-	return d, e
-}
-
-// caseCreate opens a case: POST /api/v1/cases.
-func (s *site) caseCreate(w http.ResponseWriter, rq *req) {
-	applicant := map[string]string{"name": strings.TrimSpace(rq.PostFormValue("name"))}
-	if id := strings.TrimSpace(rq.PostFormValue("id_number")); id != "" {
-		applicant["id_number"] = id
-	}
-	if uscc := strings.TrimSpace(rq.PostFormValue("uscc")); uscc != "" {
-		applicant["uscc"] = uscc
-	}
-	body := map[string]any{"matter": rq.PostFormValue("matter"), "applicant": applicant, "channel": rq.PostFormValue("channel")}
-	var out struct {
-		CaseNo string `json:"case_no"`
-	}
-	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/cases", body, nil, &out); e != nil {
-		d, _ := s.loadCases(rq)
-		d.Form = map[string]string{"matter": rq.PostFormValue("matter"), "name": applicant["name"], "id_number": applicant["id_number"],
-			"uscc": applicant["uscc"], "channel": rq.PostFormValue("channel")}
-		v := s.viewFor(rq, "cases.title", d)
-		v.Err = e
-		s.renderView(w, rq.Request, e.Status, "cases.html", v)
-		return
-	}
-	http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(out.CaseNo)+"?m=case_opened", http.StatusSeeOther)
-}
-
 type caseDetail struct {
 	caseSummary
 	Documents []string `json:"documents"`
@@ -143,15 +68,20 @@ type caseDetail struct {
 		Complete bool `json:"complete"`
 		Items    []struct {
 			Type      string   `json:"type"`
+			Name      string   `json:"name"` // the catalogue's name, as the notices print it
 			Status    string   `json:"status"`
 			Documents []string `json:"documents"`
+			DueDate   string   `json:"due_date"`
 		} `json:"items"`
 		Inconsistencies []struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
 		} `json:"inconsistencies"`
+		Proposed string `json:"proposed_decision"`
 	} `json:"check"`
-	Notices []struct {
+	Submitter      *party `json:"submitter"`      // the agent (经办人)
+	Representative *party `json:"representative"` // 法定代表人
+	Notices        []struct {
 		ID   string `json:"id"`
 		Kind string `json:"kind"`
 	} `json:"notices"`
@@ -176,6 +106,7 @@ type caseData struct {
 	ResultKinds []string
 	Idem        string
 	Handout     handoutData
+	Decide      decideForm
 }
 
 func (s *site) casePage(w http.ResponseWriter, rq *req) {
@@ -211,25 +142,13 @@ func (s *site) loadCase(rq *req, no string) (caseData, *apiError) {
 		}
 	}
 	d.Decisions = []string{"accept", "accept_with_deficiencies", "correction_required", "reject"}
+	d.Decide = s.decideFormFor(rq, d.C)
 	d.ResultKinds = []string{"decision", "certificate", "licence", "other"}
 	d.Idem = nonce()
 	d.Handout = handoutData{Done: desk.Handout, Open: handoutStates[d.C.State] && desk.Handout == nil,
 		Carriers: mailCarriers, Form: map[string]string{"method": "pickup", "carrier": "EMS"},
 		ApplicantIDEnd: lastDigits(d.C.Applicant.IDNumber, 4)}
 	return d, nil
-}
-
-// caseDecision decides a case with If-Match: the version the officer saw, so a decision made
-// meanwhile at another window is a conflict, not overwritten.
-func (s *site) caseDecision(w http.ResponseWriter, rq *req) {
-	no := rq.PathValue("no")
-	hdr := http.Header{"If-Match": {rq.PostFormValue("version")}}
-	body := map[string]string{"decision": rq.PostFormValue("decision"), "reason": rq.PostFormValue("reason")}
-	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/cases/"+url.PathEscape(no)+"/decision", body, hdr, nil); e != nil {
-		s.renderError(w, rq, e)
-		return
-	}
-	http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(no)+"?m=decided", http.StatusSeeOther)
 }
 
 // caseResult uploads a department's result PDF, streamed like a scan.
