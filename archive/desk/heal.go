@@ -296,7 +296,9 @@ func (d *Desk) repairDocument(ctx context.Context, id string, fixRedis, addSearc
 			return err
 		}
 		res.repaired("search", id)
-		return nil
+		if !fixRedis {
+			return nil
+		}
 	}
 	rec, text, doc, err := d.loadDocument(ctx, id)
 	if err != nil {
