@@ -28,6 +28,16 @@ type Cases interface {
 	Events(ctx context.Context, caseNo string) ([][]byte, error)
 }
 
+// Summaries keeps each case's folded facts with the version they were folded at
+// (storage.CaseStore, in Redis), so that a process that starts folds only the cases that
+// moved since, and the cases' current versions as their cached views say.
+type Summaries interface {
+	Summaries(ctx context.Context) (map[string][]byte, error)
+	PutSummary(ctx context.Context, caseNo string, version int, data []byte) error
+	DropSummaries(ctx context.Context) error
+	CachedVersions(ctx context.Context) (map[string]int, error)
+}
+
 // Ratings reads every filed rating and follow-up outcome (storage.RatingStore).
 type Ratings interface {
 	Ratings(ctx context.Context) (ratings [][]byte, outcomes map[string][]byte, err error)
@@ -53,6 +63,11 @@ type Options struct {
 	// (asynq's inspector; nil: not shown). Both are the hall's, whatever a filter narrows.
 	Pages  PageCounts
 	Queues metrics.QueueStatsFunc
+	// Summaries, when set, keeps the facts across restarts and gives the cases' versions from
+	// Redis; the event keys in MinIO are then listed only every ListEvery (0: an hour), as the
+	// check that does not trust Redis.
+	Summaries Summaries
+	ListEvery time.Duration
 	// FontPath is the CJK font the PDF report embeds ("" for the notices' default).
 	FontPath string
 	Log      *slog.Logger
@@ -62,10 +77,13 @@ type Options struct {
 type Stats struct {
 	o Options
 
-	mu       sync.Mutex
-	facts    map[string]*facts // by case number, at the version it was folded
-	listedAt time.Time         // when the event keys were last listed
-	filed    int64             // the filed-events count then
+	mu        sync.Mutex
+	facts     map[string]*facts // by case number, at the version it was folded
+	seeded    bool              // the kept summaries were read into facts
+	checkedAt time.Time         // when the versions were last compared
+	listedAt  time.Time         // when the event keys in MinIO were last listed
+	filed     int64             // the filed-events count then
+	observing chan struct{}     // bounds the folds Observe runs at once
 }
 
 // New builds the statistics desk.
@@ -79,23 +97,47 @@ func New(o Options) *Stats {
 	if o.MaxAge == 0 {
 		o.MaxAge = 5 * time.Minute
 	}
-	return &Stats{o: o, facts: map[string]*facts{}}
+	if o.ListEvery == 0 {
+		o.ListEvery = time.Hour
+	}
+	s := &Stats{o: o, facts: map[string]*facts{}, observing: make(chan struct{}, 4)}
+	if o.Summaries != nil {
+		s.listedAt = time.Now() // the cached versions serve until the first check against MinIO
+	}
+	return s
 }
 
 // current brings every case's facts up to its filed version. While no event was filed since
-// the last time (the count in Redis says so), the facts kept are current; else one listing
-// of the event keys says which cases moved, and only those are read again, eight at a time.
+// the last time (the count in Redis says so), the facts kept are current; else the versions
+// (the cached views', or one listing of the event keys in MinIO) say which cases moved, and
+// only those are read again, eight at a time. A process that starts reads the summaries kept
+// in Redis first, so it folds only what moved since they were written.
 func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	filed, ferr := s.o.Cases.EventsFiled(ctx)
-	if ferr == nil && filed == s.filed && !s.listedAt.IsZero() && time.Since(s.listedAt) < s.o.MaxAge {
+	if ferr == nil && filed == s.filed && !s.checkedAt.IsZero() && time.Since(s.checkedAt) < s.o.MaxAge {
 		return maps.Clone(s.facts), nil
 	}
-	listed := time.Now()
-	versions, err := s.o.Cases.CaseVersions(ctx)
-	if err != nil {
-		return nil, err
+	checked := time.Now()
+	if s.o.Summaries != nil && !s.seeded {
+		s.seed(ctx)
+	}
+	var versions map[string]int
+	if s.o.Summaries != nil && time.Since(s.listedAt) < s.o.ListEvery {
+		v, err := s.o.Summaries.CachedVersions(ctx)
+		if err != nil {
+			s.o.Log.WarnContext(ctx, "cached case versions not read; listing the archive", "err", err)
+		} else {
+			versions = v
+		}
+	}
+	if versions == nil {
+		v, err := s.o.Cases.CaseVersions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		versions, s.listedAt = v, checked
 	}
 	var stale []string
 	for no, v := range versions {
@@ -108,11 +150,18 @@ func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
 			delete(s.facts, no)
 		}
 	}
-	cat := s.o.Catalogue()
-	depts := func(code string) []string {
-		m, _ := cat.Matter(code)
-		return m.Departments
+	if err := s.foldAll(ctx, stale); err != nil {
+		return nil, err
 	}
+	// Events filed while comparing moved the count past filed: the next report looks again.
+	s.checkedAt, s.filed = checked, filed
+	return maps.Clone(s.facts), nil // a fact is never changed once kept, only replaced
+}
+
+// foldAll folds the cases named, eight at a time, keeps their facts and, with Summaries,
+// their summaries.
+func (s *Stats) foldAll(ctx context.Context, stale []string) error {
+	depts := s.matterDepts()
 	type result struct {
 		no  string
 		f   *facts
@@ -140,14 +189,19 @@ func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
 			first = r.err
 		case r.err == nil:
 			s.facts[r.no] = r.f
+			s.keep(ctx, r.no, r.f)
 		}
 	}
-	if first != nil {
-		return nil, first
+	return first
+}
+
+// matterDepts names the departments of a matter in the catalogue in force.
+func (s *Stats) matterDepts() func(string) []string {
+	cat := s.o.Catalogue()
+	return func(code string) []string {
+		m, _ := cat.Matter(code)
+		return m.Departments
 	}
-	// Events filed while listing moved the count past filed: the next report lists again.
-	s.listedAt, s.filed = listed, filed
-	return maps.Clone(s.facts), nil // a fact is never changed once kept, only replaced
 }
 
 func (s *Stats) fold(ctx context.Context, caseNo string, depts func(string) []string) (*facts, error) {
@@ -164,11 +218,18 @@ func (s *Stats) fold(ctx context.Context, caseNo string, depts func(string) []st
 	return foldFacts(evs, depts, s.o.Clock, s.o.Calendar)
 }
 
-// Reset forgets every case's facts, so the next figures are counted from MinIO afresh (the
-// reindex calls it).
+// Reset forgets every case's facts and the summaries kept, so the figures are counted from
+// MinIO afresh and the summaries written again (the reindex's part of the statistics). It
+// answers how many cases it folded.
 func (s *Stats) Reset(ctx context.Context) (int, error) {
 	s.mu.Lock()
-	s.facts, s.listedAt = map[string]*facts{}, time.Time{}
+	if s.o.Summaries != nil {
+		if err := s.o.Summaries.DropSummaries(ctx); err != nil {
+			s.mu.Unlock()
+			return 0, err
+		}
+	}
+	s.facts, s.seeded, s.checkedAt, s.listedAt = map[string]*facts{}, true, time.Time{}, time.Time{}
 	s.mu.Unlock()
 	f, err := s.current(ctx)
 	return len(f), err

@@ -72,6 +72,7 @@ func (d *deps) desk() *desk.Desk {
 				}
 				return dd.Reindex(ctx)
 			}},
+			{Name: "case summaries", Rebuild: d.rebuildSummaries},
 		},
 		Healers: []desk.Healer{
 			{Name: "cases", Heal: func(ctx context.Context, after string, limit int, settled time.Time) (string, int, error) {

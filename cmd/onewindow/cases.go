@@ -42,7 +42,8 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if d.cfg.NotifyURL != "" {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
-	opts := casedesk.Options{Store: casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.retention()), d.delivery.afterCaseEvent), Notices: notices,
+	opts := casedesk.Options{Store: casedesk.WithAfterEvent(casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.retention()),
+		d.delivery.afterCaseEvent), d.stats.afterCaseEvent), Notices: notices,
 		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Log: d.log}
 	if s, err := d.signer(); err != nil {
 		return nil, err

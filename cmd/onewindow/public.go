@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"sync/atomic"
 
 	"github.com/hibiken/asynq"
 
@@ -33,18 +34,10 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 	if err != nil {
 		return err
 	}
-	deptName := func(id string) string {
-		if reg := d.delivery.reg; reg != nil {
-			if dep, ok := reg.Current().Get(id); ok {
-				return dep.Name
-			}
-		}
-		return ""
-	}
 	caseStore := storage.NewCaseStore(d.blobs, d.state)
 	ratings := storage.NewRatingStore(d.blobs, d.retention())
 	audit := d.desk().Audit
-	pub, err := public.New(public.Options{Catalogue: cd.Catalogue, DepartmentName: deptName, Events: caseStore,
+	pub, err := public.New(public.Options{Catalogue: cd.Catalogue, DepartmentName: d.departmentName, Events: caseStore,
 		Ratings: ratings, Handouts: storage.NewDeliveryStore(d.blobs, d.state), Calendar: cal, Clock: hall,
 		BaseURL: d.cfg.PublicBaseURL, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "public"),
 		Audit: func(ctx context.Context, action, object, remote string) error {
@@ -54,12 +47,55 @@ func (d *deps) addPublicAndStats(s *api.Server, cd *casedesk.Desk) error {
 	if err != nil {
 		return err
 	}
-	st := stats.New(stats.Options{Cases: caseStore, Ratings: ratings, FollowUps: ratings, Catalogue: cd.Catalogue, DepartmentName: deptName,
-		Calendar: cal, Clock: hall, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "stats"),
-		Pages:  d.state,
-		Queues: workers.QueueStats(asynq.NewInspectorFromRedisClient(d.state.Redis()), slices.Sorted(maps.Keys(tasks.Queues)))})
+	st := d.newStats(cd, cal)
+	d.stats.Store(st) // from now on the case desk's events keep the case summaries current
 	s.Extra = append(s.Extra, pub.Routes, st.Routes)
 	return nil
+}
+
+// newStats is the management's figures over the case desk cd.
+func (d *deps) newStats(cd *casedesk.Desk, cal *cases.Calendar) *stats.Stats {
+	caseStore := storage.NewCaseStore(d.blobs, d.state)
+	ratings := storage.NewRatingStore(d.blobs, d.retention())
+	return stats.New(stats.Options{Cases: caseStore, Summaries: caseStore, Ratings: ratings, FollowUps: ratings, Catalogue: cd.Catalogue,
+		DepartmentName: d.departmentName, Calendar: cal, Clock: d.hall, FontPath: d.cfg.NoticeFont, Log: d.log.With("component", "stats"),
+		Pages:  d.state,
+		Queues: workers.QueueStats(asynq.NewInspectorFromRedisClient(d.state.Redis()), slices.Sorted(maps.Keys(tasks.Queues)))})
+}
+
+// departmentName is a department's name in the departments file, "" when it has none.
+func (d *deps) departmentName(id string) string {
+	if reg := d.delivery.reg; reg != nil {
+		if dep, ok := reg.Current().Get(id); ok {
+			return dep.Name
+		}
+	}
+	return ""
+}
+
+// statsWiring hands the case desk's events to this process's statistics, once serve built
+// them (a work process has none: the next report folds what moved there).
+type statsWiring struct{ atomic.Pointer[stats.Stats] }
+
+// afterCaseEvent is the case desk's after-event hook (casedesk.WithAfterEvent).
+func (w *statsWiring) afterCaseEvent(ctx context.Context, caseNo string, e cases.Event) {
+	if st := w.Load(); st != nil {
+		st.Observe(ctx, caseNo, e)
+	}
+}
+
+// rebuildSummaries is the reindex's part of the statistics: the case summaries in Redis
+// dropped and folded afresh from the events in MinIO.
+func (d *deps) rebuildSummaries(ctx context.Context) (int, error) {
+	cd, err := d.caseDesk()
+	if err != nil {
+		return 0, err
+	}
+	cal, err := loadCalendar(d.cfg.CalendarFile)
+	if err != nil {
+		return 0, err
+	}
+	return d.newStats(cd, cal).Reset(ctx)
 }
 
 // loadCalendar reads the hall's working-day calendar; without a file, the bundled one.

@@ -90,6 +90,7 @@ type deps struct {
 	queue    *tasks.Queue
 	metrics  *metrics.Metrics
 	delivery deliveryWiring // the delivery desk, built once by wireDelivery
+	stats    statsWiring    // the statistics, once serve built them
 
 	watcher *watch.Watcher // dev mode's watched folder, once started
 
