@@ -3,6 +3,7 @@
 # (docs/OPERATIONS.md). Safe to run again: what is already set up is left as it is.
 #
 #   scripts/replicate.sh FROM TO [BUCKET_PREFIX]
+#   scripts/replicate.sh --stop FROM [BUCKET_PREFIX]     remove the rule again (failing back)
 #
 # FROM and TO are mc aliases (`mc alias set hall https://minio.hall:9000 KEY`, or the variable
 # MC_HOST_hall=https://KEY:SECRET@minio.hall:9000); FROM's key needs the rights to set a
@@ -18,13 +19,28 @@
 # of versions are not replicated: the copy is a backup.
 set -euo pipefail
 
-if (($# < 2 || $# > 3)); then
-  sed -n '2,11p' "$0" >&2
-  exit 2
-fi
-from=$1 to=$2 prefix=${3:-onewindow}
 MC=${MC:-mc}
 rule=onewindow-copy
+usage() { sed -n '2,12p' "$0" >&2; exit 2; }
+
+if [[ ${1:-} == --stop ]]; then
+  (($# == 2 || $# == 3)) || usage
+  from=$2 prefix=${3:-onewindow}
+  for role in inbox work archive; do
+    config=$("$MC" replicate export "$from/$prefix-$role" 2>/dev/null || true)
+    grep -q "\"$rule\"" <<<"$config" || continue
+    # MinIO keeps no replication configuration without a rule: the last one goes with --all.
+    if (($(grep -o '"ID":' <<<"$config" | wc -l) > 1)); then
+      "$MC" replicate rm --id "$rule" "$from/$prefix-$role" >/dev/null
+    else
+      "$MC" replicate rm --all --force "$from/$prefix-$role" >/dev/null
+    fi
+    echo "replicate: $from/$prefix-$role no longer replicates"
+  done
+  exit 0
+fi
+(($# == 2 || $# == 3)) || usage
+from=$1 to=$2 prefix=${3:-onewindow}
 
 for role in inbox work archive; do
   bucket="$prefix-$role"
@@ -45,7 +61,8 @@ for role in inbox work archive; do
     "$MC" version enable "$from/$bucket" >/dev/null
   fi
   if "$MC" replicate export "$from/$bucket" 2>/dev/null | grep -q "\"$rule\""; then
-    echo "replicate: $from/$bucket already replicates to its copy"
+    # To point it at another copy, run with --stop first.
+    echo "replicate: $from/$bucket already has the rule $rule; left as it is"
   else
     "$MC" replicate add "$from/$bucket" --remote-bucket "$to/$bucket" --id "$rule" --priority 1 \
       --replicate "existing-objects,delete-marker" >/dev/null

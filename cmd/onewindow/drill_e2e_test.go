@@ -159,18 +159,55 @@ func TestDrillSiteLoss(t *testing.T) {
 	page := testfixtures.TextPage(t, "居民身份证", "姓名 杨佳", "公民身份号码 220103198909195957", "Resident identity card")
 	h2.api.uploadDone(map[string]string{"case_no": cases[0]}, 3*time.Minute, file{"again.pdf", testfixtures.ScanPDF(t, page)})
 
-	// Failing back begins: the rebuilt site gets everything from the copy, also what reached
-	// the copy as replicas (ordinary replication never forwards those; the resync does).
+	// The hall on the copy has moved on; once it has settled, fail back.
+	dlvWait(t, 30*time.Second, cases[0]+" has the new batch's document", func() bool {
+		_, c := h2.api.get("/api/v1/cases/" + cases[0])
+		docs, _ := c["documents"].([]any)
+		return len(docs) > len(before.cases[cases[0]]["documents"].([]any))
+	})
+	failBack(t, h2, copySite, cases, fix.Checked, hallEnv)
+}
+
+// failBack does docs/OPERATIONS.md's "Failing back" to a rebuilt site from the hall h running
+// on copySite: replication to the rebuilt site until it is current (the copy's replicas
+// included: ordinary replication never forwards those, the resync does), then the switch. The
+// hall on the rebuilt site must show what it showed on the copy.
+func failBack(t *testing.T, h *hall, copySite *testenv.Site, cases []string, copyObjects int, hallEnv []string) {
+	t.Helper()
 	rebuilt := testenv.StartSite(t, "rebuilt")
-	back := time.Now()
+	start := time.Now()
 	testenv.Replicate(t, copySite, rebuilt, drillPrefix)
-	h2.output(t, append(rebuilt.ReplicaEnv(), "ONEWINDOW_LOG_LEVEL=warn"), "replica", "check", "--wait", "3m")
-	t.Logf("the rebuilt site held a current copy %v after replication to it was set up", time.Since(back).Round(10*time.Millisecond))
-	h3 := &hall{env: append([]string{"ONEWINDOW_REDIS_URL=redis://" + redis2.Addr + "/1"}, rebuilt.Env(drillPrefix)...)}
-	var fixBack archive.FixityReport
-	if err := json.Unmarshal(h3.output(t, nil, "fixity"), &fixBack); err != nil || len(fixBack.Failed) > 0 || fixBack.Checked <= fix.Checked {
-		t.Errorf("fixity on the rebuilt site: %v %+v (the copy checked %d objects before the last batch)", err, fixBack, fix.Checked)
+	quiet := append(rebuilt.ReplicaEnv(), "ONEWINDOW_LOG_LEVEL=warn")
+	h.output(t, quiet, "replica", "check", "--wait", "3m")
+	t.Logf("failing back: the rebuilt site held a current copy %v after replication to it was set up", time.Since(start).Round(10*time.Millisecond))
+
+	// The switch: the hall stops, the check once more, the rule turned round.
+	onCopy := readDrillState(t, h.api, cases)
+	for _, d := range append(h.workers, h.api) {
+		d.stop()
 	}
+	h.output(t, quiet, "replica", "check", "--wait", "3m")
+	testenv.StopReplication(t, copySite, drillPrefix)
+	testenv.Replicate(t, rebuilt, copySite, drillPrefix)
+	redis, err := devservices.StartRedis(context.Background(), devservices.RedisOptions{Dir: t.TempDir(),
+		Args: []string{"--appendonly", "yes", "--appendfsync", "everysec", "--save", ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(redis.Stop)
+	h3 := &hall{env: append(append([]string{"ONEWINDOW_REDIS_URL=redis://" + redis.Addr + "/0"}, rebuilt.Env(drillPrefix)...), hallEnv...)}
+	h3.output(t, nil, "reindex")
+	h3.api = launch(t, t.TempDir(), "serve", h3.env...)
+	h3.api.waitReady()
+	for _, d := range diffDrill(onCopy, readDrillState(t, h3.api, cases)) {
+		t.Errorf("after failing back, %s", d)
+	}
+	var fix archive.FixityReport
+	if err := json.Unmarshal(h3.output(t, nil, "fixity"), &fix); err != nil || len(fix.Failed) > 0 || fix.Checked <= copyObjects {
+		t.Errorf("fixity on the rebuilt site: %v %+v (the copy checked %d objects before its last batch)", err, fix, copyObjects)
+	}
+	// The old copy is the copy again.
+	h3.output(t, append(copySite.ReplicaEnv(), "ONEWINDOW_LOG_LEVEL=warn"), "replica", "check", "--wait", "3m")
 }
 
 // drillCase opens a case of matter JL-ZR-001 for the applicant, files their ID card under it

@@ -79,18 +79,30 @@ func Replicate(t testing.TB, from, to *Site, prefix string) {
 	if _, err := storage.OpenBlobs(context.Background(), from.S3Options(prefix)); err != nil {
 		t.Fatal(err)
 	}
+	replicateScript(t, []*Site{from, to}, from.Name, to.Name, prefix)
+}
+
+// StopReplication removes the rule Replicate added to the buckets of from, as failing back does.
+func StopReplication(t testing.TB, from *Site, prefix string) {
+	t.Helper()
+	replicateScript(t, []*Site{from}, "--stop", from.Name, prefix)
+}
+
+// replicateScript runs scripts/replicate.sh with args, each site an mc alias of its name.
+func replicateScript(t testing.TB, sites []*Site, args ...string) {
+	t.Helper()
 	mc := devservices.FindMC()
 	if mc == "" {
 		t.Fatal("MinIO's mc not found: the README's set-up builds it into .tools/bin (or set ONEWINDOW_MC_BIN)")
 	}
-	script := filepath.Join(moduleRoot(t), "scripts", "replicate.sh")
-	cmd := exec.Command("bash", script, from.Name, to.Name, prefix)
-	cmd.Env = append(os.Environ(), "MC="+mc, "MC_CONFIG_DIR="+t.TempDir(),
-		"MC_HOST_"+from.Name+"=http://"+from.User+":"+from.Secret+"@"+from.minio.Addr,
-		"MC_HOST_"+to.Name+"=http://"+to.User+":"+to.Secret+"@"+to.minio.Addr)
+	cmd := exec.Command("bash", append([]string{filepath.Join(moduleRoot(t), "scripts", "replicate.sh")}, args...)...)
+	cmd.Env = append(os.Environ(), "MC="+mc, "MC_CONFIG_DIR="+t.TempDir())
+	for _, s := range sites {
+		cmd.Env = append(cmd.Env, "MC_HOST_"+s.Name+"=http://"+s.User+":"+s.Secret+"@"+s.minio.Addr)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("scripts/replicate.sh %s %s: %v\n%s", from.Name, to.Name, err, out)
+		t.Fatalf("scripts/replicate.sh %v: %v\n%s", args, err, out)
 	}
 	t.Logf("%s", out)
 }
