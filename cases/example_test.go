@@ -25,5 +25,5 @@ func ExampleCheckWaybill() {
 	fmt.Println(cases.CheckWaybill("EMS", "SF1234567890123"))
 	// Output:
 	// <nil>
-	// cases.CheckWaybill: bad_waybill: "SF1234567890123" does not fit the EMS waybill format.
+	// cases.CheckWaybill: bad_waybill: "SF1234567890123" does not fit the EMS waybill format; it looks like SF.
 }

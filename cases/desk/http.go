@@ -32,7 +32,9 @@ func (d *Desk) routes() []httpx.Route {
 		{Pattern: "GET /api/v1/mail", Cap: auth.CapMail, H: d.listMail},
 		{Pattern: "GET /api/v1/mail/register", Cap: auth.CapMail, H: d.listMail},
 		{Pattern: "GET /api/v1/mail/register.pdf", Cap: auth.CapMail, H: d.registerPDF},
+		{Pattern: "GET /api/v1/mail/carriers", Cap: auth.CapMail, H: d.listCarriers},
 		{Pattern: "GET /api/v1/mail/{id}", Cap: auth.CapMail, H: d.getMail},
+		{Pattern: "GET /api/v1/mail/{id}/receipt.pdf", Cap: auth.CapMail, H: d.receiptPDF},
 		{Pattern: "PATCH /api/v1/mail/{id}", Cap: auth.CapMail, H: d.patchMail},
 		{Pattern: "POST /api/v1/mail/{id}/notify", Cap: auth.CapMail, H: d.notifyMail},
 	}
@@ -369,11 +371,16 @@ func (d *Desk) getNotice(w http.ResponseWriter, r *http.Request, p auth.Principa
 	if err != nil {
 		return err
 	}
+	writePDF(w, id, pdf)
+	return nil
+}
+
+// writePDF answers a PDF to show in the browser's viewer, named name.pdf when saved.
+func writePDF(w http.ResponseWriter, name string, pdf []byte) {
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="`+id+`.pdf"`)
+	w.Header().Set("Content-Disposition", `inline; filename="`+name+`.pdf"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
 	_, _ = w.Write(pdf)
-	return nil
 }
 
 func (d *Desk) postMail(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -396,6 +403,24 @@ func (d *Desk) getMail(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, mi)
+	return nil
+}
+
+// listCarriers is the carrier table, so the desk infers a scanned waybill's carrier with the
+// same patterns the API checks it with.
+func (d *Desk) listCarriers(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"carriers": cases.Carriers()})
+	return nil
+}
+
+// receiptPDF is one mail item's receipt, to print and hand over; the register is separate.
+func (d *Desk) receiptPDF(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	id := r.PathValue("id")
+	pdf, err := d.ReceiptPDF(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writePDF(w, "receipt-"+id, pdf)
 	return nil
 }
 

@@ -28,7 +28,14 @@ type MailInput struct {
 	Note      string       `json:"note,omitempty"`
 	CaseNo    string       `json:"case_no,omitempty"`
 	OpenCase  *OpenInput   `json:"open_case,omitempty"`
+	// ConfirmDuplicate logs a waybill already logged in the last days again (a second parcel
+	// under one waybill); without it a repeat scan is refused with duplicate_waybill.
+	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
 }
+
+// duplicateDays is how far back a waybill counts as already logged: a scanner's repeat and
+// a parcel signed for twice both show within days, while carriers reuse numbers only after months.
+const duplicateDays = 7
 
 // LogMail logs a mail item, ties it to its case (an existing one, or one it opens with
 // channel mail) and files the courier's receipt for that case. Nothing is stored when the
@@ -50,12 +57,17 @@ func (d *Desk) LogMail(ctx context.Context, in MailInput, by cases.Actor) (*case
 	}
 	var c *cases.Case
 	var err error
-	switch {
-	case mi.CaseNo != "":
+	if mi.CaseNo != "" {
 		if c, err = d.load(ctx, mi.CaseNo); err != nil {
 			return nil, err
 		}
-	case in.OpenCase != nil:
+	}
+	if !in.ConfirmDuplicate {
+		if err := d.refuseDuplicate(ctx, mi); err != nil {
+			return nil, err
+		}
+	}
+	if in.OpenCase != nil {
 		oc := *in.OpenCase
 		oc.Channel, oc.By = cases.ChannelMail, by
 		if c, err = d.Open(ctx, oc); err != nil { // refused before anything is filed
@@ -88,6 +100,38 @@ func (d *Desk) LogMail(ctx context.Context, in MailInput, by cases.Actor) (*case
 		}
 	}
 	return &mi, nil
+}
+
+// refuseDuplicate answers 409 duplicate_waybill when mi's waybill was logged in the last
+// duplicateDays days, naming when and under which ID, never who sent it.
+func (d *Desk) refuseDuplicate(ctx context.Context, mi cases.MailItem) error {
+	for i := range duplicateDays {
+		items, err := d.MailOfDay(ctx, mi.ArrivedAt.AddDate(0, 0, -i))
+		if err != nil {
+			return err
+		}
+		for _, x := range items {
+			if x.Waybill == mi.Waybill {
+				return errs.Errorf("desk.LogMail", errs.Conflict, "duplicate_waybill",
+					"Waybill %s was already logged on %s as %s; send confirm_duplicate: true to log it again.",
+					mi.Waybill, d.hall.In(x.ArrivedAt).Format("2006-01-02 15:04"), x.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// ReceiptPDF renders the receipt of one mail item, without the other entries of its day.
+func (d *Desk) ReceiptPDF(ctx context.Context, id string) ([]byte, error) {
+	mi, err := d.Mail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pdf, err := d.notices.RenderMailReceipt(*mi)
+	if err != nil {
+		return nil, err
+	}
+	return d.sign(ctx, pdf, "receipt")
 }
 
 func randomHex(n int) string {

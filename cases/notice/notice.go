@@ -232,8 +232,6 @@ func civilDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-var carrierNames = map[string]string{cases.CarrierEMS: "中国邮政EMS", cases.CarrierSF: "顺丰速运", cases.CarrierJD: "京东物流", cases.CarrierOther: "其他"}
-
 var conditionNames = map[string]string{"intact": "完好", "damaged": "破损", "opened": "已拆封"}
 
 func (d Data) values(hall string, depts map[string]string, c clock.Clock) map[string]string {
@@ -249,7 +247,7 @@ func (d Data) values(hall string, depts map[string]string, c clock.Clock) map[st
 		"clerk": d.Clerk, "assessment": d.Assessment,
 	}
 	if mi := d.Mail; mi != nil {
-		v["carrier"] = carrierNames[mi.Carrier]
+		v["carrier"] = cases.CarrierName(mi.Carrier)
 		v["waybill"] = mi.Waybill
 		v["sender_name"] = mi.Sender.Name
 		v["pieces"] = strconv.Itoa(mi.Pieces)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-pdf/fpdf"
+
 	"onewindow/cases"
 )
 
@@ -27,7 +29,7 @@ func (r *Renderer) RenderRegister(day time.Time, items []cases.MailItem) ([]byte
 	}
 	p.Ln(-1)
 	for i, mi := range items {
-		row := []string{strconv.Itoa(i + 1), r.clock.In(mi.ArrivedAt).Format("15:04"), carrierNames[mi.Carrier], mi.Waybill, mi.Sender.Name,
+		row := []string{strconv.Itoa(i + 1), r.clock.In(mi.ArrivedAt).Format("15:04"), cases.CarrierName(mi.Carrier), mi.Waybill, mi.Sender.Name,
 			strconv.Itoa(mi.Pieces), conditionNames[mi.Condition], mi.CaseNo, mi.RoutedTo, mi.ReceivedBy, mi.SignedBy}
 		for j, c := range cols {
 			p.CellFormat(c.w, 7, fit(p, row[j], c.w-1.5), "1", 0, "C", false, 0, "")
@@ -43,11 +45,7 @@ func (r *Renderer) RenderRegister(day time.Time, items []cases.MailItem) ([]byte
 		p.AddPage()
 		y = p.GetY()
 	}
-	p.SetXY(w-110, y)
-	p.CellFormat(80, 8, r.hall, "", 2, "C", false, 0, "")
-	p.SetX(w - 110)
-	p.CellFormat(80, 8, chineseTime(r.clock, day), "", 2, "C", false, 0, "")
-	seal(p, r.hall, "收件专用章", w-70, y+8, 20)
+	r.deskSeal(p, w-110, y, day)
 	return output(p)
 }
 
@@ -61,4 +59,33 @@ func fit(p interface{ GetStringWidth(string) float64 }, s string, width float64)
 		rs = rs[:len(rs)-1]
 	}
 	return string(rs) + "…"
+}
+
+// RenderMailReceipt renders the courier desk's receipt (收件回执) for one mail item alone: it
+// goes to the sender or into the envelope's file, so it never shows other senders' entries
+// the way the day's register does.
+func (r *Renderer) RenderMailReceipt(mi cases.MailItem) ([]byte, error) {
+	at := r.clock.In(mi.ArrivedAt)
+	p := r.page("P", "物料流转窗口收件回执", mi.ID, at)
+	p.SetFont(fontName, "", 11)
+	rows := [][2]string{{"收件编号", mi.ID}, {"到件时间", at.Format("2006-01-02 15:04")}, {"快递公司", cases.CarrierName(mi.Carrier)},
+		{"运单号", mi.Waybill}, {"寄件人", mi.Sender.Name}, {"件数", strconv.Itoa(mi.Pieces)},
+		{"外观", conditionNames[mi.Condition]}, {"受理编号", mi.CaseNo}, {"签收人", mi.SignedBy}}
+	for _, row := range rows {
+		p.CellFormat(40, 9, row[0], "1", 0, "C", false, 0, "")
+		p.CellFormat(0, 9, fit(p, row[1], 130), "1", 1, "L", false, 0, "")
+	}
+	p.Ln(6)
+	w, _ := p.GetPageSize()
+	r.deskSeal(p, w-100, p.GetY(), at)
+	return output(p)
+}
+
+// deskSeal signs a courier desk paper off at x, y: the hall, the date and the desk's seal.
+func (r *Renderer) deskSeal(p *fpdf.Fpdf, x, y float64, day time.Time) {
+	p.SetXY(x, y)
+	p.CellFormat(80, 8, r.hall, "", 2, "C", false, 0, "")
+	p.SetX(x)
+	p.CellFormat(80, 8, chineseTime(r.clock, day), "", 2, "C", false, 0, "")
+	seal(p, r.hall, "收件专用章", x+40, y+8, 20)
 }

@@ -41,6 +41,38 @@ type Error struct {
 	Code    string // stable snake_case code shown to clients, e.g. "encrypted_pdf"
 	Message string // one human sentence for clients
 	Err     error  // the cause, for logs; never shown to clients
+	// Fields lists every wrong field of a form at once, so a desk shows them all beside their
+	// fields in one answer; Code and Message are then the first one's.
+	Fields []FieldError
+}
+
+// FieldError is one wrong field of an input: its JSON name, a stable code and a sentence.
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Join makes one error of a form's field errors: nil when there are none, otherwise the
+// first one's kind, code and message with every field listed.
+func Join(op string, fields []*Error, names []string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	e := &Error{Op: op, Kind: fields[0].Kind, Code: fields[0].code(), Message: fields[0].Message}
+	for i, f := range fields {
+		e.Fields = append(e.Fields, FieldError{Field: names[i], Code: f.code(), Message: f.Message})
+	}
+	return e
+}
+
+// FieldsOf returns the field errors of the first *Error in err's chain.
+func FieldsOf(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }
 
 // E builds an Error.

@@ -39,6 +39,8 @@ type ErrorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Fields names every wrong field of a form, when the input had more than one thing to fix.
+		Fields []errs.FieldError `json:"fields,omitempty"`
 	} `json:"error"`
 }
 
@@ -48,6 +50,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	var body ErrorBody
 	body.Error.Code = errs.CodeOf(err)
 	body.Error.Message = errs.MessageOf(err)
+	body.Error.Fields = errs.FieldsOf(err)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
