@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -253,13 +254,24 @@ func (d *Desk) healDocuments(ctx context.Context, ids []string, shared bool, idx
 	if shared {
 		res.Compared["documents"] += len(ids)
 	}
+	revised := revisedBatches(ids)
 	for i, id := range ids {
 		st := states[i]
+		if st.Entry && !st.Superseded && len(revised) > 0 && revised[batchOfDocument(id)] {
+			// A correction of its batch may have superseded it and the write saying so been lost.
+			sup, err := archive.Superseded(ctx, d.Blobs, id)
+			if err != nil {
+				return err
+			}
+			if sup {
+				st.Superseded, st.Entry = true, false // the entry is stale: write it again
+			}
+		}
 		fixRedis := shared && !st.Whole()
 		addSearch, dropSearch := false, false
 		if idx != nil {
 			switch {
-			case st.Entry && st.Superseded:
+			case st.Superseded:
 				dropSearch = held[id]
 			case st.Entry:
 				addSearch = !held[id]
@@ -271,7 +283,7 @@ func (d *Desk) healDocuments(ctx context.Context, ids []string, shared bool, idx
 			continue
 		}
 		key := storage.DocumentRecordKey(id)
-		if dropSearch {
+		if st.Superseded {
 			key = storage.SupersededKey(id)
 		}
 		switch young, err := d.young(ctx, storage.Archive, key, settled); {
@@ -287,6 +299,33 @@ func (d *Desk) healDocuments(ctx context.Context, ids []string, shared bool, idx
 		}
 	}
 	return nil
+}
+
+// revisionIDRe takes a document ID apart: its batch, and the revision that filed it if any
+// ({batch}-{nnn}, {batch}-r{n}-{nnn}).
+var revisionIDRe = regexp.MustCompile(`^(.+?)(-r[0-9]+)?-[0-9]+$`)
+
+// batchOfDocument is the batch a document ID names ("" when it names none).
+func batchOfDocument(id string) string {
+	if m := revisionIDRe.FindStringSubmatch(id); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// revisedBatches are the batches with a document a reviewer's correction filed among ids:
+// only their other documents can have been superseded.
+func revisedBatches(ids []string) map[string]bool {
+	out := map[string]bool{}
+	for _, id := range ids {
+		if !strings.Contains(id, "-r") {
+			continue // most IDs: no regular expression
+		}
+		if m := revisionIDRe.FindStringSubmatch(id); m != nil && m[2] != "" {
+			out[m[1]] = true
+		}
+	}
+	return out
 }
 
 // repairDocument puts a document back where it was missing, with the code a rebuild runs.

@@ -240,3 +240,43 @@ func TestHealPutsBackTheAuditHead(t *testing.T) {
 		t.Errorf("after the repair: repaired %v", res.Repaired)
 	}
 }
+
+// A reviewer's correction superseded a document, but Redis lost the write that said so and
+// the feed the notice: the document stays searchable and its entry says it is in force. The
+// pass sees the corrected batch's new document, reads the note beside the old one and
+// repairs both indexes.
+func TestHealFindsALostSupersession(t *testing.T) {
+	s := newSynthetic(t)
+	s.file(t, spread(3, time.Minute, time.Hour))
+	ctx := context.Background()
+	old := s.docs[1]
+	batch := old[:36]
+	rec := &archive.Record{DocumentID: batch + "-r1-001", BatchID: batch, CaseNo: "JL-SYN-1", Type: "id_card", Title: "身份证", FiledAt: time.Now()}
+	data, _ := json.Marshal(rec)
+	note, _ := json.Marshal(storage.Supersession{DocumentID: old, SupersededBy: []string{rec.DocumentID}, BatchID: batch, Revision: 1, At: time.Now()})
+	for key, body := range map[string][]byte{storage.DocumentTextKey(rec.DocumentID): []byte("身份证"),
+		storage.DocumentRecordKey(rec.DocumentID): data, storage.SupersededKey(old): note} {
+		if _, err := s.blobs.PutBytes(ctx, storage.Archive, key, body, storage.PutOptions{ContentType: "application/json"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.st.PutDocument(ctx, archive.DocumentFromRecord(rec)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.idx.Add(rec, "身份证"); err != nil {
+		t.Fatal(err)
+	}
+	d := s.desk(0)
+	if res := heal(t, d); res.Repaired["documents"] != 1 || res.Repaired["search"] != 1 {
+		t.Errorf("repaired %v, want the old document's entry and its search entry", res.Repaired)
+	}
+	if doc, err := s.st.GetDocument(ctx, old); err != nil || len(doc.SupersededBy) != 1 {
+		t.Errorf("the superseded document's entry: %+v %v", doc, err)
+	}
+	if held, _ := s.idx.Holding([]string{old, rec.DocumentID}); held[old] || !held[rec.DocumentID] {
+		t.Errorf("search holds %v; want the new document only", held)
+	}
+	if res := heal(t, d); len(res.Repaired) != 0 {
+		t.Errorf("after the repair: repaired %v", res.Repaired)
+	}
+}
