@@ -21,6 +21,9 @@ const (
 	HeaderSignature      = "X-Onewindow-Signature"
 	HeaderDelivery       = "X-Onewindow-Delivery" // the package ID, for the receiver's logs
 	HeaderEvent          = "X-Onewindow-Event"    // the kind of an event (handout), on events only
+	// HeaderOrigin is the hall's detached CMS signature (DER, base64) over the body, when the
+	// hall signs: checked with the hall's CA certificate alone, no shared secret.
+	HeaderOrigin = "X-Onewindow-Origin-Signature"
 )
 
 // SignatureWindow is how far a timestamp may be from the receiver's clock.

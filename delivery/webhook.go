@@ -3,6 +3,7 @@ package delivery
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"onewindow/archive"
 	"onewindow/internal/errs"
 )
 
@@ -34,6 +36,9 @@ type WebhookOptions struct {
 	SlotWait time.Duration
 	// Now is the clock the signature's timestamp is read from.
 	Now func() time.Time
+	// Signer adds HeaderOrigin, the hall's detached CMS signature over the body, which
+	// proves beyond the shared HMAC secret who sent it; nil: none.
+	Signer archive.ManifestSigner
 }
 
 // WebhookSender POSTs signed manifests. Each department has its own HTTP client (timeout,
@@ -143,6 +148,13 @@ func (s *WebhookSender) post(ctx context.Context, d *Department, key string, bod
 	req.Header.Set(HeaderIdempotencyKey, key)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(w.Algorithm, w.Secret, ts, body))
+	if s.opt.Signer != nil {
+		sig, err := s.opt.Signer.SignDetached(ctx, bytes.NewReader(body))
+		if err != nil {
+			return res, errs.E(op, errs.Internal, "package_unsigned", "The package could not be signed.", err)
+		}
+		req.Header.Set(HeaderOrigin, base64.StdEncoding.EncodeToString(sig))
+	}
 	start := time.Now()
 	resp, err := w.client.Do(req)
 	res.Duration = time.Since(start)

@@ -63,7 +63,8 @@ type Options struct {
 	// against. Zero: the system's clock in clock.DefaultZone.
 	Clock clock.Clock
 	Log   *slog.Logger
-	// Signer signs S3 bags' tag manifests (archive.BagSignatureName); nil: unsigned.
+	// Signer signs S3 bags' tag manifests (archive.BagSignatureName) and webhook bodies
+	// (delivery.HeaderOrigin); nil: unsigned.
 	Signer archive.ManifestSigner
 }
 
@@ -92,7 +93,7 @@ func New(o Options) (*Desk, error) {
 	if o.Sender == nil {
 		docs := documents{o.Blobs}
 		o.Sender = &delivery.Router{Registry: o.Registry,
-			Webhook: delivery.NewWebhookSender(o.Registry, delivery.WebhookOptions{Links: docs, LinkExpiry: o.LinkExpiry}),
+			Webhook: delivery.NewWebhookSender(o.Registry, delivery.WebhookOptions{Links: docs, LinkExpiry: o.LinkExpiry, Signer: o.Signer}),
 			S3:      delivery.NewS3Sender(o.Registry, docs, delivery.S3Options{Organization: o.Hall, Signer: o.Signer}),
 			Pull:    delivery.PullSender{}}
 	}
