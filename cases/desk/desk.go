@@ -54,6 +54,9 @@ type Options struct {
 	// clock in clock.DefaultZone.
 	Clock    clock.Clock
 	Notifier Notifier // tells applicants; nil: nobody is told
+	// Messages are what the notifier says when a case changes (decisions, result ready,
+	// handed out); nil: the bundled texts.
+	Messages *Messages
 	Log      *slog.Logger
 	// Signer signs notices, receipts and registers; nil: they carry the seal picture only.
 	Signer PDFSigner
@@ -69,6 +72,7 @@ type Desk struct {
 	pattern   string
 	hall      clock.Clock
 	notifier  Notifier
+	messages  *Messages
 	log       *slog.Logger
 }
 
@@ -93,7 +97,13 @@ func New(o Options) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{store: o.Store, notices: o.Notices, cal: o.Calendar, pattern: o.CaseNoPattern, hall: o.Clock,
-		notifier: o.Notifier, log: o.Log, signer: o.Signer}
+		notifier: o.Notifier, messages: o.Messages, log: o.Log, signer: o.Signer}
+	if d.notifier != nil {
+		if d.messages == nil {
+			d.messages = DefaultMessages()
+		}
+		d.store = WithAfterEvent(d.store, d.tellApplicant) // the applicant hears of each change
+	}
 	d.catalogue.Store(o.Catalogue)
 	if now := d.clock(); !o.Calendar.Covers(now) || !o.Calendar.Covers(now.AddDate(0, 2, 0)) {
 		d.log.Warn("the working-day calendar does not cover the coming months: due dates count weekends only; give a newer --calendar-file",

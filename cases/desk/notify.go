@@ -20,9 +20,12 @@ import (
 // Notification is a message for an applicant. Phone and Message are personal data: they go
 // to the gateway and never into logs.
 type Notification struct {
-	CaseNo  string `json:"case_no"`
-	MailID  string `json:"mail_id,omitempty"`
-	What    string `json:"what"` // pre_acceptance, ...
+	CaseNo string `json:"case_no"`
+	MailID string `json:"mail_id,omitempty"`
+	What   string `json:"what"` // pre_acceptance, accepted, result_ready, ...
+	// Seq is the case event a change's message tells of (0 for others): one change, one
+	// message, even when a case is asked for corrections twice.
+	Seq     int    `json:"seq,omitempty"`
 	Phone   string `json:"phone"`
 	Message string `json:"message"`
 }
@@ -108,7 +111,11 @@ func (w *WebhookNotifier) post(ctx context.Context, client *http.Client, n Notif
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", n.CaseNo+":"+n.MailID+":"+n.What)
+	key := n.CaseNo + ":" + n.MailID + ":" + n.What
+	if n.Seq > 0 {
+		key += ":" + strconv.Itoa(n.Seq)
+	}
+	req.Header.Set("Idempotency-Key", key)
 	req.Header.Set("X-Onewindow-Timestamp", ts)
 	if w.Secret != "" {
 		mac := hmac.New(sha256.New, []byte(w.Secret))

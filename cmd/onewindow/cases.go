@@ -42,9 +42,15 @@ func (d *deps) newCaseDesk() (*casedesk.Desk, error) {
 	if d.cfg.NotifyURL != "" {
 		notifier = &casedesk.WebhookNotifier{URL: d.cfg.NotifyURL, Secret: d.cfg.NotifySecret, Log: d.log}
 	}
+	var messages *casedesk.Messages
+	if d.cfg.NotifyTemplates != "" {
+		if messages, err = casedesk.LoadMessages(d.cfg.NotifyTemplates); err != nil {
+			return nil, fmt.Errorf("notify templates: %w", err)
+		}
+	}
 	opts := casedesk.Options{Store: casedesk.WithAfterEvent(casedesk.WithAfterEvent(storage.NewCaseStore(d.blobs, d.state).Retain(d.retention()),
 		d.delivery.afterCaseEvent), d.stats.afterCaseEvent), Notices: notices,
-		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Log: d.log}
+		Catalogue: cat, Calendar: cal, CaseNoPattern: d.cfg.CaseNoPattern, Clock: d.hall, Notifier: notifier, Messages: messages, Log: d.log}
 	if s, err := d.signer(); err != nil {
 		return nil, err
 	} else if s != nil {

@@ -92,6 +92,7 @@ type Config struct {
 	NoticeFont      string `flag:"notice-font" help:"TrueType font or collection with Chinese glyphs for notices and reports (empty: Debian's wqy-zenhei)"`
 	NotifyURL       string `flag:"notify-url" help:"webhook that tells applicants (e.g. the hall's SMS gateway); empty: nobody is told"`
 	NotifySecret    string `flag:"notify-secret" secret:"true" help:"HMAC secret of the notify webhook"`
+	NotifyTemplates string `flag:"notify-templates" help:"YAML file of the messages applicants get when their case changes (accepted, correction needed, refused, result ready, handed out); empty: the bundled texts"`
 	DepartmentsFile string `flag:"departments-file" help:"departments and how they receive packages (YAML); empty: no departments; reread when it changes"`
 	SessionKey      string `flag:"session-key" secret:"true" help:"key that signs web sessions, at least 32 characters (shared by every serve process); empty: derived from the admin token, or in dev mode kept under --data-dir"`
 	WatchDir        string `flag:"watch-dir" help:"dev mode and watch: a folder scanners write to; finished files are uploaded and moved to done/ or failed/"`
