@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,13 +41,32 @@ func TestSignedBagVerifiesWithOpenSSL(t *testing.T) {
 	if got, err := esign.VerifyDetached(bytes.NewReader(manifest), sig, nil); err != nil || got.Signer != "测试政务服务中心" {
 		t.Fatalf("verify: %+v %v", got, err)
 	}
-	if rep, err := archive.VerifyBag(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil || !rep.OK() {
+	rep, err := archive.VerifyBag(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || !rep.OK() || rep.Signature == nil || rep.Signature.Signer != "测试政务服务中心" || rep.Signature.Timestamp.IsZero() {
 		t.Fatalf("VerifyBag: %v %+v", err, rep)
 	}
+	// Another file's signature in its place is a problem verify-bag names.
+	other, err := pki.Signer.SignDetached(ctx, strings.NewReader("another manifest\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := bagit.Unzip(t, buf.Bytes())
+	if err := os.WriteFile(filepath.Join(dir, archive.BagSignatureName), other, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = archive.VerifyBagDir(dir)
+	if err != nil || rep.OK() || rep.Problems[0].Path != archive.BagSignatureName {
+		t.Fatalf("a swapped signature: %v %+v", err, rep)
+	}
+	t.Run("bagit-python validates it", func(t *testing.T) {
+		if ok, out := bagit.PythonValidate(t, bagit.Python(t), bagit.Unzip(t, buf.Bytes())); !ok {
+			t.Errorf("bagit-python finds the signed bag invalid:\n%s", out)
+		}
+	})
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl not installed")
 	}
-	dir := t.TempDir()
+	dir = t.TempDir()
 	for name, data := range map[string][]byte{"tagmanifest-sha256.txt": manifest, archive.BagSignatureName: sig,
 		"ca.pem": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.CA.Raw})} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -16,10 +17,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emmansun/gmsm/sm3"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/unicode/norm"
+
+	"onewindow/internal/errs"
+	"onewindow/internal/esign"
 )
 
 // BagProblem is one way a bag is not intact.
@@ -38,6 +43,10 @@ type BagReport struct {
 	// bag carry them, and they are noted, not held against it.
 	Unchecked []string     `json:"unchecked,omitempty"`
 	Problems  []BagProblem `json:"problems"`
+	// Signature is who signed the tag manifest (BagSignatureName), when the bag carries a
+	// signature that matches it; one that does not match is a problem. Trust in the signer
+	// is the reader's to decide, with the signer's CA (docs/DELIVERY.md).
+	Signature *BagSignature `json:"signature,omitempty"`
 	// payload are the digests of the payload files, by their path in the bag, so that an
 	// import compares them with the records without reading each file again.
 	payload map[string]Digests
@@ -288,7 +297,41 @@ func verifyBag(src *bagSource) *BagReport {
 		}
 	}
 	c.checkOxum()
+	c.checkSignature()
 	return c.rep
+}
+
+// BagSignature is a bag's verified signature.
+type BagSignature struct {
+	Signer    string    `json:"signer"`
+	Timestamp time.Time `json:"timestamp,omitzero"`
+}
+
+// checkSignature verifies BagSignatureName over tagmanifest-sha256.txt, when the bag has one.
+func (c *bagCheck) checkSignature() {
+	f := c.src.files[BagSignatureName]
+	if f.open == nil {
+		return
+	}
+	sig, err := readBagFile(f, 1<<20)
+	if err != nil {
+		c.problem(BagSignatureName, "unreadable: "+err.Error())
+		return
+	}
+	manifest, err := readBagFile(c.src.files["tagmanifest-sha256.txt"], 1<<26)
+	if err != nil {
+		c.problem(BagSignatureName, "signs tagmanifest-sha256.txt, which cannot be read")
+		return
+	}
+	got, err := esign.VerifyDetached(bytes.NewReader(manifest), sig, nil)
+	if err != nil {
+		c.problem(BagSignatureName, "the signature does not match tagmanifest-sha256.txt: "+errs.MessageOf(err))
+		return
+	}
+	c.rep.Signature = &BagSignature{Signer: got.Signer}
+	if got.Stamp != nil {
+		c.rep.Signature.Timestamp = got.Stamp.Time.UTC()
+	}
 }
 
 // checkManifest compares the files a manifest lists with their checksums and, for a payload
