@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"strconv"
 	"testing"
 	"time"
@@ -377,4 +378,59 @@ func (h *hall) output(t *testing.T, env []string, args ...string) []byte {
 		t.Fatalf("onewindow %v: %v\n%s\n%s", args, err, out, stderr.String())
 	}
 	return out
+}
+
+// The check's verdicts, as monitoring reads them: exit 1 while the copy has no buckets, 0 once
+// it holds every latest version, 3 while it holds what the hall does not.
+func TestReplicaCheckExitStatus(t *testing.T) {
+	primary, copySite := testenv.StartSite(t, "primary"), testenv.StartSite(t, "copy")
+	ctx := context.Background()
+	check := func() (int, string) {
+		cmd := exec.Command(binPath, "replica", "check")
+		cmd.Env = append(append(append(os.Environ(), "ONEWINDOW_REDIS_URL="), primary.Env(drillPrefix)...), copySite.ReplicaEnv()...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if _, err := storage.OpenBlobs(ctx, primary.S3Options(drillPrefix)); err != nil {
+		t.Fatal(err)
+	}
+	// A copy without its buckets cannot be compared at all.
+	if code, out := check(); code != 1 || !strings.Contains(out, "has no bucket") {
+		t.Errorf("a copy without buckets: exit %d, want 1\n%s", code, out)
+	}
+	testenv.Replicate(t, primary, copySite, drillPrefix)
+	blobs, err := storage.OpenBlobs(ctx, primary.S3Options(drillPrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blobs.PutBytes(ctx, storage.Inbox, "batches/x/batch.json", []byte("{}"), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Replication is asynchronous: the object reaches the copy soon after.
+	deadline := time.Now().Add(time.Minute)
+	code, out := check()
+	for code == 3 && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		code, out = check()
+	}
+	if code != 0 || !strings.Contains(out, `"current": true`) {
+		t.Errorf("after replication: exit %d, want 0\n%s", code, out)
+	}
+	// An object written to the copy alone is one the hall does not hold.
+	replica, err := storage.OpenReplica(ctx, copySite.S3Options(drillPrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.PutBytes(ctx, storage.Work, "stray.json", []byte("{}"), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 3 || !strings.Contains(out, `"current": false`) || !strings.Contains(out, `"extra": 1`) {
+		t.Errorf("a stray object on the copy: exit %d, want 3\n%s", code, out)
+	}
 }
