@@ -46,6 +46,29 @@ func (c *PDFCheck) Last() *SignatureCheck {
 
 var byteRangeRE = regexp.MustCompile(`/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]`)
 
+// byteRanges finds every /ByteRange array, as byteRangeRE's submatch indexes: a plain search
+// for the key first, the expression only where it is (a regular expression over megabytes of
+// scan costs more than the signature check).
+func byteRanges(pdf []byte) [][]int {
+	var out [][]int
+	key := []byte("/ByteRange")
+	for from := 0; ; {
+		i := bytes.Index(pdf[from:], key)
+		if i < 0 {
+			return out
+		}
+		at := from + i
+		end := min(len(pdf), at+128)
+		if m := byteRangeRE.FindSubmatchIndex(pdf[at:end]); m != nil && m[0] == 0 {
+			for k := range m {
+				m[k] += at
+			}
+			out = append(out, m)
+		}
+		from = at + len(key)
+	}
+}
+
 // Verifier checks PDF signatures against the certificates it trusts.
 type Verifier struct {
 	Roots []*smx509.Certificate // nil: nothing is trusted, signatures are checked for integrity only
@@ -57,7 +80,7 @@ type Verifier struct {
 // covers the whole file.
 func (v *Verifier) VerifyPDF(pdf []byte) *PDFCheck {
 	out := &PDFCheck{}
-	for _, m := range byteRangeRE.FindAllSubmatchIndex(pdf, -1) {
+	for _, m := range byteRanges(pdf) {
 		var br [4]int64
 		for i := range br {
 			br[i], _ = strconv.ParseInt(string(pdf[m[2+2*i]:m[3+2*i]]), 10, 64)
@@ -90,8 +113,8 @@ func (v *Verifier) VerifyPDF(pdf []byte) *PDFCheck {
 
 func (v *Verifier) check(pdf []byte, br [4]int64, at int) (c SignatureCheck) {
 	n := int64(len(pdf))
-	c.SubFilter = dictName(pdf, at, "SubFilter")
-	if m := dictString(pdf, at, "M"); m != "" {
+	c.SubFilter = dictName(pdf, at)
+	if m := dictString(pdf, at); m != "" {
 		c.SignedAt, _ = parsePDFDate(m)
 	}
 	if br[0] != 0 || br[1] <= 0 || br[2] < br[1]+2 || br[3] < 0 || br[2]+br[3] > n {
@@ -187,16 +210,21 @@ func sigDict(pdf []byte, at int) []byte {
 	return pdf[start:end]
 }
 
-func dictName(pdf []byte, at int, key string) string {
-	m := regexp.MustCompile(`/` + key + `\s*/([A-Za-z0-9.#_-]+)`).FindSubmatch(sigDict(pdf, at))
+var (
+	subFilterRE = regexp.MustCompile(`/SubFilter\s*/([A-Za-z0-9.#_-]+)`)
+	claimedRE   = regexp.MustCompile(`/M\s*\(([^)]*)\)`)
+)
+
+func dictName(pdf []byte, at int) string {
+	m := subFilterRE.FindSubmatch(sigDict(pdf, at))
 	if m == nil {
 		return ""
 	}
 	return string(m[1])
 }
 
-func dictString(pdf []byte, at int, key string) string {
-	m := regexp.MustCompile(`/` + key + `\s*\(([^)]*)\)`).FindSubmatch(sigDict(pdf, at))
+func dictString(pdf []byte, at int) string {
+	m := claimedRE.FindSubmatch(sigDict(pdf, at))
 	if m == nil {
 		return ""
 	}
@@ -232,7 +260,7 @@ func parsePDFDate(s string) (time.Time, error) {
 // LastSignatureValue returns the signature value of pdf's last signature: what a time-stamp
 // obtained later (StampLater in archive) is over.
 func LastSignatureValue(pdf []byte) ([]byte, error) {
-	ms := byteRangeRE.FindAllSubmatchIndex(pdf, -1)
+	ms := byteRanges(pdf)
 	if len(ms) == 0 {
 		return nil, errors.New("the file has no signature")
 	}
