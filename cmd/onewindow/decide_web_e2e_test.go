@@ -33,7 +33,24 @@ func TestWebDecisionInABrowser(t *testing.T) {
 	const window = "web-decide-window"
 	b.signInAs(d.base, window)
 
-	// The picker narrows to the matters that fit, without a script (?mq=).
+	// The picker narrows as the clerk types, by department too; at 390 px the form still fits.
+	b.do(chromedp.Navigate(d.base + "/cases"))
+	b.waitText(10*time.Second, "新建办件")
+	b.do(chromedp.SendKeys("#c-matter-filter", "公安"))
+	visible := `Array.from(document.querySelectorAll("#c-matter option")).filter(o => !o.hidden).map(o => o.value).join(",")`
+	if got := b.eval(visible); got != "JL-GA-001" {
+		t.Errorf("typing 公安 leaves %q in the picker, want JL-GA-001", got)
+	}
+	if got := b.eval(`document.querySelector("#c-matter").value`); got != "JL-GA-001" {
+		t.Errorf("the picker's choice after filtering is %q", got)
+	}
+	b.do(chromedp.EmulateViewport(390, 844))
+	if wide := b.eval(`String(document.documentElement.scrollWidth > document.documentElement.clientWidth)`); wide != "false" {
+		t.Errorf("the new-case form scrolls sideways at 390 px")
+	}
+	b.do(chromedp.EmulateViewport(1366, 768))
+
+	// Without a script the filter form asks the server (?mq=), which narrows the same way.
 	b.do(chromedp.Navigate(d.base + "/cases?mq=企业设立"))
 	b.waitText(10*time.Second, "新建办件", "筛选事项")
 	if got := b.eval(`Array.from(document.querySelectorAll("#c-matter option")).map(o => o.value).join(",")`); got != "JL-SC-001" {
