@@ -65,7 +65,11 @@ func ifMatch(r *http.Request) (int, error) {
 
 func (d *Desk) getMatters(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	c := d.Catalogue()
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"matters": c.Matters, "department_names": c.DepartmentNames})
+	names := c.DepartmentNames
+	if names == nil {
+		names = map[string]string{} // an object, as documented, when the catalogue names none
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"matters": c.Matters, "department_names": names})
 	return nil
 }
 
