@@ -190,6 +190,9 @@ func printPDFCheck(c *esign.PDFCheck, trusted bool) {
 		}
 		if s.Stamp != nil {
 			fmt.Printf("  时间戳：%s（%s）\n", s.Stamp.Time.Local().Format(time.DateTime), s.Stamp.TSA)
+			if trusted && !s.Stamp.Trusted {
+				fmt.Println("  时间戳服务的证书不是由受信任的机构签发的：时间仅供参考")
+			}
 		} else {
 			fmt.Println("  时间戳：无")
 		}

@@ -199,8 +199,39 @@ func (p *parsedCMS) hasher() (func() hash.Hash, error) { return newHash(p.digest
 
 // TimestampInfo is what a verified RFC 3161 token says.
 type TimestampInfo struct {
-	Time time.Time
-	TSA  string // the time-stamp unit's certificate subject
+	Time time.Time `json:"time"`
+	TSA  string    `json:"tsa"` // the time-stamp unit's certificate subject
+	// Trusted: the unit's certificate chains to a certificate the verifier trusts, for
+	// time-stamping, at the time it attests. An untrusted unit's time is shown, not relied on.
+	Trusted bool `json:"trusted"`
+
+	certs []*x509.Certificate
+}
+
+// trust checks the time-stamp unit's certificate against roots.
+func (t *TimestampInfo) trust(roots []*smx509.Certificate) {
+	if len(t.certs) == 0 || len(roots) == 0 {
+		return
+	}
+	pool, inter := smx509.NewCertPool(), smx509.NewCertPool()
+	for _, r := range roots {
+		pool.AddCert(r)
+	}
+	var leaf *smx509.Certificate
+	for i, c := range t.certs {
+		sc, err := smx509.ParseCertificate(c.Raw)
+		if err != nil {
+			return
+		}
+		if i == 0 {
+			leaf = sc
+		} else {
+			inter.AddCert(sc)
+		}
+	}
+	_, err := leaf.Verify(smx509.VerifyOptions{Roots: pool, Intermediates: inter, CurrentTime: t.Time,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}})
+	t.Trusted = err == nil
 }
 
 // checkToken verifies a time-stamp token over the signature value: its own signature (by the
@@ -218,7 +249,7 @@ func checkToken(token, signature []byte) (*TimestampInfo, error) {
 	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
 		return nil, errors.New("the time-stamp is over other bytes than this signature")
 	}
-	info := &TimestampInfo{Time: ts.Time}
+	info := &TimestampInfo{Time: ts.Time, certs: ts.Certificates}
 	if len(ts.Certificates) > 0 {
 		info.TSA = ts.Certificates[0].Subject.String()
 	}

@@ -103,7 +103,7 @@ func TestSignPDFVerifiesHereAndInPoppler(t *testing.T) {
 				t.Fatalf("verify: %+v", check)
 			}
 			s := check.Signatures[0]
-			if s.Signer != "测试政务服务中心" || !s.Trusted || !s.CoversWholeFile || s.Stamp == nil || s.SubFilter != "ETSI.CAdES.detached" {
+			if s.Signer != "测试政务服务中心" || !s.Trusted || !s.CoversWholeFile || s.Stamp == nil || !s.Stamp.Trusted || s.SubFilter != "ETSI.CAdES.detached" {
 				t.Fatalf("signature %+v", s)
 			}
 

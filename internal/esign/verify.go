@@ -167,6 +167,7 @@ func (v *Verifier) check(pdf []byte, br [4]int64, at int) (c SignatureCheck) {
 			c.Problem = "时间戳无效：" + err.Error()
 			return c
 		}
+		info.trust(v.Roots)
 		c.Stamp, c.Level, at2 = info, LevelBT, info.Time
 		if bytes.Contains(pdf, []byte("/DSS")) {
 			c.Level = LevelBLT
