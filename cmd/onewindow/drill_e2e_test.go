@@ -385,9 +385,15 @@ func (h *hall) output(t *testing.T, env []string, args ...string) []byte {
 func TestReplicaCheckExitStatus(t *testing.T) {
 	primary, copySite := testenv.StartSite(t, "primary"), testenv.StartSite(t, "copy")
 	ctx := context.Background()
+	// The copy's secret from a file, as a hall keeps it.
+	secret := filepath.Join(t.TempDir(), "copy-secret")
+	if err := os.WriteFile(secret, []byte(copySite.Secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	check := func() (int, string) {
 		cmd := exec.Command(binPath, "replica", "check")
-		cmd.Env = append(append(append(os.Environ(), "ONEWINDOW_REDIS_URL="), primary.Env(drillPrefix)...), copySite.ReplicaEnv()...)
+		cmd.Env = append(append(os.Environ(), "ONEWINDOW_REDIS_URL=", "ONEWINDOW_REPLICA_S3_ENDPOINT="+copySite.Endpoint(),
+			"ONEWINDOW_REPLICA_S3_ACCESS_KEY="+copySite.User, "ONEWINDOW_REPLICA_S3_SECRET_KEY_FILE="+secret), primary.Env(drillPrefix)...)
 		out, err := cmd.CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode(), string(out)
