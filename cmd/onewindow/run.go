@@ -76,6 +76,9 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("\nonewindow dev on http://%s\n  admin token: %s (%s)\n  try: curl -H \"Authorization: Bearer %s\" -F file=@scan.pdf http://%s/api/v1/batches\n  queues: http://%s/admin/queues/ (password: the admin token)\n\n",
 		cfg.Addr, shown, where, shown, cfg.Addr, cfg.Addr)
+	if devPKI != nil {
+		fmt.Printf("  signatures: a test CA for development only; check filed copies with: onewindow verify-pdf --trust %s FILE.pdf\n\n", cfg.SignTrust)
+	}
 	redactor.Add(cfg.AdminToken)
 	return run(ctx, cfg, true, true)
 }
