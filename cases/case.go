@@ -239,11 +239,9 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 		}
 	case DecisionReject:
 		// A refusal notice must state its reasons and their legal basis (行政许可法 §32), so
-		// only the catalogue's reasons make one; the free text adds to them.
-		if len(m.Refusals) == 0 {
-			return Event{}, errs.Errorf(op, errs.Unprocessable, "no_refusal_reasons",
-				"Matter %s lists no refusal reasons in the catalogue; add them (code, reason, legal_basis) to the matters file before refusing.", m.Code)
-		}
+		// the desks refuse only with the catalogue's reasons; the free text adds to them. A
+		// client of the original contract sends no refusals at all (nil, not empty): its
+		// reason then stands as the stated reason, so the contract's decision still works.
 		for _, code := range in.Refusals {
 			r, ok := m.Refusal(strings.TrimSpace(code))
 			if !ok {
@@ -253,7 +251,13 @@ func Decide(c *Case, m Matter, cal *Calendar, in DecisionInput) (Event, error) {
 				d.Refusals = append(d.Refusals, r)
 			}
 		}
-		if len(d.Refusals) == 0 {
+		statedOnly := in.Refusals == nil && strings.TrimSpace(in.Reason) != ""
+		switch {
+		case len(d.Refusals) > 0 || statedOnly:
+		case len(m.Refusals) == 0:
+			return Event{}, errs.Errorf(op, errs.Unprocessable, "no_refusal_reasons",
+				"Matter %s lists no refusal reasons in the catalogue; add them (code, reason, legal_basis) to the matters file, or state the reason, before refusing.", m.Code)
+		default:
 			return Event{}, errs.Errorf(op, errs.Unprocessable, "refusal_reason_required",
 				"A refusal must name at least one of the refusal reasons the catalogue gives matter %s (refusals); choose one and send it again.", m.Code)
 		}

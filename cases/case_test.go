@@ -190,7 +190,9 @@ func TestDecideRules(t *testing.T) {
 		{"correction decided again", []func(*Case) (Event, error){missingCard, decideStep(m, DecisionCorrection, ""), complete}, DecisionAccept, "", nil, ""},
 		{"rejected is final", []func(*Case) (Event, error){missingCard, decideStep(m, DecisionReject, "不属于本机关", "not_our_competence")}, DecisionAccept, "x", nil, "illegal_transition"},
 		{"reject by code", []func(*Case) (Event, error){complete}, DecisionReject, "", []string{"prohibited_business"}, ""},
-		{"reject needs a catalogue reason", []func(*Case) (Event, error){complete}, DecisionReject, "经营项目不符", nil, "refusal_reason_required"},
+		{"the page's reject needs a catalogue reason", []func(*Case) (Event, error){complete}, DecisionReject, "经营项目不符", []string{}, "refusal_reason_required"},
+		{"the contract's reject states its reason", []func(*Case) (Event, error){complete}, DecisionReject, "经营项目不符", nil, ""},
+		{"a reject with no reason at all", []func(*Case) (Event, error){complete}, DecisionReject, " ", nil, "reason_required"},
 		{"reject unknown code", []func(*Case) (Event, error){complete}, DecisionReject, "", []string{"no_such"}, "unknown_refusal"},
 		{"unknown decision", nil, "maybe", "", nil, "bad_decision"},
 	}

@@ -244,7 +244,9 @@ func (s *site) caseDecision(w http.ResponseWriter, rq *req) {
 	refusals := rq.PostForm["refusals"]
 	body := map[string]any{"decision": rq.PostFormValue("decision"), "reason": strings.TrimSpace(rq.PostFormValue("reason"))}
 	if body["decision"] == "reject" {
-		body["refusals"] = refusals // only a refusal's notice lists them
+		// only a refusal's notice lists them; sent even when none is ticked, so the desk
+		// holds the page to the catalogue's reasons (an empty list, not a missing one)
+		body["refusals"] = append([]string{}, refusals...)
 	}
 	e := s.sendJSON(rq, http.MethodPost, "/api/v1/cases/"+url.PathEscape(no)+"/decision", body, hdr, nil)
 	if e == nil {

@@ -178,6 +178,11 @@ func FromDecision(c *cases.Case, m cases.Matter, d cases.DecidedData, reason str
 		for _, r := range d.Refusals {
 			n.Items = append(n.Items, Item{Text: r.Reason, Detail: "依据：" + r.LegalBasis})
 		}
+		if len(d.Refusals) == 0 && n.Reason != "" {
+			// A reason stated without the catalogue's (an API client of the first contract):
+			// it is the reason, not a remark beside one.
+			n.Items, n.Reason = []Item{{Text: n.Reason}}, ""
+		}
 	}
 	return n
 }
