@@ -197,6 +197,9 @@ func printPDFCheck(c *esign.PDFCheck, trusted bool) {
 			fmt.Println("  时间戳：无")
 		}
 		fmt.Printf("  签名内容完整：%s\n  覆盖整个文件：%s\n", yes(s.Intact), yes(s.CoversWholeFile))
+		if s.RevocationChecked {
+			fmt.Println("  吊销检查：已核对文件内嵌的吊销列表，签名时未被吊销")
+		}
 		if trusted {
 			fmt.Printf("  证书受信任：%s\n", yes(s.Trusted))
 		} else {

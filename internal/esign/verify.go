@@ -25,7 +25,10 @@ type SignatureCheck struct {
 	Intact          bool           `json:"intact"`            // the signed bytes are unchanged
 	CoversWholeFile bool           `json:"covers_whole_file"` // nothing was added after signing
 	Trusted         bool           `json:"trusted"`           // the signer chains to a trusted certificate
-	Problem         string         `json:"problem,omitempty"`
+	// RevocationChecked: the file embeds its signer's issuer's CRL (DSS) and the signer was
+	// not revoked when it signed.
+	RevocationChecked bool   `json:"revocation_checked"`
+	Problem           string `json:"problem,omitempty"`
 }
 
 // PDFCheck is the verdict on a PDF: Valid when it has a signature, every signature is
@@ -181,6 +184,12 @@ func (v *Verifier) check(pdf []byte, br [4]int64, at int) (c SignatureCheck) {
 			p.signer.NotBefore.UTC().Format(time.DateOnly), p.signer.NotAfter.UTC().Format(time.DateOnly))
 		return c
 	}
+	checked, revoked := checkRevocation(pdf, p.signer, p.certs, at2)
+	if revoked != "" {
+		c.Problem = revoked
+		return c
+	}
+	c.RevocationChecked = checked
 	if len(v.Roots) > 0 {
 		roots, inter := smx509.NewCertPool(), smx509.NewCertPool()
 		for _, r := range v.Roots {
