@@ -143,12 +143,17 @@ func (s *Service) rateForm(w http.ResponseWriter, r *http.Request) {
 		Reasons: cases.RatingReasons})
 }
 
+// rateInput is a rating form's case number and rating.
+func rateInput(r *http.Request) (RatingInput, string) {
+	_ = r.ParseForm()
+	score, _ := strconv.Atoi(r.PostFormValue("score"))
+	return RatingInput{Check: strings.TrimSpace(r.PostFormValue("check")), Score: score, Reasons: r.PostForm["reasons"],
+		Comment: r.PostFormValue("comment")}, strings.TrimSpace(r.PostFormValue("case_no"))
+}
+
 func (s *Service) ratePage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	_ = r.ParseForm()
-	no := strings.TrimSpace(r.PostFormValue("case_no"))
-	score, _ := strconv.Atoi(r.PostFormValue("score"))
-	in := RatingInput{Check: strings.TrimSpace(r.PostFormValue("check")), Score: score, Reasons: r.PostForm["reasons"], Comment: r.PostFormValue("comment")}
+	in, no := rateInput(r)
 	view := rateView{Form: lookupForm{CaseNo: no}, Reasons: cases.RatingReasons}
 	a, err := s.rate(r.Context(), r, no, in)
 	status := http.StatusCreated

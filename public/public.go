@@ -110,6 +110,8 @@ func (s *Service) Routes(mux *http.ServeMux, _ httpx.Authorizer) {
 		"POST /progress":                     s.progressPage,
 		"GET /rate":                          s.rateForm,
 		"POST /rate":                         s.ratePage,
+		"GET /rate/tablet":                   s.tabletForm,
+		"POST /rate/tablet":                  s.tabletPage,
 		"GET /api/v1/public/cases/{case_no}": s.getProgress,
 		"POST /api/v1/public/cases/{case_no}/rating": s.postRating,
 	} {

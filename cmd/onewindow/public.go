@@ -24,7 +24,7 @@ import (
 
 // publicPaths are the pages an applicant reaches without signing in (package public); the
 // API's handler serves them beside its own routes.
-var publicPaths = []string{"/guide", "/guide/", "/progress", "/rate", "/public/"}
+var publicPaths = []string{"/guide", "/guide/", "/progress", "/rate", "/rate/", "/public/"}
 
 // addPublicAndStats adds the applicants' guides, lookup and rating (no sign-in) and the
 // management's statistics to s, over the case desk cd and the delivery desk's departments.
