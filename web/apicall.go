@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"onewindow/internal/auth"
+	"onewindow/internal/errs"
 )
 
 // apiError is an API answer that was not 2xx, as the contract's error body says it.
@@ -16,6 +17,7 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	Fields  []errs.FieldError // every wrong field of a form, for the page to mark beside each
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -75,13 +77,16 @@ func errorOf(rec *recorder) *apiError {
 		return nil
 	}
 	var body struct {
-		Error struct{ Code, Message string } `json:"error"`
+		Error struct {
+			Code, Message string
+			Fields        []errs.FieldError
+		} `json:"error"`
 	}
 	_ = json.Unmarshal(rec.body.Bytes(), &body)
 	if body.Error.Code == "" {
 		body.Error.Code = http.StatusText(rec.status)
 	}
-	return &apiError{Status: rec.status, Code: body.Error.Code, Message: body.Error.Message}
+	return &apiError{Status: rec.status, Code: body.Error.Code, Message: body.Error.Message, Fields: body.Error.Fields}
 }
 
 // getJSON calls GET path and decodes a 2xx answer into v.

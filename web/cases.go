@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -167,58 +165,6 @@ func (s *site) noticePDF(w http.ResponseWriter, rq *req) {
 	s.stream(w, rq, "/api/v1/notices/"+url.PathEscape(rq.PathValue("id"))+"/pdf", true)
 }
 
-type mailData struct {
-	Form     map[string]string
-	Carriers []string
-	Receipt  map[string]any
-	Today    []map[string]any
-	Missing  bool
-}
-
-func (s *site) mailForm(w http.ResponseWriter, rq *req) {
-	d := mailData{Form: map[string]string{"carrier": "EMS", "pieces": "1"}, Carriers: mailCarriers}
-	s.mailRegister(rq, &d)
-	s.render(w, rq, http.StatusOK, "mail.html", "mail.title", d)
-}
-
-// mailRegister lists today's mail when the API offers it.
-func (s *site) mailRegister(rq *req, d *mailData) {
-	var reg struct {
-		Mail []map[string]any `json:"mail"`
-	}
-	// no date: the desk's today, in the hall's time zone
-	e := s.getJSON(rq, "/api/v1/mail", &reg)
-	d.Missing = e != nil
-	d.Today = reg.Mail
-}
-
-// mailCreate logs a mailed submission: POST /api/v1/mail, then shows the receipt to print.
-func (s *site) mailCreate(w http.ResponseWriter, rq *req) {
-	form := map[string]string{}
-	for _, f := range []string{"carrier", "waybill", "name", "phone", "address", "signed_by", "pieces", "case_no"} {
-		form[f] = strings.TrimSpace(rq.PostFormValue(f))
-	}
-	pieces, _ := strconv.Atoi(form["pieces"])
-	body := map[string]any{"carrier": form["carrier"], "waybill": form["waybill"], "signed_by": form["signed_by"],
-		"pieces": pieces, "case_no": form["case_no"],
-		"sender": map[string]string{"name": form["name"], "phone": form["phone"], "address": form["address"]}}
-	d := mailData{Form: form, Carriers: mailCarriers}
-	if e := s.sendJSON(rq, http.MethodPost, "/api/v1/mail", body, nil, &d.Receipt); e != nil {
-		s.mailRegister(rq, &d)
-		v := s.viewFor(rq, "mail.title", d)
-		v.Err = e
-		s.renderView(w, rq.Request, e.Status, "mail.html", v)
-		return
-	}
-	if d.Receipt == nil {
-		d.Receipt = map[string]any{}
-	}
-	d.Receipt["carrier"], d.Receipt["waybill"], d.Receipt["pieces"], d.Receipt["at"] = form["carrier"], form["waybill"], pieces, when(s.opts.Clock, d.Receipt["arrived_at"])
-	d.Form = map[string]string{"carrier": form["carrier"], "pieces": "1"}
-	s.mailRegister(rq, &d)
-	s.render(w, rq, http.StatusCreated, "mail.html", "mail.title", d)
-}
-
 type departmentData struct {
 	Groups  []deliveryGroup
 	Missing bool
@@ -317,9 +263,4 @@ func (s *site) ackDelivery(w http.ResponseWriter, rq *req) {
 		return
 	}
 	http.Redirect(w, rq.Request, "/department?m=acknowledged", http.StatusSeeOther)
-}
-
-// mailRegisterPDF streams the day's register for printing.
-func (s *site) mailRegisterPDF(w http.ResponseWriter, rq *req) {
-	s.stream(w, rq, "/api/v1/mail/register.pdf", true)
 }

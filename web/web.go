@@ -140,6 +140,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /mail", s.page(auth.CapMailDesk, s.mailForm))
 	mux.Handle("POST /mail", s.page(auth.CapMailDesk, s.mailCreate))
 	mux.Handle("GET /mail/register.pdf", s.page(auth.CapMailDesk, s.mailRegisterPDF))
+	mux.Handle("GET /mail/{id}/receipt.pdf", s.page(auth.CapMailDesk, s.mailReceiptPDF))
 	mux.Handle("GET /department", s.page(auth.CapDepartment, s.departmentPage))
 	mux.Handle("POST /deliveries/{key}/ack", s.page(auth.CapDepartment, s.ackDelivery))
 	mux.Handle("GET /manager", s.page(auth.CapManage, s.manager))
