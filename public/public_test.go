@@ -33,7 +33,7 @@ var hallZone = clock.Clock{}.Location()
 
 // env is the public desk over real Redis and MinIO, with a case desk to make cases with.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	desk     *casedesk.Desk
 	blobs    *storage.Blobs
@@ -42,7 +42,7 @@ type env struct {
 	audited  []string // action object remote of each audited wrong try
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	svc := testenv.Services(t)
 	st := testenv.State(t, svc)
