@@ -126,9 +126,10 @@ func (s *Stats) current(ctx context.Context) (map[string]*facts, error) {
 	var versions map[string]int
 	if s.o.Summaries != nil && time.Since(s.listedAt) < s.o.ListEvery {
 		v, err := s.o.Summaries.CachedVersions(ctx)
-		if err != nil {
+		switch {
+		case err != nil:
 			s.o.Log.WarnContext(ctx, "cached case versions not read; listing the archive", "err", err)
-		} else {
+		case len(v) > 0: // none: a Redis just emptied, or a hall without cases; the archive says which
 			versions = v
 		}
 	}
