@@ -17,10 +17,11 @@ import (
 	"onewindow/storage"
 )
 
-// thumbWidth is the width of page thumbnails: enough to tell a form from a licence at a
-// glance, too small to read a resident ID number, so no masking is needed on top of the
-// route's roles.
-const thumbWidth = 200
+// thumbWidth is the width of page thumbnails: wide enough to read a page's heading and tell
+// one form from the next while regrouping by dragging. That shows personal data, so the route
+// is for roles that see pages (CapSeePages), and the pages show them only to roles that see
+// personal data in full.
+const thumbWidth = 240
 
 // getPageThumb answers a small JPEG of page n of a batch as the workers turned it upright.
 func (s *Server) getPageThumb(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

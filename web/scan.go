@@ -203,13 +203,37 @@ type batchData struct {
 	B        batch
 	Progress progress
 	Types    []string
+	// Pending says a correction is still being filed; the page then looks again shortly.
+	Pending bool
 }
+
+// refileWait bounds how long the batch page waits for a correction to be filed before it
+// shows the batch as it is and looks again by itself.
+const refileWait = 15 * time.Second
 
 func (s *site) batchPage(w http.ResponseWriter, rq *req) {
 	var b batch
-	if e := s.getJSON(rq, "/api/v1/batches/"+url.PathEscape(rq.PathValue("id")), &b); e != nil {
+	path := "/api/v1/batches/" + url.PathEscape(rq.PathValue("id"))
+	if e := s.getJSON(rq, path, &b); e != nil {
 		s.renderError(w, rq, e)
 		return
+	}
+	// After a correction the page shows its result, not the documents it replaces.
+	after := rq.URL.Query().Get("after")
+	pending := func() bool {
+		return after != "" && slices.ContainsFunc(b.Documents, func(d document) bool { return d.ID == after })
+	}
+	for deadline := time.Now().Add(refileWait); pending() && time.Now().Before(deadline); {
+		select {
+		case <-rq.Context().Done():
+			return
+		case <-time.After(s.opts.PollEvery):
+		}
+		b = batch{}
+		if e := s.getJSON(rq, path, &b); e != nil {
+			s.renderError(w, rq, e)
+			return
+		}
 	}
 	// needs_review first, so that the documents to look at are at the top
 	slices.SortStableFunc(b.Documents, func(x, y document) int {
@@ -221,7 +245,11 @@ func (s *site) batchPage(w http.ResponseWriter, rq *req) {
 		}
 		return 0
 	})
-	s.render(w, rq, http.StatusOK, "batch.html", "batch.title", batchData{B: b, Progress: progressOf(rq.l, &b), Types: docTypes})
+	if q := rq.URL.Query(); after != "" && !pending() && rq.l.Has("flash."+q.Get("m")+"_filed") {
+		q.Set("m", q.Get("m")+"_filed") // filed by now: say so, not that it is still under way
+		rq.URL.RawQuery = q.Encode()
+	}
+	s.render(w, rq, http.StatusOK, "batch.html", "batch.title", batchData{B: b, Progress: progressOf(rq.l, &b), Types: docTypes, Pending: pending()})
 }
 
 // progress is one step of a batch as the live page shows it.
@@ -299,14 +327,29 @@ func (s *site) batchProgress(w http.ResponseWriter, rq *req) {
 	}
 }
 
-// retype fixes a document's type through PATCH /api/v1/documents/{id}.
+// retype fixes a document's type through PATCH /api/v1/documents/{id}, then shows the batch
+// once the document is filed anew with its new type.
 func (s *site) retype(w http.ResponseWriter, rq *req) {
 	body := map[string]string{"type": rq.PostFormValue("type"), "reason": rq.PostFormValue("reason")}
-	if e := s.sendJSON(rq, http.MethodPatch, "/api/v1/documents/"+url.PathEscape(rq.PathValue("id")), body, nil, nil); e != nil {
+	var acc correctionQueued
+	if e := s.sendJSON(rq, http.MethodPatch, "/api/v1/documents/"+url.PathEscape(rq.PathValue("id")), body, nil, &acc); e != nil {
 		s.renderError(w, rq, e)
 		return
 	}
-	s.backToBatch(w, rq, "retyped")
+	s.backToBatch(w, rq, "retyped", acc.replaced())
+}
+
+// correctionQueued is the API's answer to a correction: the documents it replaces.
+type correctionQueued struct {
+	Replaces []string `json:"replaces"`
+}
+
+// replaced names one replaced document: the batch page waits until it is gone.
+func (c correctionQueued) replaced() string {
+	if len(c.Replaces) == 0 {
+		return ""
+	}
+	return c.Replaces[0]
 }
 
 // confirm says a document's type is right: POST /api/v1/documents/{id}/confirm.
@@ -315,7 +358,7 @@ func (s *site) confirm(w http.ResponseWriter, rq *req) {
 		s.renderError(w, rq, e)
 		return
 	}
-	s.backToBatch(w, rq, "confirmed")
+	s.backToBatch(w, rq, "confirmed", "")
 }
 
 // regroup moves pages between documents, splits and merges: rows of 1-based page lists and
@@ -341,19 +384,30 @@ func (s *site) regroup(w http.ResponseWriter, rq *req) {
 	}
 	body := map[string]any{"documents": groups, "reason": rq.PostFormValue("reason")}
 	id := rq.PathValue("id")
-	if e := s.sendJSON(rq, http.MethodPut, "/api/v1/batches/"+url.PathEscape(id)+"/documents", body, nil, nil); e != nil {
+	var acc correctionQueued
+	if e := s.sendJSON(rq, http.MethodPut, "/api/v1/batches/"+url.PathEscape(id)+"/documents", body, nil, &acc); e != nil {
 		s.renderError(w, rq, e)
 		return
 	}
-	http.Redirect(w, rq.Request, "/batches/"+url.PathEscape(id)+"?m=regrouped", http.StatusSeeOther)
+	http.Redirect(w, rq.Request, batchAfter(id, "regrouped", acc.replaced()), http.StatusSeeOther)
 }
 
-func (s *site) backToBatch(w http.ResponseWriter, rq *req, msg string) {
-	to := "/review"
+func (s *site) backToBatch(w http.ResponseWriter, rq *req, msg, replaced string) {
+	to := "/review?m=" + msg
 	if b := rq.PostFormValue("batch"); b != "" {
-		to = "/batches/" + url.PathEscape(b)
+		to = batchAfter(b, msg, replaced)
 	}
-	http.Redirect(w, rq.Request, to+"?m="+msg, http.StatusSeeOther)
+	http.Redirect(w, rq.Request, to, http.StatusSeeOther)
+}
+
+// batchAfter is the batch page after a correction; with replaced it waits until the
+// correction is applied, so that the clerk sees the new type or grouping at once.
+func batchAfter(id, msg, replaced string) string {
+	v := url.Values{"m": {msg}}
+	if replaced != "" {
+		v.Set("after", replaced)
+	}
+	return "/batches/" + url.PathEscape(id) + "?" + v.Encode()
 }
 
 type reviewData struct {
