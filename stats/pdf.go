@@ -2,6 +2,7 @@ package stats
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"onewindow/internal/chart"
 	"onewindow/internal/cjkfont"
 	"onewindow/internal/errs"
+	"onewindow/internal/tasks"
 )
 
 // pdfFont is the name the report's embedded CJK face goes by inside the file.
@@ -139,6 +141,9 @@ func (r *Report) totals() [][2]string {
 	return rows
 }
 
+// queueWords name the queues as the hall says them.
+var queueWords = map[string]string{tasks.QueueCritical: "批次与办件任务", tasks.QueuePages: "逐页识别"}
+
 // backlogText says what the queues held when the report was made.
 func backlogText(b *Backlog) string {
 	if b == nil {
@@ -146,7 +151,7 @@ func backlogText(b *Backlog) string {
 	}
 	parts := make([]string, 0, len(b.Queues))
 	for _, q := range b.Queues {
-		parts = append(parts, fmt.Sprintf("%s %d", q.Queue, q.Pending+q.Active+q.Scheduled+q.Retry))
+		parts = append(parts, fmt.Sprintf("%s %d", cmp.Or(queueWords[q.Queue], q.Queue), q.Pending+q.Active+q.Scheduled+q.Retry))
 	}
 	return fmt.Sprintf("%d（%s）", b.Total, strings.Join(parts, "，"))
 }
