@@ -87,7 +87,8 @@ type Record struct {
 	PageCount    int                 `json:"page_count"`
 	Fields       map[string][]string `json:"fields"`
 	// FieldSources says how each ID number and credit code in Fields was obtained: clean,
-	// repaired, reread (from the page image), confirmed (by another document of the case).
+	// repaired, reread (from the page image), confirmed (by another document of the case),
+	// window (typed at the window when the case was opened).
 	FieldSources map[string]string `json:"field_sources,omitempty"`
 	// ActiveContent flags a document made from an upload with active content: the kinds the
 	// files its pages came from carry. The original is kept as evidence; the filed PDF is

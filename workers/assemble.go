@@ -16,7 +16,6 @@ import (
 	"onewindow/internal/tasks"
 	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
-	"onewindow/pipeline/extract"
 	"onewindow/pipeline/pdfout"
 	"onewindow/pipeline/stamp"
 	"onewindow/storage"
@@ -51,11 +50,11 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	gathered()
-	filed, err := p.filedCodes(ctx, b)
+	known, err := p.caseCodes(ctx, b)
 	if err != nil {
 		return err
 	}
-	plans := p.Planner.PlanInCase(in, filed)
+	plans := p.Planner.PlanInCase(in, known)
 	// The desk may have typed the applicant and the matter in; else the documents say them.
 	applicant, matter := assemble.CaseFacts(plans)
 	if b.Applicant == "" {
@@ -91,33 +90,6 @@ func (p *Processor) assembleBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	p.Log.Info("batch done", "batch", b.ID, "case_no", b.CaseNo, "documents", len(docs), "dropped", len(b.DroppedPages))
 	return p.tellCase(ctx, b, 0)
-}
-
-// filedCodes are the ID numbers and credit codes that b's case filed in its other batches
-// (superseded documents left out): a near miss of one of them in b is taken as that code.
-func (p *Processor) filedCodes(ctx context.Context, b *storage.Batch) ([]extract.Code, error) {
-	if b.CaseNo == "" {
-		return nil, nil
-	}
-	docs, err := p.State.CaseDocuments(ctx, b.CaseNo)
-	if err != nil {
-		return nil, err
-	}
-	var out []extract.Code
-	for _, d := range docs {
-		if d.BatchID == b.ID || len(d.SupersededBy) > 0 {
-			continue
-		}
-		for _, f := range extract.Finders {
-			if f.Code == "" {
-				continue
-			}
-			for _, v := range d.Fields[f.Field] {
-				out = append(out, extract.Code{Kind: f.Code, Value: v})
-			}
-		}
-	}
-	return out, nil
 }
 
 // tellCase queues the front desk's look at a filed batch of a case (revision rev of its

@@ -74,11 +74,11 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	for i, g := range c.Documents {
 		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type, Fields: g.Fields}
 	}
-	filed, err := p.filedCodes(ctx, b)
+	known, err := p.caseCodes(ctx, b)
 	if err != nil {
 		return err
 	}
-	plans := p.Planner.PlanGroups(in, groups, filed)
+	plans := p.Planner.PlanGroups(in, groups, known)
 	detail := fmt.Sprintf("revision %d of batch %s replaces %s", c.Revision, b.ID, strings.Join(c.Replaces, ", "))
 	if c.Reason != "" {
 		detail += ": " + c.Reason

@@ -40,7 +40,7 @@ type Document struct {
 	NeedsReview bool
 	Fields      map[string][]string
 	// FieldSources says how each ID number and credit code was obtained (extract.SourceClean,
-	// SourceRepaired, SourceReread, SourceConfirmed).
+	// SourceRepaired, SourceReread, SourceConfirmed, SourceWindow).
 	FieldSources map[string]string
 	Applicant    string // who applies, as this document names them (extract.Applicant)
 	Matter       string // the matter applied for, as this document names it
@@ -102,8 +102,9 @@ func NewPlanner(tax *classify.Taxonomy, model *classify.Model, reviewThreshold f
 // Plan groups the kept pages into documents.
 func (p *Planner) Plan(pages []Page) []Document { return p.PlanInCase(pages, nil) }
 
-// PlanInCase is Plan for a batch of a case that has filed the codes filed before (in other
-// batches): a near miss of one of them is taken as that code (extract.Confirm).
+// PlanInCase is Plan for a batch of a case that holds the codes filed (in other batches, or
+// typed at the window, extract.SourceWindow): a near miss of one of them is taken as that
+// code (extract.Confirm).
 func (p *Planner) PlanInCase(pages []Page, filed []extract.Code) []Document {
 	var kept []split.Page
 	var index []int

@@ -54,19 +54,29 @@ var maxConfirmDistance = map[string]int{KindID: 1, KindUSCC: 2}
 type Code struct {
 	Kind  string // KindID or KindUSCC
 	Value string
+	// Source is what a value it confirms is filed with: SourceWindow for a code the window
+	// typed, else ("") SourceConfirmed.
+	Source string
 }
 
 // Confirm settles what the documents of a case could not settle alone, from what the case
 // holds for certain: the codes of docs read without a choice (or read again and agreed), and
 // filed (the case's other batches, the window's typing). A candidate equal to one of them, or
 // reached from two different readings (two places the code is printed), is filed
-// (SourceConfirmed); so is the one known code a near miss is close to. Candidates nothing
-// confirms stay in Uncertain.
+// (SourceConfirmed, or SourceWindow when the window typed it); so is the one known code a near
+// miss is close to. Candidates nothing confirms stay in Uncertain. A value read for certain
+// is never replaced: one that contradicts the window's typing stays as read, for the case
+// check to report.
 func Confirm(docs []*Result, filed []Code) {
-	known := map[string]string{} // value -> kind
+	known := map[string]string{}  // value -> kind
+	source := map[string]string{} // value -> what a value it confirms is filed with
 	for _, c := range filed {
 		if c.Kind == KindID && ValidIDNumber(c.Value) || c.Kind == KindUSCC && ValidUSCC(c.Value) {
 			known[c.Value] = c.Kind
+			// The window's typing is the more telling confirmation: a reviewer sees where it came from.
+			if source[c.Value] != SourceWindow {
+				source[c.Value] = cmp.Or(c.Source, SourceConfirmed)
+			}
 		}
 	}
 	for _, d := range docs {
@@ -77,13 +87,14 @@ func Confirm(docs []*Result, filed []Code) {
 			known[v] = KindUSCC
 		}
 	}
+	sourceOf := func(v string) string { return cmp.Or(source[v], SourceConfirmed) }
 	// The readings each candidate was chosen from: the same wrong value chosen from the same
 	// misreading twice proves nothing, from two different ones it is all but impossible.
 	readings := map[Code]map[string]bool{}
 	for _, d := range docs {
 		for _, u := range d.Uncertain {
 			for _, c := range u.Candidates {
-				k := Code{u.Kind, c}
+				k := Code{Kind: u.Kind, Value: c}
 				if readings[k] == nil {
 					readings[k] = map[string]bool{}
 				}
@@ -96,7 +107,7 @@ func Confirm(docs []*Result, filed []Code) {
 		for _, u := range d.Uncertain {
 			v := ""
 			for _, c := range u.Candidates {
-				if known[c] == u.Kind || len(readings[Code{u.Kind, c}]) >= 2 {
+				if known[c] == u.Kind || len(readings[Code{Kind: u.Kind, Value: c}]) >= 2 {
 					v = c
 					break
 				}
@@ -105,12 +116,12 @@ func Confirm(docs []*Result, filed []Code) {
 				kept = append(kept, u)
 				continue
 			}
-			d.add(u.Kind, v, SourceConfirmed)
+			d.add(u.Kind, v, sourceOf(v))
 		}
 		d.Uncertain = kept
 		for _, nm := range d.NearMisses {
 			if match := closest(known, nm); match != "" {
-				d.add(nm.Kind, match, SourceConfirmed)
+				d.add(nm.Kind, match, sourceOf(match))
 				d.dropUncertain(nm.Kind, nm.Raw)
 			}
 		}

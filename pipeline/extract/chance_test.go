@@ -13,8 +13,8 @@ import (
 // that no look-alike rule maps back) and repairs have choices to make (look-alikes, a glyph
 // doubled or lost), so that now and then a wrong value passes every check. Every such value
 // must end up a candidate (Uncertain), never among IDNumbers or USCC, whether it came from
-// the text, from re-reading or from the case's confirmation; the printed value confirmed by
-// the case is still filed. A reading that validates in the one way its characters allow,
+// the text, from re-reading or from the case's confirmation (its documents, or the codes the
+// window typed for its parties); the printed value confirmed by the case is still filed. A reading that validates in the one way its characters allow,
 // misreads and all, is no choice among readings: it is counted apart (misreads the checks
 // cannot see, as on any clean reading).
 func TestChanceValidatedNeverFiled(t *testing.T) {
@@ -83,14 +83,30 @@ func TestChanceValidatedNeverFiled(t *testing.T) {
 			// The case holds the printed value: the guess or near miss is that value, and
 			// nothing else is filed.
 			cased := Fields(text)
-			Confirm([]*Result{&cased}, []Code{{kind, truth}})
+			Confirm([]*Result{&cased}, []Code{{Kind: kind, Value: truth}})
 			count(c.name+", case knows it", truth, raw, &cased)
+
+			// The window typed the printed value for the applicant, beside the agent's and the
+			// representative's codes: the guess or near miss is filed as the window's value.
+			typed := Fields(text)
+			Confirm([]*Result{&typed}, []Code{{Kind: KindID, Value: randomID(rng), Source: SourceWindow},
+				{Kind: kind, Value: truth, Source: SourceWindow}, {Kind: KindUSCC, Value: randomUSCC(rng), Source: SourceWindow}})
+			count(c.name+", window typed it", truth, raw, &typed)
+			if src := typed.Sources[truth]; src == SourceConfirmed || src == SourceUncertain {
+				t.Errorf("window typed it: %s filed as %s, want its source %s", c.name, src, SourceWindow)
+			}
+
+			// The window typed other parties' codes only: they confirm nothing of this one.
+			others := Fields(text)
+			Confirm([]*Result{&others}, []Code{{Kind: KindID, Value: randomID(rng), Source: SourceWindow},
+				{Kind: KindUSCC, Value: randomUSCC(rng), Source: SourceWindow}})
+			count(c.name+", window typed others", truth, raw, &others)
 		}
 	}
 	chance := 0
 	for _, name := range slices.Sorted(maps.Keys(results)) {
 		tl := results[name]
-		t.Logf("%-45s chance-validated wrong values %4d, let through %d, printed value filed %4d, misread as printed %d",
+		t.Logf("%-50s chance-validated wrong values %4d, let through %d, printed value filed %4d, misread as printed %d",
 			name, tl.chance, tl.filedWrong, tl.filedRight, tl.asPrinted)
 		chance += tl.chance
 	}

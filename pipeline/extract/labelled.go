@@ -14,6 +14,7 @@ const (
 	SourceRepaired  = "repaired"  // look-alikes read as the one character their places allow
 	SourceReread    = "reread"    // read again from the page image, check character right
 	SourceConfirmed = "confirmed" // a guess or near miss matching a code read elsewhere in the case
+	SourceWindow    = "window"    // a guess or near miss matching a code the window typed for the case
 	SourceReviewer  = "reviewer"  // typed or corrected by a reviewer
 	// SourceUncertain marks a candidate: a value chosen among readings because it alone
 	// validates, that nothing confirmed (Result.Uncertain). It is never filed as read.

@@ -136,10 +136,10 @@ func TestConfirmFiled(t *testing.T) {
 		filed []Code
 		want  []string
 	}{
-		{"filed code", []Code{{KindUSCC, uscc1}}, []string{uscc1}},
-		{"filed as the other kind", []Code{{KindID, uscc1}}, []string{}},
-		{"two close codes: neither", []Code{{KindUSCC, uscc1}, {KindUSCC, "912201022FWNB5P1XX"}}, []string{}},
-		{"filed value that does not validate", []Code{{KindUSCC, "91220102QFWNB57IXA"}}, []string{}},
+		{"filed code", []Code{{KindUSCC, uscc1, ""}}, []string{uscc1}},
+		{"filed as the other kind", []Code{{KindID, uscc1, ""}}, []string{}},
+		{"two close codes: neither", []Code{{KindUSCC, uscc1, ""}, {KindUSCC, "912201022FWNB5P1XX", ""}}, []string{}},
+		{"filed value that does not validate", []Code{{KindUSCC, "91220102QFWNB57IXA", ""}}, []string{}},
 		{"nothing filed", nil, []string{}},
 	}
 	for _, tt := range tests {
