@@ -313,6 +313,8 @@ var catalogue = map[string][2]string{
 	"event.delivered":           {"已推送", "delivered"},
 	"event.legal_hold_set":      {"设置法律保全", "legal hold set"},
 	"event.legal_hold_released": {"解除法律保全", "legal hold released"},
+	"event.timestamped":         {"补加时间戳", "time-stamped later"},
+	"event.archive_timestamped": {"存档时间戳（证据续期）", "archive time-stamp (evidence renewed)"},
 
 	"agent.onewindow":       {"本系统", "onewindow"},
 	"agent.tesseract":       {"Tesseract 文字识别", "Tesseract OCR"},
@@ -377,6 +379,14 @@ var catalogue = map[string][2]string{
 	"ops.watch_outcome":  {"结果", "Outcome"},
 	"ops.watch_uploaded": {"已上传，查看批次", "Uploaded: open the batch"},
 	"err.duplicate_file": {"同样的文件已经上传过，未重复处理。", "The same file was uploaded before; it was not processed twice."},
+
+	"ops.evidence":         {"时间戳与证据续期", "Time-stamps and evidence renewal"},
+	"ops.evidence_off":     {"未运行：没有配置时间戳服务（--tsa-url）或 --timestamp-every 为 0", "Not running: no time-stamp service (--tsa-url) or --timestamp-every is 0"},
+	"ops.evidence_last":    {"上次运行", "Last run"},
+	"ops.evidence_never":   {"尚未运行", "not yet"},
+	"ops.evidence_counts":  {"查看 %d 份，补加时间戳 %d 份，续期（存档时间戳）%d 份", "%d checked, %d time-stamped later, %d renewed with an archive time-stamp"},
+	"ops.evidence_waiting": {"%d 份文件等待时间戳", "%d copies waiting for a time-stamp"},
+	"ops.evidence_next":    {"下次运行约在", "Next run about"},
 
 	"desk.not_yet": {"该工作台的接口尚未启用，稍后即可使用。", "This desk's API is not available yet."},
 

@@ -20,6 +20,8 @@ type opsData struct {
 	DashboardURL string
 	Watch        *WatchStatus
 	WatchErr     string
+	Evidence     *EvidenceStatus
+	EvidenceErr  string
 	Build        string // this process's release and commit (onewindow_build_info)
 	// Repairs are the index entries the reconciler put back from MinIO since this process
 	// started (onewindow_index_repairs_total): anything but zero means Redis or search lost writes.
@@ -94,6 +96,13 @@ func (s *site) ops(w http.ResponseWriter, rq *req) {
 			d.WatchErr = err.Error()
 		} else {
 			d.Watch = &ws
+		}
+	}
+	if s.opts.EvidenceStatus != nil {
+		if es, err := s.opts.EvidenceStatus(rq.Context()); err != nil {
+			d.EvidenceErr = err.Error()
+		} else {
+			d.Evidence = &es
 		}
 	}
 	s.render(w, rq, http.StatusOK, "ops.html", "ops.title", d)

@@ -51,6 +51,21 @@ type Options struct {
 	SignInLimit *httpx.Limiter
 	// WatchStatus, if set, reports the watched folder for the operators' page.
 	WatchStatus func(ctx context.Context) (WatchStatus, error)
+	// EvidenceStatus, if set, reports the time-stamp schedule for the operators' page.
+	EvidenceStatus func(ctx context.Context) (EvidenceStatus, error)
+}
+
+// EvidenceStatus is what the operators' page shows of the time-stamp schedule: copies filed
+// without a time-stamp stamped later, and archive time-stamps renewing ageing evidence.
+type EvidenceStatus struct {
+	Off      bool      // no schedule or no time-stamp service
+	LastRun  time.Time // zero: no run yet
+	Stamped  int
+	Renewed  int
+	Waiting  int
+	Checked  int
+	Next     time.Time
+	Failures []string // plain Chinese
 }
 
 // WatchStatus is what the operators' page shows of a watched scanner folder.
