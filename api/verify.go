@@ -112,8 +112,17 @@ func (s *Server) signatureStatus(ctx context.Context, id string) (*SignatureStat
 	}
 	st := &SignatureStatus{Valid: c.Valid, Signer: last.Signer, SignedAt: last.SignedAt.UTC(), Intact: last.Intact && last.CoversWholeFile,
 		Trusted: last.Trusted, Reason: c.Reason}
-	if last.Stamp != nil {
-		t := last.Stamp.Time.UTC()
+	if !st.Intact {
+		return st, nil // a time-stamp over a changed copy vouches for nothing
+	}
+	// The newest time-stamp that verifies: the signature's own, or one filed after it (a copy
+	// stamped once the service was back, an archive time-stamp renewing the evidence).
+	later, err := archive.LoadEvents(ctx, s.Blobs, id)
+	if err != nil {
+		return nil, err
+	}
+	if ev := archive.VerifyEvidence(&esign.Verifier{Roots: roots}, pdf, later, time.Now()); ev.Latest != nil {
+		t := ev.Latest.Info.Time.UTC()
 		st.Timestamp = &t
 	}
 	return st, nil

@@ -203,7 +203,7 @@ func documentReport(ctx context.Context, s ReportStore, rec *Record, o ReportOpt
 	// Every object: present and complete, digests, format, retention.
 	objects := append([]File{{Role: "record", Bucket: "archive", Key: storage.DocumentRecordKey(rec.DocumentID), Format: "application/json"}}, rec.Files...)
 	for _, f := range objects {
-		if err := checkObject(ctx, s, rec, f, o, add); err != nil {
+		if err := checkObject(ctx, s, rec, f, later, o, add); err != nil {
 			return nil, err
 		}
 	}
@@ -243,7 +243,7 @@ func checkEvents(rec *Record, add func(prop, check, object, status, detail strin
 }
 
 // checkObject reads one object and judges it under all four properties.
-func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, o ReportOptions,
+func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, later []Event, o ReportOptions,
 	add func(prop, check, object, status, detail string)) error {
 	bk, ok := BucketOf(f.Bucket)
 	if !ok {
@@ -306,7 +306,7 @@ func checkObject(ctx context.Context, s ReportStore, rec *Record, f File, o Repo
 
 	checkFormat(rec, f, obj, head.b, body.Bytes(), add)
 	if f.Role == "pdf" {
-		checkSignature(body.Bytes(), obj, o.SignatureRoots, add)
+		checkSignature(body.Bytes(), obj, o.SignatureRoots, later, o.Now, add)
 	}
 
 	lock, err := s.LockOf(ctx, bk, f.Key)

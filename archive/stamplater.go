@@ -14,6 +14,13 @@ import (
 	"onewindow/storage"
 )
 
+// Events that carry a time-stamp token filed after the copy, and how their detail ends.
+const (
+	EventTimestamped        = "timestamped"         // a copy signed without one got its time-stamp later
+	EventArchiveTimestamped = "archive_timestamped" // evidence renewed before its time-stamp aged out
+	tokenSep                = "; token "
+)
+
 // noStampYet is how the "signed" event of a copy signed without a time-stamp ends (signedEvent).
 const noStampYet = "no time-stamp yet"
 
@@ -32,41 +39,61 @@ func StampLater(ctx context.Context, s Store, tsa esign.Timestamper, recs []*Rec
 		if err != nil {
 			return stamped, err
 		}
-		if hasEvent(later, "timestamped") {
-			continue
-		}
-		rc, _, err := s.Open(ctx, storage.Archive, storage.DocumentPDFKey(rec.DocumentID))
+		ev, err := stampOne(ctx, s, tsa, rec, later, now)
 		if err != nil {
 			return stamped, err
 		}
-		var pdf bytes.Buffer
-		_, err = io.Copy(&pdf, rc)
-		rc.Close()
-		if err != nil {
-			return stamped, err
+		if ev != nil {
+			stamped++
 		}
-		sig, err := esign.LastSignatureValue(pdf.Bytes())
-		if err != nil {
-			return stamped, fmt.Errorf("document %s: %w", rec.DocumentID, err)
-		}
-		d := sha256.Sum256(sig)
-		token, err := tsa.Timestamp(ctx, d[:])
-		if err != nil {
-			return stamped, err // the service is still down: try again next time
-		}
-		info, err := esign.CheckStamp(token, sig)
-		if err != nil {
-			return stamped, err
-		}
-		ev := Event{Type: "timestamped", Agent: "onewindow", Time: now.UTC(),
-			Detail: "RFC 3161 time-stamp of the signature at " + info.Time.UTC().Format(time.RFC3339) + "; token " + base64.StdEncoding.EncodeToString(token)}
-		lock := storage.Lock{Mode: rec.Retention.Mode, Until: rec.Retention.Until}
-		if err := SaveEvent(ctx, s, rec.DocumentID, ev, storage.PutOptions{}.WithLock(lock)); err != nil {
-			return stamped, err
-		}
-		stamped++
 	}
 	return stamped, nil
+}
+
+// stampOne files rec's later time-stamp unless later already holds one; it returns the event
+// filed, nil when none was needed. The scheduled evidence run (RenewEvidence) asks it too.
+func stampOne(ctx context.Context, s Store, tsa esign.Timestamper, rec *Record, later []Event, now time.Time) (*Event, error) {
+	if !needsStamp(rec) || hasEvent(later, EventTimestamped) {
+		return nil, nil
+	}
+	pdf, err := readPDF(ctx, s, rec.DocumentID)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := esign.LastSignatureValue(pdf)
+	if err != nil {
+		return nil, fmt.Errorf("document %s: %w", rec.DocumentID, err)
+	}
+	d := sha256.Sum256(sig)
+	token, err := tsa.Timestamp(ctx, d[:])
+	if err != nil {
+		return nil, err // the service is still down: try again next time
+	}
+	info, err := esign.CheckStamp(token, sig)
+	if err != nil {
+		return nil, err
+	}
+	ev := Event{Type: EventTimestamped, Agent: "onewindow", Time: now.UTC(),
+		Detail: "RFC 3161 time-stamp of the signature at " + info.Time.UTC().Format(time.RFC3339) + tokenSep + base64.StdEncoding.EncodeToString(token)}
+	lock := storage.Lock{Mode: rec.Retention.Mode, Until: rec.Retention.Until}
+	if err := SaveEvent(ctx, s, rec.DocumentID, ev, storage.PutOptions{}.WithLock(lock)); err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// readPDF reads a filed copy whole: its signature and its time-stamps are over all of it.
+func readPDF(ctx context.Context, s Store, docID string) ([]byte, error) {
+	rc, _, err := s.Open(ctx, storage.Archive, storage.DocumentPDFKey(docID))
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var pdf bytes.Buffer
+	if _, err := io.Copy(&pdf, rc); err != nil {
+		return nil, err
+	}
+	return pdf.Bytes(), nil
 }
 
 func needsStamp(rec *Record) bool {

@@ -302,6 +302,17 @@ func (d *Desk) Fixity(ctx context.Context, parallel int) (*archive.FixityReport,
 // ScheduleFixity runs Fixity every interval until ctx ends. Of several processes, one runs
 // each period: they take a Redis lock named after the period.
 func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
+	d.periodic(ctx, every, d.State.ClaimFixityRun, func(ctx context.Context) {
+		if _, err := d.Fixity(ctx, archive.DefaultFixityReaders); err != nil && ctx.Err() == nil {
+			d.Log.Error("scheduled fixity run failed", "err", err)
+		}
+	})
+}
+
+// periodic calls run every interval until ctx ends, in the process that wins claim for the
+// period (a Redis key named after the period's start, lasting one period).
+func (d *Desk) periodic(ctx context.Context, every time.Duration,
+	claim func(ctx context.Context, slot int64, origin string, ttl time.Duration) (bool, error), run func(ctx context.Context)) {
 	if every <= 0 {
 		return
 	}
@@ -313,13 +324,10 @@ func (d *Desk) ScheduleFixity(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			slot := d.Clock.Now().Truncate(every).Unix()
-			ok, err := d.State.ClaimFixityRun(ctx, slot, d.Origin, every)
-			if err != nil || !ok {
+			if ok, err := claim(ctx, slot, d.Origin, every); err != nil || !ok {
 				continue
 			}
-			if _, err := d.Fixity(ctx, archive.DefaultFixityReaders); err != nil && ctx.Err() == nil {
-				d.Log.Error("scheduled fixity run failed", "err", err)
-			}
+			run(ctx)
 		}
 	}
 }

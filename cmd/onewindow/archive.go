@@ -147,6 +147,7 @@ func (d *deps) addArchive(g *lifecycle.Group, s *api.Server, resumer desk.Resume
 	feed := dk.Follower()
 	g.Go("search feed", func(ctx context.Context) error { feed.Run(ctx); return nil })
 	g.Go("scheduled fixity", func(ctx context.Context) error { dk.ScheduleFixity(ctx, d.cfg.FixityEvery); return nil })
+	g.Go("scheduled time-stamps", func(ctx context.Context) error { dk.ScheduleEvidence(ctx, d.cfg.TimestampEvery); return nil })
 	g.Go("reconcile", func(ctx context.Context) error { dk.Reconcile(ctx, d.cfg.ReconcileEvery); return nil })
 	s.Extra = append(s.Extra, dk.Routes)
 	s.Audit = dk.AuditRequest

@@ -36,7 +36,7 @@ var settingGroups = []struct {
 	flags []string
 }{
 	{"storage", []string{"redis-url", "s3-endpoint", "s3-access-key", "s3-secret-key", "s3-secure", "s3-region", "s3-public-url", "bucket-prefix"}},
-	{"HTTP API", []string{"addr", "tls-cert", "tls-key", "admin-token", "tokens-file", "session-key", "rate-limit", "rate-limit-burst", "signin-rate-limit", "max-upload-bytes", "max-pages", "max-page-pixels", "index-dir", "fixity-every"}},
+	{"HTTP API", []string{"addr", "tls-cert", "tls-key", "admin-token", "tokens-file", "session-key", "rate-limit", "rate-limit-burst", "signin-rate-limit", "max-upload-bytes", "max-pages", "max-page-pixels", "index-dir", "fixity-every", "timestamp-every"}},
 	{"workers and OCR", []string{"concurrency", "task-timeout", "max-retry", "task-check-interval", "ocr-languages", "ocr-latin-languages", "tessdata-prefix", "ocr-psm", "ocr-recycle", "hall-name", "public-base-url", "metrics-addr", "taxonomy-file", "review-threshold"}},
 	{"archive", []string{"retention-mode", "retention-years", "retention-by-type", "retention-by-matter", "audit-retention-years", "archival-code-pattern", "fonds-code"}},
 	{"front desk", []string{"time-zone", "matters-file", "calendar-file", "case-no-pattern", "notice-templates", "notice-font", "notify-url", "notify-secret", "departments-file"}},

@@ -21,7 +21,7 @@ func (d *deps) withPages(apiHandler http.Handler, tokens *auth.Tokens) (http.Han
 		return nil, err
 	}
 	pages, err := web.New(web.Options{API: apiHandler, Tokens: tokens, SessionKey: key, Log: d.log,
-		Secure: d.cfg.TLSCert != "", WatchStatus: d.watchStatus(),
+		Secure: d.cfg.TLSCert != "", WatchStatus: d.watchStatus(), EvidenceStatus: d.evidenceStatus(),
 		SignInLimit: httpx.NewLimiter(d.cfg.SignInRateLimit/60, 10), Clock: d.hall})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"onewindow/archive/desk"
 	"onewindow/internal/config"
 	"onewindow/internal/esign"
+	"onewindow/web"
 )
 
 func init() {
@@ -25,17 +26,19 @@ func init() {
 	help["stamp-later"] = command{summary: "time-stamp the filed copies signed while the time-stamp service was down",
 		usage: "onewindow stamp-later [--from YYYY-MM-DD] [flags]",
 		about: "Asks --tsa-url (dev mode: its local unit) for an RFC 3161 time-stamp over the signature of every filed copy whose \"signed\" event says it has none, " +
-			"and files it as a \"timestamped\" event beside the record. Run it when the service is back (cron); copies stamped before are skipped.\n" +
+			"and files it as a \"timestamped\" event beside the record. The API processes do the same every --timestamp-every (and renew ageing evidence); run it to catch up at once. Copies stamped before are skipped.\n" +
 			"Exit status: 0 done; 1 the service is still down or storage failed.",
 		flags:  [][2]string{{"from", "only copies filed on or after this day"}},
 		groups: connected}
 	commands["verify-pdf"] = runVerifyPDF
 	help["verify-pdf"] = command{summary: "check the signatures of any PDF (exit 1 if not valid)",
-		usage: "onewindow verify-pdf [--trust CA.pem] [--json] FILE.pdf",
+		usage: "onewindow verify-pdf [--trust CA.pem] [--evidence EVENTS-DIR] [--json] FILE.pdf",
 		about: "Checks every signature of the file: who signed, the claimed signing time, the time-stamp, whether the signed bytes are intact " +
-			"and whether the last signature covers the whole file (nothing added after signing); with --trust (or --sign-trust), whether the signer chains to those CAs.\n" +
+			"and whether the last signature covers the whole file (nothing added after signing); with --trust (or --sign-trust), whether the signer chains to those CAs. " +
+			"With --evidence (a filed copy's events/ folder of an exported bag), also the time-stamps filed after it: the latest, and whether the chain of archive time-stamps is intact.\n" +
 			"Exit status: 0 valid; 1 not valid (the reason on standard output) or the file cannot be read.",
-		flags: [][2]string{{"trust", "PEM file of the CA certificates to trust (default: --sign-trust)"}, {"json", "print the checks as JSON"}}}
+		flags: [][2]string{{"trust", "PEM file of the CA certificates to trust (default: --sign-trust)"},
+			{"evidence", "folder of the copy's events (JSON), for its later and archive time-stamps"}, {"json", "print the checks as JSON"}}}
 }
 
 // devPKI is dev mode's test CA, hall certificate and time-stamp unit, set by runDev when the
@@ -137,10 +140,11 @@ func trustRoots(cfg config.Config, s *esign.Signer) ([]*smx509.Certificate, erro
 }
 
 func runVerifyPDF(_ context.Context, args []string) error {
-	var trust string
+	var trust, evidence string
 	var asJSON bool
 	cfg, rest, err := parseConfig("verify-pdf", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&trust, "trust", "", "PEM file of the CA certificates to trust")
+		fs.StringVar(&evidence, "evidence", "", "folder of the copy's events (JSON)")
 		fs.BoolVar(&asJSON, "json", false, "print the checks as JSON")
 	})
 	if err != nil {
@@ -163,17 +167,62 @@ func runVerifyPDF(_ context.Context, args []string) error {
 		return err
 	}
 	check := v.VerifyPDF(data)
+	var ev *archive.EvidenceCheck
+	if evidence != "" {
+		events, err := archive.EventsOf(os.DirFS(evidence))
+		if err != nil {
+			return err
+		}
+		ev = archive.VerifyEvidence(v, data, events, time.Now())
+	}
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(check)
+		enc.Encode(struct {
+			*esign.PDFCheck
+			Evidence *archive.EvidenceCheck `json:"evidence,omitempty"`
+		}{check, ev})
 	} else {
 		printPDFCheck(check, len(v.Roots) > 0)
+		printEvidence(ev)
 	}
 	if !check.Valid {
 		return errors.New(check.Reason)
 	}
+	if ev != nil && !ev.ChainIntact {
+		return errors.New(ev.Problem)
+	}
 	return nil
+}
+
+// printEvidence lists the copy's time-stamps, oldest first, and the chain's verdict.
+func printEvidence(ev *archive.EvidenceCheck) {
+	if ev == nil {
+		return
+	}
+	kinds := map[string]string{"signature": "签名内的时间戳", archive.EventTimestamped: "补加的时间戳", archive.EventArchiveTimestamped: "存档时间戳"}
+	fmt.Println("证据链")
+	for _, st := range ev.Stamps {
+		if st.Info == nil {
+			fmt.Printf("  %s：%s\n", kinds[st.Kind], st.Problem)
+			continue
+		}
+		fmt.Printf("  %s：%s（%s，证书到期 %s）", kinds[st.Kind], st.Info.Time.Local().Format(time.DateTime), st.Info.TSA, st.Info.CertNotAfter.Local().Format(time.DateOnly))
+		if st.Problem != "" {
+			fmt.Printf("：%s", st.Problem)
+		}
+		fmt.Println()
+	}
+	if ev.Latest != nil {
+		fmt.Printf("  最新时间戳：%s（%s）\n", ev.Latest.Info.Time.Local().Format(time.DateTime), kinds[ev.Latest.Kind])
+	} else {
+		fmt.Println("  最新时间戳：无")
+	}
+	if ev.ChainIntact {
+		fmt.Printf("  存档时间戳 %d 个，证据链完整\n", ev.ArchiveStamps)
+	} else {
+		fmt.Printf("  证据链不完整：%s\n", ev.Problem)
+	}
 }
 
 func printPDFCheck(c *esign.PDFCheck, trusted bool) {
@@ -245,4 +294,22 @@ func runStampLater(ctx context.Context, args []string) error {
 	n, err := archive.StampLater(ctx, d.blobs, s.TSA, recs, time.Now())
 	fmt.Printf("%d filed copies time-stamped\n", n)
 	return err
+}
+
+// evidenceStatus tells the operators' page the time-stamp schedule's state (desk.EvidenceState).
+func (d *deps) evidenceStatus() func(ctx context.Context) (web.EvidenceStatus, error) {
+	var once sync.Once
+	var dk *desk.Desk
+	return func(ctx context.Context) (web.EvidenceStatus, error) {
+		once.Do(func() { dk = d.desk() })
+		st, err := dk.EvidenceState(ctx, d.cfg.TimestampEvery)
+		if err != nil {
+			return web.EvidenceStatus{}, err
+		}
+		out := web.EvidenceStatus{Off: st.NoTSA || st.Every <= 0, Next: st.Next}
+		if r := st.Last; r != nil {
+			out.LastRun, out.Checked, out.Stamped, out.Renewed, out.Waiting, out.Failures = r.StartedAt, r.Checked, r.Stamped, r.Renewed, r.Waiting, r.Failures
+		}
+		return out, nil
+	}
 }

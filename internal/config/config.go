@@ -77,6 +77,7 @@ type Config struct {
 	RetentionYears int           `flag:"retention-years" help:"default retention period of filed objects, in years"`
 	ReconcileEvery time.Duration `flag:"reconcile-every" help:"how often API processes check that Redis still holds the indexes (its epoch mark) and, if it lost them, rebuild them from MinIO (one process at a time), and resume batches that failed while storage or the queue was down; 0: never"`
 	FixityEvery    time.Duration `flag:"fixity-every" help:"how often API processes re-read the archive to check fixity (one process each time)"`
+	TimestampEvery time.Duration `flag:"timestamp-every" help:"how often API processes time-stamp copies filed while the time-stamp service was down and add archive time-stamps to evidence whose time-stamp ages out (one process each time, a batch per run); 0: never"`
 	// RetentionByType and RetentionByMatter are parsed by archive.NewRetentionPolicy.
 	RetentionByType     string `flag:"retention-by-type" help:"retention per document type, years with an optional mode, e.g. id_card=10,business_license=30:COMPLIANCE; other types get retention-years"`
 	RetentionByMatter   string `flag:"retention-by-matter" help:"retention per matter (申请事项) as given at intake or read from the application, e.g. 企业设立登记=30:COMPLIANCE; where a type rule applies too, the stricter wins"`
@@ -144,6 +145,7 @@ func Default() Config {
 		RetentionMode:       "GOVERNANCE",
 		RetentionYears:      30,
 		FixityEvery:         24 * time.Hour,
+		TimestampEvery:      24 * time.Hour,
 		ReconcileEvery:      15 * time.Second,
 		AuditRetentionYears: 30,
 		ArchivalCodePattern: "{fonds}-ZW·{year}-{retention}-{case}-{seq}",

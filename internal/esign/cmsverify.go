@@ -204,6 +204,10 @@ type TimestampInfo struct {
 	// Trusted: the unit's certificate chains to a certificate the verifier trusts, for
 	// time-stamping, at the time it attests. An untrusted unit's time is shown, not relied on.
 	Trusted bool `json:"trusted"`
+	// CertNotAfter is when the unit's certificate ends: evidence must be renewed before then.
+	CertNotAfter time.Time `json:"cert_not_after,omitzero"`
+	Digest       string    `json:"digest,omitempty"` // the imprint's algorithm, e.g. SHA-256
+	WeakDigest   bool      `json:"weak_digest,omitempty"`
 
 	certs []*x509.Certificate
 }
@@ -249,11 +253,7 @@ func checkToken(token, signature []byte) (*TimestampInfo, error) {
 	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
 		return nil, errors.New("the time-stamp is over other bytes than this signature")
 	}
-	info := &TimestampInfo{Time: ts.Time, certs: ts.Certificates}
-	if len(ts.Certificates) > 0 {
-		info.TSA = ts.Certificates[0].Subject.String()
-	}
-	return info, nil
+	return infoOf(ts), nil
 }
 
 // withToken returns der with the signature-time-stamp attribute set to token, the signed

@@ -270,9 +270,27 @@ func parsePDFDate(s string) (time.Time, error) {
 // LastSignatureValue returns the signature value of pdf's last signature: what a time-stamp
 // obtained later (StampLater in archive) is over.
 func LastSignatureValue(pdf []byte) ([]byte, error) {
+	p, err := lastSignature(pdf)
+	if err != nil {
+		return nil, err
+	}
+	return p.signature, nil
+}
+
+// lastSignature reads back the CMS of pdf's last signature.
+func lastSignature(pdf []byte) (*parsedCMS, error) {
+	der, err := lastSignatureCMS(pdf)
+	if err != nil {
+		return nil, err
+	}
+	return parseCMS(der)
+}
+
+// lastSignatureCMS returns the CMS of pdf's last signature, DER.
+func lastSignatureCMS(pdf []byte) ([]byte, error) {
 	ms := byteRanges(pdf)
 	if len(ms) == 0 {
-		return nil, errors.New("the file has no signature")
+		return nil, errNoSignature
 	}
 	m := ms[len(ms)-1]
 	var br [4]int64
@@ -282,15 +300,7 @@ func LastSignatureValue(pdf []byte) ([]byte, error) {
 	if br[1] <= 0 || br[2] < br[1]+2 || br[2] > int64(len(pdf)) {
 		return nil, errors.New("the signature's byte range does not point into the file")
 	}
-	der, err := hex.DecodeString(string(pdf[br[1]+1 : br[2]-1]))
-	if err != nil {
-		return nil, err
-	}
-	p, err := parseCMS(der)
-	if err != nil {
-		return nil, err
-	}
-	return p.signature, nil
+	return hex.DecodeString(string(pdf[br[1]+1 : br[2]-1]))
 }
 
 // CheckStamp verifies an RFC 3161 token obtained for signature (a signature value) after
