@@ -214,26 +214,14 @@ const refileWait = 15 * time.Second
 func (s *site) batchPage(w http.ResponseWriter, rq *req) {
 	var b batch
 	path := "/api/v1/batches/" + url.PathEscape(rq.PathValue("id"))
-	if e := s.getJSON(rq, path, &b); e != nil {
+	pending, e := s.afterCorrection(rq, func() ([]document, *apiError) {
+		b = batch{}
+		e := s.getJSON(rq, path, &b)
+		return b.Documents, e
+	})
+	if e != nil {
 		s.renderError(w, rq, e)
 		return
-	}
-	// After a correction the page shows its result, not the documents it replaces.
-	after := rq.URL.Query().Get("after")
-	pending := func() bool {
-		return after != "" && slices.ContainsFunc(b.Documents, func(d document) bool { return d.ID == after })
-	}
-	for deadline := time.Now().Add(refileWait); pending() && time.Now().Before(deadline); {
-		select {
-		case <-rq.Context().Done():
-			return
-		case <-time.After(s.opts.PollEvery):
-		}
-		b = batch{}
-		if e := s.getJSON(rq, path, &b); e != nil {
-			s.renderError(w, rq, e)
-			return
-		}
 	}
 	// needs_review first, so that the documents to look at are at the top
 	slices.SortStableFunc(b.Documents, func(x, y document) int {
@@ -245,11 +233,36 @@ func (s *site) batchPage(w http.ResponseWriter, rq *req) {
 		}
 		return 0
 	})
-	if q := rq.URL.Query(); after != "" && !pending() && rq.l.Has("flash."+q.Get("m")+"_filed") {
+	s.render(w, rq, http.StatusOK, "batch.html", "batch.title", batchData{B: b, Progress: progressOf(rq.l, &b), Types: docTypes, Pending: pending})
+}
+
+// afterCorrection reads a page's documents; after a correction (?after= a replaced document)
+// it reads again until that document is gone, for refileWait at most, so that the page shows
+// the correction's result rather than what it replaces. pending: not filed yet.
+func (s *site) afterCorrection(rq *req, read func() ([]document, *apiError)) (pending bool, e *apiError) {
+	after := rq.URL.Query().Get("after")
+	listed := func(docs []document) bool {
+		return after != "" && slices.ContainsFunc(docs, func(d document) bool { return d.ID == after })
+	}
+	for deadline := time.Now().Add(refileWait); ; {
+		docs, e := read()
+		if e != nil {
+			return false, e
+		}
+		if pending = listed(docs); !pending || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-rq.Context().Done():
+			return true, nil
+		case <-time.After(s.opts.PollEvery):
+		}
+	}
+	if q := rq.URL.Query(); after != "" && !pending && rq.l.Has("flash."+q.Get("m")+"_filed") {
 		q.Set("m", q.Get("m")+"_filed") // filed by now: say so, not that it is still under way
 		rq.URL.RawQuery = q.Encode()
 	}
-	s.render(w, rq, http.StatusOK, "batch.html", "batch.title", batchData{B: b, Progress: progressOf(rq.l, &b), Types: docTypes, Pending: pending()})
+	return pending, nil
 }
 
 // progress is one step of a batch as the live page shows it.
@@ -393,7 +406,7 @@ func (s *site) regroup(w http.ResponseWriter, rq *req) {
 }
 
 func (s *site) backToBatch(w http.ResponseWriter, rq *req, msg, replaced string) {
-	to := "/review?m=" + msg
+	to := pageAfter("/review", msg, replaced)
 	if b := rq.PostFormValue("batch"); b != "" {
 		to = batchAfter(b, msg, replaced)
 	}
@@ -403,26 +416,36 @@ func (s *site) backToBatch(w http.ResponseWriter, rq *req, msg, replaced string)
 // batchAfter is the batch page after a correction; with replaced it waits until the
 // correction is applied, so that the clerk sees the new type or grouping at once.
 func batchAfter(id, msg, replaced string) string {
+	return pageAfter("/batches/"+url.PathEscape(id), msg, replaced)
+}
+
+func pageAfter(path, msg, replaced string) string {
 	v := url.Values{"m": {msg}}
 	if replaced != "" {
 		v.Set("after", replaced)
 	}
-	return "/batches/" + url.PathEscape(id) + "?" + v.Encode()
+	return path + "?" + v.Encode()
 }
 
 type reviewData struct {
 	Total     int        `json:"total"`
 	Documents []document `json:"documents"`
 	Types     []string   `json:"-"`
+	Pending   bool       `json:"-"`
 }
 
 func (s *site) reviewList(w http.ResponseWriter, rq *req) {
 	var d reviewData
-	if e := s.getJSON(rq, "/api/v1/review?per_page=100", &d); e != nil {
+	pending, e := s.afterCorrection(rq, func() ([]document, *apiError) {
+		d = reviewData{}
+		e := s.getJSON(rq, "/api/v1/review?per_page=100", &d)
+		return d.Documents, e
+	})
+	if e != nil {
 		s.renderError(w, rq, e)
 		return
 	}
-	d.Types = docTypes
+	d.Types, d.Pending = docTypes, pending
 	s.render(w, rq, http.StatusOK, "review.html", "review.title", d)
 }
 
