@@ -2,6 +2,7 @@ package cases
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -45,7 +46,22 @@ type CheckItem struct {
 // Inconsistency is a disagreement between documents, or between documents and what was typed.
 type Inconsistency struct {
 	Code    string `json:"code"`
-	Message string `json:"message"`
+	Message string `json:"message"` // without the numbers: notices print it
+	// Values are the numbers that disagree, one per side, so a clerk sees which digits differ;
+	// the API masks ID numbers for roles that may not see them whole.
+	Values []IncValue `json:"values,omitempty"`
+}
+
+// Sources of an inconsistency's value besides a document type.
+const SourceWindow = "window" // what the window typed when it opened the case
+
+// IncValue is one side of an inconsistency: where a number was read (a document type, or
+// SourceWindow) and what was read there.
+type IncValue struct {
+	Source string `json:"source"`
+	Value  string `json:"value"`
+	// IDNumber says the value is a resident ID number (masked as one); otherwise a USCC.
+	IDNumber bool `json:"id_number,omitempty"`
 }
 
 // Check is the completeness check of a case (形式审查) and the decision it proposes.
@@ -136,7 +152,7 @@ func Evaluate(m Matter, docs []DocumentFacts, a Applicant, submitter *Party, now
 }
 
 // inconsistencies runs the cross-checks no clerk has time for. Numbers stay out of the
-// messages: they end up in notices and logs.
+// messages, which end up in notices and logs; they travel in Values for the pages.
 func inconsistencies(docs []DocumentFacts, a Applicant, needPOA bool) []Inconsistency {
 	codes := func(typ string, ids bool) []string {
 		var out []string
@@ -163,24 +179,32 @@ func inconsistencies(docs []DocumentFacts, a Applicant, needPOA bool) []Inconsis
 		}
 		return true
 	}
+	side := func(src string, vs []string, id bool) IncValue {
+		return IncValue{Source: src, Value: strings.Join(vs, "、"), IDNumber: id}
+	}
 	out := []Inconsistency{}
 	formIDs, cardIDs := codes("application_form", true), codes("id_card", true)
 	if disjoint(formIDs, cardIDs) {
-		out = append(out, Inconsistency{IncFormCardID, "申请书上填写的身份证号码与身份证件上的号码不一致。"})
+		out = append(out, Inconsistency{IncFormCardID, "申请书上填写的身份证号码与身份证件上的号码不一致。",
+			[]IncValue{side("application_form", formIDs, true), side("id_card", cardIDs, true)}})
 	}
 	formUSCC, licUSCC := codes("application_form", false), codes("business_license", false)
 	if disjoint(formUSCC, licUSCC) {
-		out = append(out, Inconsistency{IncFormLicenceUSCC, "申请书上填写的统一社会信用代码与营业执照上的代码不一致。"})
+		out = append(out, Inconsistency{IncFormLicenceUSCC, "申请书上填写的统一社会信用代码与营业执照上的代码不一致。",
+			[]IncValue{side("application_form", formUSCC, false), side("business_license", licUSCC, false)}})
 	}
 	// The typed number must be on the card, unless the card belongs to a submitter (then it is
 	// theirs and the form's numbers are compared instead).
 	if a.IDNumber != "" && !needPOA && disjoint([]string{a.IDNumber}, cardIDs) {
-		out = append(out, Inconsistency{IncApplicantID, "窗口登记的申请人身份证号码与所交身份证件不一致。"})
+		out = append(out, Inconsistency{IncApplicantID, "窗口登记的申请人身份证号码与所交身份证件不一致。",
+			[]IncValue{side(SourceWindow, []string{a.IDNumber}, true), side("id_card", cardIDs, true)}})
 	} else if a.IDNumber != "" && needPOA && disjoint([]string{a.IDNumber}, formIDs) {
-		out = append(out, Inconsistency{IncApplicantID, "窗口登记的申请人身份证号码与申请书不一致。"})
+		out = append(out, Inconsistency{IncApplicantID, "窗口登记的申请人身份证号码与申请书不一致。",
+			[]IncValue{side(SourceWindow, []string{a.IDNumber}, true), side("application_form", formIDs, true)}})
 	}
 	if a.USCC != "" && disjoint([]string{a.USCC}, licUSCC) {
-		out = append(out, Inconsistency{IncApplicantUSCC, "窗口登记的统一社会信用代码与营业执照不一致。"})
+		out = append(out, Inconsistency{IncApplicantUSCC, "窗口登记的统一社会信用代码与营业执照不一致。",
+			[]IncValue{side(SourceWindow, []string{a.USCC}, false), side("business_license", licUSCC, false)}})
 	}
 	return out
 }

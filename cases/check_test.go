@@ -2,6 +2,7 @@ package cases
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -137,5 +138,21 @@ func BenchmarkEvaluate(b *testing.B) {
 	now := day("2026-03-02")
 	for b.Loop() {
 		Evaluate(m, docs, a, &Party{Name: "李四", IDNumber: idLi}, now, cal)
+	}
+}
+
+// An inconsistency names both numbers and where each was read, so the clerk sees which differ.
+func TestInconsistencyNamesTheValues(t *testing.T) {
+	docs := []DocumentFacts{{ID: "1", Type: "application_form", IDNumbers: []string{idOld}}, {ID: "2", Type: "id_card", IDNumbers: []string{idZhang}}}
+	got := inconsistencies(docs, Applicant{Kind: KindPerson, IDNumber: idZhang}, false)
+	if len(got) != 1 || got[0].Code != IncFormCardID {
+		t.Fatalf("inconsistencies: %+v", got)
+	}
+	want := []IncValue{{"application_form", idOld, true}, {"id_card", idZhang, true}}
+	if !slices.Equal(got[0].Values, want) {
+		t.Errorf("values %+v, want %+v", got[0].Values, want)
+	}
+	if strings.Contains(got[0].Message, idOld) {
+		t.Errorf("the message, which notices print, holds a number: %q", got[0].Message)
 	}
 }

@@ -223,7 +223,7 @@ func (s *site) decideFormFor(rq *req, c caseDetail) decideForm {
 			}
 		}
 		for _, in := range c.Check.Inconsistencies {
-			f.Why = append(f.Why, in.Message)
+			f.Why = append(f.Why, rq.l.Inconsistency(in))
 		}
 	}
 	f.Decision = cmp.Or(f.Proposed, "accept")

@@ -62,7 +62,11 @@ func (s *site) today() string { return s.opts.Clock.Date(s.opts.Clock.Now()) }
 type caseDetail struct {
 	caseSummary
 	Documents []string `json:"documents"`
-	Check     *struct {
+	Facts     []struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	} `json:"document_facts"`
+	Check *struct {
 		Complete bool `json:"complete"`
 		Items    []struct {
 			Type      string   `json:"type"`
@@ -71,11 +75,8 @@ type caseDetail struct {
 			Documents []string `json:"documents"`
 			DueDate   string   `json:"due_date"`
 		} `json:"items"`
-		Inconsistencies []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"inconsistencies"`
-		Proposed string `json:"proposed_decision"`
+		Inconsistencies []inconsistency `json:"inconsistencies"`
+		Proposed        string          `json:"proposed_decision"`
 	} `json:"check"`
 	Submitter      *party `json:"submitter"`      // the agent (经办人)
 	Representative *party `json:"representative"` // 法定代表人
@@ -213,14 +214,20 @@ func (n departmentNames) of(id string) string {
 	return id
 }
 
-// departmentNames asks the delivery desk for the departments' names; a page without them
-// shows IDs.
+// departmentNames asks the delivery desk for the departments' names, else the catalogue.
 func (s *site) departmentNames(rq *req) departmentNames {
 	var list struct {
 		Departments []struct{ ID, Name string } `json:"departments"`
 	}
 	if s.getJSON(rq, "/api/v1/departments", &list) != nil {
-		return nil
+		// Roles without the delivery desk (the courier) still read the catalogue's names.
+		var cat struct {
+			Names departmentNames `json:"department_names"`
+		}
+		if s.getJSON(rq, "/api/v1/matters", &cat) != nil {
+			return nil
+		}
+		return cat.Names
 	}
 	out := departmentNames{}
 	for _, d := range list.Departments {

@@ -105,7 +105,27 @@ func (d *Desk) caseView(c *cases.Case, p auth.Principal) *cases.Case {
 		}
 		v.Facts[i] = f
 	}
+	// The check's inconsistencies name the numbers that differ: masked like the facts.
+	v.Check.Inconsistencies = make([]cases.Inconsistency, len(c.Check.Inconsistencies))
+	for i, in := range c.Check.Inconsistencies {
+		in.Values = slices.Clone(in.Values)
+		for j, x := range in.Values {
+			if x.IDNumber {
+				in.Values[j].Value = maskEach(x.Value)
+			}
+		}
+		v.Check.Inconsistencies[i] = in
+	}
 	return &v
+}
+
+// maskEach masks each ID number of a list joined with "、".
+func maskEach(list string) string {
+	ids := strings.Split(list, "、")
+	for i := range ids {
+		ids[i] = auth.MaskID(ids[i])
+	}
+	return strings.Join(ids, "、")
 }
 
 // visible reports whether p may see c: a department sees only the cases of its matters.

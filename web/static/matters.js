@@ -9,13 +9,13 @@
     var form = document.getElementById("matter-filter-form");
     if (!input || !select || select.tagName !== "SELECT") return;
     function apply() {
-      var f = input.value.trim().toLowerCase();
+      var f = input.value.trim().toLowerCase(); // by name, by code (the option's value) or department
       var first = null;
       Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (g) {
         var any = false;
         var dept = (g.getAttribute("label") || "").toLowerCase();
         Array.prototype.forEach.call(g.querySelectorAll("option"), function (o) {
-          var fits = f === "" || o.textContent.toLowerCase().indexOf(f) >= 0 || dept.indexOf(f) >= 0;
+          var fits = f === "" || o.textContent.toLowerCase().indexOf(f) >= 0 || o.value.toLowerCase().indexOf(f) >= 0 || dept.indexOf(f) >= 0;
           o.hidden = !fits;
           o.disabled = !fits;
           if (fits) { any = true; if (!first) first = o; }
