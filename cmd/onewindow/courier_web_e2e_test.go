@@ -84,6 +84,18 @@ func TestCourierDeskWithAScanner(t *testing.T) {
 	if status, _ := d.getRaw("/api/v1/mail/register.pdf"); status != 200 {
 		t.Errorf("register: %d", status)
 	}
+	narrow(t, b, d.base+"/mail")
+}
+
+// narrow opens url on a 390-pixel phone screen: nothing may need a sideways scroll.
+func narrow(t *testing.T, b *browser, url string) {
+	t.Helper()
+	b.do(chromedp.EmulateViewport(390, 844), chromedp.Navigate(url))
+	b.ready()
+	if wide := b.eval(`String(document.documentElement.scrollWidth > document.documentElement.clientWidth)`); wide != "false" {
+		t.Errorf("%s scrolls sideways at 390 pixels", url)
+	}
+	b.do(chromedp.EmulateViewport(1366, 768))
 }
 
 // signedIn starts a daemon and a browser signed in with the admin token, on the start page.
