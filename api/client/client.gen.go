@@ -480,6 +480,39 @@ type Accepted struct {
 // AcceptedStatus defines model for Accepted.Status.
 type AcceptedStatus string
 
+// Applicant defines model for Applicant.
+type Applicant struct {
+	IdNumber *string `json:"id_number,omitempty"`
+	Name     string  `json:"name"`
+	Phone    *string `json:"phone,omitempty"`
+	Uscc     *string `json:"uscc,omitempty"`
+}
+
+// ArchiveCheck defines model for ArchiveCheck.
+type ArchiveCheck struct {
+	Check    string    `json:"check"`
+	Detail   *string   `json:"detail,omitempty"`
+	Object   *string   `json:"object,omitempty"`
+	Property string    `json:"property"`
+	Related  *[]string `json:"related,omitempty"`
+	Status   string    `json:"status"`
+}
+
+// AuditBreak defines model for AuditBreak.
+type AuditBreak struct {
+	Key     *string `json:"key,omitempty"`
+	Problem string  `json:"problem"`
+	Seq     int     `json:"seq"`
+}
+
+// AuditVerification defines model for AuditVerification.
+type AuditVerification struct {
+	Entries  int         `json:"entries"`
+	FirstBad *AuditBreak `json:"first_bad,omitempty"`
+	LastSeq  int         `json:"last_seq"`
+	Ok       bool        `json:"ok"`
+}
+
 // Batch defines model for Batch.
 type Batch struct {
 	Applicant *string `json:"applicant,omitempty"`
@@ -712,6 +745,19 @@ type Delivery struct {
 	Version        int         `json:"version"`
 }
 
+// DeliveryDocument defines model for DeliveryDocument.
+type DeliveryDocument struct {
+	Fields       *map[string][]string `json:"fields,omitempty"`
+	Id           string               `json:"id"`
+	Pages        int                  `json:"pages"`
+	Sha256       string               `json:"sha256"`
+	Size         int                  `json:"size"`
+	Sm3          string               `json:"sm3"`
+	Type         string               `json:"type"`
+	Url          *string              `json:"url,omitempty"`
+	UrlExpiresAt interface{}          `json:"url_expires_at,omitempty"`
+}
+
 // DepartmentList defines model for DepartmentList.
 type DepartmentList struct {
 	Departments []struct {
@@ -773,6 +819,18 @@ type DocumentFacts struct {
 	Uscc       *[]string `json:"uscc,omitempty"`
 }
 
+// DocumentReport defines model for DocumentReport.
+type DocumentReport struct {
+	ArchivalCode *string            `json:"archival_code,omitempty"`
+	CaseNo       string             `json:"case_no"`
+	Checks       *[]ArchiveCheck    `json:"checks"`
+	DocumentId   string             `json:"document_id"`
+	FiledAt      time.Time          `json:"filed_at"`
+	Properties   *map[string]string `json:"properties"`
+	Title        string             `json:"title"`
+	Type         string             `json:"type"`
+}
+
 // Error defines model for Error.
 type Error struct {
 	Error struct {
@@ -792,6 +850,34 @@ type Event struct {
 	Role   *string     `json:"role,omitempty"`
 	Seq    int         `json:"seq"`
 	Type   string      `json:"type"`
+}
+
+// FieldsRequest defines model for FieldsRequest.
+type FieldsRequest struct {
+	IdNumbers *[]string `json:"id_numbers,omitempty"`
+	Reason    *string   `json:"reason,omitempty"`
+	Uscc      *[]string `json:"uscc,omitempty"`
+}
+
+// FixityFailure defines model for FixityFailure.
+type FixityFailure struct {
+	Bucket   string  `json:"bucket"`
+	Detail   *string `json:"detail,omitempty"`
+	Document string  `json:"document"`
+	Object   string  `json:"object"`
+	Reason   string  `json:"reason"`
+}
+
+// FixityReport defines model for FixityReport.
+type FixityReport struct {
+	Bytes      int              `json:"bytes"`
+	Checked    int              `json:"checked"`
+	Failed     *[]FixityFailure `json:"failed"`
+	FinishedAt time.Time        `json:"finished_at"`
+	Key        *string          `json:"key,omitempty"`
+	Records    int              `json:"records"`
+	Sm3Lanes   int              `json:"sm3_lanes"`
+	StartedAt  time.Time        `json:"started_at"`
 }
 
 // FollowUpOutcome defines model for FollowUpOutcome.
@@ -865,6 +951,16 @@ type Inconsistency struct {
 	Values  *[]IncValue `json:"values,omitempty"`
 }
 
+// LegalHoldResult defines model for LegalHoldResult.
+type LegalHoldResult struct {
+	DocumentId string    `json:"document_id"`
+	Event      string    `json:"event"`
+	LegalHold  bool      `json:"legal_hold"`
+	NotHeld    *[]string `json:"not_held,omitempty"`
+	Objects    *[]string `json:"objects"`
+	StillHeld  *[]string `json:"still_held,omitempty"`
+}
+
 // MailInput defines model for MailInput.
 type MailInput struct {
 	ArrivedAt        *time.Time  `json:"arrived_at,omitempty"`
@@ -907,6 +1003,21 @@ type MailUpdate struct {
 	RoutedTo      *string `json:"routed_to,omitempty"`
 }
 
+// Manifest defines model for Manifest.
+type Manifest struct {
+	Applicant      Applicant           `json:"applicant"`
+	CaseNo         string              `json:"case_no"`
+	CreatedAt      time.Time           `json:"created_at"`
+	Department     string              `json:"department"`
+	Documents      *[]DeliveryDocument `json:"documents"`
+	DueDate        *string             `json:"due_date,omitempty"`
+	Format         string              `json:"format"`
+	IdempotencyKey string              `json:"idempotency_key"`
+	Matter         string              `json:"matter"`
+	PackageId      string              `json:"package_id"`
+	Version        int                 `json:"version"`
+}
+
 // Material defines model for Material.
 type Material struct {
 	Count          int     `json:"count"`
@@ -945,6 +1056,15 @@ type MissingItem struct {
 	Type    string  `json:"type"`
 }
 
+// ModelInfo defines model for ModelInfo.
+type ModelInfo struct {
+	Active      bool            `json:"active"`
+	ByType      *map[string]int `json:"by_type"`
+	Examples    int             `json:"examples"`
+	MinExamples int             `json:"min_examples"`
+	UpdatedAt   interface{}     `json:"updated_at,omitempty"`
+}
+
 // NoticeRef defines model for NoticeRef.
 type NoticeRef struct {
 	Id   string `json:"id"`
@@ -969,6 +1089,16 @@ type OpenCase struct {
 	Representative *PartyInput `json:"representative,omitempty"`
 	Submitter      *PartyInput `json:"submitter,omitempty"`
 	Window         *string     `json:"window,omitempty"`
+}
+
+// PackageVersion defines model for PackageVersion.
+type PackageVersion struct {
+	At          time.Time `json:"at"`
+	CaseNo      string    `json:"case_no"`
+	Departments *[]string `json:"departments"`
+	Documents   *[]string `json:"documents"`
+	Seq         int       `json:"seq"`
+	Version     int       `json:"version"`
 }
 
 // Party defines model for Party.
@@ -1037,6 +1167,23 @@ type ProgressEvent struct {
 	Type string `json:"type"`
 }
 
+// PropertiesReport defines model for PropertiesReport.
+type PropertiesReport struct {
+	Documents   *[]DocumentReport          `json:"documents"`
+	GeneratedAt time.Time                  `json:"generated_at"`
+	Ok          bool                       `json:"ok"`
+	Scope       string                     `json:"scope"`
+	Summary     *map[string]map[string]int `json:"summary"`
+}
+
+// ProvenanceEvent defines model for ProvenanceEvent.
+type ProvenanceEvent struct {
+	Agent  string    `json:"agent"`
+	Detail *string   `json:"detail,omitempty"`
+	Time   time.Time `json:"time"`
+	Type   string    `json:"type"`
+}
+
 // RatingAnswer defines model for RatingAnswer.
 type RatingAnswer struct {
 	At     time.Time `json:"at"`
@@ -1081,6 +1228,16 @@ type Refusal struct {
 	Code       string `json:"code"`
 	LegalBasis string `json:"legal_basis"`
 	Reason     string `json:"reason"`
+}
+
+// ReindexResult defines model for ReindexResult.
+type ReindexResult struct {
+	Batches    int             `json:"batches"`
+	Documents  int             `json:"documents"`
+	Rebuilt    *map[string]int `json:"rebuilt,omitempty"`
+	Requeued   int             `json:"requeued"`
+	Searchable int             `json:"searchable"`
+	Seconds    float32         `json:"seconds"`
 }
 
 // Result defines model for Result.
@@ -1639,14 +1796,11 @@ type PostResultMultipartRequestBody PostResultMultipartBody
 // MoveCaseJSONRequestBody defines body for MoveCase for application/json ContentType.
 type MoveCaseJSONRequestBody MoveCaseJSONBody
 
-// AckDeliveryJSONRequestBody defines body for AckDelivery for application/json ContentType.
-type AckDeliveryJSONRequestBody = Object
-
 // RetypeDocumentJSONRequestBody defines body for RetypeDocument for application/json ContentType.
 type RetypeDocumentJSONRequestBody RetypeDocumentJSONBody
 
 // CorrectFieldsJSONRequestBody defines body for CorrectFields for application/json ContentType.
-type CorrectFieldsJSONRequestBody = Object
+type CorrectFieldsJSONRequestBody = FieldsRequest
 
 // LogMailJSONRequestBody defines body for LogMail for application/json ContentType.
 type LogMailJSONRequestBody = MailInput
@@ -2055,19 +2209,10 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/deliveries/{key} (the `GetDelivery` operationId).
 	GetDelivery(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AckDeliveryWithBody A department acknowledges a package
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-	AckDeliveryWithBody(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// AckDelivery A department acknowledges a package
 	//
-	// Takes a body of the `application/json` content type.
-	//
 	// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-	AckDelivery(ctx context.Context, key string, body AckDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AckDelivery(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeliveryManifest A package's manifest
 	//
@@ -2926,30 +3071,11 @@ func (c *Client) GetDelivery(ctx context.Context, key string, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
-// AckDeliveryWithBody A department acknowledges a package
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-func (c *Client) AckDeliveryWithBody(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAckDeliveryRequestWithBody(c.Server, key, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // AckDelivery A department acknowledges a package
 //
-// Takes a body of the `application/json` content type.
-//
 // Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-func (c *Client) AckDelivery(ctx context.Context, key string, body AckDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAckDeliveryRequest(c.Server, key, body)
+func (c *Client) AckDelivery(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAckDeliveryRequest(c.Server, key)
 	if err != nil {
 		return nil, err
 	}
@@ -4959,19 +5085,8 @@ func NewGetDeliveryRequest(server string, key string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewAckDeliveryRequest calls the generic AckDelivery builder with application/json body
-func NewAckDeliveryRequest(server string, key string, body AckDeliveryJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewAckDeliveryRequestWithBody(server, key, "application/json", bodyReader)
-}
-
-// NewAckDeliveryRequestWithBody constructs an http.Request for the AckDelivery method, with any body, and a specified content type
-func NewAckDeliveryRequestWithBody(server string, key string, contentType string, body io.Reader) (*http.Request, error) {
+// NewAckDeliveryRequest constructs an http.Request for the AckDelivery method
+func NewAckDeliveryRequest(server string, key string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4996,12 +5111,10 @@ func NewAckDeliveryRequestWithBody(server string, key string, contentType string
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-
-	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7440,19 +7553,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/deliveries/{key} (the `GetDelivery` operationId).
 	GetDeliveryWithResponse(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*GetDeliveryResponse, error)
 
-	// AckDeliveryWithBodyWithResponse A department acknowledges a package
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-	AckDeliveryWithBodyWithResponse(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error)
-
 	// AckDeliveryWithResponse A department acknowledges a package
 	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-	AckDeliveryWithResponse(ctx context.Context, key string, body AckDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error)
+	AckDeliveryWithResponse(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error)
 
 	// DeliveryManifestWithResponse A package's manifest
 	//
@@ -7890,7 +7996,7 @@ type VerifyAuditResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *AuditVerification
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -7904,7 +8010,7 @@ type VerifyAuditResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r VerifyAuditResponse) GetJSON200() *Object {
+func (r VerifyAuditResponse) GetJSON200() *AuditVerification {
 	return r.JSON200
 }
 
@@ -7966,7 +8072,7 @@ type LegalHoldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *LegalHoldResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -7984,7 +8090,7 @@ type LegalHoldResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r LegalHoldResponse) GetJSON200() *Object {
+func (r LegalHoldResponse) GetJSON200() *LegalHoldResult {
 	return r.JSON200
 }
 
@@ -8056,7 +8162,7 @@ type FixityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *FixityReport
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -8072,7 +8178,7 @@ type FixityResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r FixityResponse) GetJSON200() *Object {
+func (r FixityResponse) GetJSON200() *FixityReport {
 	return r.JSON200
 }
 
@@ -8139,7 +8245,7 @@ type ReindexResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *ReindexResult
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -8155,7 +8261,7 @@ type ReindexResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReindexResponse) GetJSON200() *Object {
+func (r ReindexResponse) GetJSON200() *ReindexResult {
 	return r.JSON200
 }
 
@@ -9570,7 +9676,7 @@ type SendPackagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *Object
+	JSON202 *PackageVersion
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -9588,7 +9694,7 @@ type SendPackagesResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r SendPackagesResponse) GetJSON202() *Object {
+func (r SendPackagesResponse) GetJSON202() *PackageVersion {
 	return r.JSON202
 }
 
@@ -10247,7 +10353,7 @@ type DeliveryManifestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *Manifest
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -10265,7 +10371,7 @@ type DeliveryManifestResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeliveryManifestResponse) GetJSON200() *Object {
+func (r DeliveryManifestResponse) GetJSON200() *Manifest {
 	return r.JSON200
 }
 
@@ -10787,7 +10893,10 @@ type DocumentEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *struct {
+		DocumentId string            `json:"document_id"`
+		Events     []ProvenanceEvent `json:"events"`
+	}
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -10803,7 +10912,10 @@ type DocumentEventsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DocumentEventsResponse) GetJSON200() *Object {
+func (r DocumentEventsResponse) GetJSON200() *struct {
+	DocumentId string            `json:"document_id"`
+	Events     []ProvenanceEvent `json:"events"`
+} {
 	return r.JSON200
 }
 
@@ -10869,8 +10981,8 @@ type CorrectFieldsResponse429Headers struct {
 type CorrectFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *CorrectionAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -10889,9 +11001,9 @@ type CorrectFieldsResponse struct {
 	Headers429 *CorrectFieldsResponse429Headers
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CorrectFieldsResponse) GetJSON200() *Object {
-	return r.JSON200
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CorrectFieldsResponse) GetJSON202() *CorrectionAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -10967,7 +11079,12 @@ type DocumentLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *struct {
+		DocumentId string    `json:"document_id"`
+		ExpiresAt  time.Time `json:"expires_at"`
+		File       string    `json:"file"`
+		Url        string    `json:"url"`
+	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -10985,7 +11102,12 @@ type DocumentLinkResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DocumentLinkResponse) GetJSON200() *Object {
+func (r DocumentLinkResponse) GetJSON200() *struct {
+	DocumentId string    `json:"document_id"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	File       string    `json:"file"`
+	Url        string    `json:"url"`
+} {
 	return r.JSON200
 }
 
@@ -11496,7 +11618,11 @@ type MailRegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *struct {
+		Count int        `json:"count"`
+		Date  string     `json:"date"`
+		Mail  []MailItem `json:"mail"`
+	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -11514,7 +11640,11 @@ type MailRegisterResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r MailRegisterResponse) GetJSON200() *Object {
+func (r MailRegisterResponse) GetJSON200() *struct {
+	Count int        `json:"count"`
+	Date  string     `json:"date"`
+	Mail  []MailItem `json:"mail"`
+} {
 	return r.JSON200
 }
 
@@ -12544,7 +12674,7 @@ type ReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *PropertiesReport
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -12562,7 +12692,7 @@ type ReportResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReportResponse) GetJSON200() *Object {
+func (r ReportResponse) GetJSON200() *PropertiesReport {
 	return r.JSON200
 }
 
@@ -12717,7 +12847,7 @@ type ReviewModelResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *ModelInfo
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -12731,7 +12861,7 @@ type ReviewModelResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReviewModelResponse) GetJSON200() *Object {
+func (r ReviewModelResponse) GetJSON200() *ModelInfo {
 	return r.JSON200
 }
 
@@ -14160,26 +14290,13 @@ func (c *ClientWithResponses) GetDeliveryWithResponse(ctx context.Context, key s
 	return ParseGetDeliveryResponse(rsp)
 }
 
-// AckDeliveryWithBodyWithResponse A department acknowledges a package
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-func (c *ClientWithResponses) AckDeliveryWithBodyWithResponse(ctx context.Context, key string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error) {
-	rsp, err := c.AckDeliveryWithBody(ctx, key, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAckDeliveryResponse(rsp)
-}
-
 // AckDeliveryWithResponse A department acknowledges a package
 //
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+// Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/deliveries/{key}/ack (the `AckDelivery` operationId).
-func (c *ClientWithResponses) AckDeliveryWithResponse(ctx context.Context, key string, body AckDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error) {
-	rsp, err := c.AckDelivery(ctx, key, body, reqEditors...)
+func (c *ClientWithResponses) AckDeliveryWithResponse(ctx context.Context, key string, reqEditors ...RequestEditorFn) (*AckDeliveryResponse, error) {
+	rsp, err := c.AckDelivery(ctx, key, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -14952,7 +15069,7 @@ func ParseVerifyAuditResponse(rsp *http.Response) (*VerifyAuditResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest AuditVerification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15022,7 +15139,7 @@ func ParseLegalHoldResponse(rsp *http.Response) (*LegalHoldResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest LegalHoldResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15106,7 +15223,7 @@ func ParseFixityResponse(rsp *http.Response) (*FixityResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest FixityReport
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15183,7 +15300,7 @@ func ParseReindexResponse(rsp *http.Response) (*ReindexResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest ReindexResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16511,7 +16628,7 @@ func ParseSendPackagesResponse(rsp *http.Response) (*SendPackagesResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest Object
+		var dest PackageVersion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17140,7 +17257,7 @@ func ParseDeliveryManifestResponse(rsp *http.Response) (*DeliveryManifestRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest Manifest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17644,7 +17761,10 @@ func ParseDocumentEventsResponse(rsp *http.Response) (*DocumentEventsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest struct {
+			DocumentId string            `json:"document_id"`
+			Events     []ProvenanceEvent `json:"events"`
+		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -17720,12 +17840,12 @@ func ParseCorrectFieldsResponse(rsp *http.Response) (*CorrectFieldsResponse, err
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest CorrectionAccepted
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON200 = &dest
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -17812,7 +17932,12 @@ func ParseDocumentLinkResponse(rsp *http.Response) (*DocumentLinkResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest struct {
+			DocumentId string    `json:"document_id"`
+			ExpiresAt  time.Time `json:"expires_at"`
+			File       string    `json:"file"`
+			Url        string    `json:"url"`
+		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18322,7 +18447,11 @@ func ParseMailRegisterResponse(rsp *http.Response) (*MailRegisterResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest struct {
+			Count int        `json:"count"`
+			Date  string     `json:"date"`
+			Mail  []MailItem `json:"mail"`
+		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19290,7 +19419,7 @@ func ParseReportResponse(rsp *http.Response) (*ReportResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest PropertiesReport
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19454,7 +19583,7 @@ func ParseReviewModelResponse(rsp *http.Response) (*ReviewModelResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest ModelInfo
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -17,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/api"
+	"onewindow/archive"
+	archdesk "onewindow/archive/desk"
 	"onewindow/cases"
 	casedesk "onewindow/cases/desk"
 	"onewindow/delivery"
@@ -49,6 +52,16 @@ var typedBodies = []struct {
 	{"ResultAnswer", reflect.TypeFor[dlvdesk.ResultAnswer](), false, nil},
 	{"Delivery", reflect.TypeFor[delivery.Delivery](), false, nil},
 	{"Result", reflect.TypeFor[dlvdesk.Result](), false, nil},
+	{"PackageVersion", reflect.TypeFor[dlvdesk.Version](), false, nil},
+	{"Manifest", reflect.TypeFor[delivery.Manifest](), false, nil},
+	{"ReindexResult", reflect.TypeFor[archdesk.ReindexResult](), false, nil},
+	{"FixityReport", reflect.TypeFor[archive.FixityReport](), false, nil},
+	{"AuditVerification", reflect.TypeFor[archive.AuditVerification](), false, nil},
+	{"LegalHoldResult", reflect.TypeFor[archdesk.LegalHoldResult](), false, nil},
+	{"PropertiesReport", reflect.TypeFor[archive.PropertiesReport](), false, nil},
+	{"ProvenanceEvent", reflect.TypeFor[archive.Event](), false, nil},
+	{"ModelInfo", reflect.TypeFor[api.ModelInfo](), false, nil},
+	{"FieldsRequest", reflect.TypeFor[api.FieldsRequest](), true, nil},
 }
 
 // reflector turns Go types into OpenAPI 3.0 schemas as encoding/json writes them.
