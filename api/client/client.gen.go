@@ -607,6 +607,13 @@ type BatchSummary struct {
 // BatchSummaryStatus defines model for BatchSummary.Status.
 type BatchSummaryStatus string
 
+// Carrier defines model for Carrier.
+type Carrier struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Pattern string `json:"pattern"`
+}
+
 // Case defines model for Case.
 type Case struct {
 	Applicant      Party              `json:"applicant"`
@@ -2311,6 +2318,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/mail (the `LogMail` operationId).
 	LogMail(ctx context.Context, body LogMailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCarriers The carrier table: code, name and waybill pattern (a regular expression over the upper-cased waybill without spaces)
+	//
+	// Corresponds with GET /api/v1/mail/carriers (the `ListCarriers` operationId).
+	ListCarriers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// MailRegister The courier register
 	//
 	// Corresponds with GET /api/v1/mail/register (the `MailRegister` operationId).
@@ -2344,6 +2356,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/mail/{id}/notify (the `NotifyMail` operationId).
 	NotifyMail(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MailReceipt One mail item's receipt as a printable PDF: only that item, never the rest of its day's register
+	//
+	// Corresponds with GET /api/v1/mail/{id}/receipt.pdf (the `MailReceipt` operationId).
+	MailReceipt(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMatters The matter catalogue
 	//
@@ -3353,6 +3370,21 @@ func (c *Client) LogMail(ctx context.Context, body LogMailJSONRequestBody, reqEd
 	return c.Client.Do(req)
 }
 
+// ListCarriers The carrier table: code, name and waybill pattern (a regular expression over the upper-cased waybill without spaces)
+//
+// Corresponds with GET /api/v1/mail/carriers (the `ListCarriers` operationId).
+func (c *Client) ListCarriers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCarriersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // MailRegister The courier register
 //
 // Corresponds with GET /api/v1/mail/register (the `MailRegister` operationId).
@@ -3437,6 +3469,21 @@ func (c *Client) UpdateMail(ctx context.Context, id string, body UpdateMailJSONR
 // Corresponds with POST /api/v1/mail/{id}/notify (the `NotifyMail` operationId).
 func (c *Client) NotifyMail(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNotifyMailRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MailReceipt One mail item's receipt as a printable PDF: only that item, never the rest of its day's register
+//
+// Corresponds with GET /api/v1/mail/{id}/receipt.pdf (the `MailReceipt` operationId).
+func (c *Client) MailReceipt(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMailReceiptRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -5687,6 +5734,33 @@ func NewLogMailRequestWithBody(server string, contentType string, body io.Reader
 	return req, nil
 }
 
+// NewListCarriersRequest constructs an http.Request for the ListCarriers method
+func NewListCarriersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mail/carriers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewMailRegisterRequest constructs an http.Request for the MailRegister method
 func NewMailRegisterRequest(server string) (*http.Request, error) {
 	var err error
@@ -5849,6 +5923,40 @@ func NewNotifyMailRequest(server string, id string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMailReceiptRequest constructs an http.Request for the MailReceipt method
+func NewMailReceiptRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mail/%s/receipt.pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -7679,6 +7787,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/mail (the `LogMail` operationId).
 	LogMailWithResponse(ctx context.Context, body LogMailJSONRequestBody, reqEditors ...RequestEditorFn) (*LogMailResponse, error)
 
+	// ListCarriersWithResponse The carrier table: code, name and waybill pattern (a regular expression over the upper-cased waybill without spaces)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/mail/carriers (the `ListCarriers` operationId).
+	ListCarriersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCarriersResponse, error)
+
 	// MailRegisterWithResponse The courier register
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7720,6 +7835,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/mail/{id}/notify (the `NotifyMail` operationId).
 	NotifyMailWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*NotifyMailResponse, error)
+
+	// MailReceiptWithResponse One mail item's receipt as a printable PDF: only that item, never the rest of its day's register
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/mail/{id}/receipt.pdf (the `MailReceipt` operationId).
+	MailReceiptWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*MailReceiptResponse, error)
 
 	// ListMattersWithResponse The matter catalogue
 	//
@@ -11604,6 +11726,86 @@ func (r LogMailResponse) ContentType() string {
 	return ""
 }
 
+// ListCarriersResponse401Headers the declared response headers of an HTTP 401 response for ListCarriers
+type ListCarriersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListCarriersResponse429Headers the declared response headers of an HTTP 429 response for ListCarriers
+type ListCarriersResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListCarriersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Carriers []Carrier `json:"carriers"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCarriersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCarriersResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCarriersResponse) GetJSON200() *struct {
+	Carriers []Carrier `json:"carriers"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCarriersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCarriersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCarriersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCarriersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCarriersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCarriersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCarriersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // MailRegisterResponse401Headers the declared response headers of an HTTP 401 response for MailRegister
 type MailRegisterResponse401Headers struct {
 	WWWAuthenticate *string
@@ -12056,6 +12258,82 @@ func (r NotifyMailResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r NotifyMailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MailReceiptResponse401Headers the declared response headers of an HTTP 401 response for MailReceipt
+type MailReceiptResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MailReceiptResponse429Headers the declared response headers of an HTTP 429 response for MailReceipt
+type MailReceiptResponse429Headers struct {
+	RetryAfter *int
+}
+
+type MailReceiptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MailReceiptResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MailReceiptResponse429Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MailReceiptResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MailReceiptResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MailReceiptResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r MailReceiptResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r MailReceiptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MailReceiptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MailReceiptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MailReceiptResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14524,6 +14802,19 @@ func (c *ClientWithResponses) LogMailWithResponse(ctx context.Context, body LogM
 	return ParseLogMailResponse(rsp)
 }
 
+// ListCarriersWithResponse The carrier table: code, name and waybill pattern (a regular expression over the upper-cased waybill without spaces)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/mail/carriers (the `ListCarriers` operationId).
+func (c *ClientWithResponses) ListCarriersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCarriersResponse, error) {
+	rsp, err := c.ListCarriers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCarriersResponse(rsp)
+}
+
 // MailRegisterWithResponse The courier register
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14600,6 +14891,19 @@ func (c *ClientWithResponses) NotifyMailWithResponse(ctx context.Context, id str
 		return nil, err
 	}
 	return ParseNotifyMailResponse(rsp)
+}
+
+// MailReceiptWithResponse One mail item's receipt as a printable PDF: only that item, never the rest of its day's register
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/mail/{id}/receipt.pdf (the `MailReceipt` operationId).
+func (c *ClientWithResponses) MailReceiptWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*MailReceiptResponse, error) {
+	rsp, err := c.MailReceipt(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMailReceiptResponse(rsp)
 }
 
 // ListMattersWithResponse The matter catalogue
@@ -18432,6 +18736,78 @@ func ParseLogMailResponse(rsp *http.Response) (*LogMailResponse, error) {
 	return response, nil
 }
 
+// ParseListCarriersResponse parses an HTTP response from a ListCarriersWithResponse call
+func ParseListCarriersResponse(rsp *http.Response) (*ListCarriersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCarriersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Carriers []Carrier `json:"carriers"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCarriersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListCarriersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseMailRegisterResponse parses an HTTP response from a MailRegisterWithResponse call
 func ParseMailRegisterResponse(rsp *http.Response) (*MailRegisterResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18843,6 +19219,76 @@ func ParseNotifyMailResponse(rsp *http.Response) (*NotifyMailResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers NotifyMailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMailReceiptResponse parses an HTTP response from a MailReceiptWithResponse call
+func ParseMailReceiptResponse(rsp *http.Response) (*MailReceiptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MailReceiptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MailReceiptResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MailReceiptResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -47,6 +47,7 @@ var typedBodies = []struct {
 	{"MailUpdate", reflect.TypeFor[casedesk.MailUpdate](), true, nil},
 	{"MailItem", reflect.TypeFor[cases.MailItem](), false, nil},
 	{"Matter", reflect.TypeFor[cases.Matter](), false, nil},
+	{"Carrier", reflect.TypeFor[cases.Carrier](), false, nil},
 	{"HandoutInput", reflect.TypeFor[dlvdesk.HandoutInput](), true, []string{"method"}},
 	{"Handout", reflect.TypeFor[dlvdesk.Handout](), false, nil},
 	{"ResultAnswer", reflect.TypeFor[dlvdesk.ResultAnswer](), false, nil},
