@@ -1084,9 +1084,6 @@ type NotifiedData struct {
 	What    string `json:"what"`
 }
 
-// Object a JSON object; docs/API.md describes its fields
-type Object map[string]interface{}
-
 // OpenCase defines model for OpenCase.
 type OpenCase struct {
 	Applicant      PartyInput  `json:"applicant"`
@@ -12533,7 +12530,12 @@ type OpenapiResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Object
+	JSON200 *struct {
+		Components *map[string]interface{} `json:"components,omitempty"`
+		Info       map[string]interface{}  `json:"info"`
+		Openapi    string                  `json:"openapi"`
+		Paths      map[string]interface{}  `json:"paths"`
+	}
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers405 the parsed response headers for an HTTP 405 response
@@ -12543,7 +12545,12 @@ type OpenapiResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r OpenapiResponse) GetJSON200() *Object {
+func (r OpenapiResponse) GetJSON200() *struct {
+	Components *map[string]interface{} `json:"components,omitempty"`
+	Info       map[string]interface{}  `json:"info"`
+	Openapi    string                  `json:"openapi"`
+	Paths      map[string]interface{}  `json:"paths"`
+} {
 	return r.JSON200
 }
 
@@ -19481,7 +19488,12 @@ func ParseOpenapiResponse(rsp *http.Response) (*OpenapiResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Object
+		var dest struct {
+			Components *map[string]interface{} `json:"components,omitempty"`
+			Info       map[string]interface{}  `json:"info"`
+			Openapi    string                  `json:"openapi"`
+			Paths      map[string]interface{}  `json:"paths"`
+		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
