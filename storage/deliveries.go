@@ -47,6 +47,11 @@ func ResultKey(caseNo, id string) string {
 // HandoutKey is the record of a case's result handed to the applicant.
 func HandoutKey(caseNo string) string { return "deliveries/cases/" + caseNo + "/handout.json" }
 
+// HandoutSignatureKey is the collector's drawn signature (PNG) filed with the hand-out.
+func HandoutSignatureKey(caseNo string) string {
+	return "deliveries/cases/" + caseNo + "/handout-signature.png"
+}
+
 func caseDeliveriesKey(caseNo string) string { return keyPrefix + "{case:" + caseNo + "}:deliveries" }
 func deliveryStateIndex(state string) string { return keyPrefix + "deliveries:state:" + state }
 func deliveryDeptIndex(dept string) string   { return keyPrefix + "deliveries:dept:" + dept }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +36,26 @@ type handoutRecord struct {
 	Waybill       string `json:"waybill"`
 	By            string `json:"by"`
 	At            string `json:"at"`
+	SignatureSHA  string `json:"signature_sha256"` // the collector signed on the pad
+}
+
+// signaturePNG is the pad's drawing from its data URL; false when the collector did not sign
+// (or the field holds anything but a PNG, which the API would refuse in words no clerk needs).
+func signaturePNG(dataURL string) ([]byte, bool) {
+	b64, ok := strings.CutPrefix(dataURL, "data:image/png;base64,")
+	if !ok {
+		return nil, false
+	}
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		return nil, false
+	}
+	return png, true
+}
+
+// handoutSignature shows the signature filed with a case's pickup.
+func (s *site) handoutSignature(w http.ResponseWriter, rq *req) {
+	s.stream(w, rq, "/api/v1/cases/"+url.PathEscape(rq.PathValue("no"))+"/handout/signature", true)
 }
 
 // lastDigits is the last n characters of an ID number, "" when it is shorter.
@@ -59,7 +81,12 @@ func (s *site) caseHandout(w http.ResponseWriter, rq *req) {
 	case "pickup":
 		body["collector"] = map[string]string{"name": form["collector_name"], "id_number": form["collector_id"]}
 		body["confirmation"] = "confirmed"
-		if form["confirmed"] == "" {
+		png, drawn := signaturePNG(rq.PostFormValue("signature"))
+		switch {
+		case drawn:
+			// The collector signed on the pad: the image is filed with the hand-out.
+			body["confirmation"], body["signature"] = "signature", png
+		case form["confirmed"] == "":
 			// The API takes a pickup as confirmed; the page asks the clerk to say so.
 			e = &apiError{Status: http.StatusUnprocessableEntity, Code: "handout_unconfirmed"}
 		}

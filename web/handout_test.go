@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -116,5 +117,26 @@ func TestReportNamesADuplicateArchivalCode(t *testing.T) {
 	}
 	if strings.Contains(page, "is also that of") {
 		t.Error("the report page shows the English detail")
+	}
+}
+
+// The pad's field is a signature only when it holds a PNG data URL; anything else is no
+// signature, and the confirmation checkbox decides.
+func TestSignaturePNG(t *testing.T) {
+	png := "\x89PNG\r\n\x1a\n rest"
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte(png)), true},
+		{"", false},
+		{"data:image/jpeg;base64," + base64.StdEncoding.EncodeToString([]byte(png)), false},
+		{"data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte("GIF89a")), false},
+		{"data:image/png;base64,!!!", false},
+	} {
+		got, ok := signaturePNG(tc.in)
+		if ok != tc.want || (ok && string(got) != png) {
+			t.Errorf("%.30q: %v %q", tc.in, ok, got)
+		}
 	}
 }

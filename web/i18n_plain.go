@@ -20,6 +20,10 @@ var plainMessages = map[string][2]string{
 	"inc.differs":                    {"不一致", "differ"},
 	"inc.and":                        {"与", "and"},
 	"case.doc_n":                     {"第%d件", "no. %d"},
+	"handout.signature":              {"领取人签名", "Collector's signature"},
+	"handout.signature_hint":         {"请领取人在框内签名（可选；不签名时请勾选下方确认）。", "The collector signs in the box (optional; without a signature tick the confirmation below)."},
+	"handout.signature_clear":        {"重签", "Clear"},
+	"handout.signature_alt":          {"领取人在窗口所签的名字", "The collector's signature, drawn at the window"},
 	"doc.open_batch":                 {"查看所在批次", "Open its batch"},
 	// a case's timeline; the archive's events keep their own words under event.
 	"caseevent.opened":             {"登记办件", "case opened"},

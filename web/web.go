@@ -151,6 +151,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("POST /cases/{no}/decision", s.page(auth.CapCaseWindow, s.caseDecision))
 	mux.Handle("POST /cases/{no}/results", s.page(auth.CapDepartment, s.caseResult))
 	mux.Handle("POST /cases/{no}/handout", s.page(auth.CapCaseWindow, s.caseHandout))
+	mux.Handle("GET /cases/{no}/handout/signature", s.page(auth.CapCasePage, s.handoutSignature))
 	mux.Handle("GET /notices/{id}/pdf", s.page(auth.CapCasePage, s.noticePDF))
 	mux.Handle("GET /mail", s.page(auth.CapMailDesk, s.mailForm))
 	mux.Handle("POST /mail", s.page(auth.CapMailDesk, s.mailCreate))

@@ -114,14 +114,27 @@ func rawFindings(text string, codes, names []string, zh bool) []string {
 	return slices.Compact(found)
 }
 
+// startWithDesks starts the daemon in dir with a token for each of entries and two
+// departments that pull their packages: natural resources and taxation (JL-ZR-001's).
+func startWithDesks(t *testing.T, dir string, entries []auth.TokenEntry) *daemon {
+	t.Helper()
+	depts := "departments:\n  - id: natural-resources\n    name: 自然资源局\n    pull: true\n" +
+		"  - id: taxation\n    name: 税务局\n    pull: true\n"
+	tokJSON, _ := json.Marshal(entries)
+	deptFile, tokFile := filepath.Join(dir, "departments.yaml"), filepath.Join(dir, "tokens.json")
+	for path, data := range map[string][]byte{deptFile: []byte(depts), tokFile: tokJSON} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return startDaemon(t, filepath.Join(dir, "data"), "ONEWINDOW_DEPARTMENTS_FILE="+deptFile, "ONEWINDOW_TOKENS_FILE="+tokFile)
+}
+
 func TestWebPlainWordsInEveryPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
 	b := newBrowser(t)
-	dir := t.TempDir()
-	depts := "departments:\n  - id: natural-resources\n    name: 自然资源局\n    pull: true\n" +
-		"  - id: taxation\n    name: 税务局\n    pull: true\n"
 	tokens := map[string]string{}
 	var entries []auth.TokenEntry
 	for _, r := range auth.Roles {
@@ -133,14 +146,7 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 		entries = append(entries, e)
 	}
 	entries = append(entries, auth.TokenEntry{Name: "税务局", Role: auth.RoleDepartment, Department: "taxation", SHA256: auth.HashToken("plain-words-taxation")})
-	tokJSON, _ := json.Marshal(entries)
-	deptFile, tokFile := filepath.Join(dir, "departments.yaml"), filepath.Join(dir, "tokens.json")
-	for path, data := range map[string][]byte{deptFile: []byte(depts), tokFile: tokJSON} {
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := startDaemon(t, filepath.Join(dir, "data"), "ONEWINDOW_DEPARTMENTS_FILE="+deptFile, "ONEWINDOW_TOKENS_FILE="+tokFile)
+	d := startWithDesks(t, t.TempDir(), entries)
 	window := tokens[auth.RoleWindow]
 
 	// A day: a case accepted, answered by both departments and handed out; another whose ID

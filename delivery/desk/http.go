@@ -28,6 +28,7 @@ func (d *Desk) routes() []httpx.Route {
 		{Pattern: "POST /api/v1/cases/{case_no}/packages", Cap: auth.CapDeliveryPush, H: d.postPackages},
 		{Pattern: "POST /api/v1/cases/{case_no}/results", Cap: auth.CapDepartment, H: d.postResult},
 		{Pattern: "POST /api/v1/cases/{case_no}/handout", Cap: auth.CapCaseWindow, H: d.postHandout},
+		{Pattern: "GET /api/v1/cases/{case_no}/handout/signature", Cap: auth.CapDeliveryRead, H: d.getHandoutSignature},
 	}
 }
 
@@ -318,6 +319,22 @@ func (d *Desk) postResult(w http.ResponseWriter, r *http.Request, p auth.Princip
 	}
 	httpx.WriteJSON(w, http.StatusCreated, ans)
 	return nil
+}
+
+// getHandoutSignature answers the collector's signature of a pickup as image/png.
+func (d *Desk) getHandoutSignature(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	// The hall's roles only: a department's principal sees its packages, not who collected.
+	if dept, err := d.departmentOf(p); err != nil || dept != "" {
+		return errs.E("desk.getHandoutSignature", errs.Forbidden, "forbidden", "Only the hall sees a collector's signature.", err)
+	}
+	png, err := d.HandoutSignature(r.Context(), r.PathValue("case_no"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(png)
+	return err
 }
 
 func (d *Desk) postHandout(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

@@ -312,6 +312,13 @@ func (d *Desk) HandOut(ctx context.Context, caseNo string, in HandoutInput, by c
 	if m, ok := d.o.Cases.Catalogue().Matter(c.Matter); ok {
 		h.Departments = m.Departments
 	}
+	if h.SignatureSHA != "" {
+		// The image is filed before the record that names its hash, so a record never names
+		// an image that is not there; a retry of the same hand-out finds it filed already.
+		if err := d.store.PutOnce(ctx, storage.HandoutSignatureKey(caseNo), in.Signature); err != nil && errs.KindOf(err) != errs.Conflict {
+			return nil, err
+		}
+	}
 	raw, _ := json.Marshal(h)
 	if err := d.store.PutOnce(ctx, storage.HandoutKey(caseNo), raw); err != nil {
 		if errs.KindOf(err) == errs.Conflict {
@@ -368,6 +375,11 @@ func collectorAuthority(c *cases.Case, idNumber string) string {
 		return "power_of_attorney"
 	}
 	return ""
+}
+
+// HandoutSignature is the PNG the collector drew at a pickup hand-out of caseNo.
+func (d *Desk) HandoutSignature(ctx context.Context, caseNo string) ([]byte, error) {
+	return d.store.Get(ctx, storage.HandoutSignatureKey(caseNo))
 }
 
 func (d *Desk) handout(ctx context.Context, caseNo string) (*Handout, error) {
