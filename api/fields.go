@@ -48,7 +48,7 @@ func (rv *Review) correctFields(w http.ResponseWriter, r *http.Request, p auth.P
 	if len(corrected) == 0 {
 		return errs.E(op, errs.Invalid, "missing_fields", `Send "id_numbers" or "uscc" (or both) as lists.`, nil)
 	}
-	d, b, err := rv.liveDocument(r.Context(), r.PathValue("id"))
+	d, b, err := rv.liveDocument(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -100,6 +100,9 @@ func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err != nil {
 		return err
 	}
+	if !p.SeesStation(b.Station) {
+		return errs.E(op, errs.NotFound, "batch_not_found", "No batch has that ID.", nil)
+	}
 	if b.Status != storage.StatusDone {
 		return errs.E(op, errs.Conflict, "batch_not_done", "Only a finished batch can be corrected; wait until its status is done.", nil)
 	}
@@ -130,7 +133,7 @@ func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p auth.
 	if !rv.knownType(req.Type) {
 		return errs.Errorf(op, errs.Invalid, "unknown_type", "%q is not a document type of this hall.", req.Type)
 	}
-	d, b, err := rv.liveDocument(r.Context(), r.PathValue("id"))
+	d, b, err := rv.liveDocument(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -148,7 +151,7 @@ func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p auth.
 }
 
 func (rv *Review) confirmDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	d, _, err := rv.liveDocument(r.Context(), r.PathValue("id"))
+	d, _, err := rv.liveDocument(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -208,11 +211,14 @@ func (rv *Review) submit(w http.ResponseWriter, r *http.Request, p auth.Principa
 }
 
 // liveDocument finds a document that can still be reviewed, and its batch.
-func (rv *Review) liveDocument(ctx context.Context, id string) (*storage.Document, *storage.Batch, error) {
+func (rv *Review) liveDocument(ctx context.Context, p auth.Principal, id string) (*storage.Document, *storage.Batch, error) {
 	const op = "api.review"
 	d, err := rv.State.GetDocument(ctx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !p.SeesStation(d.Station) { // a scan station fixes its own stacks only
+		return nil, nil, errs.E(op, errs.NotFound, "document_not_found", "No document has that ID.", nil)
 	}
 	if len(d.SupersededBy) > 0 {
 		return nil, nil, errs.Errorf(op, errs.Conflict, "document_superseded",
@@ -240,7 +246,7 @@ type ReviewList struct {
 	Documents []storage.Document `json:"documents"`
 }
 
-func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	const op = "api.listReview"
 	page, perPage, err := pageParams(op, r.URL.Query())
 	if err != nil {
@@ -250,6 +256,10 @@ func (rv *Review) listReview(w http.ResponseWriter, r *http.Request, _ auth.Prin
 	if err != nil {
 		return err
 	}
+	// A scan station reviews its own stacks; the others' leave its page and its count.
+	n := len(docs)
+	docs = slices.DeleteFunc(docs, func(d storage.Document) bool { return !p.SeesStation(d.Station) })
+	total -= n - len(docs)
 	if docs == nil {
 		docs = []storage.Document{}
 	}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"onewindow/internal/testfixtures"
 )
 
 // TestReviewerCorrectsAndRefiles: a reviewer merges the two documents of a batch into one and
@@ -21,11 +19,7 @@ import (
 // their successor, and the classifier's model learns the type.
 func TestReviewerCorrectsAndRefiles(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
-	poa := testfixtures.TextPage(t, "授权委托书", "委托人：杨佳  身份证号码：220103198909195957",
-		"现委托受托人代为办理食品经营许可相关事宜。")
-	letter := testfixtures.TextPage(t, "容缺受理承诺书", "本人申请办理建设工程规划许可，承诺补齐材料。", "承诺人：刘勇然")
-	pdf := testfixtures.ScanPDF(t, poa, testfixtures.SeparatorPage(t, "PATCH T"), letter)
-	code, body := d.upload(testToken, nil, map[string]string{"case_no": "JL-REVIEW-1"}, file{"stack.pdf", pdf})
+	code, body := d.upload(testToken, nil, map[string]string{"case_no": "JL-REVIEW-1"}, file{"stack.pdf", twoDocumentStack(t)})
 	if code != 202 {
 		t.Fatalf("upload: %d %v", code, body)
 	}

@@ -79,7 +79,7 @@ const (
 var roleTable = []roleRow{
 	{name: RoleAdmin, label: "管理员", en: "administrator", caps: Caps},
 	{name: RoleScanner, label: "扫描员", en: "scan station", bound: toStation,
-		caps: []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapCaseRead, CapFullIDs}},
+		caps: []Cap{CapUpload, CapListBatches, CapReadDocuments, CapSeePages, CapReview, CapCaseRead, CapFullIDs}},
 	{name: RoleArchivist, label: "档案员", en: "archivist",
 		caps: []Cap{CapListBatches, CapReadDocuments, CapSeePages, CapArchiveRead, CapCaseRead, CapFullIDs}},
 	{name: RoleReviewer, label: "复核员", en: "reviewer",

@@ -47,6 +47,7 @@ func TestCan(t *testing.T) {
 		{RoleAdmin, CapAdminister, true},
 		{RoleArchivist, CapAdminister, false},
 		{RoleScanner, CapUpload, true},
+		{RoleScanner, CapReview, true}, // the README's scan station fixes a type
 		{RoleViewer, CapReadDocuments, true},
 		{RoleViewer, CapSeePages, false},
 		{RoleWindow, CapCaseWindow, true},
