@@ -521,7 +521,7 @@ var catalogue = map[string][2]string{
 	"error.back":  {"返回上一页", "Back"},
 	"error.home":  {"回到工作台", "Start page"},
 
-	"err.generic":                {"操作未能完成。", "That did not work."},
+	"err.generic":                {"操作未能完成。请返回上一页再试一次；仍不成功时，请把下方的错误代码告诉运维人员。", "That did not work. Go back and try again; if it still fails, tell the operators the error code below."},
 	"err.internal":               {"服务器出现问题，已记录，请稍后再试。", "The server failed; it has been logged. Try again later."},
 	"err.forbidden":              {"您的角色无权进行此操作。", "Your role may not do that."},
 	"err.bad_csrf":               {"表单已失效或来源不明，已拒绝。请刷新页面后重试。", "The form is stale or forged and was refused. Reload the page and try again."},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,9 @@ func TestInconsistencyWords(t *testing.T) {
 	}
 	if got := (lang{"zh"}).ServerSentence("The bytes are not PDF."); got != "" {
 		t.Errorf("a Chinese page shows the server's sentence %q", got)
+	}
+	if got := (lang{"zh"}).Err("a_code_no_page_knows"); !strings.Contains(got, "请返回上一页再试一次") {
+		t.Errorf("an unknown code reads %q, not what to do", got)
 	}
 	if got := (lang{"zh"}).CaseEvent("something_new"); got != "办件记录" {
 		t.Errorf("an unknown case event reads %q", got)
