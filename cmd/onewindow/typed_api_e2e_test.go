@@ -228,5 +228,30 @@ func TestTypedAPIValidatesEndToEnd(t *testing.T) {
 		t.Errorf("stats: %d %v", st, s)
 	}
 	call(managerToken, "GET", "/api/v1/ratings", nil, "", nil)
+
+	// The archive's and the administrator's answers about the same case and its document.
+	docs, _ := c["documents"].([]any)
+	if len(docs) == 0 {
+		t.Fatalf("the case has no documents: %v", c)
+	}
+	doc := docs[0].(string)
+	purpose := map[string]string{"X-Purpose": "typed-api-check"}
+	for _, path := range []string{"/api/v1/documents/" + doc, "/api/v1/documents/" + doc + "/events",
+		"/api/v1/documents/" + doc + "/link?file=pdf&minutes=5", "/api/v1/search?q=" + applicantID[:10] + "*",
+		"/api/v1/report?case_no=" + no, "/api/v1/batches?case_no=" + no, "/api/v1/review", "/api/v1/review/model",
+		"/api/v1/departments", "/api/v1/deliveries/dead", "/api/v1/supplements/overdue", "/api/v1/mail/carriers",
+		"/api/v1/mail/register"} {
+		if st, out := call(d.token, "GET", path, nil, "", purpose); st != 200 {
+			t.Errorf("GET %s: %d %v", path, st, out)
+		}
+	}
+	if st, out := call(d.token, "PATCH", "/api/v1/mail/"+mail["id"].(string), []byte(`{"received_by":"窗口"}`), "", nil); st != 200 {
+		t.Errorf("PATCH mail: %d %v", st, out)
+	}
+	for _, path := range []string{"/api/v1/admin/audit/verify", "/api/v1/admin/fixity", "/api/v1/admin/reindex"} {
+		if st, out := call(d.token, "POST", path, nil, "", nil); st != 200 {
+			t.Errorf("POST %s: %d %v", path, st, out)
+		}
+	}
 	t.Logf("operations validated: %v", v.seen)
 }
