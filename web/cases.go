@@ -145,8 +145,13 @@ func (s *site) loadCase(rq *req, no string) (caseData, *apiError) {
 	d.ResultKinds = []string{"decision", "certificate", "licence", "other"}
 	d.Idem = nonce()
 	d.Handout = handoutData{Done: desk.Handout, Open: handoutStates[d.C.State] && desk.Handout == nil,
-		Carriers: mailCarriers, Form: map[string]string{"method": "pickup", "carrier": "EMS"},
-		ApplicantIDEnd: lastDigits(d.C.Applicant.IDNumber, 4)}
+		Form: map[string]string{"method": "pickup"}, ApplicantIDEnd: lastDigits(d.C.Applicant.IDNumber, 4)}
+	if d.Handout.Open || (desk.Handout != nil && desk.Handout.Carrier != "") {
+		d.Handout.Carriers = s.handoutCarriers(rq)
+	}
+	if h := desk.Handout; h != nil && h.Carrier != "" {
+		h.CarrierName = carrierName(d.Handout.Carriers, h.Carrier)
+	}
 	return d, nil
 }
 

@@ -20,7 +20,7 @@ type handoutData struct {
 	Open     bool
 	Done     *handoutRecord
 	Form     map[string]string
-	Carriers []string
+	Carriers []carrierOption // the courier desk's carrier table, named in the page's language
 	// ApplicantIDEnd is the end of the applicant's ID number, for the clerk to hold beside the
 	// collector's card; the whole number stays with the API.
 	ApplicantIDEnd string
@@ -37,6 +37,37 @@ type handoutRecord struct {
 	By            string `json:"by"`
 	At            string `json:"at"`
 	SignatureSHA  string `json:"signature_sha256"` // the collector signed on the pad
+	CarrierName   string `json:"-"`
+}
+
+// handoutCarriers asks the courier desk's carrier table (its one owner) for the hand-out's
+// list; English pages name the carriers in English where the catalogue knows them.
+func (s *site) handoutCarriers(rq *req) []carrierOption {
+	var table struct {
+		Carriers []carrierOption `json:"carriers"`
+	}
+	if s.getJSON(rq, "/api/v1/mail/carriers", &table) != nil {
+		for _, c := range mailCarriers {
+			table.Carriers = append(table.Carriers, carrierOption{Code: c, Name: rq.l.T("carrier." + c)})
+		}
+		return table.Carriers
+	}
+	if rq.l.idx() == en {
+		for i, c := range table.Carriers {
+			table.Carriers[i].Name = rq.l.or("carrier."+c.Code, c.Name)
+		}
+	}
+	return table.Carriers
+}
+
+// carrierName is code's name among cs; the code itself only if the table does not know it.
+func carrierName(cs []carrierOption, code string) string {
+	for _, c := range cs {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	return code
 }
 
 // signaturePNG is the pad's drawing from its data URL; false when the collector did not sign

@@ -115,6 +115,10 @@ func TestWebCaseWalkCourierToClosed(t *testing.T) {
 	b.signInAs(d.base, tok["window"])
 	b.do(chromedp.Navigate(d.base + "/cases/" + no))
 	b.waitText(10*time.Second, "结果发放", "已出结果", "领取人签名")
+	// the mail hand-out's carriers are the courier desk's table, by name
+	if got := b.eval(`Array.from(document.querySelectorAll("#handout-carrier option")).map(o => o.value + "=" + o.textContent).join(",")`); !strings.Contains(got, "SF=顺丰速运") {
+		t.Errorf("the hand-out's carriers: %s", got)
+	}
 	b.do(chromedp.Click("#handout-pickup"), chromedp.SetValue("#collector-name", "杨佳"),
 		chromedp.SetValue("#collector-id", handoutApplicantID), chromedp.ScrollIntoView("#signature-pad"))
 	b.drawSignature("#signature-pad")
