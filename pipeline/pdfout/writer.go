@@ -39,6 +39,8 @@ var (
 	ErrResourceName = errors.New("pdfout: bad overlay resource name")
 	// ErrMetadata means a Meta property name cannot be an XMP property.
 	ErrMetadata = errors.New("pdfout: bad metadata property")
+	// ErrRotation means Page.Rotate is not 0, 90, 180 or 270.
+	ErrRotation = errors.New("pdfout: page rotation must be 0, 90, 180 or 270")
 )
 
 // DefaultProducer is written as the document's /Producer when Meta leaves it empty.
@@ -76,6 +78,10 @@ type Page struct {
 	Overlay []byte
 	// OverlayResources names what Overlay refers to.
 	OverlayResources Resources
+	// Rotate turns the page clockwise when shown: 0, 90, 180 or 270 degrees. It is the page's
+	// /Rotate, which turns image, text layer and overlay together, so the invisible text stays
+	// over the words it was read from and the file stays PDF/A.
+	Rotate int
 }
 
 // Resources are the named page resources an overlay may use.
@@ -150,6 +156,9 @@ func PageSize(img pipeline.PageImage) (widthPt, heightPt float64) {
 	return float64(img.Width) * 72 / dpi, float64(img.Height) * 72 / dpi
 }
 
+// ValidRotation says whether deg is a page rotation PDF allows and the writer writes.
+func ValidRotation(deg int) bool { return deg == 0 || deg == 90 || deg == 180 || deg == 270 }
+
 // AddPage writes one page. After an error the writer is unusable.
 func (w *Writer) AddPage(p Page) error {
 	if w.closed {
@@ -168,6 +177,9 @@ func (w *Writer) AddPage(p Page) error {
 func (w *Writer) addPage(p Page) error {
 	if err := checkResourceNames(p.OverlayResources); err != nil {
 		return err
+	}
+	if !ValidRotation(p.Rotate) {
+		return fmt.Errorf("%w: %d", ErrRotation, p.Rotate)
 	}
 	img, err := prepareImage(p.Image)
 	if err != nil {
@@ -231,9 +243,13 @@ func (w *Writer) addPage(p Page) error {
 		group = " /Group << /Type /Group /S /Transparency /CS /DeviceRGB >>"
 	}
 
+	rotate := ""
+	if p.Rotate != 0 {
+		rotate = fmt.Sprintf(" /Rotate %d", p.Rotate)
+	}
 	pageObj := w.newObj()
-	w.obj(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] /Resources %s%s /Contents %d 0 R >>",
-		pagesObj, num(wPt), num(hPt), res.String(), group, contentObj))
+	w.obj(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s]%s /Resources %s%s /Contents %d 0 R >>",
+		pagesObj, num(wPt), num(hPt), rotate, res.String(), group, contentObj))
 	w.pages = append(w.pages, pageObj)
 	return w.w.Flush()
 }
