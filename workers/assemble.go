@@ -3,7 +3,6 @@ package workers
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -122,14 +121,7 @@ func (p *Processor) loadPages(ctx context.Context, b *storage.Batch) ([]storage.
 }
 
 func (p *Processor) getJSON(ctx context.Context, bk storage.Bucket, key string, v any) error {
-	data, err := p.Blobs.Get(ctx, bk, key)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return errs.E("workers.getJSON", errs.Internal, "bad_object", "A stored object is not valid JSON: "+key, err)
-	}
-	return nil
+	return storage.GetJSON(ctx, p.Blobs, bk, key, v)
 }
 
 // DocumentID is deterministic so that re-running assembly finds what it filed before.
@@ -189,7 +181,7 @@ func (p *Processor) buildAndFile(ctx context.Context, b *storage.Batch, id strin
 		{Type: "stamped", Agent: "onewindow", Time: now},
 	}
 	f := archive.Filing{DocumentID: id, Batch: b, Title: titleOf(plan, b), Type: plan.Type, TypeName: plan.TypeName,
-		Confidence: plan.Confidence, NeedsReview: plan.NeedsReview, Pages: plan.Pages, Fields: plan.Fields,
+		Confidence: plan.Confidence, NeedsReview: plan.NeedsReview, Pages: plan.Pages, Rotations: plan.Rotations, Fields: plan.Fields,
 		FieldSources: plan.FieldSources, Text: text, Events: append(events, extra...), At: now}
 	filing := func() {}
 	defer func() { filing() }()
@@ -213,7 +205,7 @@ func (p *Processor) renderPDF(ctx context.Context, out io.Writer, b *storage.Bat
 		}
 		fetched()
 		img := pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}
-		page := pdfout.Page{Image: img, OCR: in[idx].OCR}
+		page := pdfout.Page{Image: img, OCR: in[idx].OCR, Rotate: plan.Rotations[idx]}
 		if p.Stamper != nil {
 			stamped := p.stage(pipeline.StageStamp)
 			wpt, hpt := pdfout.PageSize(img)
