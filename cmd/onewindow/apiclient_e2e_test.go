@@ -31,19 +31,14 @@ func TestGeneratedClientDrivesACase(t *testing.T) {
 		t.Fatalf("open case: %v %d %s", err, opened.StatusCode(), opened.Body)
 	}
 	no := opened.JSON201.CaseNo
-	ifMatch := func(version int) client.RequestEditorFn {
-		return func(_ context.Context, req *http.Request) error {
-			req.Header.Set("If-Match", strconv.Itoa(version))
-			return nil
-		}
-	}
-	decided, err := c.DecideCaseWithResponse(ctx, no, client.DecideInput{Decision: "accept", Reason: ptr("材料齐全")}, ifMatch(opened.JSON201.Version))
+	decided, err := c.DecideCaseWithResponse(ctx, no, &client.DecideCaseParams{IfMatch: ptr(strconv.Itoa(opened.JSON201.Version))},
+		client.DecideInput{Decision: "accept", Reason: ptr("材料齐全")})
 	if err != nil || decided.JSON200 == nil || decided.JSON200.State != "accepted" {
 		t.Fatalf("decide: %v %d %s", err, decided.StatusCode(), decided.Body)
 	}
 	version := decided.JSON200.Version
 	for _, s := range []string{"in_review", "result_ready"} {
-		moved, err := c.MoveCaseWithResponse(ctx, no, client.MoveCaseJSONRequestBody{State: s}, ifMatch(version))
+		moved, err := c.MoveCaseWithResponse(ctx, no, &client.MoveCaseParams{IfMatch: ptr(strconv.Itoa(version))}, client.MoveCaseJSONRequestBody{State: s})
 		if err != nil || moved.JSON200 == nil || moved.JSON200.State != s {
 			t.Fatalf("move to %s: %v %d %s", s, err, moved.StatusCode(), moved.Body)
 		}
