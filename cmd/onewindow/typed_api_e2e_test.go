@@ -198,7 +198,16 @@ func TestTypedAPIValidatesEndToEnd(t *testing.T) {
 		return c["state"] == "in_review"
 	})
 	for _, id := range depts {
-		call("typed-dept-"+id, "GET", "/api/v1/deliveries", nil, "", nil)
+		_, list := call("typed-dept-"+id, "GET", "/api/v1/deliveries", nil, "", nil)
+		if recs, _ := list["deliveries"].([]any); len(recs) > 0 {
+			key := recs[0].(map[string]any)["key"].(string)
+			if st, m := call("typed-dept-"+id, "GET", "/api/v1/deliveries/"+key+"/manifest", nil, "", nil); st != 200 {
+				t.Errorf("%s manifest: %d %v", id, st, m)
+			}
+			if st, a := call("typed-dept-"+id, "POST", "/api/v1/deliveries/"+key+"/ack", nil, "", nil); st != 200 {
+				t.Errorf("%s ack: %d %v", id, st, a)
+			}
+		}
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		w, _ := mw.CreateFormFile("file", "decision.pdf")
@@ -247,6 +256,11 @@ func TestTypedAPIValidatesEndToEnd(t *testing.T) {
 	}
 	if st, out := call(d.token, "PATCH", "/api/v1/mail/"+mail["id"].(string), []byte(`{"received_by":"窗口"}`), "", nil); st != 200 {
 		t.Errorf("PATCH mail: %d %v", st, out)
+	}
+	for _, on := range []string{"true", "false"} {
+		if st, out := call(d.token, "PUT", "/api/v1/admin/documents/"+doc+"/legal-hold", []byte(`{"on":`+on+`,"reason":"typed-api-check"}`), "", nil); st != 200 {
+			t.Errorf("legal hold %s: %d %v", on, st, out)
+		}
 	}
 	for _, path := range []string{"/api/v1/admin/audit/verify", "/api/v1/admin/fixity", "/api/v1/admin/reindex"} {
 		if st, out := call(d.token, "POST", path, nil, "", nil); st != 200 {
