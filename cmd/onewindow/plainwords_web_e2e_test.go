@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,8 @@ func rawCodes(t *testing.T, d *daemon, token string, extra ...string) (codes, na
 	}
 	for _, c := range cases.Carriers() {
 		if c.Code != c.Name && len(c.Code) > 1 {
-			codes, names = append(codes, c.Code), append(names, c.Name)
+			// in English a carrier's name is its code (EMS) or starts with it (SF Express)
+			codes, names = append(codes, "carrier:"+c.Code), append(names, c.Name)
 		}
 	}
 	for _, f := range fields.Table {
@@ -96,11 +98,19 @@ func rawFindings(text string, codes, names []string, zh bool) []string {
 		found = append(found, "ID "+k)
 	}
 	for _, c := range codes {
+		carrier, isCarrier := strings.CutPrefix(c, "carrier:")
 		multi := strings.ContainsAny(c, "_-") || strings.ToUpper(c) == c
-		if !zh && !multi {
+		if !zh && !multi && !isCarrier {
 			continue // a lone English word is the English page's word
 		}
 		re := regexp.MustCompile(`(^|[^A-Za-z0-9_-])` + regexp.QuoteMeta(c) + `([^A-Za-z0-9_-]|$)`)
+		if isCarrier {
+			if !zh {
+				continue
+			}
+			c = carrier
+			re = regexp.MustCompile(`(^|[^A-Za-z0-9_-])` + regexp.QuoteMeta(c) + `([^A-Za-z0-9_-]|$)`)
+		}
 		if re.MatchString(text) {
 			found = append(found, "code "+c)
 		}
@@ -149,22 +159,29 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 	d := startWithDesks(t, t.TempDir(), entries)
 	window := tokens[auth.RoleWindow]
 
-	// A day: a case accepted, answered by both departments and handed out; another whose ID
-	// card disagrees with the number typed; an envelope logged for it; a batch filed alone.
-	closed := acceptedCase(t, d, window, "JL-ZR-001")
+	// A day: two cases accepted and answered by both departments, one handed out and rated,
+	// one waiting at the window; another whose ID card disagrees with the number typed, sent
+	// back for corrections, with an envelope logged for it; a batch filed alone.
+	closed, ready := acceptedCase(t, d, window, "JL-ZR-001"), acceptedCase(t, d, window, "JL-ZR-001")
 	dlvWait(t, time.Minute, "the packages are out", func() bool {
 		_, list := dlvCall(t, d, tokens[auth.RoleDepartment], "GET", "/api/v1/deliveries", nil, "", nil)
 		x, _ := list["deliveries"].([]any)
-		return len(x) == 1
+		return len(x) == 2
 	})
-	for id, tok := range map[string]string{"natural-resources": tokens[auth.RoleDepartment], "taxation": "plain-words-taxation"} {
-		if st, r := postDecision(t, d, tok, closed, id); st != 201 {
-			t.Fatalf("%s result: %d %v", id, st, r)
+	for _, no := range []string{closed, ready} {
+		for id, tok := range map[string]string{"natural-resources": tokens[auth.RoleDepartment], "taxation": "plain-words-taxation"} {
+			if st, r := postDecision(t, d, tok, no, id); st != 201 {
+				t.Fatalf("%s result: %d %v", id, st, r)
+			}
 		}
 	}
 	if st, r := dlvCall(t, d, window, "POST", "/api/v1/cases/"+closed+"/handout", []byte(`{"method":"pickup","collector":{"name":"杨佳","id_number":"`+
 		handoutApplicantID+`"},"confirmation":"confirmed"}`), "", nil); st != 200 && st != 201 {
 		t.Fatalf("hand-out: %d %v", st, r)
+	}
+	if code, _, body := callPublic(t, "POST", d.base+"/api/v1/public/cases/"+closed+"/rating", "",
+		map[string]any{"check": handoutApplicantID[14:], "score": 4, "comment": "窗口很耐心"}); code != 201 {
+		t.Fatalf("rating: %d %s", code, body)
 	}
 	st, c := dlvCall(t, d, window, "POST", "/api/v1/cases", []byte(`{"matter":"JL-ZR-001","applicant":{"name":"杨佳","id_number":"`+handoutApplicantID+`"},"channel":"counter"}`), "", nil)
 	if st != 201 {
@@ -173,6 +190,15 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 	open := c["case_no"].(string)
 	card := testfixtures.TextPage(t, "居民身份证", "姓名 王芳", "公民身份号码 11010519491231002X")
 	d.uploadDone(map[string]string{"case_no": open}, 2*time.Minute, file{"id.pdf", testfixtures.ScanPDF(t, card)})
+	dlvWait(t, 30*time.Second, "the case has the card", func() bool {
+		_, c = dlvCall(t, d, window, "GET", "/api/v1/cases/"+open, nil, "", nil)
+		docs, _ := c["documents"].([]any)
+		return len(docs) > 0
+	})
+	if st, r := dlvCall(t, d, window, "POST", "/api/v1/cases/"+open+"/decision", []byte(`{"decision":"correction_required","reason":"身份证号不一致"}`),
+		"", map[string]string{"If-Match": strconv.Itoa(int(c["version"].(float64)))}); st != 200 {
+		t.Fatalf("decide: %d %v", st, r)
+	}
 	if st, r := dlvCall(t, d, tokens[auth.RoleCourier], "POST", "/api/v1/mail", []byte(`{"carrier":"SF","waybill":"SF1234567890123","sender":{"name":"杨佳","phone":"13800005678","address":"长春市朝阳区"},"signed_by":"李收发","case_no":"`+open+`"}`), "", nil); st != 201 {
 		t.Fatalf("mail: %d %v", st, r)
 	}
@@ -187,7 +213,7 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 	for _, role := range auth.Roles {
 		pages := append([]string{"/"}, web.DeskPaths(role)...)
 		if auth.Can(role, auth.CapCasePage) {
-			pages = append(pages, "/cases/"+closed, "/cases/"+open)
+			pages = append(pages, "/cases/"+closed, "/cases/"+ready, "/cases/"+open)
 		}
 		if auth.Can(role, auth.CapReadDocuments) {
 			pages = append(pages, "/batches/"+batch["id"].(string), "/documents/"+docID)
@@ -198,7 +224,7 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 			for _, p := range pages {
 				b.do(chromedp.Navigate(d.base+p), chromedp.WaitReady("body"))
 				text := b.eval(visibleText)
-				for _, no := range []string{closed, open} {
+				for _, no := range []string{closed, ready, open} {
 					text = strings.ReplaceAll(text, no, "办件编号") // case numbers are what people quote
 				}
 				if p == "/cases/"+open {
