@@ -398,3 +398,52 @@ func TestServedDocumentHasDeskRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryJSONBodyTyped: no request or success answer in JSON is a bare object, so a client
+// generated from the document gets a type for each (a new route must say what it sends).
+func TestEveryJSONBodyTyped(t *testing.T) {
+	raw, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type media map[string]struct {
+		Schema map[string]any `json:"schema"`
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	typed := func(s map[string]any) bool {
+		_, ref := s["$ref"]
+		_, props := s["properties"]
+		_, items := s["items"]
+		_, all := s["allOf"]
+		extra, _ := s["additionalProperties"].(map[string]any)
+		return ref || props || items || all || len(extra) > 0
+	}
+	for path, ops := range doc.Paths {
+		for method, rawOp := range ops {
+			var op struct {
+				RequestBody struct {
+					Content media `json:"content"`
+				} `json:"requestBody"`
+				Responses map[string]struct {
+					Content media `json:"content"`
+				} `json:"responses"`
+			}
+			if method == "parameters" || json.Unmarshal(rawOp, &op) != nil {
+				continue
+			}
+			if m, ok := op.RequestBody.Content["application/json"]; ok && !typed(m.Schema) {
+				t.Errorf("%s %s: the request body has no fields", strings.ToUpper(method), path)
+			}
+			for code, r := range op.Responses {
+				if m, ok := r.Content["application/json"]; ok && strings.HasPrefix(code, "2") && !typed(m.Schema) {
+					t.Errorf("%s %s: the %s answer has no fields", strings.ToUpper(method), path, code)
+				}
+			}
+		}
+	}
+}
