@@ -17,6 +17,7 @@ import (
 	"onewindow/internal/httpx"
 	"onewindow/internal/tasks"
 	"onewindow/pipeline/classify"
+	"onewindow/pipeline/pdfout"
 	"onewindow/storage"
 )
 
@@ -66,11 +67,14 @@ type CorrectionRequest struct {
 	Reason    string            `json:"reason,omitempty"`
 }
 
-// CorrectionGroup is one document of a correction: its pages in reading order and its type
-// (empty: let the classifier decide).
+// CorrectionGroup is one document of a correction: its pages in reading order, its type
+// (empty: let the classifier decide) and the pages to turn.
 type CorrectionGroup struct {
 	Pages []int  `json:"pages"`
 	Type  string `json:"type,omitempty"`
+	// Rotations turn pages clockwise by 0, 90, 180 or 270 degrees, by upload page index; a
+	// page not named keeps the rotation it has now, so 0 turns a page back as scanned.
+	Rotations map[int]int `json:"rotations,omitempty"`
 }
 
 // CorrectionAccepted answers a correction: it is filed and queued as revision Revision.
@@ -109,9 +113,29 @@ func (rv *Review) correctBatch(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err := ValidateCorrection(b, req.Documents, rv.knownType); err != nil {
 		return err
 	}
+	// A page keeps its rotation unless the request names it, so a client that only regroups
+	// does not turn pages back.
+	turned := map[int]int{}
+	for _, d := range b.Documents {
+		for pg, deg := range d.Rotations {
+			turned[pg] = deg
+		}
+	}
 	docs := make([]storage.CorrectedDocument, len(req.Documents))
 	for i, g := range req.Documents {
 		docs[i] = storage.CorrectedDocument{Pages: g.Pages, Type: g.Type, Train: g.Type != ""}
+		for _, pg := range g.Pages {
+			deg, named := g.Rotations[pg]
+			if !named {
+				deg = turned[pg]
+			}
+			if deg != 0 {
+				if docs[i].Rotations == nil {
+					docs[i].Rotations = map[int]int{}
+				}
+				docs[i].Rotations[pg] = deg
+			}
+		}
 	}
 	return rv.submit(w, r, p, b, docs, req.Reason)
 }
@@ -142,7 +166,7 @@ func (rv *Review) retypeDocument(w http.ResponseWriter, r *http.Request, p auth.
 	}
 	docs := make([]storage.CorrectedDocument, len(b.Documents))
 	for i, bd := range b.Documents {
-		docs[i] = storage.CorrectedDocument{Pages: bd.Pages, Type: bd.Type}
+		docs[i] = storage.CorrectedDocument{Pages: bd.Pages, Type: bd.Type, Rotations: bd.Rotations}
 		if bd.ID == d.ID {
 			docs[i].Type, docs[i].Train = req.Type, true
 		}
@@ -314,8 +338,9 @@ func (rv *Review) noteOptions() storage.PutOptions {
 }
 
 // ValidateCorrection checks a reviewer's grouping against a batch: at least one document,
-// none empty, known types, pages within the batch, no page twice, and every page of the
-// batch's current documents present (pages it dropped may come back or stay out).
+// none empty, known types, pages within the batch, no page twice, every page of the batch's
+// current documents present (pages it dropped may come back or stay out), and rotations of
+// 0, 90, 180 or 270 degrees for pages of their own document.
 func ValidateCorrection(b *storage.Batch, groups []CorrectionGroup, known func(string) bool) error {
 	const op = "api.ValidateCorrection"
 	if len(groups) == 0 {
@@ -339,6 +364,16 @@ func ValidateCorrection(b *storage.Batch, groups []CorrectionGroup, known func(s
 					"Page %d is in document %d and again in document %d; each page belongs to one document.", pg, prev+1, i+1)
 			}
 			seen[pg] = i
+		}
+		for pg, deg := range g.Rotations {
+			if !pdfout.ValidRotation(deg) {
+				return errs.Errorf(op, errs.Invalid, "bad_rotation",
+					"Document %d: page %d is turned by %d degrees; send 0, 90, 180 or 270 (clockwise).", i+1, pg, deg)
+			}
+			if !slices.Contains(g.Pages, pg) {
+				return errs.Errorf(op, errs.Invalid, "rotation_page_not_in_document",
+					"Document %d: a rotation names page %d, which is not among its pages %v; name the document's own pages.", i+1, pg, g.Pages)
+			}
 		}
 	}
 	var missing []int

@@ -48,6 +48,11 @@ func TestValidateCorrection(t *testing.T) {
 		{"page twice", []CorrectionGroup{{Pages: []int{0, 1}}, {Pages: []int{1, 3}}}, "duplicate_page"},
 		{"page twice in one", []CorrectionGroup{{Pages: []int{0, 1, 1, 3}}}, "duplicate_page"},
 		{"page missing", []CorrectionGroup{{Pages: []int{0, 1}}}, "missing_page"},
+		{"turn a page", []CorrectionGroup{{Pages: []int{0, 1}, Rotations: map[int]int{1: 90}}, {Pages: []int{3}, Rotations: map[int]int{3: 0}}}, ""},
+		{"turn by 45", []CorrectionGroup{{Pages: []int{0, 1}, Rotations: map[int]int{1: 45}}, {Pages: []int{3}}}, "bad_rotation"},
+		{"turn by 360", []CorrectionGroup{{Pages: []int{0, 1}, Rotations: map[int]int{0: 360}}, {Pages: []int{3}}}, "bad_rotation"},
+		{"turn another document's page", []CorrectionGroup{{Pages: []int{0, 1}, Rotations: map[int]int{3: 90}}, {Pages: []int{3}}},
+			"rotation_page_not_in_document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +122,40 @@ func TestReviewCalls(t *testing.T) {
 	}
 	if d := st.docs["b-002"]; d.NeedsReview || d.ReviewedBy != "alice" {
 		t.Errorf("confirmed document: %+v", d)
+	}
+}
+
+// A correction states the pages it turns; a page it does not name keeps its turn, so a
+// client that only regroups does not turn pages back. A bad turn files nothing.
+func TestCorrectionRotations(t *testing.T) {
+	rv, st, bl, _ := newTestReview(t)
+	st.batches["b"].Documents[0].Rotations = map[int]int{1: 90}
+	h := testHandler(t, rv)
+	put := func(body string) (int, string) {
+		req := httptest.NewRequest("PUT", "/api/v1/batches/b/documents", bytes.NewBufferString(body))
+		req.Header.Set("Authorization", "Bearer rev")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		var eb httpx.ErrorBody
+		_ = json.Unmarshal(w.Body.Bytes(), &eb)
+		return w.Code, eb.Error.Code
+	}
+	if status, code := put(`{"documents":[{"pages":[0,1],"rotations":{"0":45}},{"pages":[3]}]}`); status != 400 || code != "bad_rotation" {
+		t.Fatalf("a turn of 45 degrees: %d %s, want 400 bad_rotation", status, code)
+	}
+	if len(bl.objects) != 0 {
+		t.Fatalf("a refused correction filed %d objects", len(bl.objects))
+	}
+	if status, code := put(`{"documents":[{"pages":[0,1]},{"pages":[3],"rotations":{"3":180}}]}`); status != 202 {
+		t.Fatalf("turning page 3: %d %s", status, code)
+	}
+	var c storage.Correction
+	if err := json.Unmarshal(bl.objects[storage.CorrectionKey("b", 1)], &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Documents) != 2 || !storage.SameRotations(c.Documents[0].Rotations, map[int]int{1: 90}) ||
+		!storage.SameRotations(c.Documents[1].Rotations, map[int]int{3: 180}) {
+		t.Errorf("rotations filed: %+v", c.Documents)
 	}
 }
 

@@ -53,7 +53,8 @@ type Filing struct {
 	Confidence float64
 	// NeedsReview asks a reviewer to look at the document's type.
 	NeedsReview  bool
-	Pages        []int // upload page indexes
+	Pages        []int       // upload page indexes
+	Rotations    map[int]int // pages a reviewer turned: upload index → clockwise degrees
 	Fields       map[string][]string
 	FieldSources map[string]string
 	Text         []byte
@@ -118,7 +119,7 @@ func (fl *Filer) File(ctx context.Context, f Filing, render RenderPDF) (Record, 
 		DocumentID: id, Title: f.Title, Type: f.Type, TypeName: f.TypeName, Confidence: f.Confidence,
 		NeedsReview: f.NeedsReview, CaseNo: b.CaseNo, BatchID: b.ID, Station: b.Station, Source: b.Source,
 		Applicant: b.Applicant, Matter: b.Matter, Departments: b.Departments,
-		Pages: f.Pages, PageCount: len(f.Pages), Fields: f.Fields, FieldSources: f.FieldSources, ReceivedAt: b.CreatedAt, FiledAt: at,
+		Pages: f.Pages, PageCount: len(f.Pages), Rotations: f.Rotations, Fields: f.Fields, FieldSources: f.FieldSources, ReceivedAt: b.CreatedAt, FiledAt: at,
 		Retention: Retention{Mode: lock.Mode, Until: lock.Until}, ArchivalCode: code,
 		Files: []File{
 			{Role: "pdf", Bucket: "archive", Key: storage.DocumentPDFKey(id), Format: "application/pdf", Digests: pdfDigests},

@@ -11,7 +11,7 @@ import (
 // DocumentFromRecord is the index entry of a filed document.
 func DocumentFromRecord(r *Record) *storage.Document {
 	d := &storage.Document{ID: r.DocumentID, BatchID: r.BatchID, CaseNo: r.CaseNo, Type: r.Type, TypeName: r.TypeName,
-		Title: r.Title, Confidence: r.Confidence, Pages: r.Pages, Fields: r.Fields, Station: r.Station,
+		Title: r.Title, Confidence: r.Confidence, Pages: r.Pages, Rotations: r.Rotations, Fields: r.Fields, Station: r.Station,
 		CreatedAt: r.FiledAt, NeedsReview: r.NeedsReview, Applicant: r.Applicant, Matter: r.Matter,
 		ArchivalCode: r.ArchivalCode}
 	for _, f := range r.Files {

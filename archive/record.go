@@ -85,6 +85,7 @@ type Record struct {
 	Source       string              `json:"source,omitempty"`
 	Pages        []int               `json:"pages"` // upload page indexes
 	PageCount    int                 `json:"page_count"`
+	Rotations    map[int]int         `json:"rotations,omitempty"` // pages a reviewer turned: index → clockwise degrees, as /Rotate
 	Fields       map[string][]string `json:"fields"`
 	// FieldSources says how each ID number and credit code in Fields was obtained: clean,
 	// repaired, reread (from the page image), confirmed (by another document of the case),

@@ -40,6 +40,25 @@ type CorrectedDocument struct {
 	// Fields are values a reviewer typed, by field (internal/fields); each field given
 	// replaces what was read for it.
 	Fields map[string][]string `json:"fields,omitempty"`
+	// Rotations turn pages clockwise when shown (90, 180, 270), by upload page index; a page
+	// not named stands as scanned. They are the filed PDF's /Rotate, not the scans'.
+	Rotations map[int]int `json:"rotations,omitempty"`
+}
+
+// SameRotations says whether two documents' rotations turn the same pages the same way; a
+// rotation of 0 is no rotation.
+func SameRotations(a, b map[int]int) bool {
+	for pg, deg := range a {
+		if deg%360 != b[pg]%360 {
+			return false
+		}
+	}
+	for pg, deg := range b {
+		if deg%360 != a[pg]%360 {
+			return false
+		}
+	}
+	return true
 }
 
 // Supersession is the note filed beside a document that a correction replaced.

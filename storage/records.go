@@ -104,6 +104,9 @@ type Document struct {
 	SupersededBy []string `json:"superseded_by,omitempty"`
 	// ReviewedBy is the reviewer who confirmed or corrected the type.
 	ReviewedBy string `json:"reviewed_by,omitempty"`
+	// Rotations are the pages a reviewer turned (upload page index → clockwise degrees), as
+	// the filed PDF shows them; pages not named stand as scanned.
+	Rotations map[int]int `json:"rotations,omitempty"`
 }
 
 // PageResult is what the page task found on one page; kept in the work bucket so a batch can

@@ -53,7 +53,9 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	for i, g := range c.Documents {
 		targets[i] = storage.RevisionDocumentID(b.ID, c.Revision, i)
 		for _, d := range base {
-			if slices.Equal(d.Pages, g.Pages) && (g.Type == "" || g.Type == d.Type) && len(g.Fields) == 0 {
+			// A page turned differently is a different PDF, so a rotation alone refiles.
+			if slices.Equal(d.Pages, g.Pages) && (g.Type == "" || g.Type == d.Type) && len(g.Fields) == 0 &&
+				storage.SameRotations(d.Rotations, g.Rotations) {
 				kept[i], targets[i] = d, d.ID
 			}
 		}
@@ -72,7 +74,7 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	}
 	groups := make([]assemble.Group, len(c.Documents))
 	for i, g := range c.Documents {
-		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type, Fields: g.Fields}
+		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type, Fields: g.Fields, Rotations: g.Rotations}
 	}
 	known, err := p.caseCodes(ctx, b)
 	if err != nil {

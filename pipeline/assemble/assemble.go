@@ -44,6 +44,9 @@ type Document struct {
 	FieldSources map[string]string
 	Applicant    string // who applies, as this document names them (extract.Applicant)
 	Matter       string // the matter applied for, as this document names it
+	// Rotations are the pages a person turned (upload page index → clockwise degrees); the
+	// PDF shows them turned; classification and fields use the text as OCR read it.
+	Rotations map[int]int
 }
 
 // caseFactPriority orders document types by how much their word on the applicant and the
@@ -207,6 +210,8 @@ type Group struct {
 	// Fields are values a reviewer typed, by field (fields.IDNumbers, ...): each field given
 	// replaces what was read, with the source extract.SourceReviewer.
 	Fields map[string][]string
+	// Rotations turn pages clockwise (upload page index → degrees); carried to the plan.
+	Rotations map[int]int
 }
 
 // PlanGroups plans the documents a person grouped, from any pages of the batch (dropped ones
@@ -228,6 +233,14 @@ func (p *Planner) PlanGroups(pages []Page, groups []Group, filed []extract.Code)
 	}
 	confirm(docs, fields, filed)
 	for i, g := range groups {
+		for pg, deg := range g.Rotations {
+			if deg%360 != 0 && slices.Contains(g.Pages, pg) {
+				if docs[i].Rotations == nil {
+					docs[i].Rotations = map[int]int{}
+				}
+				docs[i].Rotations[pg] = deg % 360
+			}
+		}
 		for kind, values := range g.Fields {
 			if docs[i].FieldSources == nil {
 				docs[i].FieldSources = map[string]string{}
