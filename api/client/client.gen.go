@@ -180,6 +180,30 @@ func (e BatchSummaryStatus) Valid() bool {
 	}
 }
 
+// Defines values for CorrectionDocumentsRotations.
+const (
+	CorrectionDocumentsRotationsN0   CorrectionDocumentsRotations = 0
+	CorrectionDocumentsRotationsN180 CorrectionDocumentsRotations = 180
+	CorrectionDocumentsRotationsN270 CorrectionDocumentsRotations = 270
+	CorrectionDocumentsRotationsN90  CorrectionDocumentsRotations = 90
+)
+
+// Valid indicates whether the value is a known member of the CorrectionDocumentsRotations enum.
+func (e CorrectionDocumentsRotations) Valid() bool {
+	switch e {
+	case CorrectionDocumentsRotationsN0:
+		return true
+	case CorrectionDocumentsRotationsN180:
+		return true
+	case CorrectionDocumentsRotationsN270:
+		return true
+	case CorrectionDocumentsRotationsN90:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CorrectionAcceptedStatus.
 const (
 	CorrectionAcceptedStatusQueued CorrectionAcceptedStatus = "queued"
@@ -210,6 +234,30 @@ func (e DepartmentListDepartmentsKind) Valid() bool {
 	case S3:
 		return true
 	case Webhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentRotations.
+const (
+	DocumentRotationsN0   DocumentRotations = 0
+	DocumentRotationsN180 DocumentRotations = 180
+	DocumentRotationsN270 DocumentRotations = 270
+	DocumentRotationsN90  DocumentRotations = 90
+)
+
+// Valid indicates whether the value is a known member of the DocumentRotations enum.
+func (e DocumentRotations) Valid() bool {
+	switch e {
+	case DocumentRotationsN0:
+		return true
+	case DocumentRotationsN180:
+		return true
+	case DocumentRotationsN270:
+		return true
+	case DocumentRotationsN90:
 		return true
 	default:
 		return false
@@ -692,6 +740,9 @@ type Correction struct {
 		// Pages 0-based upload page indexes in reading order
 		Pages []int `json:"pages"`
 
+		// Rotations pages to turn clockwise when shown, by 0-based upload page index (one of this document's pages) → degrees; the filed PDF's page gets /Rotate. A page not named keeps the rotation it has now; 0 turns it back as scanned
+		Rotations *map[string]CorrectionDocumentsRotations `json:"rotations,omitempty"`
+
 		// Type a taxonomy type; omitted: classified as usual (and not trained on)
 		Type *string `json:"type,omitempty"`
 	} `json:"documents"`
@@ -699,6 +750,9 @@ type Correction struct {
 	// Reason why, kept in the correction record and the new documents' provenance
 	Reason *string `json:"reason,omitempty"`
 }
+
+// CorrectionDocumentsRotations defines model for Correction.Documents.Rotations.
+type CorrectionDocumentsRotations int
 
 // CorrectionAccepted defines model for CorrectionAccepted.
 type CorrectionAccepted struct {
@@ -799,7 +853,10 @@ type Document struct {
 
 	// ReviewedBy the reviewer who confirmed or corrected the type
 	ReviewedBy *string `json:"reviewed_by,omitempty"`
-	Sha256     string  `json:"sha256"`
+
+	// Rotations pages a reviewer turned, by 0-based upload page index → clockwise degrees, as the PDF shows them; pages not named stand as scanned
+	Rotations *map[string]DocumentRotations `json:"rotations,omitempty"`
+	Sha256    string                        `json:"sha256"`
 
 	// Signature The filed copy's PAdES signature, checked when asked: absent when the copy was filed unsigned.
 	Signature *SignatureStatus `json:"signature,omitempty"`
@@ -813,6 +870,9 @@ type Document struct {
 	Type         DocumentType `json:"type"`
 	TypeName     *string      `json:"type_name,omitempty"`
 }
+
+// DocumentRotations defines model for Document.Rotations.
+type DocumentRotations int
 
 // DocumentType defines model for Document.Type.
 type DocumentType string
