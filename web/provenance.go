@@ -68,11 +68,30 @@ var detailForms = map[string]detailForm{
 	}},
 }
 
+// detailFormsEN put the codes inside an English detail into words (its zh field holds the
+// English wording); the rest of the detail is English as filed.
+var detailFormsEN = map[string]detailForm{
+	"classified": {detailForms["classified"].re, func(l lang, m []string) string {
+		return l.TypeName(m[1]) + " (confidence " + m[2] + ")"
+	}},
+	"accessed": {detailForms["accessed"].re, func(l lang, m []string) string {
+		s := l.or("access."+m[1], m[1]) + ", access log entry " + m[2]
+		if m[3] != "" {
+			s += ", purpose: " + m[3]
+		}
+		return s
+	}},
+}
+
 // EventDetail is a provenance event's detail in the page's language; a detail of a form it
 // does not know is shown as filed.
 func (l lang) EventDetail(typ, detail string) string {
-	f, ok := detailForms[typ]
-	if !ok || l.idx() != zh {
+	forms := detailForms
+	if l.idx() != zh {
+		forms = detailFormsEN
+	}
+	f, ok := forms[typ]
+	if !ok {
 		return detail
 	}
 	m := f.re.FindStringSubmatch(detail)
