@@ -188,6 +188,7 @@ type document struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	SupersededBy []string            `json:"superseded_by"`
 	ReviewedBy   string              `json:"reviewed_by"`
+	Rotations    map[int]int         `json:"rotations"` // pages a reviewer turned, clockwise degrees
 	// Signature is the filed copy's signature as GET /api/v1/documents/{id} checked it.
 	Signature *struct {
 		Valid     bool      `json:"valid"`
@@ -378,8 +379,9 @@ func (s *site) confirm(w http.ResponseWriter, rq *req) {
 // types become PUT /api/v1/batches/{id}/documents.
 func (s *site) regroup(w http.ResponseWriter, rq *req) {
 	type group struct {
-		Pages []int  `json:"pages"`
-		Type  string `json:"type,omitempty"`
+		Pages     []int       `json:"pages"`
+		Type      string      `json:"type,omitempty"`
+		Rotations map[int]int `json:"rotations,omitempty"`
 	}
 	var groups []group
 	rows, _ := strconv.Atoi(rq.PostFormValue("rows"))
@@ -393,7 +395,24 @@ func (s *site) regroup(w http.ResponseWriter, rq *req) {
 			s.renderError(w, rq, &apiError{Status: http.StatusBadRequest, Code: "bad_page_list", Message: raw})
 			return
 		}
-		groups = append(groups, group{Pages: pages, Type: rq.PostFormValue(fmt.Sprintf("type_%d", i))})
+		g := group{Pages: pages, Type: rq.PostFormValue(fmt.Sprintf("type_%d", i))}
+		// Each page's turn, from its select (rotate_<upload index>); a page without one keeps its turn.
+		for _, pg := range pages {
+			raw := rq.PostFormValue(fmt.Sprintf("rotate_%d", pg))
+			if raw == "" {
+				continue
+			}
+			deg, err := strconv.Atoi(raw)
+			if err != nil {
+				s.renderError(w, rq, &apiError{Status: http.StatusBadRequest, Code: "bad_rotation", Message: raw})
+				return
+			}
+			if g.Rotations == nil {
+				g.Rotations = map[int]int{}
+			}
+			g.Rotations[pg] = deg
+		}
+		groups = append(groups, g)
 	}
 	body := map[string]any{"documents": groups, "reason": rq.PostFormValue("reason")}
 	id := rq.PathValue("id")

@@ -31,8 +31,8 @@ type fakeAPI struct {
 	idem    []string
 	calls   []string
 	batch   map[string]any
-	// regrouped is the last correction's documents and reason
-	regrouped string
+	// regrouped is the last correction's documents and reason; regroupBody its JSON
+	regrouped, regroupBody string
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -110,8 +110,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			} `json:"documents"`
 			Reason string `json:"reason"`
 		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		f.regrouped = fmt.Sprint(body.Documents, " ", body.Reason)
+		raw, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(raw, &body)
+		f.regrouped, f.regroupBody = fmt.Sprint(body.Documents, " ", body.Reason), string(raw)
 		writeJSON(w, 202, map[string]any{"batch_id": "b-1", "revision": 1, "status": "queued"})
 	case r.URL.Path == "/api/v1/cases/JL-2":
 		writeJSON(w, 200, map[string]any{"case_no": "JL-2", "matter": "JL-SC-001", "state": "in_review", "version": 5, "due_date": "2026-03-06",

@@ -1,6 +1,7 @@
 // Regrouping a batch by dragging its page thumbnails (web/templates/batch.html): a page dropped
 // on another document, or on the new-document area, moves there; the page-number form, which
-// works without this script, is filled from what the thumbnails show and saved as before.
+// works without this script, is filled from what the thumbnails show and saved as before. A
+// page is turned with its thumbnail's ↻ button, which sets the page's select in that form.
 (function () {
   "use strict";
 
@@ -57,6 +58,27 @@
         fill(zones);
         document.getElementById("regroup-changed").hidden = false;
       });
+    });
+    // A ↻ button on each thumbnail turns the page a quarter clockwise: the thumbnail shows it
+    // turned and the page's select in the form (rotate_<page>) holds what is saved.
+    var label = bar.getAttribute("data-rotate-label") || "";
+    Array.prototype.forEach.call(document.querySelectorAll("#documents figure.thumb[draggable]"), function (f) {
+      var select = document.getElementById("rotate_" + f.getAttribute("data-page"));
+      var caption = f.querySelector("figcaption");
+      if (!select || !caption) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rotate";
+      button.textContent = "↻";
+      button.title = label;
+      button.setAttribute("aria-label", label + " (" + caption.textContent + ")");
+      button.addEventListener("click", function () {
+        var deg = (Number(select.value) + 90) % 360;
+        select.value = String(deg);
+        f.setAttribute("data-rotate", String(deg));
+        document.getElementById("regroup-changed").hidden = false;
+      });
+      caption.appendChild(button);
     });
     document.documentElement.setAttribute("data-regroup-ready", "true");
   });
