@@ -195,6 +195,7 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 		docs, _ := c["documents"].([]any)
 		return len(docs) > 0
 	})
+	caseDoc := c["documents"].([]any)[0].(string)
 	if st, r := dlvCall(t, d, window, "POST", "/api/v1/cases/"+open+"/decision", []byte(`{"decision":"correction_required","reason":"身份证号不一致"}`),
 		"", map[string]string{"If-Match": strconv.Itoa(int(c["version"].(float64)))}); st != 200 {
 		t.Fatalf("decide: %d %v", st, r)
@@ -216,7 +217,7 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 			pages = append(pages, "/cases/"+closed, "/cases/"+ready, "/cases/"+open)
 		}
 		if auth.Can(role, auth.CapReadDocuments) {
-			pages = append(pages, "/batches/"+batch["id"].(string), "/documents/"+docID)
+			pages = append(pages, "/batches/"+batch["id"].(string), "/documents/"+docID, "/documents/"+caseDoc)
 		}
 		b.signInAs(d.base, tokens[role])
 		for _, lang := range []string{"zh", "en"} {
