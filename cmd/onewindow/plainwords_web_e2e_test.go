@@ -212,9 +212,10 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 	codes, names := rawCodes(t, d, window, "natural-resources", "taxation")
 
 	for _, role := range auth.Roles {
-		pages := append([]string{"/"}, web.DeskPaths(role)...)
+		pages := append([]string{"/", "/no-such-page"}, web.DeskPaths(role)...)
 		if auth.Can(role, auth.CapCasePage) {
-			pages = append(pages, "/cases/"+closed, "/cases/"+ready, "/cases/"+open)
+			// and a case that does not exist: the API's refusal, in the page's words
+			pages = append(pages, "/cases/"+closed, "/cases/"+ready, "/cases/"+open, "/cases/20990101-99999")
 		}
 		if auth.Can(role, auth.CapReadDocuments) {
 			pages = append(pages, "/batches/"+batch["id"].(string), "/documents/"+docID, "/documents/"+caseDoc)
