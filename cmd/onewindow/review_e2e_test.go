@@ -186,15 +186,7 @@ func documentIDsOf(b map[string]any) []string {
 }
 
 func pdfPages(t *testing.T, d *daemon, docID string) int {
-	code, pdf := d.getRaw("/api/v1/documents/" + docID + "/pdf")
-	if code != 200 {
-		t.Fatalf("pdf of %s: %d", docID, code)
-	}
-	path := filepath.Join(t.TempDir(), docID+".pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdfinfo", path).Output()
+	out, err := exec.Command("pdfinfo", filedPDF(t, d, docID)).Output()
 	if err != nil {
 		t.Fatalf("pdfinfo: %v", err)
 	}
@@ -203,4 +195,18 @@ func pdfPages(t *testing.T, d *daemon, docID string) int {
 		fmt.Sscan(string(m[1]), &n)
 	}
 	return n
+}
+
+// filedPDF saves a filed document's PDF, as the API hands it out, for poppler's tools to read.
+func filedPDF(t *testing.T, d *daemon, docID string) string {
+	t.Helper()
+	code, pdf := d.getRaw("/api/v1/documents/" + docID + "/pdf")
+	if code != 200 {
+		t.Fatalf("pdf of %s: %d", docID, code)
+	}
+	path := filepath.Join(t.TempDir(), docID+".pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 // TestScanClerkFixesTypeAndRegroups: the scan station's clerk, as the README promises, fixes a
 // document's type and sees the new type when the page comes back, then drags a page's
 // thumbnail onto the next document and saves; the refiled batch holds the pages as dragged.
+// Then the clerk turns a page with its ↻ button: the refiled PDF's page has /Rotate 90.
 func TestScanClerkFixesTypeAndRegroups(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -98,10 +102,61 @@ func TestScanClerkFixesTypeAndRegroups(t *testing.T) {
 	}
 	b.shot("scan-regrouped")
 	_, api := d.get("/api/v1/batches/" + id)
-	if ids := documentIDsOf(api); len(ids) != 1 {
-		t.Errorf("the API lists %d documents after the regroup: %v", len(ids), api)
+	ids := documentIDsOf(api)
+	if len(ids) != 1 {
+		t.Fatalf("the API lists %d documents after the regroup: %v", len(ids), api)
+	}
+
+	// The first page was scanned sideways: its ↻ button turns it a quarter clockwise, the
+	// thumbnail shows it turned, and once saved the refiled PDF's first page has /Rotate 90.
+	b.do(chromedp.WaitReady(chromedp.CSS("html[data-regroup-ready]")))
+	turned := b.eval(`(() => {
+		const f = document.querySelector("#documents figure.thumb");
+		f.querySelector("button.rotate").click();
+		return f.getAttribute("data-rotate") + " " + getComputedStyle(f.querySelector("img")).transform;
+	})()`)
+	if !strings.HasPrefix(turned, "90 ") || strings.HasSuffix(turned, " none") {
+		t.Errorf("after ↻ the thumbnail is %q, want turned 90", turned)
+	}
+	b.waitText(5*time.Second, "分组已调整，尚未保存")
+	b.do(chromedp.Click("#regroup-save"))
+	deadline = time.Now().Add(90 * time.Second)
+	firstTurn := `(() => { const f = document.querySelector("#documents figure.thumb"); return f ? String(f.getAttribute("data-rotate")) : ""; })()`
+	for b.eval(firstTurn) != "90" {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the turn the batch page shows no turned page:\n%s", b.text())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	b.shot("scan-turned")
+	_, api = d.get("/api/v1/batches/" + id)
+	after := documentIDsOf(api)
+	if len(after) != 1 || after[0] == ids[0] {
+		t.Fatalf("a turn alone must file the document anew: %v, before %v", after, ids)
+	}
+	if rot := pageRotation(t, d, after[0], 1); rot != 90 {
+		t.Errorf("the refiled PDF's first page turns by %d, want 90", rot)
+	}
+	if rot := pageRotation(t, d, after[0], 2); rot != 0 {
+		t.Errorf("the refiled PDF's second page turns by %d, want 0", rot)
 	}
 	narrow(t, b, d.base+"/batches/"+id)
+}
+
+// pageRotation is the /Rotate of page n (1-based) of a filed document's PDF, as pdfinfo reads it.
+func pageRotation(t *testing.T, d *daemon, docID string, n int) int {
+	t.Helper()
+	page := strconv.Itoa(n)
+	out, err := exec.Command("pdfinfo", "-f", page, "-l", page, filedPDF(t, d, docID)).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	m := regexp.MustCompile(`(?m)^Page\s+` + page + `\s+rot:\s+(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("pdfinfo names no rotation of page %s:\n%s", page, out)
+	}
+	rot, _ := strconv.Atoi(string(m[1]))
+	return rot
 }
 
 // twoDocumentStack is a scanned PDF of two documents, a power of attorney and a commitment
