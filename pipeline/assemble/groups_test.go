@@ -70,3 +70,17 @@ func TestLowConfidenceGoesToReview(t *testing.T) {
 		})
 	}
 }
+
+// A person's turns reach the plan for the PDF: a turn of 0 is no turn, and a turn of a page
+// outside the group is not the group's.
+func TestPlanGroupsCarriesRotations(t *testing.T) {
+	pages := []Page{{Index: 0, OCR: &pipeline.OCRPage{Text: "营业执照"}}, {Index: 1, OCR: &pipeline.OCRPage{Text: "名称"}}}
+	p := NewPlanner(nil, nil, 0.6)
+	docs := p.PlanGroups(pages, []Group{{Pages: []int{0, 1}, Rotations: map[int]int{0: 0, 1: 270, 5: 90}}, {Pages: []int{}}}, nil)
+	if r := docs[0].Rotations; len(r) != 1 || r[1] != 270 {
+		t.Errorf("rotations planned: %v, want page 1 at 270", r)
+	}
+	if docs[1].Rotations != nil {
+		t.Errorf("a group without turns plans %v", docs[1].Rotations)
+	}
+}
