@@ -15,9 +15,9 @@ import (
 	"testing"
 
 	"onewindow/api"
-	archivedesk "onewindow/archive/desk"
-	casedesk "onewindow/cases/desk"
-	deliverydesk "onewindow/delivery/desk"
+	"onewindow/archive/archivedesk"
+	"onewindow/cases/casedesk"
+	"onewindow/delivery/deliverydesk"
 	"onewindow/internal/auth"
 	"onewindow/internal/config"
 	"onewindow/internal/httpx"

@@ -1,6 +1,6 @@
 // Package cases is the front desk's pure core: the matter catalogue, the working-day
 // calendar, cases as a fold of their events with the transitions between states, the
-// completeness check, and the courier desk's rules. It does no I/O: cases/desk and storage
+// completeness check, and the courier desk's rules. It does no I/O: cases/casedesk and storage
 // keep and serve what it computes.
 package cases
 

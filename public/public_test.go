@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/cases/notice"
 	"onewindow/internal/clock"
 	"onewindow/internal/httpx"
@@ -314,7 +314,7 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// A handout closes the case (delivery/desk): closed after a filed handout may be rated,
+// A handout closes the case (delivery/deliverydesk): closed after a filed handout may be rated,
 // closed after a refusal may not.
 func TestRatingAfterHandout(t *testing.T) {
 	e := newEnv(t)

@@ -17,7 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/cases/notice"
 	"onewindow/internal/auth"
 	"onewindow/internal/clock"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/internal/auth"
 	"onewindow/internal/clock"
 	"onewindow/stats"

@@ -18,7 +18,7 @@ import (
 	"onewindow/internal/errs"
 )
 
-// Deliveries to departments (delivery/desk). MinIO is the record, in the archive bucket:
+// Deliveries to departments (delivery/deliverydesk). MinIO is the record, in the archive bucket:
 //
 //	deliveries/packages/{key}.json                 a delivery's latest state (each write a version)
 //	deliveries/cases/{case}/versions/{nnnn}.json   a package version of a case, write-once

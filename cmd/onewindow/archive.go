@@ -23,7 +23,7 @@ import (
 
 	"onewindow/api"
 	"onewindow/archive"
-	"onewindow/archive/desk"
+	"onewindow/archive/archivedesk"
 	"onewindow/internal/clock"
 	"onewindow/internal/config"
 	"onewindow/internal/errs"
@@ -48,12 +48,12 @@ func indexDir(cfg config.Config) string {
 	return filepath.Join(cfg.DataDir, "index")
 }
 
-func (d *deps) desk() *desk.Desk {
+func (d *deps) desk() *archivedesk.Desk {
 	host, _ := os.Hostname()
 	origin := fmt.Sprintf("%s:%d", host, os.Getpid())
-	dk := &desk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
+	dk := &archivedesk.Desk{Blobs: d.blobs, State: d.state, Queue: d.queue, Log: d.log, Metrics: d.metrics,
 		Origin: origin, HallName: d.cfg.HallName, RetentionMode: d.cfg.RetentionMode, Policy: d.retention(), ReportFont: d.cfg.NoticeFont, Days: d.hall,
-		Rebuilders: []desk.Rebuilder{
+		Rebuilders: []archivedesk.Rebuilder{
 			{Name: "cases", Rebuild: func(ctx context.Context) (int, error) {
 				cd, err := d.caseDesk()
 				if err != nil {
@@ -74,7 +74,7 @@ func (d *deps) desk() *desk.Desk {
 			}},
 			{Name: "case summaries", Rebuild: d.rebuildSummaries},
 		},
-		Healers: []desk.Healer{
+		Healers: []archivedesk.Healer{
 			{Name: "cases", Heal: func(ctx context.Context, after string, limit int, settled time.Time) (string, int, error) {
 				cd, err := d.caseDesk()
 				if err != nil {
@@ -135,7 +135,7 @@ func retentionPolicy(cfg config.Config) (archive.RetentionPolicy, error) {
 // and the reconciler (which resumes transiently failed batches through resumer) in g, and adds
 // the archive calls to s. The index is closed after they have stopped, so what it holds in
 // memory is written out; the feed position lives inside it, so a crash only repeats work.
-func (d *deps) addArchive(g *lifecycle.Group, s *api.Server, resumer desk.Resumer) error {
+func (d *deps) addArchive(g *lifecycle.Group, s *api.Server, resumer archivedesk.Resumer) error {
 	dk := d.desk()
 	dk.Resumer = resumer
 	idx, err := archive.OpenIndex(indexDir(d.cfg))
@@ -411,7 +411,7 @@ func runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s := desk.ReportScope{CaseNo: caseNo}
+	s := archivedesk.ReportScope{CaseNo: caseNo}
 	hall, err := clock.Load(cfg.TimeZone) // the days are the hall's, as the API's report takes them
 	if err != nil {
 		return err
@@ -472,7 +472,7 @@ func runReport(ctx context.Context, args []string) error {
 
 // auditCLI logs an access made with the storage credentials themselves (the commands), so
 // that exports and reports from a shell are in the access audit too.
-func auditCLI(ctx context.Context, dk *desk.Desk, action, object string) error {
+func auditCLI(ctx context.Context, dk *archivedesk.Desk, action, object string) error {
 	who := os.Getenv("USER")
 	if who == "" {
 		who = "unknown"

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/cases/notice"
 	"onewindow/internal/config"
 	"onewindow/internal/lifecycle"

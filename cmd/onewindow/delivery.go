@@ -5,9 +5,9 @@ import (
 	"sync"
 
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/delivery"
-	deliverydesk "onewindow/delivery/desk"
+	"onewindow/delivery/deliverydesk"
 	"onewindow/internal/lifecycle"
 )
 

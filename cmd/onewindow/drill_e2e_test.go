@@ -21,8 +21,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 

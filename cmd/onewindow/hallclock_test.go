@@ -22,9 +22,9 @@ import (
 
 	"onewindow/api"
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/cases/notice"
-	deliverydesk "onewindow/delivery/desk"
+	"onewindow/delivery/deliverydesk"
 	"onewindow/internal/auth"
 	"onewindow/internal/clock"
 	"onewindow/internal/config"

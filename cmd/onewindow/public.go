@@ -14,7 +14,7 @@ import (
 	"onewindow/api"
 	"onewindow/archive"
 	"onewindow/cases"
-	casedesk "onewindow/cases/desk"
+	"onewindow/cases/casedesk"
 	"onewindow/internal/tasks"
 	"onewindow/public"
 	"onewindow/stats"

@@ -104,4 +104,3 @@ func runReplica(ctx context.Context, args []string) error {
 		}
 	}
 }
-

@@ -15,7 +15,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"onewindow/archive"
-	"onewindow/archive/desk"
+	"onewindow/archive/archivedesk"
 	"onewindow/internal/config"
 	"onewindow/internal/esign"
 	"onewindow/web"
@@ -281,7 +281,7 @@ func runStampLater(ctx context.Context, args []string) error {
 	if s == nil || s.TSA == nil {
 		return errors.New("stamp-later needs a time-stamp service: set --tsa-url")
 	}
-	var scope desk.ReportScope
+	var scope archivedesk.ReportScope
 	if from != "" {
 		if scope.From, err = d.hall.ParseDate(from); err != nil {
 			return fmt.Errorf("--from is YYYY-MM-DD: %w", err)
@@ -296,10 +296,10 @@ func runStampLater(ctx context.Context, args []string) error {
 	return err
 }
 
-// evidenceStatus tells the operators' page the time-stamp schedule's state (desk.EvidenceState).
+// evidenceStatus tells the operators' page the time-stamp schedule's state (archivedesk.EvidenceState).
 func (d *deps) evidenceStatus() func(ctx context.Context) (web.EvidenceStatus, error) {
 	var once sync.Once
-	var dk *desk.Desk
+	var dk *archivedesk.Desk
 	return func(ctx context.Context) (web.EvidenceStatus, error) {
 		once.Do(func() { dk = d.desk() })
 		st, err := dk.EvidenceState(ctx, d.cfg.TimestampEvery)

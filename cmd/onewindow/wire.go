@@ -19,8 +19,8 @@ import (
 
 	"onewindow/api"
 	"onewindow/archive"
-	"onewindow/archive/desk"
-	casedesk "onewindow/cases/desk"
+	"onewindow/archive/archivedesk"
+	"onewindow/cases/casedesk"
 	"onewindow/delivery"
 	"onewindow/internal/auth"
 	"onewindow/internal/clock"
@@ -259,7 +259,7 @@ func (d *deps) workServer() (*asynq.Server, *asynq.ServeMux, func(), error) {
 		filer.Signer = archive.PAdES{Signer: s}
 	}
 	p := &workers.Processor{Config: d.cfg, Filer: filer, Blobs: d.blobs, State: d.state, Queue: d.queue, Engines: engines,
-		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: desk.Filed(d.state.Redis(), d.log)}
+		Planner: planner, Model: model, Stamper: stamper, Metrics: d.metrics, Log: d.log, Filed: archivedesk.Filed(d.state.Redis(), d.log)}
 	srv := asynq.NewServerFromRedisClient(d.state.Redis(), asynq.Config{
 		Concurrency:       d.cfg.Concurrency,
 		Queues:            tasks.Queues,

@@ -8,7 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// Delivery to departments (delivery/desk).
+// Delivery to departments (delivery/deliverydesk).
 const (
 	// TypePlan decides what a change of a case sends out: a first package when it is
 	// accepted, a new version when a supplement is filed.
