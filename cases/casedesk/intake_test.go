@@ -44,7 +44,7 @@ func TestIntakeAndRefusal(t *testing.T) {
 		return e.do("POST", "/api/v1/cases/"+c.CaseNo+"/decision", "window:赵窗口", body, map[string]string{"If-Match": fmt.Sprint(c.Version)}, out)
 	}
 	var got caseJSON
-	if status := decide(map[string]any{"decision": "reject", "reason": "名称不合规"}, &got); status != 422 || got.Error.Code != "refusal_reason_required" {
+	if status := decide(map[string]any{"decision": "reject", "reason": "名称不合规", "refusals": []string{}}, &got); status != 422 || got.Error.Code != "refusal_reason_required" {
 		t.Fatalf("a refusal without a catalogue reason: %d %+v", status, got.Error)
 	}
 	if status := decide(map[string]any{"decision": "reject", "refusals": []string{"no_such"}}, &got); status != 400 || got.Error.Code != "unknown_refusal" {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,10 +24,24 @@ import (
 // recorded on the case.
 func TestStateMessages(t *testing.T) {
 	got := make(chan casedesk.Notification, 16)
+	var mu sync.Mutex
+	seen := map[string]bool{}
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n casedesk.Notification
 		if err := json.NewDecoder(r.Body).Decode(&n); err != nil || !strings.HasPrefix(r.Header.Get("X-Onewindow-Signature"), "sha256=") {
 			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		// A gateway keeps one message per Idempotency-Key, as the contract asks of it: the
+		// notifier posts again when an answer is lost or late (a loaded machine), and the
+		// applicant must still get one text.
+		key := r.Header.Get("Idempotency-Key")
+		mu.Lock()
+		again := seen[key]
+		seen[key] = true
+		mu.Unlock()
+		if again {
+			t.Logf("the gateway got %s again and kept one", key)
 			return
 		}
 		got <- n
