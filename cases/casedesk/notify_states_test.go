@@ -82,7 +82,7 @@ func TestStateMessages(t *testing.T) {
 		c.CaseNo + " rejected":            "不予受理",
 	}
 	phones := map[string]string{a.CaseNo: "13904311111", b.CaseNo: "13904312222", c.CaseNo: "13904313333"}
-	for range want {
+	for expected := len(want); expected > 0; expected-- { // not "range want": the loop deletes from it
 		var n casedesk.Notification
 		select {
 		case n = <-got:
