@@ -203,6 +203,8 @@ var catalogue = map[string][2]string{
 	"scan.files":       {"扫描文件", "Scanned files"},
 	"scan.files_hint":  {"可多选，或把文件拖到这里。PDF、TIFF、JPEG、PNG；多个文件按顺序作为一叠材料。", "Pick several or drop them here. PDF, TIFF, JPEG, PNG; several files are one stack, in order."},
 	"scan.submit":      {"上传", "Upload"},
+	// a result a department uploaded is filed under the department, not a station
+	"scan.station_department": {"%s（部门结果）", "%s (department's result)"},
 
 	"batch.title":             {"批次", "Batch"},
 	"scan.recent":             {"最近的批次", "Recent batches"},

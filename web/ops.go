@@ -47,6 +47,8 @@ type batchSummary struct {
 		Message string `json:"message"`
 	} `json:"error"`
 	CreatedAt string `json:"created_at"`
+	// StationName is Station in words (a department's name for its uploaded result).
+	StationName string `json:"-"`
 }
 
 type healthRow struct {

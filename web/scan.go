@@ -29,13 +29,36 @@ func (s *site) scanForm(w http.ResponseWriter, rq *req) {
 	s.render(w, rq, http.StatusOK, "scan.html", "scan.title", scanData{Idem: nonce(), Fields: fields, Recent: s.recentBatches(rq)})
 }
 
-// recentBatches are the station's latest batches, when the role may list them.
+// recentBatches are the station's latest batches, when the role may list them, each station
+// in words.
 func (s *site) recentBatches(rq *req) []batchSummary {
 	var list batchList
 	if s.getJSON(rq, "/api/v1/batches?per_page=10", &list) != nil {
 		return nil
 	}
+	var names departmentNames
+	for i, b := range list.Batches {
+		if isDepartmentStation(b.Station) && names == nil {
+			names = s.departmentNames(rq)
+		}
+		list.Batches[i].StationName = rq.l.Station(b.Station, names)
+	}
 	return list.Batches
+}
+
+// departmentStation is the station a department's uploaded result is filed under.
+const departmentStation = "department:"
+
+func isDepartmentStation(station string) bool { return strings.HasPrefix(station, departmentStation) }
+
+// Station is where a batch was scanned: a scan station's name as typed, or for a result a
+// department uploaded, the department's name from the departments file (names), never its ID.
+func (l lang) Station(station string, names departmentNames) string {
+	id, ok := strings.CutPrefix(station, departmentStation)
+	if !ok {
+		return station
+	}
+	return fmt.Sprintf(l.T("scan.station_department"), names.of(id))
 }
 
 // errStopped ends the part copier when the API stops reading early (a refused upload).
@@ -169,6 +192,8 @@ type batch struct {
 	Applicant string    `json:"applicant"`
 	Matter    string    `json:"matter"`
 	CreatedAt time.Time `json:"created_at"`
+	// StationName is Station in words (a department's name for its uploaded result).
+	StationName string `json:"-"`
 }
 
 type document struct {
@@ -224,6 +249,11 @@ func (s *site) batchPage(w http.ResponseWriter, rq *req) {
 		s.renderError(w, rq, e)
 		return
 	}
+	var names departmentNames
+	if isDepartmentStation(b.Station) {
+		names = s.departmentNames(rq)
+	}
+	b.StationName = rq.l.Station(b.Station, names)
 	// needs_review first, so that the documents to look at are at the top
 	slices.SortStableFunc(b.Documents, func(x, y document) int {
 		switch {
@@ -273,7 +303,8 @@ type progress struct {
 	Total   int    `json:"total"`
 	Percent int    `json:"percent"`
 	Stage   string `json:"stage"`
-	Error   string `json:"error,omitempty"`
+	Error   string `json:"error,omitempty"` // the code's words in the page's language
+	Code    string `json:"code,omitempty"`  // the error's code, for the small print
 	Final   bool   `json:"final"`
 }
 
@@ -294,7 +325,7 @@ func progressOf(l lang, b *batch) progress {
 	case b.Status == "failed":
 		p.Stage = l.T("stage.failed")
 		if b.Error != nil {
-			p.Error = l.Err(b.Error.Code) + " (" + b.Error.Code + ")"
+			p.Error, p.Code = l.Err(b.Error.Code), b.Error.Code
 		}
 	default:
 		p.Stage = b.Status
@@ -318,7 +349,7 @@ func (s *site) batchProgress(w http.ResponseWriter, rq *req) {
 		var b batch
 		var p progress
 		if e := s.getJSON(rq, path, &b); e != nil {
-			p = progress{Status: "error", Stage: rq.l.Err(e.Code) + " (" + e.Code + ")", Final: true}
+			p = progress{Status: "error", Stage: rq.l.Err(e.Code), Code: e.Code, Final: true}
 		} else {
 			p = progressOf(rq.l, &b)
 		}

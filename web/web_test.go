@@ -67,9 +67,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 202, map[string]string{"id": "b-1", "status": "queued"})
 	case r.Method == "GET" && r.URL.Path == "/api/v1/batches":
-		writeJSON(w, 200, map[string]any{"total": 1, "batches": []map[string]any{{"id": "b-9", "status": "failed", "case_no": "JL-9",
+		writeJSON(w, 200, map[string]any{"total": 2, "batches": []map[string]any{{"id": "b-9", "status": "failed", "case_no": "JL-9",
 			"pages_total": 3, "pages_done": 1, "documents": 0, "error": map[string]string{"code": "corrupt_file", "message": "damaged"},
-			"created_at": "2026-03-01T08:00:00Z"}}})
+			"created_at": "2026-03-01T08:00:00Z"}, {"id": "b-8", "status": "done", "case_no": "JL-2", "station": "department:taxation",
+			"pages_total": 1, "pages_done": 1, "documents": 1, "created_at": "2026-03-01T07:00:00Z"}}})
 	case r.URL.Path == "/api/v1/batches/b-1":
 		writeJSON(w, 200, f.batch)
 	case r.URL.Path == "/api/v1/search":
@@ -409,9 +410,27 @@ func TestBatchProgressStreamsUntilDone(t *testing.T) {
 		!strings.Contains(out, `"final":true`) || !strings.Contains(out, "文件已损坏") {
 		t.Errorf("progress stream: %s", out)
 	}
+	if strings.Contains(out, "(corrupt_file)") || !strings.Contains(out, `"code":"corrupt_file"`) {
+		t.Errorf("progress stream puts the code in the words, not apart for the small print: %s", out)
+	}
+	// The failure in the page's language: the code's words, the code in small print, and the
+	// server's English sentence on the English page only.
 	page := hs.get("/batches/b-1").Body.String()
-	if !strings.Contains(page, "处理失败") || !strings.Contains(page, "page 3 is damaged") {
-		t.Errorf("failed batch page: %s", page)
+	if !strings.Contains(page, "处理失败") || !strings.Contains(page, "文件已损坏") || strings.Contains(page, "page 3 is damaged") ||
+		!strings.Contains(page, "<code>corrupt_file</code>") {
+		t.Errorf("failed batch page in Chinese: %s", page)
+	}
+	hs.lang = "en"
+	if page := hs.get("/batches/b-1").Body.String(); !strings.Contains(page, "page 3 is damaged") || !strings.Contains(page, "<code>corrupt_file</code>") {
+		t.Errorf("failed batch page in English: %s", page)
+	}
+	hs.lang = ""
+	// A code the pages do not know: a sentence saying what to do, and the code in small print.
+	hs.api.batch["error"] = map[string]string{"code": "brand_new_failure", "message": "Something new went wrong."}
+	page = hs.get("/batches/b-1").Body.String()
+	if !strings.Contains(page, "请把下方的错误代码告诉运维人员") || !strings.Contains(page, "<code>brand_new_failure</code>") ||
+		strings.Contains(page, "Something new went wrong") {
+		t.Errorf("failed batch page with an unknown code: %s", page)
 	}
 }
 
@@ -428,7 +447,7 @@ func TestPagesRenderForTheirRoles(t *testing.T) {
 		code  int
 		wants []string
 	}{
-		{"/scan", 200, []string{`type="file"`, `name="case_no"`, "multiple", "最近的批次", `href="/batches/b-9"`, "失败"}},
+		{"/scan", 200, []string{`type="file"`, `name="case_no"`, "multiple", "最近的批次", `href="/batches/b-9"`, "失败", "税务局（部门结果）"}},
 		{"/batches/b-1", 200, []string{"身份证", "待复核", "40%", "类型正确", "空白页"}},
 		{"/search", 200, []string{`type="search"`}},
 		{"/search?q=授权", 200, []string{"<mark>授权</mark>委托书 &lt;script&gt;", "共 1 条结果", "授权委托书"}},

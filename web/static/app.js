@@ -42,6 +42,7 @@
     var pages = document.getElementById("progress-pages");
     var stage = document.getElementById("progress-stage");
     var error = document.getElementById("progress-error");
+    var code = document.getElementById("progress-code");
     var template = pages.getAttribute("data-template");
     var es = new EventSource(box.getAttribute("data-src"));
     es.addEventListener("progress", function (e) {
@@ -51,6 +52,10 @@
       pages.textContent = (template || "%d / %d").replace("%d", p.done).replace("%d", p.total);
       stage.textContent = p.stage;
       error.textContent = p.error || "";
+      if (code) {
+        code.querySelector("code").textContent = p.code || "";
+        code.hidden = !p.code;
+      }
       box.setAttribute("data-status", p.status);
       if (p.final) {
         es.close();
