@@ -53,6 +53,9 @@ var decidable = map[string]bool{
 	StateSubmitted: true, StatePreAccepted: true, StateCorrectionRequired: true, StateAcceptedWithDeficiencies: true,
 }
 
+// Decidable says whether a window may decide a case in state: the rule Decide keeps.
+func Decidable(state string) bool { return decidable[state] }
+
 // advances are the moves after a decision, by target state.
 var advances = map[string][]string{
 	StateInReview:    {StateAccepted},
@@ -83,6 +86,9 @@ type Case struct {
 	Handovers     []Handover        `json:"handovers"`
 	Deliveries    []Delivery        `json:"deliveries"`
 	Events        []Event           `json:"events"` // the timeline: events without their data
+	// Decidable says the window may decide the case in its state (Decidable); the API's
+	// answer sets it, so a desk offers a decision only where one can be made.
+	Decidable bool `json:"decidable,omitempty"`
 }
 
 // OpenInput is what a desk types to open a case.

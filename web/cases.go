@@ -61,6 +61,8 @@ func (s *site) today() string { return s.opts.Clock.Date(s.opts.Clock.Now()) }
 
 type caseDetail struct {
 	caseSummary
+	// Decidable says the case's state allows a decision (the cases' rule): else no form.
+	Decidable bool     `json:"decidable"`
 	Documents []string `json:"documents"`
 	Facts     []struct {
 		ID   string `json:"id"`

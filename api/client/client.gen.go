@@ -669,6 +669,7 @@ type Case struct {
 	CaseNo         string             `json:"case_no"`
 	Channel        string             `json:"channel"`
 	Check          Check              `json:"check"`
+	Decidable      *bool              `json:"decidable,omitempty"`
 	Decision       *string            `json:"decision,omitempty"`
 	Deferred       *[]DeferredItem    `json:"deferred"`
 	Deliveries     *[]CasesDelivery   `json:"deliveries"`

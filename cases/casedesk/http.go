@@ -140,7 +140,9 @@ func (d *Desk) visible(c *cases.Case, p auth.Principal) bool {
 
 func (d *Desk) answerCase(w http.ResponseWriter, status int, c *cases.Case, p auth.Principal) {
 	w.Header().Set("ETag", `"`+strconv.Itoa(c.Version)+`"`)
-	httpx.WriteJSON(w, status, d.caseView(c, p))
+	v := *d.caseView(c, p)
+	v.Decidable = cases.Decidable(c.State)
+	httpx.WriteJSON(w, status, &v)
 }
 
 func (d *Desk) postCase(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

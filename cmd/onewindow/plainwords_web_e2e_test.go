@@ -229,6 +229,14 @@ func TestWebPlainWordsInEveryPage(t *testing.T) {
 				for _, no := range []string{closed, ready, open} {
 					text = strings.ReplaceAll(text, no, "办件编号") // case numbers are what people quote
 				}
+				if auth.Can(role, auth.CapCaseWindow) && slices.Contains([]string{"/cases/" + closed, "/cases/" + ready, "/cases/" + open}, p) {
+					// a decision is offered only where the case's state allows one: the case sent
+					// back for corrections, not the ones accepted, answered or closed
+					form := b.eval(`String(document.querySelector("form[action$='/decision']") !== null)`) == "true"
+					if want := p == "/cases/"+open; form != want {
+						t.Errorf("%s, %s, %s: the decision form shows: %v, want %v", role, lang, p, form, want)
+					}
+				}
 				if p == "/cases/"+open {
 					// the check names both numbers and where each was read, masked as the role requires
 					typed, card := handoutApplicantID, "11010519491231002X"
