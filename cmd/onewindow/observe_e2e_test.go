@@ -72,8 +72,12 @@ func TestStampVerifiesAndDashboardMetricsExist(t *testing.T) {
 		}
 		var v map[string]any
 		if code := getPublic(t, url, "application/json", &v); code != 200 || v["accepted"] != true || v["document_id"] != docID ||
-			v["hall"] == "" || v["filed_at"] == nil || len(v) != 4 {
+			v["hall"] == "" || v["filed_at"] == nil || len(v) != 5 {
 			t.Errorf("verify %s: %d %v", url, code, v)
+		}
+		// The filed copy's signature, checked on each request: dev mode signs with its test CA.
+		if sig, _ := v["signature"].(map[string]any); sig["valid"] != true || sig["intact"] != true || sig["signer"] == "" {
+			t.Errorf("verify %s: the signature reads %v", url, v["signature"])
 		}
 		wrong := url[:len(url)-16] + strings.Repeat("0", 16)
 		var miss map[string]any
