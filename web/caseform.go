@@ -253,15 +253,24 @@ func (s *site) caseDecision(w http.ResponseWriter, rq *req) {
 		http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(no)+"?m=decided", http.StatusSeeOther)
 		return
 	}
+	s.caseAgain(w, rq, no, e, func(d *caseData) {
+		d.Decide.Decision, d.Decide.Reason = rq.PostFormValue("decision"), rq.PostFormValue("reason")
+		for _, code := range refusals {
+			d.Decide.Chosen[code] = true
+		}
+	})
+}
+
+// caseAgain answers a refused form on the case page: the case shown again with the error
+// and, through keep, what the clerk had entered, so nothing typed is lost. When the case
+// itself cannot be read, the refusal is shown on the error page.
+func (s *site) caseAgain(w http.ResponseWriter, rq *req, no string, e *apiError, keep func(*caseData)) {
 	d, le := s.loadCase(rq, no)
 	if le != nil {
 		s.renderError(w, rq, e)
 		return
 	}
-	d.Decide.Decision, d.Decide.Reason = rq.PostFormValue("decision"), rq.PostFormValue("reason")
-	for _, code := range refusals {
-		d.Decide.Chosen[code] = true
-	}
+	keep(&d)
 	v := s.viewFor(rq, "case.title", d)
 	v.Err = e
 	s.renderView(w, rq.Request, e.Status, "case.html", v)

@@ -131,13 +131,5 @@ func (s *site) caseHandout(w http.ResponseWriter, rq *req) {
 		http.Redirect(w, rq.Request, "/cases/"+url.PathEscape(no)+"?m=handed_out", http.StatusSeeOther)
 		return
 	}
-	d, le := s.loadCase(rq, no)
-	if le != nil {
-		s.renderError(w, rq, e)
-		return
-	}
-	d.Handout.Form = form
-	v := s.viewFor(rq, "case.title", d)
-	v.Err = e
-	s.renderView(w, rq.Request, e.Status, "case.html", v)
+	s.caseAgain(w, rq, no, e, func(d *caseData) { d.Handout.Form = form })
 }
