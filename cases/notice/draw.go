@@ -14,24 +14,9 @@ const fontName = "cjk"
 // footer, on A4 in millimetres. Dates inside the file are the issue time, so one notice
 // renders to the same bytes twice.
 func (r *Renderer) page(orientation, title, caseNo string, issued time.Time) *fpdf.Fpdf {
-	p := fpdf.New(orientation, "mm", "A4", "")
-	p.SetCreationDate(issued)
-	p.SetModificationDate(issued)
-	p.SetCatalogSort(true)
-	p.SetTitle(title, true)
-	p.SetCreator("onewindow", false)
-	p.SetProducer("onewindow", false)
-	p.AddUTF8FontFromBytes(fontName, "", r.font)
-	p.SetMargins(25, 20, 25)
-	p.SetAutoPageBreak(true, 22)
 	hall := r.hall
-	p.SetFooterFunc(func() {
-		p.SetY(-15)
-		p.SetFont(fontName, "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 5, hall+"　编号 "+caseNo, "", 0, "C", false, 0, "")
-		p.SetTextColor(0, 0, 0)
-	})
+	p := newPDF(orientation, r.font, title, issued, pageLayout{margin: 25, top: 20, bottom: 22, footerY: -15},
+		func(int) string { return hall + "　编号 " + caseNo })
 	p.SetHeaderFunc(func() {
 		w, _ := p.GetPageSize()
 		const side = 22.0
