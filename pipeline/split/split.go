@@ -224,10 +224,12 @@ func evidence(p Page, lay layout, textTop int, run running, pageType string, pag
 	}
 	title := 0.0
 	for _, l := range lines {
-		if !titleShaped(l.text) {
+		// Specks and show-through read as marks around a title (：不动产权证书, ”营业执照).
+		text := closeUp(strings.TrimFunc(l.text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		if !titleShaped(text) {
 			continue
 		}
-		_, named := tax.TitleMatch(l.text)
+		_, named := tax.TitleMatch(text)
 		looks := l.large == sizeLarge || l.centred
 		switch {
 		case named && (l.large == sizeUnknown || looks):
@@ -328,6 +330,31 @@ func firstClausesOf(text string, into map[rune]bool) map[rune]bool {
 		}
 	}
 	return into
+}
+
+// closeUp joins a letter-spaced title (章　程, 委 托 书): when every glyph of a line stands
+// alone between spaces or the marks OCR reads wide spaces as (章：程, 委“托”书), the glyphs
+// are the title. Other lines are returned as they are.
+func closeUp(s string) string {
+	var glyphs []rune
+	run := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			if run++; run > 1 {
+				return s
+			}
+			glyphs = append(glyphs, r)
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return s
+		}
+		run = 0
+	}
+	if len(glyphs) < 2 || len(glyphs) > 8 {
+		return s
+	}
+	return string(glyphs)
 }
 
 // titleShaped reports whether a line could be a title: short, and not a clause or a field.

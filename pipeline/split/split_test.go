@@ -147,3 +147,19 @@ func FuzzPageNumber(f *testing.F) {
 		Pages([]Page{{Text: s}, {Text: s}}, nil, Options{})
 	})
 }
+
+func TestCloseUp(t *testing.T) {
+	for in, want := range map[string]string{
+		"章：程":    "章程",
+		"委 托 书":  "委托书",
+		"委“托”书":  "委托书",
+		"章程":     "章程",
+		"姓名：王伟":  "姓名：王伟",
+		"第 1 页":  "第 1 页",
+		"甲：乙 丙丁": "甲：乙 丙丁",
+	} {
+		if got := closeUp(in); got != want {
+			t.Errorf("closeUp(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
