@@ -53,21 +53,21 @@ func Fields(text string) Result {
 			if blanked(runes, c.start, c.end) {
 				continue
 			}
-			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber, labelled(runes, c.start, idLabels)); ok {
+			if id, ok := withoutDoubledGlyph(c.text, repairIDNumber, labelled(runes, c.start, KindID)); ok {
 				guesses = append(guesses, pending{KindID, id, c.text, c.start, c.end})
-			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC, labelled(runes, c.start, usccLabels)); ok {
+			} else if code, ok := withoutDoubledGlyph(c.text, repairUSCC, labelled(runes, c.start, KindUSCC)); ok {
 				guesses = append(guesses, pending{KindUSCC, code, c.text, c.start, c.end})
 			}
 			continue
 		}
 		// A label names the kind: an ID number's digits are not taken for a credit code that
 		// validates by chance, nor the other way round.
-		if id, ok := repairIDNumber(c.text); ok && !labelled(runes, c.start, usccLabels) {
+		if id, ok := repairIDNumber(c.text); ok && !labelled(runes, c.start, KindUSCC) {
 			f.add(KindID, id, howRead(c.text, id))
 			blank(runes, c.start, c.end)
 			continue
 		}
-		if labelled(runes, c.start, idLabels) {
+		if labelled(runes, c.start, KindID) {
 			continue
 		}
 		if code, ok := readUSCC(c.text); ok {
@@ -154,26 +154,35 @@ func withoutDoubledGlyph(s string, repair func(string) (string, bool), identical
 	return found, found != ""
 }
 
-// Labels printed before an ID number or a credit code on the same line.
-var (
-	idLabels   = []string{"身份证", "身份号码", "证件号码", "公民身份"}
-	usccLabels = []string{"信用代码", "社会信用"}
-)
-
 // labelLookback is how far before a number, on its line, its label may stand: 身份证号码：
-// and a few spaces or characters OCR put in between.
-const labelLookback = 12
+// and a few spaces or characters OCR put in between (（注册号）, say).
+const labelLookback = 16
 
-// labelled reports whether one of labels stands on the same line within labelLookback
-// characters before position start.
-func labelled(runes []rune, start int, labels []string) bool {
+// labelled reports whether a label of kind (codeLabels) stands within labelLookback
+// characters before position start on its line, or ends the line before when the number
+// starts its own line.
+func labelled(runes []rune, start int, kind string) bool {
 	from := start
 	for from > 0 && start-from < labelLookback && runes[from-1] != '\n' {
 		from--
 	}
 	before := string(runes[from:start])
-	for _, l := range labels {
-		if strings.Contains(before, l) {
+	if strings.TrimSpace(before) == "" && from > 0 {
+		// The number starts its line: the label may close the line above.
+		prev := from - 1
+		for prev > 0 && from-1-prev < labelLookback && runes[prev-1] != '\n' {
+			prev--
+		}
+		before = strings.TrimRight(string(runes[prev:from-1]), labelSeparators)
+		for _, l := range codeLabels {
+			if l.kind == kind && strings.HasSuffix(before, l.label) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range codeLabels {
+		if l.kind == kind && strings.Contains(before, l.label) {
 			return true
 		}
 	}

@@ -81,7 +81,12 @@ func TestFields(t *testing.T) {
 		{"unlabelled 19 digits with a doubled digit refused", "账号：2202021995121724335", Result{}},
 		{"uscc P read as F", "统一社会信用代码：91220102AU0945NM2F", guess(KindUSCC, "91220102AU0945NM2P")},
 		{"labelled uscc with a doubled letter", "统一社会信用代码：91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
-		{"label on another line does not count", "身份证号码：\n2202021995121724335", Result{}},
+		// Forms print the value under its label: the label ending the line above counts.
+		{"label closing the line above", "身份证号码：\n2202021995121724335", guess(KindID, "220202199512172435")},
+		{"label inside the line above does not count", "身份证号码：王伟\n2202021995121724335", Result{}},
+		{"label with a note", "统一社会信用代码（注册号）：91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
+		{"label with a slash", "统一社会信用代码/注册号 91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
+		{"short label", "统一代码：91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
 		// Real Tesseract output: one glyph read twice as two look-alikes.
 		{"uscc glyph read twice", "统一社会信用代码：91220202WLDXB13D1l1", guess(KindUSCC, "91220202WLDXB13D11")},
 		{"id glyph read twice", "身份证号码：2201031l98909195957", guess(KindID, id1)},

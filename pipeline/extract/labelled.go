@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"onewindow/pipeline/internal/edit"
 )
@@ -40,12 +43,22 @@ type NearMiss struct {
 	Start, End int
 }
 
-// codeLabels maps each label printed before a code to the kind of code; the longest labels
-// come first so 统一社会信用代码 is not also taken for 信用代码.
+// codeLabels maps each label printed before a code to the kind of code, longest first (see
+// init) so 统一社会信用代码 is not also taken for 信用代码. Forms word the labels many ways;
+// each of these is in use on some issuer's forms (社会统一信用代码 is a common slip of the
+// official name, 统一代码 the short form on business licences).
 var codeLabels = []struct{ label, kind string }{
-	{"统一社会信用代码", KindUSCC}, {"社会信用代码", KindUSCC}, {"信用代码", KindUSCC},
-	{"公民身份号码", KindID}, {"身份证件号码", KindID}, {"身份证件编号", KindID}, {"身份证号码", KindID},
-	{"身份证件号", KindID}, {"身份证号", KindID}, {"证件号码", KindID}, {"身份号码", KindID},
+	{"统一社会信用代码", KindUSCC}, {"社会统一信用代码", KindUSCC}, {"社会信用代码", KindUSCC},
+	{"统一信用代码", KindUSCC}, {"信用代码", KindUSCC}, {"统一代码", KindUSCC},
+	{"公民身份号码", KindID}, {"身份证件号码", KindID}, {"身份证件编号", KindID}, {"身份证明号码", KindID},
+	{"身份证号码", KindID}, {"身份证编号", KindID}, {"身份证件号", KindID}, {"身份证号", KindID},
+	{"证件号码", KindID}, {"证件编号", KindID}, {"身份号码", KindID}, {"证件号", KindID}, {"身份证", KindID},
+}
+
+func init() {
+	slices.SortStableFunc(codeLabels, func(a, b struct{ label, kind string }) int {
+		return utf8.RuneCountInString(b.label) - utf8.RuneCountInString(a.label)
+	})
 }
 
 // NearMisses returns the labelled codes of text that do not validate, or only as a guess:
@@ -78,9 +91,7 @@ func labelledSpans(runes []rune) []labelSpan {
 			continue
 		}
 		j := i + n
-		for j < len(runes) && strings.ContainsRune(":：;；,，.。 \t", runes[j]) {
-			j++
-		}
+		j = pastLabel(runes, j)
 		if j+1 < len(runes) && unicode.Is(unicode.Han, runes[j]) && isCodeRune(runes[j+1]) {
 			j++
 		}
@@ -102,6 +113,44 @@ func labelledSpans(runes []rune) []labelSpan {
 		i = max(i, end-1)
 	}
 	return out
+}
+
+// labelSeparators are what may stand between a label and its code.
+const labelSeparators = ":：;；,，.。 \t"
+
+// pastLabel returns where the code after a label ending at runes[j] starts: past a colon
+// and spaces; past a short note on the label, such as （注册号）, (身份证) or /注册号; and onto
+// the next line when the label ends its line (forms that print the value under the label).
+func pastLabel(runes []rune, j int) int {
+	skip := func(j int) int {
+		for j < len(runes) && strings.ContainsRune(labelSeparators, runes[j]) {
+			j++
+		}
+		return j
+	}
+	j = skip(j)
+	if j < len(runes) {
+		switch runes[j] {
+		case '(', '（', '[', '【':
+			if k := slices.IndexFunc(runes[j+1:min(len(runes), j+10)], func(r rune) bool {
+				return r == ')' || r == '）' || r == ']' || r == '】'
+			}); k >= 0 && !slices.ContainsFunc(runes[j+1:j+1+k], unicode.IsDigit) {
+				j = skip(j + k + 2)
+			}
+		case '/', '、':
+			k := j + 1
+			for k < len(runes) && k-j <= 6 && unicode.Is(unicode.Han, runes[k]) {
+				k++
+			}
+			if k > j+1 {
+				j = skip(k)
+			}
+		}
+	}
+	if j < len(runes) && runes[j] == '\n' {
+		j = skip(j + 1)
+	}
+	return j
 }
 
 // labelAt returns the kind and length of the label starting at runes[i]. A label of six
@@ -244,6 +293,10 @@ var maxDisagreements = map[string]int{KindID: 2, KindUSCC: 3}
 // majority, validates by chance now and then, so the caller reads again while it can and
 // files a value that never agreed as a candidate (Result.AddReading).
 func Reread(kind, raw string, rereads ...string) (value string, agreed, ok bool) {
+	rereads = slices.Clone(rereads)
+	for i, r := range rereads {
+		rereads[i] = codeOf(r)
+	}
 	value, ok = rereadValue(kind, raw, rereads)
 	if !ok {
 		return "", false, false
@@ -254,7 +307,49 @@ func Reread(kind, raw string, rereads ...string) (value string, agreed, ok bool)
 			direct++
 		}
 	}
-	return value, direct >= 2, true
+	return value, direct >= 2 && !outvoted(kind, value, rereads), true
+}
+
+// codeOf is the code in a reading of a region: where the region reached past the code (a
+// short reading is widened to the right, and the next field may stand there), the pieces
+// that make up its eighteen characters from the left, else the reading without spaces.
+func codeOf(reading string) string {
+	pieces := strings.Fields(reading)
+	n := 0
+	for i, piece := range pieces[:max(0, len(pieces)-1)] {
+		if n += utf8.RuneCountInString(piece); n == 18 {
+			return clean(strings.Join(pieces[:i+1], ""))
+		}
+	}
+	return clean(reading)
+}
+
+// outvoted reports whether the rereads, place by place, point at another valid value: among
+// many scales two misreadings now and then agree with each other, and such a pair validates by
+// chance once in a few dozen, while the scales that read those places right outvote it. A
+// majority that does not validate (one scale's misreading repeated by its neighbours) does
+// not count against two readings that do.
+func outvoted(kind, value string, rereads []string) bool {
+	want := []rune(fold(value))
+	major := slices.Clone(want)
+	for i, w := range want {
+		votes := map[rune]int{}
+		for _, r := range rereads {
+			if c := []rune(fold(clean(r))); len(c) == len(want) {
+				votes[c[i]]++
+			}
+		}
+		for _, c := range slices.Sorted(maps.Keys(votes)) { // sorted: ties go the same way each time
+			if n := votes[c]; n > votes[major[i]] || n == votes[major[i]] && major[i] != w && c == w {
+				major[i] = c
+			}
+		}
+	}
+	if string(major) == string(want) {
+		return false
+	}
+	v, src, ok := resolveSpan(kind, string(major))
+	return ok && src != guessed && v != value
 }
 
 func rereadValue(kind, raw string, rereads []string) (string, bool) {

@@ -10,6 +10,7 @@ import (
 	"github.com/otiai10/gosseract/v2"
 
 	"onewindow/pipeline"
+	"onewindow/pipeline/reread"
 )
 
 // DefaultLineLanguages read single lines of codes again (pipeline/reread): the English model
@@ -40,14 +41,14 @@ func sharedLine(tessdataPrefix string) *lineClient {
 	return l
 }
 
-// ReadRegion recognises the region box of a page image as one line of text whose characters
-// are textHeight pixels high once scaled, with only the characters of whitelist ("" allows
-// all). It implements reread.RegionReader.
-func (e *Engine) ReadRegion(page pipeline.PageImage, box image.Rectangle, textHeight int, whitelist string) (string, error) {
-	// Scaled so capitals are textHeight high (a line box is about 5/3 of them), 1x to 4x.
-	scale := min(max(float64(textHeight)/float64(max(1, box.Dy()*3/5)), 1), 4)
+// ReadRegion recognises the region box of a page image as one line of text, read as scan
+// says (its characters scaled to scan.Height pixels, made black and white at scan.Ink), with
+// only the characters of whitelist ("" allows all). It implements reread.RegionReader.
+func (e *Engine) ReadRegion(page pipeline.PageImage, box image.Rectangle, scan reread.Scan, whitelist string) (string, error) {
+	// Scaled so capitals are scan.Height high (a line box is about 5/3 of them), 1x to 4x.
+	scale := min(max(float64(scan.Height)/float64(max(1, box.Dy()*3/5)), 1), 4)
 	// Tesseract misreads glyphs that touch the image's edge.
-	data, ok := cropPNG(page.Data, box.Min.X, box.Min.Y, box.Dx(), box.Dy(), scale, 16)
+	data, ok := cropPNG(page.Data, box.Min.X, box.Min.Y, box.Dx(), box.Dy(), scale, scan.Ink, 16)
 	if !ok {
 		return "", ErrBadImage
 	}

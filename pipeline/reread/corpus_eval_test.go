@@ -64,7 +64,7 @@ func TestRereadCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !warmed { // load the line reader's model first: a worker pays that once, not per page
-				plain.ReadRegion(img, image.Rect(0, 0, 100, 30), 40, "0123456789")
+				plain.ReadRegion(img, image.Rect(0, 0, 100, 30), reread.Scan{Height: 40}, "0123456789")
 				warmed = true
 			}
 			start := time.Now()
@@ -80,7 +80,7 @@ func TestRereadCorpus(t *testing.T) {
 			rereadTime += time.Since(start)
 			pagesRead++
 			for _, reg := range reread.Regions(cached) {
-				text, _ := plain.ReadRegion(img, reg.Box, 40, "")
+				text, _ := plain.ReadRegion(img, reg.Box, reread.Scan{Height: 40}, "")
 				t.Logf("%s page %d: region %s %q at %v read unlimited %q", b.File, i, reg.Kind, reg.Raw, reg.Box, text)
 			}
 			for _, r := range page.Reread {

@@ -14,7 +14,7 @@ type fakeReader struct {
 	calls int
 }
 
-func (f *fakeReader) ReadRegion(_ pipeline.PageImage, _ image.Rectangle, _ int, _ string) (string, error) {
+func (f *fakeReader) ReadRegion(_ pipeline.PageImage, _ image.Rectangle, _ Scan, _ string) (string, error) {
 	f.calls++
 	return f.text, nil
 }
@@ -39,7 +39,7 @@ func TestPage(t *testing.T) {
 		{"guessed code re-read", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("912202044N0DRTUB8H", 310, 700)},
 			"912202044N0DRTU88H", 2, []string{"912202044N0DRTU88H"}},
 		{"re-read that does not validate dropped", []pipeline.Word{word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)},
-			"91220106GDEBS4BKSE", len(targetHeights), nil},
+			"91220106GDEBS4BKSE", len(scans), nil},
 		{"no label: nothing read", []pipeline.Word{word("编号", 10, 60), word("91220106GDEBS4BKSE", 310, 700)}, "", 0, nil},
 	}
 	for _, tc := range tests {
