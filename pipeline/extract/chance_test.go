@@ -157,7 +157,7 @@ func oneReading(raw string) string {
 }
 
 // targetScales stands for the scales a region is read again at.
-var targetScales = [8]int{40, 56, 32, 48, 44, 64, 28, 72}
+var targetScales = [8]int{40, 40, 56, 56, 32, 48, 40, 56} // reread.scans
 
 var corruptions = []struct {
 	name    string

@@ -47,8 +47,12 @@ func sharedLine(tessdataPrefix string) *lineClient {
 func (e *Engine) ReadRegion(page pipeline.PageImage, box image.Rectangle, scan reread.Scan, whitelist string) (string, error) {
 	// Scaled so capitals are scan.Height high (a line box is about 5/3 of them), 1x to 4x.
 	scale := min(max(float64(scan.Height)/float64(max(1, box.Dy()*3/5)), 1), 4)
+	region, ok := e.region(page, box)
+	if !ok {
+		return "", ErrBadImage
+	}
 	// Tesseract misreads glyphs that touch the image's edge.
-	data, ok := cropPNG(page.Data, box.Min.X, box.Min.Y, box.Dx(), box.Dy(), scale, scan.Ink, 16)
+	data, ok := cropPNG(region, 0, 0, box.Dx(), box.Dy(), scale, scan.Ink, 16)
 	if !ok {
 		return "", ErrBadImage
 	}
@@ -57,6 +61,32 @@ func (e *Engine) ReadRegion(page pipeline.PageImage, box image.Rectangle, scan r
 		dpi = pipeline.DefaultDPI
 	}
 	return e.readLine(data, int(dpi*scale+0.5), whitelist)
+}
+
+// regionCrop is the last region ReadRegion cut out of a page, kept for the next scan of it:
+// decoding the whole page image is most of the cost of a reading.
+type regionCrop struct {
+	page *byte // the page image's first byte: which page
+	size int
+	box  image.Rectangle
+	png  []byte
+}
+
+// region returns box of page's image as a gray PNG at its own size, cut once per region.
+func (e *Engine) region(page pipeline.PageImage, box image.Rectangle) ([]byte, bool) {
+	if len(page.Data) == 0 {
+		return nil, false
+	}
+	c := &e.lastRegion
+	if c.page == &page.Data[0] && c.size == len(page.Data) && c.box == box {
+		return c.png, true
+	}
+	data, ok := cropPNG(page.Data, box.Min.X, box.Min.Y, box.Dx(), box.Dy(), 1, 0, 0)
+	if !ok {
+		return nil, false
+	}
+	*c = regionCrop{page: &page.Data[0], size: len(page.Data), box: box, png: data}
+	return data, true
 }
 
 // readLine recognises an encoded image of one line of text.

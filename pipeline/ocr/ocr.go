@@ -117,6 +117,8 @@ type Engine struct {
 	osd    *tessAPI      // orientation detection, made on the first sideways page
 	passes int           // recognitions run, counting second passes
 	closed bool
+	// lastRegion is the region read again last (ReadRegion), for its next scan.
+	lastRegion regionCrop
 }
 
 // NewEngine checks that Tesseract can load the configured languages and returns an engine.
