@@ -18,6 +18,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"onewindow/internal/fields"
+	"onewindow/pipeline"
+	"onewindow/pipeline/extract"
 )
 
 type truthBatch struct {
@@ -50,15 +54,25 @@ func indexCorpus(t *testing.T, x *Index, dir string, each func(id, caseNo string
 		for n, d := range b.Documents {
 			id := fmt.Sprintf("%s-%03d", caseNo, n+1)
 			var ocr, truth []string
+			var rereads []pipeline.FieldReading
 			for _, p := range d.Pages {
-				var page struct{ Text string }
+				var page pipeline.OCRPage
 				if data, err := os.ReadFile(fmt.Sprintf("%s-%d.json", base, p)); err == nil {
 					_ = json.Unmarshal(data, &page)
 				}
 				ocr = append(ocr, page.Text)
+				rereads = append(rereads, page.Reread...)
 				truth = append(truth, b.Pages[p].Text)
 			}
-			if err := x.Add(&Record{DocumentID: id, CaseNo: caseNo}, strings.Join(ocr, "\n")); err != nil {
+			// The codes the pipeline files, as assembly finds them: from the text, and
+			// re-read where two readings agreed.
+			found := extract.Fields(strings.Join(ocr, "\n"))
+			for _, r := range rereads {
+				found.AddReading(r.Kind, r.Raw, r.Value, r.Agreed)
+			}
+			rec := &Record{DocumentID: id, CaseNo: caseNo, Fields: map[string][]string{
+				fields.IDNumbers: found.IDNumbers, fields.USCC: found.USCC}}
+			if err := x.Add(rec, strings.Join(ocr, "\n")); err != nil {
 				t.Fatal(err)
 			}
 			each(id, caseNo, d.Fields, strings.Join(truth, "\n"))
@@ -161,7 +175,8 @@ func TestQueryHitRate(t *testing.T) {
 // TestLookupsByKind measures look-ups as people type them, within the right case, by kind:
 // Chinese phrases of 2-10 characters cut from the printed text, an ID number's or credit
 // code's first 8 characters or 8 from its middle (no *), and a Latin word of 6 letters or more
-// cut to its first 4-7. The index holds what OCR read (no extracted fields: a lower bound).
+// cut to its first 4-7. The index holds what OCR read and the codes the pipeline extracts from
+// it (the text and agreed re-readings; no confirmation from the case: a lower bound).
 func TestLookupsByKind(t *testing.T) {
 	for _, dir := range strings.Split(os.Getenv("ONEWINDOW_OCR_CACHE"), ":") {
 		if dir == "" {
