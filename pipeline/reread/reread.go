@@ -73,49 +73,74 @@ type Region struct {
 
 // Regions lists the labelled codes of page that do not validate, with the image region
 // each stands in: the code's words, widened left to the label and right by a character so
-// that a digit OCR dropped or glued to the label is inside.
+// that a digit OCR dropped or glued to the label is inside. A code printed under a label
+// that closes its line is found too.
 func Regions(page pipeline.OCRPage) []Region {
 	var out []Region
-	for _, line := range lines(page.Words) {
+	ls := lines(page.Words)
+	for i, line := range ls {
 		text, owner := lineText(line)
 		for _, nm := range extract.NearMisses(text) {
-			if nm.Start >= nm.End || nm.End > len(owner) {
+			if reg, ok := region(page, line, text, owner, nm); ok {
+				out = append(out, reg)
+			}
+		}
+		if i+1 == len(ls) {
+			continue
+		}
+		// The label may close this line and the code start the next.
+		next, nextOwner := lineText(ls[i+1])
+		skip := utf8.RuneCountInString(text) + 1
+		for _, nm := range extract.NearMisses(text + "\n" + next) {
+			if nm.Start < skip {
 				continue
 			}
-			first, last := owner[nm.Start], owner[nm.End-1]
-			box := line[first].Box
-			for _, w := range line[first : last+1] {
-				box = box.Union(w.Box)
+			nm.Start, nm.End = nm.Start-skip, nm.End-skip
+			if reg, ok := region(page, ls[i+1], next, nextOwner, nm); ok {
+				out = append(out, reg)
 			}
-			// A speck or a stamp touching a word would make the union taller than the line,
-			// and the crop, scaled by its height, too small to read: the line's words say
-			// where it runs.
-			box.Min.Y, box.Max.Y = lineExtent(line)
-			h := box.Dy()
-			short := codeLength-utf8.RuneCountInString(nm.Raw) > 1
-			if cut := leadIn(line[first], text, owner, nm.Start); cut > 0 {
-				// The label (or a colon) shares the code's first word: start after it.
-				box.Min.X += cut - h
-			} else if first > 0 && line[first-1].Box.Max.X < box.Min.X {
-				box.Min.X = max(line[first-1].Box.Max.X, box.Min.X-2*h)
-			} else {
-				box.Min.X -= h / 2
-			}
-			box.Max.X += h
-			if short {
-				// OCR made out only part of the code: the rest may be to the right of it.
-				box.Max.X += (codeLength - utf8.RuneCountInString(nm.Raw)) * h
-			}
-			box.Min.Y -= h / 3
-			box.Max.Y += h / 3
-			box = box.Intersect(image.Rect(0, 0, page.Width, page.Height))
-			if box.Empty() {
-				continue
-			}
-			out = append(out, Region{Kind: nm.Kind, Raw: nm.Raw, Box: box})
 		}
 	}
 	return out
+}
+
+// region is where near miss nm, found in text (the words of line, owner saying which word
+// each rune came from), stands on page.
+func region(page pipeline.OCRPage, line []pipeline.Word, text string, owner []int, nm extract.NearMiss) (Region, bool) {
+	if nm.Start >= nm.End || nm.End > len(owner) {
+		return Region{}, false
+	}
+	first, last := owner[nm.Start], owner[nm.End-1]
+	box := line[first].Box
+	for _, w := range line[first : last+1] {
+		box = box.Union(w.Box)
+	}
+	// A speck or a stamp touching a word would make the union taller than the line,
+	// and the crop, scaled by its height, too small to read: the line's words say
+	// where it runs.
+	box.Min.Y, box.Max.Y = lineExtent(line)
+	h := box.Dy()
+	short := codeLength-utf8.RuneCountInString(nm.Raw) > 1
+	if cut := leadIn(line[first], text, owner, nm.Start); cut > 0 {
+		// The label (or a colon) shares the code's first word: start after it.
+		box.Min.X += cut - h
+	} else if first > 0 && line[first-1].Box.Max.X < box.Min.X {
+		box.Min.X = max(line[first-1].Box.Max.X, box.Min.X-2*h)
+	} else {
+		box.Min.X -= h / 2
+	}
+	box.Max.X += h
+	if short {
+		// OCR made out only part of the code: the rest may be to the right of it.
+		box.Max.X += (codeLength - utf8.RuneCountInString(nm.Raw)) * h
+	}
+	box.Min.Y -= h / 3
+	box.Max.Y += h / 3
+	box = box.Intersect(image.Rect(0, 0, page.Width, page.Height))
+	if box.Empty() {
+		return Region{}, false
+	}
+	return Region{Kind: nm.Kind, Raw: nm.Raw, Box: box}, true
 }
 
 // Page reads every region of Regions(*page) again from img (the upright page image the words

@@ -81,3 +81,23 @@ func TestRegionHeight(t *testing.T) {
 		t.Errorf("region %v: want the line's height (100-130) and the speck's width", b)
 	}
 }
+
+// A form that prints the code under its label: the region is the code's line.
+func TestRegionUnderItsLabel(t *testing.T) {
+	code := word("91220106GDEBS4BKSE", 40, 430)
+	code.Line, code.Box.Min.Y, code.Box.Max.Y = 2, 150, 180
+	page := pipeline.OCRPage{Width: 1000, Height: 1400, Words: []pipeline.Word{word("统一社会信用代码：", 10, 300), code}}
+	regs := Regions(page)
+	if len(regs) != 1 || regs[0].Raw != "91220106GDEBS4BKSE" {
+		t.Fatalf("regions %v", regs)
+	}
+	if b := regs[0].Box; b.Min.Y < 135 || b.Max.Y > 195 || b.Min.X > 40 || b.Max.X < 430 {
+		t.Errorf("region %v: want the code's line (150-180, 40-430)", b)
+	}
+	// A label inside its line does not reach the line below.
+	other := word("王伟", 310, 360)
+	page.Words = []pipeline.Word{word("统一社会信用代码：", 10, 300), other, code}
+	if regs := Regions(page); len(regs) != 0 {
+		t.Errorf("regions %v, want none", regs)
+	}
+}
