@@ -88,14 +88,19 @@ func Regions(page pipeline.OCRPage) []Region {
 		if i+1 == len(ls) {
 			continue
 		}
-		// The label may close this line and the code start the next.
+		// The label may close this line and the code start the next. Codes labelled on the
+		// next line itself are that line's own.
 		next, nextOwner := lineText(ls[i+1])
 		skip := utf8.RuneCountInString(text) + 1
+		own := extract.NearMisses(next)
 		for _, nm := range extract.NearMisses(text + "\n" + next) {
 			if nm.Start < skip {
 				continue
 			}
 			nm.Start, nm.End = nm.Start-skip, nm.End-skip
+			if slices.Contains(own, nm) {
+				continue
+			}
 			if reg, ok := region(page, ls[i+1], next, nextOwner, nm); ok {
 				out = append(out, reg)
 			}

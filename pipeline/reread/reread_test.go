@@ -101,3 +101,14 @@ func TestRegionUnderItsLabel(t *testing.T) {
 		t.Errorf("regions %v, want none", regs)
 	}
 }
+
+// A code labelled on its own line is one region, however the line before ends.
+func TestRegionOnce(t *testing.T) {
+	title := word("营业执照", 10, 300)
+	title.Line, title.Box.Min.Y, title.Box.Max.Y = 0, 50, 80
+	page := pipeline.OCRPage{Width: 1000, Height: 1400, Words: []pipeline.Word{title,
+		word("统一社会信用代码：", 10, 300), word("91220106GDEBS4BKSE", 310, 700)}}
+	if regs := Regions(page); len(regs) != 1 {
+		t.Fatalf("regions %v, want one", regs)
+	}
+}
