@@ -210,7 +210,7 @@ func (p *Processor) renderPDF(ctx context.Context, out io.Writer, b *storage.Bat
 			stamped := p.stage(pipeline.StageStamp)
 			wpt, hpt := pdfout.PageSize(img)
 			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
-				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI}
+				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI, Rotate: page.Rotate}
 			if i == 0 {
 				info.VerifyID = archive.VerifyURL(p.publicBaseURL(), id, textSHA256)
 			}

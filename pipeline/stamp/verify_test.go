@@ -1,7 +1,10 @@
 package stamp
 
 import (
+	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +42,50 @@ func TestVerificationURLReads(t *testing.T) {
 			}, pdfout.Page{Image: page, Overlay: ov.Ops, OverlayResources: ov.Resources})
 			if got := decodeQR(t, pdf, ov.StampBox, hPt); got != url {
 				t.Errorf("QR decodes to %q", got)
+			}
+		})
+	}
+}
+
+// A page a person turned (its /Rotate) shows its stamp and page number upright where they
+// were placed on the page as shown, clear of its words: the stamp's QR code reads from the
+// box the overlay names, and Tesseract, with no orientation detection, reads the hall's name
+// and the page number from the rendered page.
+func TestMarksUprightOnTurnedPage(t *testing.T) {
+	s := newStamper(t)
+	img, words := syntheticPage(1240, 1754, []block{{x: 150, y: 500, lines: 12, words: 7}})
+	page := pipeline.PageImage{Data: encode.PNG(t, img), Format: pipeline.FormatPNG, Width: 1240, Height: 1754, DPI: testDPI}
+	wPt, hPt := pdfout.PageSize(page)
+	for _, rotate := range []int{90, 180, 270} {
+		t.Run(fmt.Sprint(rotate), func(t *testing.T) {
+			const url = "https://zwfw.example.gov.cn/verify/turned"
+			ov, err := s.PageOverlay(PageInfo{PageNo: 1, PageCount: 1, CaseNo: "JL2024-000123", Station: "A08",
+				Date: time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC), VerifyID: url, WidthPt: wPt, HeightPt: hPt, DPI: testDPI,
+				Words: words, Rotate: rotate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			shownW, shownH := wPt, hPt
+			if rotate != 180 {
+				shownW, shownH = hPt, wPt
+			}
+			if b := ov.StampBox; b.X0 < 0 || b.Y0 < 0 || b.X1 > shownW || b.Y1 > shownH {
+				t.Fatalf("stamp %v is off the %gx%g page as shown", b, shownW, shownH)
+			}
+			pdf := encode.PDF(t, func(f io.Writer) encode.PageWriter[pdfout.Page] {
+				return pdfout.NewWriter(f, pdfout.Meta{Title: "turned"})
+			}, pdfout.Page{Image: page, Overlay: ov.Ops, OverlayResources: ov.Resources, Rotate: rotate})
+			if got := decodeQR(t, pdf, ov.StampBox, shownH); got != url {
+				t.Errorf("QR decodes to %q", got)
+			}
+			out := filepath.Join(t.TempDir(), "shown")
+			encode.Run(t, "pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", pdf, out)
+			text := encode.Run(t, "tesseract", out+".png", "-", "-l", "chi_sim", "--psm", "11")
+			squeezed := strings.Join(strings.Fields(text), "")
+			for _, want := range []string{testHall, "第1页"} {
+				if !strings.Contains(squeezed, want) {
+					t.Errorf("%q not read upright from the page as shown; read:\n%s", want, text)
+				}
 			}
 		})
 	}
