@@ -36,10 +36,12 @@ var (
 type childHello struct{ Options Options }
 
 // childRequest asks for the page's recognition, or with ShrinkTo > 0 for the page image
-// shrunk to at most that many pixels.
+// shrunk to at most that many pixels. Turned asks for Engine.RecognizeTurned by Turn.
 type childRequest struct {
 	Image    pipeline.PageImage
 	ShrinkTo int64
+	Turned   bool
+	Turn     int
 }
 
 // childResponse carries one page's recognition; Image is the page turned upright (only when
@@ -119,7 +121,13 @@ func ServeChild(in io.Reader, out io.Writer) error {
 				resp.Image = &small
 			}
 		} else {
-			page, upright, err := engine.Recognize(context.Background(), req.Image)
+			recognize := engine.Recognize
+			if req.Turned {
+				recognize = func(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error) {
+					return engine.RecognizeTurned(ctx, img, req.Turn)
+				}
+			}
+			page, upright, err := recognize(context.Background(), req.Image)
 			if resp = failure(err); err == nil {
 				resp.Page = page
 				if page.Rotation != 0 {

@@ -85,7 +85,17 @@ func (p *IsolatedPool) Ping() error { return Ping(p.opts) }
 
 // Recognize runs Engine.Recognize for the page in an engine process.
 func (p *IsolatedPool) Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error) {
-	resp, err := p.do(ctx, childRequest{Image: img})
+	return p.recognize(ctx, childRequest{Image: img})
+}
+
+// RecognizeTurned runs Engine.RecognizeTurned for the page in an engine process.
+func (p *IsolatedPool) RecognizeTurned(ctx context.Context, img pipeline.PageImage, turn int) (pipeline.OCRPage, pipeline.PageImage, error) {
+	return p.recognize(ctx, childRequest{Image: img, Turned: true, Turn: turn})
+}
+
+func (p *IsolatedPool) recognize(ctx context.Context, req childRequest) (pipeline.OCRPage, pipeline.PageImage, error) {
+	img := req.Image
+	resp, err := p.do(ctx, req)
 	if err != nil {
 		return pipeline.OCRPage{}, img, err
 	}

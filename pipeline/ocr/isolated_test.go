@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"strings"
@@ -151,4 +153,51 @@ func BenchmarkIsolationOverhead(b *testing.B) {
 	b.ReportMetric(inProcess.Seconds()*1000/n, "ms/page-in-process")
 	b.ReportMetric(isolated.Seconds()*1000/n, "ms/page-isolated")
 	b.ReportMetric(float64(isolated)/float64(inProcess), "ratio")
+}
+
+// A page scanned sideways and read turned back the way a person said is up reads like the
+// upright page, through the engine process; its word boxes and the image that comes back
+// are in the turned frame.
+func TestIsolatedPoolRecognizeTurned(t *testing.T) {
+	src, _ := testPage(t)
+	sideways := encodePNG(t, rotateImage(src, 90))
+	p := NewIsolatedPool(Options{}, 1, IsolationOptions{Command: testChild})
+	defer p.Close()
+	page, turned, err := p.RecognizeTurned(context.Background(), sideways, 270)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkText(t, page.Text)
+	checkWords(t, page)
+	if page.Rotation != 270 || page.Width != 1240 || page.Height != 800 || turned.Width != 1240 || turned.Height != 800 {
+		t.Errorf("rotation %d, page %dx%d, image %dx%d; want 270 and 1240x800", page.Rotation,
+			page.Width, page.Height, turned.Width, turned.Height)
+	}
+	got, err := png.Decode(bytes.NewReader(turned.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.(*image.Gray).Pix, src.(*image.Gray).Pix) {
+		t.Error("the turned image is not the upright page")
+	}
+}
+
+// The person's turn is final: an upright page turned upside down on request is read upside
+// down, where orientation detection would have turned it back.
+func TestRecognizeTurnedSkipsOrientation(t *testing.T) {
+	_, img := testPage(t)
+	e := newTestEngine(t)
+	page, _, err := e.RecognizeTurned(context.Background(), img, 180)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Rotation != 180 || e.passes != 1 {
+		t.Errorf("rotation %d after %d passes, want 180 after 1", page.Rotation, e.passes)
+	}
+	if strings.Contains(string(stripSpace(page.Text)), "22240119951205008X") {
+		t.Errorf("the page was read upright:\n%s", page.Text)
+	}
+	if _, _, err := e.RecognizeTurned(context.Background(), img, 45); err == nil {
+		t.Error("a turn of 45 degrees was accepted")
+	}
 }

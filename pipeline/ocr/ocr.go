@@ -150,6 +150,24 @@ func (e *Engine) Close() {
 // with the upright image (img itself when no turn was needed). Word boxes are in the upright
 // image's pixels. Cancelling ctx stops between steps, not inside Tesseract.
 func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error) {
+	return e.recognize(ctx, img, 0, !e.opts.SkipOrientation)
+}
+
+// RecognizeTurned recognises the page turned clockwise by turn (0, 90, 180 or 270), the way a
+// person said is up, so without orientation detection: its guess is what the person
+// overruled. It returns the words, in the turned image's pixels, and the turned image; the
+// page's Rotation is turn.
+func (e *Engine) RecognizeTurned(ctx context.Context, img pipeline.PageImage, turn int) (pipeline.OCRPage, pipeline.PageImage, error) {
+	turn = ((turn % 360) + 360) % 360
+	if turn%90 != 0 {
+		return pipeline.OCRPage{}, img, fmt.Errorf("ocr: turn %d is not a quarter turn", turn)
+	}
+	return e.recognize(ctx, img, turn, false)
+}
+
+// recognize reads img turned clockwise by turn, then turned again by orientation detection
+// when detect is set.
+func (e *Engine) recognize(ctx context.Context, img pipeline.PageImage, turn int, detect bool) (pipeline.OCRPage, pipeline.PageImage, error) {
 	if e.closed {
 		return pipeline.OCRPage{}, img, ErrClosed
 	}
@@ -178,13 +196,21 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 	if !decodes(img.Data) {
 		return pipeline.OCRPage{}, img, ErrBadImage
 	}
+	if turn != 0 {
+		turned, err := rotatePage(img, turn)
+		if err != nil {
+			return pipeline.OCRPage{}, img, err
+		}
+		img = turned
+	}
 	recognized := pipeline.Timed(e.opts.Stages, pipeline.StageOCR)
 	page, err := e.recognizeAs(img, dpi)
 	if err != nil {
 		return page, img, err
 	}
+	page.Rotation = turn
 	recognized()
-	if !e.opts.SkipOrientation {
+	if detect {
 		oriented := pipeline.Timed(e.opts.Stages, pipeline.StageOrient)
 		if page, img, err = e.orient(ctx, img, dpi, page); err != nil {
 			return pipeline.OCRPage{}, img, err
