@@ -82,6 +82,10 @@ type Page struct {
 	// /Rotate, which turns image, text layer and overlay together, so the invisible text stays
 	// over the words it was read from and the file stays PDF/A.
 	Rotate int
+	// OCRShown says OCR's words are in the page as shown, turned by Rotate: a page read again
+	// the way a person turned it. The text layer is then drawn through the same turn, so it
+	// lies over the words as they show, while the image stays the scan as it was.
+	OCRShown bool
 }
 
 // Resources are the named page resources an overlay may use.
@@ -156,6 +160,22 @@ func PageSize(img pipeline.PageImage) (widthPt, heightPt float64) {
 	return float64(img.Width) * 72 / dpi, float64(img.Height) * 72 / dpi
 }
 
+// ShownPage describes a w x h page as shown under /Rotate rotate (clockwise): the shown
+// page's size, and the cm operands that map its points back onto the page's. Whatever is
+// laid out upright on a turned page (its stamp, a text layer read turned) is drawn through
+// that cm.
+func ShownPage(w, h float64, rotate int) (shownW, shownH float64, toPage string) {
+	switch (rotate%360 + 360) % 360 {
+	case 90: // page (x, y) shows at (y, w-x)
+		return h, w, "0 1 -1 0 " + num(w) + " 0"
+	case 180: // page (x, y) shows at (w-x, h-y)
+		return w, h, "-1 0 0 -1 " + num(w) + " " + num(h)
+	case 270: // page (x, y) shows at (h-y, x)
+		return h, w, "0 -1 1 0 0 " + num(h)
+	}
+	return w, h, "1 0 0 1 0 0"
+}
+
 // ValidRotation says whether deg is a page rotation PDF allows and the writer writes.
 func ValidRotation(deg int) bool { return deg == 0 || deg == 90 || deg == 180 || deg == 270 }
 
@@ -210,7 +230,20 @@ func (w *Writer) addPage(p Page) error {
 		if ocrW <= 0 || ocrH <= 0 {
 			ocrW, ocrH = img.width, img.height
 		}
-		hasText = writeTextLayer(&content, p.OCR.Words, wPt/float64(ocrW), hPt/float64(ocrH), hPt)
+		if p.OCRShown && p.Rotate != 0 {
+			shownW, shownH, toPage := ShownPage(wPt, hPt, p.Rotate)
+			if (p.OCR.Width <= 0 || p.OCR.Height <= 0) && p.Rotate%180 != 0 {
+				ocrW, ocrH = img.height, img.width // the image's size as shown
+			}
+			var layer bytes.Buffer
+			if hasText = writeTextLayer(&layer, p.OCR.Words, shownW/float64(ocrW), shownH/float64(ocrH), shownH); hasText {
+				fmt.Fprintf(&content, "q %s cm\n", toPage)
+				content.Write(layer.Bytes())
+				content.WriteString("Q\n")
+			}
+		} else {
+			hasText = writeTextLayer(&content, p.OCR.Words, wPt/float64(ocrW), hPt/float64(ocrH), hPt)
+		}
 	}
 	if hasText && w.fontObj == 0 {
 		w.writeFont()

@@ -75,6 +75,9 @@ type PageInfo struct {
 	DPI float64
 	// Words are the page's OCR words in upright image pixels; marks avoid them.
 	Words []pipeline.Word
+	// WordsShown says Words are in the page as shown, turned by Rotate (pdfout.Page.OCRShown):
+	// the page was read again the way a person turned it.
+	WordsShown bool
 	// Rotate is the page's /Rotate (pdfout.Page.Rotate): it turns the page clockwise when
 	// shown, a page a person turned the right way up. The marks are laid out and drawn upright
 	// on the page as shown, not turned with it.
@@ -143,6 +146,9 @@ func (s *Stamper) PageOverlay(info PageInfo) (Overlay, error) {
 		// Lay the marks out on the page as shown and map them back onto the page.
 		var toPage string
 		obstacles, info.WidthPt, info.HeightPt, toPage = shown(obstacles, info.WidthPt, info.HeightPt, info.Rotate)
+		if info.WordsShown {
+			obstacles = wordRects(info) // measured on the page as shown
+		}
 		c.printf("%s cm\n", toPage)
 	}
 	c.printf("/%s gs\n", alphaName)
@@ -174,20 +180,17 @@ func (s *Stamper) PageOverlay(info PageInfo) (Overlay, error) {
 
 // shown turns rects on a w x h page into the page as shown under /Rotate rotate (clockwise),
 // and returns them with the shown page's size and the cm operands that map the shown page's
-// points back onto the page's.
+// points back onto the page's (pdfout.ShownPage).
 func shown(rects []Rect, w, h float64, rotate int) ([]Rect, float64, float64, string) {
+	sw, sh, cm := pdfout.ShownPage(w, h, rotate)
 	turn := func(r Rect) Rect { return r }
-	sw, sh, cm := w, h, "1 0 0 1 0 0"
 	switch (rotate%360 + 360) % 360 {
 	case 90: // (x, y) shows at (y, w-x)
 		turn = func(r Rect) Rect { return Rect{X0: r.Y0, Y0: w - r.X1, X1: r.Y1, Y1: w - r.X0} }
-		sw, sh, cm = h, w, "0 1 -1 0 "+num(w)+" 0"
 	case 180: // (x, y) shows at (w-x, h-y)
 		turn = func(r Rect) Rect { return Rect{X0: w - r.X1, Y0: h - r.Y1, X1: w - r.X0, Y1: h - r.Y0} }
-		cm = "-1 0 0 -1 " + num(w) + " " + num(h)
 	case 270: // (x, y) shows at (h-y, x)
 		turn = func(r Rect) Rect { return Rect{X0: h - r.Y1, Y0: r.X0, X1: h - r.Y0, Y1: r.X1} }
-		sw, sh, cm = h, w, "0 -1 1 0 0 "+num(h)
 	}
 	out := make([]Rect, len(rects))
 	for i, r := range rects {
