@@ -197,20 +197,18 @@ func (p *Processor) renderPDF(ctx context.Context, out io.Writer, b *storage.Bat
 	plan assemble.Document, results []storage.PageResult, in []assemble.Page, textSHA256 string) error {
 	w := pdfout.NewWriter(out, pdfMeta(plan, b, id, archivalCode))
 	for i, idx := range plan.Pages {
-		r := results[idx]
 		fetched := p.stage(pipeline.StageFetch)
-		data, err := p.Blobs.Get(ctx, storage.Work, r.ImageKey)
+		img, err := p.pageImage(ctx, results[idx])
 		if err != nil {
 			return err
 		}
 		fetched()
-		img := pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}
-		page := pdfout.Page{Image: img, OCR: in[idx].OCR, Rotate: plan.Rotations[idx]}
+		page := pdfout.Page{Image: img, OCR: in[idx].OCR, Rotate: plan.Rotations[idx], OCRShown: in[idx].OCRShown}
 		if p.Stamper != nil {
 			stamped := p.stage(pipeline.StageStamp)
 			wpt, hpt := pdfout.PageSize(img)
 			info := stamp.PageInfo{PageNo: i + 1, PageCount: len(plan.Pages), CaseNo: b.CaseNo, Station: b.Station,
-				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI, Rotate: page.Rotate}
+				Date: b.CreatedAt, WidthPt: wpt, HeightPt: hpt, DPI: img.DPI, Rotate: page.Rotate, WordsShown: page.OCRShown}
 			if i == 0 {
 				info.VerifyID = archive.VerifyURL(p.publicBaseURL(), id, textSHA256)
 			}
@@ -232,6 +230,15 @@ func (p *Processor) renderPDF(ctx context.Context, out io.Writer, b *storage.Bat
 	}
 	defer p.stage(pipeline.StagePDF)()
 	return w.Close()
+}
+
+// pageImage reads the page image the pipeline worked on (the upright or shrunk copy, if any).
+func (p *Processor) pageImage(ctx context.Context, r storage.PageResult) (pipeline.PageImage, error) {
+	data, err := p.Blobs.Get(ctx, storage.Work, r.ImageKey)
+	if err != nil {
+		return pipeline.PageImage{}, err
+	}
+	return pipeline.PageImage{Data: data, Format: r.Format, Width: r.Width, Height: r.Height, DPI: r.DPI}, nil
 }
 
 // publicBaseURL is where people reach this installation's verification page: the setting,

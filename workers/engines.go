@@ -13,10 +13,12 @@ import (
 	"onewindow/storage"
 )
 
-// Recognizer reads one page image, and shrinks one: an ocr.IsolatedPool, whose engines live
-// in child processes so that a crash in Tesseract or Leptonica costs that page, not the worker.
+// Recognizer reads one page image, reads one turned the way a person said is up, and shrinks
+// one: an ocr.IsolatedPool, whose engines live in child processes so that a crash in
+// Tesseract or Leptonica costs that page, not the worker.
 type Recognizer interface {
 	Recognize(ctx context.Context, img pipeline.PageImage) (pipeline.OCRPage, pipeline.PageImage, error)
+	RecognizeTurned(ctx context.Context, img pipeline.PageImage, turn int) (pipeline.OCRPage, pipeline.PageImage, error)
 	Shrink(ctx context.Context, img pipeline.PageImage, maxPixels int64) (pipeline.PageImage, error)
 }
 

@@ -15,6 +15,7 @@ import (
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
 	"onewindow/pipeline/assemble"
+	"onewindow/pipeline/ocr"
 	"onewindow/storage"
 )
 
@@ -72,6 +73,10 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	turned, err := p.readTurned(ctx, b, c, kept, results, in)
+	if err != nil {
+		return err
+	}
 	groups := make([]assemble.Group, len(c.Documents))
 	for i, g := range c.Documents {
 		groups[i] = assemble.Group{Pages: g.Pages, Type: g.Type, Fields: g.Fields, Rotations: g.Rotations}
@@ -92,7 +97,8 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 		var d *storage.Document
 		if kept[i] != nil {
 			d = kept[i]
-		} else if d, err = p.fileDocument(ctx, b, targets[i], plans[i], results, in, corrected); err != nil {
+		} else if d, err = p.fileDocument(ctx, b, targets[i], plans[i], results, in,
+			append(slices.Clip(corrected), turned[i]...)); err != nil {
 			return err
 		}
 		if g.Train && g.Type != "" {
@@ -142,6 +148,49 @@ func (p *Processor) refileBatch(ctx context.Context, t *asynq.Task) error {
 	p.Log.Info("batch corrected", "batch", b.ID, "revision", c.Revision, "by", c.By,
 		"documents", len(docs), "replaced", len(base)-countKept(kept), "trained", len(examples))
 	return p.tellCase(ctx, b, c.Revision)
+}
+
+// readTurned reads again every page a reviewer turned in the groups to be filed anew: the
+// engine read it the wrong way up, so its text, codes and type came out of a page read
+// sideways or upside down. The page is turned as the reviewer said and read without
+// orientation detection; its new reading replaces in's, in the page as shown. It answers,
+// for each group, the event that says which pages were read again. A page the engine
+// cannot read turned keeps its earlier reading.
+func (p *Processor) readTurned(ctx context.Context, b *storage.Batch, c storage.Correction, kept []*storage.Document,
+	results []storage.PageResult, in []assemble.Page) ([][]archive.Event, error) {
+	events := make([][]archive.Event, len(c.Documents))
+	for i, g := range c.Documents {
+		if kept[i] != nil {
+			continue
+		}
+		var read []string
+		for n, pg := range g.Pages {
+			turn := (g.Rotations[pg]%360 + 360) % 360
+			if turn == 0 || pg < 0 || pg >= len(in) {
+				continue
+			}
+			img, err := p.pageImage(ctx, results[pg])
+			if err != nil {
+				return nil, err
+			}
+			page, _, err := p.Engines.RecognizeTurned(ctx, img, turn)
+			if errors.Is(err, ocr.ErrEngineCrashed) || errors.Is(err, ocr.ErrBadImage) {
+				p.Log.Warn("cannot read a turned page again; it keeps its earlier reading",
+					"batch", b.ID, "page", pg, "turn", turn, "err", err)
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			in[pg].OCR, in[pg].OCRShown = &page, true
+			read = append(read, fmt.Sprintf("page %d turned %d°", n+1, turn))
+		}
+		if len(read) > 0 {
+			events[i] = []archive.Event{{Type: "ocr", Agent: "tesseract", Time: time.Now().UTC(),
+				Detail: "read again as the reviewer turned it: " + strings.Join(read, ", ")}}
+		}
+	}
+	return events, nil
 }
 
 // supersede files the note beside a replaced document and marks its index entry, which keeps

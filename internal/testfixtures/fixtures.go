@@ -98,6 +98,18 @@ func Rotate180(src *image.Gray) *image.Gray {
 	return dst
 }
 
+// Rotate90 turns a page a quarter turn clockwise, as a sheet laid sideways on the scanner.
+func Rotate90(src *image.Gray) *image.Gray {
+	b := src.Bounds()
+	dst := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			dst.Pix[x*dst.Stride+(b.Dy()-1-y)] = src.Pix[y*src.Stride+x]
+		}
+	}
+	return dst
+}
+
 // JPEG encodes a page as a scanner would.
 func JPEG(t testing.TB, img image.Image) []byte { t.Helper(); return encode.JPEG(t, img) }
 

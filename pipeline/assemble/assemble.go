@@ -28,6 +28,9 @@ type Page struct {
 	// Dark is a page dark all over (a black sheet, an unlit photo, a scanner lid left open):
 	// kept, never blank, and its document goes to a person, who can tell a mistake from a picture.
 	Dark bool
+	// OCRShown says OCR was read again from the page turned the way a person turned it (its
+	// rotation), so its word boxes are in the page as shown, not in the stored image's pixels.
+	OCRShown bool
 }
 
 // Document is a planned document.
