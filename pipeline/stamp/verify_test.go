@@ -90,3 +90,28 @@ func TestMarksUprightOnTurnedPage(t *testing.T) {
 		})
 	}
 }
+
+// Words read again on the page as shown (WordsShown) are where the marks must not go: the
+// stamp and the page number keep clear of them on the shown page for every turn.
+func TestMarksAvoidWordsReadAsShown(t *testing.T) {
+	s := newStamper(t)
+	for _, rotate := range []int{90, 180, 270} {
+		// The page as shown: landscape for a quarter turn of a portrait scan.
+		shownW, shownH := 1240, 1754
+		if rotate != 180 {
+			shownW, shownH = 1754, 1240
+		}
+		// Text fills the shown page but for a strip at its top, above the block.
+		_, words := syntheticPage(shownW, shownH, []block{{x: 60, y: 400, lines: (shownH - 460) / 45, words: (shownW - 120) / 110}})
+		wPt, hPt := pdfout.PageSize(pipeline.PageImage{Width: 1240, Height: 1754, DPI: testDPI})
+		ov, err := s.PageOverlay(PageInfo{PageNo: 1, PageCount: 2, CaseNo: "JL2024-000123", Station: "A08",
+			Date: time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC), VerifyID: "https://zwfw.example.gov.cn/verify/shown",
+			WidthPt: wPt, HeightPt: hPt, DPI: testDPI, Words: words, WordsShown: true, Rotate: rotate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shownHPt := float64(shownH) * 72 / testDPI
+		assertClear(t, ov.StampBox, words, shownHPt)
+		assertClear(t, ov.FooterBox, words, shownHPt)
+	}
+}
