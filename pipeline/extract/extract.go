@@ -159,8 +159,8 @@ func withoutDoubledGlyph(s string, repair func(string) (string, bool), identical
 const labelLookback = 16
 
 // labelled reports whether a label of kind (codeLabels) stands within labelLookback
-// characters before position start on its line, or ends the line before when the number
-// starts its own line.
+// characters before position start on its line, or closes the line before as a form's field
+// (labelClosesLine) when the number starts its own line.
 func labelled(runes []rune, start int, kind string) bool {
 	from := start
 	for from > 0 && start-from < labelLookback && runes[from-1] != '\n' {
@@ -170,12 +170,11 @@ func labelled(runes []rune, start int, kind string) bool {
 	if strings.TrimSpace(before) == "" && from > 0 {
 		// The number starts its line: the label may close the line above.
 		prev := from - 1
-		for prev > 0 && from-1-prev < labelLookback && runes[prev-1] != '\n' {
+		for prev > 0 && runes[prev-1] != '\n' {
 			prev--
 		}
-		before = strings.TrimRight(string(runes[prev:from-1]), labelSeparators)
 		for _, l := range codeLabels {
-			if l.kind == kind && strings.HasSuffix(before, l.label) {
+			if l.kind == kind && labelClosesLine(string(runes[prev:from-1]), l.label) {
 				return true
 			}
 		}

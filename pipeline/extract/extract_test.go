@@ -84,6 +84,8 @@ func TestFields(t *testing.T) {
 		// Forms print the value under its label: the label ending the line above counts.
 		{"label closing the line above", "身份证号码：\n2202021995121724335", guess(KindID, "220202199512172435")},
 		{"label inside the line above does not count", "身份证号码：王伟\n2202021995121724335", Result{}},
+		{"label alone on the line above", "统一社会信用代码\n91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
+		{"prose ending with the word does not count", "办理时请携带身份证\n2202021995121724335", Result{}},
 		{"label with a note", "统一社会信用代码（注册号）：91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
 		{"label with a slash", "统一社会信用代码/注册号 91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},
 		{"short label", "统一代码：91220104CKLL1MHGAXJ", guess(KindUSCC, "91220104CKL1MHGAXJ")},

@@ -90,8 +90,7 @@ func labelledSpans(runes []rune) []labelSpan {
 		if n == 0 {
 			continue
 		}
-		j := i + n
-		j = pastLabel(runes, j)
+		j := pastLabel(runes, i, i+n)
 		if j+1 < len(runes) && unicode.Is(unicode.Han, runes[j]) && isCodeRune(runes[j+1]) {
 			j++
 		}
@@ -118,17 +117,17 @@ func labelledSpans(runes []rune) []labelSpan {
 // labelSeparators are what may stand between a label and its code.
 const labelSeparators = ":：;；,，.。 \t"
 
-// pastLabel returns where the code after a label ending at runes[j] starts: past a colon
+// pastLabel returns where the code after the label runes[start:end] starts: past a colon
 // and spaces; past a short note on the label, such as （注册号）, (身份证) or /注册号; and onto
-// the next line when the label ends its line (forms that print the value under the label).
-func pastLabel(runes []rune, j int) int {
+// the next line when the label closes a form's field there (labelClosesLine).
+func pastLabel(runes []rune, start, end int) int {
 	skip := func(j int) int {
 		for j < len(runes) && strings.ContainsRune(labelSeparators, runes[j]) {
 			j++
 		}
 		return j
 	}
-	j = skip(j)
+	j := skip(end)
 	if j < len(runes) {
 		switch runes[j] {
 		case '(', '（', '[', '【':
@@ -148,9 +147,35 @@ func pastLabel(runes []rune, j int) int {
 		}
 	}
 	if j < len(runes) && runes[j] == '\n' {
-		j = skip(j + 1)
+		lineStart := start
+		for lineStart > 0 && runes[lineStart-1] != '\n' {
+			lineStart--
+		}
+		if labelClosesLine(string(runes[lineStart:j]), string(runes[start:end])) {
+			j = skip(j + 1)
+		}
 	}
 	return j
+}
+
+// labelClosesLine reports whether line ends with label as a form's field whose value is
+// printed under it: followed by a colon, or standing alone on its line. Prose that ends with
+// the word (请携带身份证) announces nothing on the next line.
+func labelClosesLine(line, label string) bool {
+	tail := strings.TrimRight(line, " \t")
+	colon := strings.HasSuffix(tail, ":") || strings.HasSuffix(tail, "：")
+	tail = strings.TrimRight(tail, labelSeparators)
+	i := strings.LastIndex(tail, label)
+	if i < 0 {
+		return false
+	}
+	head := strings.TrimSpace(tail[:i])
+	rest := strings.TrimSpace(tail[i+len(label):])
+	// A note on the label (（注册号）) may stand between it and the line's end.
+	if rest != "" && !strings.HasPrefix(rest, "(") && !strings.HasPrefix(rest, "（") && !strings.HasPrefix(rest, "/") {
+		return false
+	}
+	return colon || head == ""
 }
 
 // labelAt returns the kind and length of the label starting at runes[i]. A label of six

@@ -170,3 +170,22 @@ func TestCodeOf(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelClosesLine(t *testing.T) {
+	for _, tc := range []struct {
+		line, label string
+		want        bool
+	}{
+		{"身份证号码：", "身份证号码", true},
+		{"委托人：王伟  身份证号码: ", "身份证号码", true},
+		{"统一社会信用代码", "统一社会信用代码", true},
+		{"统一社会信用代码（注册号）：", "统一社会信用代码", true},
+		{"办理时请携带身份证", "身份证", false},
+		{"身份证号码：王伟", "身份证号码", false},
+		{"居民身份证（复印件）", "身份证", false},
+	} {
+		if got := labelClosesLine(tc.line, tc.label); got != tc.want {
+			t.Errorf("labelClosesLine(%q, %q) = %v, want %v", tc.line, tc.label, got, tc.want)
+		}
+	}
+}
