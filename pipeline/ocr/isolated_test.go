@@ -15,6 +15,7 @@ import (
 
 	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
+	"onewindow/pipeline/reread"
 )
 
 // TestMain lets the test binary serve as the engine process of the isolation tests.
@@ -199,5 +200,21 @@ func TestRecognizeTurnedSkipsOrientation(t *testing.T) {
 	}
 	if _, _, err := e.RecognizeTurned(context.Background(), img, 45); err == nil {
 		t.Error("a turn of 45 degrees was accepted")
+	}
+}
+
+// A crop with no ink in it is read, not refused, at every scan: a region cut off the text
+// must not stop the page's other regions from being read again.
+func TestReadRegionBlankCrop(t *testing.T) {
+	e := newTestEngine(t)
+	blank := image.NewGray(image.Rect(0, 0, 400, 300))
+	for i := range blank.Pix {
+		blank.Pix[i] = 255
+	}
+	page := encodePNG(t, blank)
+	for _, scan := range []reread.Scan{{Height: 40}, {Height: 40, Ink: 0.35}, {Height: 56, Ink: 0.65}} {
+		if _, err := e.ReadRegion(page, image.Rect(10, 10, 300, 50), scan, "0123456789"); err != nil {
+			t.Errorf("scan %+v: %v", scan, err)
+		}
 	}
 }

@@ -66,8 +66,9 @@ func (e *Engine) ReadRegion(page pipeline.PageImage, box image.Rectangle, scan r
 // regionCrop is the last region ReadRegion cut out of a page, kept for the next scan of it:
 // decoding the whole page image is most of the cost of a reading.
 type regionCrop struct {
-	page *byte // the page image's first byte: which page
-	size int
+	// page is the page image the region was cut from; holding it keeps its memory from being
+	// reused for another page that could then pass for it.
+	page []byte
 	box  image.Rectangle
 	png  []byte
 }
@@ -78,14 +79,14 @@ func (e *Engine) region(page pipeline.PageImage, box image.Rectangle) ([]byte, b
 		return nil, false
 	}
 	c := &e.lastRegion
-	if c.page == &page.Data[0] && c.size == len(page.Data) && c.box == box {
+	if len(c.page) == len(page.Data) && &c.page[0] == &page.Data[0] && c.box == box {
 		return c.png, true
 	}
 	data, ok := cropPNG(page.Data, box.Min.X, box.Min.Y, box.Dx(), box.Dy(), 1, 0, 0)
 	if !ok {
 		return nil, false
 	}
-	*c = regionCrop{page: &page.Data[0], size: len(page.Data), box: box, png: data}
+	*c = regionCrop{page: page.Data, box: box, png: data}
 	return data, true
 }
 

@@ -62,7 +62,8 @@ static PIX* ow_ink_threshold(PIX* gray, float ink_frac) {
 		if (paper < 0 && seen >= 0.5f * total) paper = i;
 	}
 	numaDestroy(&hist);
-	if (ink < 0 || paper <= ink) return NULL;
+	// A crop of one grey (no ink in it) has no threshold to choose: it is read as it is.
+	if (ink < 0 || paper <= ink) return pixCopy(NULL, gray);
 	int t = ink + (int)((paper - ink) * ink_frac + 0.5f);
 	PIX* bw = pixThresholdToBinary(gray, t < 1 ? 1 : t);
 	if (bw == NULL) return NULL;
