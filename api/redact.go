@@ -51,8 +51,9 @@ func (s *Server) redactedPDF(w http.ResponseWriter, r *http.Request, d *storage.
 	return nil
 }
 
-// writeRedacted writes d anew from its upright page images: resident ID numbers and phone
-// numbers covered on the image where OCR found them, and left out of the text layer. The
+// writeRedacted writes d anew from its upright page images, each turned as the filed copy
+// shows it: resident ID numbers and phone numbers covered on the image where OCR found them
+// (on a turned page, where it was read again turned), and left out of the text layer. The
 // stamp and the original's metadata are not carried; this copy is for reading only.
 func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Document) error {
 	const op = "api.writeRedacted"
@@ -66,15 +67,30 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 		if err != nil {
 			return errs.E(op, errs.Unavailable, "redaction_unavailable", "The page images this copy is made from cannot be read.", err)
 		}
+		// A page a reviewer turned shows turned, and was read again turned (workers' refile):
+		// that reading says where its numbers are. A document turned before pages were read
+		// again has only the first reading.
+		turn := (d.Rotations[idx]%360 + 360) % 360
 		var ocr *pipeline.OCRPage
-		if res.OCRKey != "" {
+		shown := false
+		if turn != 0 {
+			turned := &pipeline.OCRPage{}
+			err := storage.GetJSON(ctx, s.Blobs, storage.Work, storage.TurnedOCRKey(d.BatchID, idx, turn), turned)
+			switch {
+			case err == nil:
+				ocr, shown = turned, true
+			case errs.KindOf(err) != errs.NotFound:
+				return errs.E(op, errs.Unavailable, "redaction_unavailable", "The word boxes this copy is made from cannot be read.", err)
+			}
+		}
+		if ocr == nil && res.OCRKey != "" {
 			ocr = &pipeline.OCRPage{}
 			if err := storage.GetJSON(ctx, s.Blobs, storage.Work, res.OCRKey, ocr); err != nil {
 				return errs.E(op, errs.Unavailable, "redaction_unavailable", "The word boxes this copy is made from cannot be read.", err)
 			}
 		}
 		img := pipeline.PageImage{Data: data, Format: res.Format, Width: res.Width, Height: res.Height, DPI: res.DPI}
-		page, err := redactPage(img, ocr, d.Fields[fields.IDNumbers])
+		page, err := redactPage(img, ocr, d.Fields[fields.IDNumbers], turn, shown)
 		if err != nil {
 			return err
 		}
@@ -85,10 +101,12 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 	return pw.Close()
 }
 
-// redactPage covers the words that carry personal numbers and drops them from the text.
-func redactPage(img pipeline.PageImage, ocr *pipeline.OCRPage, known []string) (pdfout.Page, error) {
+// redactPage covers the words that carry personal numbers and drops them from the text. The
+// page shows turned by turn; shown says ocr was read on the page turned so (its boxes are
+// taken back onto the image as stored to be covered).
+func redactPage(img pipeline.PageImage, ocr *pipeline.OCRPage, known []string, turn int, shown bool) (pdfout.Page, error) {
 	if ocr == nil {
-		return pdfout.Page{Image: img}, nil
+		return pdfout.Page{Image: img, Rotate: turn}, nil
 	}
 	covered := personalWords(ocr.Words, known)
 	var boxes []image.Rectangle
@@ -107,7 +125,12 @@ func redactPage(img pipeline.PageImage, ocr *pipeline.OCRPage, known []string) (
 		kept.Words = append(kept.Words, w)
 	}
 	if len(boxes) == 0 {
-		return pdfout.Page{Image: img, OCR: kept}, nil
+		return pdfout.Page{Image: img, OCR: kept, Rotate: turn, OCRShown: shown}, nil
+	}
+	if shown {
+		for i, b := range boxes {
+			boxes[i] = pipeline.UnturnRect(b, img.Width, img.Height, turn)
+		}
 	}
 	m, err := pages.Decode(img)
 	if err != nil {
@@ -131,7 +154,7 @@ func redactPage(img pipeline.PageImage, ocr *pipeline.OCRPage, known []string) (
 	}
 	b := dst.Bounds()
 	return pdfout.Page{Image: pipeline.PageImage{Data: buf.Bytes(), Format: pipeline.FormatJPEG, Width: b.Dx(), Height: b.Dy(),
-		DPI: img.DPI}, OCR: kept}, nil
+		DPI: img.DPI}, OCR: kept, Rotate: turn, OCRShown: shown}, nil
 }
 
 // personalWords marks the words that hold part of a resident ID or phone number, found in

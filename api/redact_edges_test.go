@@ -13,6 +13,7 @@ import (
 	"onewindow/internal/testfixtures/encode"
 	"onewindow/pipeline"
 	"onewindow/pipeline/pages"
+	"onewindow/pipeline/pdfout"
 	"onewindow/storage"
 )
 
@@ -38,7 +39,7 @@ func pageWithID(t *testing.T) (pipeline.PageImage, *pipeline.OCRPage) {
 
 func TestRedactPage(t *testing.T) {
 	img, ocr := pageWithID(t)
-	page, err := redactPage(img, ocr, []string{testID})
+	page, err := redactPage(img, ocr, []string{testID}, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +50,19 @@ func TestRedactPage(t *testing.T) {
 	if strings.Join(kept, " ") != "身份证号 电话" || strings.Contains(page.OCR.Text, "199003071234") || strings.Contains(page.OCR.Text, "12345678") {
 		t.Fatalf("text layer keeps %q / %q", kept, page.OCR.Text)
 	}
+	checkCovered(t, page)
+}
+
+// checkCovered checks that the redacted image of pageWithID covers its two personal numbers
+// and nothing else.
+func checkCovered(t *testing.T, page pdfout.Page) {
+	t.Helper()
 	m, err := pages.Decode(page.Image)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b := m.Bounds(); b.Dx() != 600 || b.Dy() != 200 {
+		t.Fatalf("image %v, want the scan as stored (600x200)", b)
 	}
 	dark := func(x, y int) bool { return color.GrayModel.Convert(m.At(x, y)).(color.Gray).Y < 64 }
 	for _, p := range []image.Point{{150, 25}, {300, 25}, {150, 115}} {
@@ -102,4 +113,30 @@ func TestViewerGetsRedactedPDF(t *testing.T) {
 	if !strings.Contains(string(out), "身份证号") || strings.Contains(string(out), "199003071234") || strings.Contains(string(out), "12345678") {
 		t.Fatalf("redacted text layer: %q", out)
 	}
+}
+
+// turnWords gives ocr's words as they lie on its page turned clockwise by 90: what reading
+// the page again the way a reviewer turned it finds.
+func turnWords(ocr *pipeline.OCRPage) *pipeline.OCRPage {
+	turned := &pipeline.OCRPage{Width: ocr.Height, Height: ocr.Width, Text: ocr.Text, Rotation: 90}
+	for _, w := range ocr.Words {
+		r := w.Box
+		w.Box = image.Rect(ocr.Height-r.Max.Y, r.Min.X, ocr.Height-r.Min.Y, r.Max.X)
+		turned.Words = append(turned.Words, w)
+	}
+	return turned
+}
+
+// A page a reviewer turned was read again turned: its numbers are covered where they lie on
+// the scan as stored, and the copy shows the page turned as the filed one does.
+func TestRedactTurnedPage(t *testing.T) {
+	img, ocr := pageWithID(t)
+	page, err := redactPage(img, turnWords(ocr), []string{testID}, 90, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Rotate != 90 || !page.OCRShown {
+		t.Errorf("page turned %d, words shown %v; want 90, true", page.Rotate, page.OCRShown)
+	}
+	checkCovered(t, page)
 }

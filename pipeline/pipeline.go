@@ -63,3 +63,19 @@ type FieldReading struct {
 	// filed without a confirmation from elsewhere in the case.
 	Agreed bool `json:"agreed,omitempty"`
 }
+
+// UnturnRect takes r, a rectangle of a w x h image turned clockwise by turn (0, 90, 180 or
+// 270), back to the image as it was: where words read on a page a person turned lie on the
+// scan as stored. A pixel (x, y) of the image shows at (h-1-y, x) turned 90, at
+// (w-1-x, h-1-y) turned 180 and at (y, w-1-x) turned 270.
+func UnturnRect(r image.Rectangle, w, h, turn int) image.Rectangle {
+	switch (turn%360 + 360) % 360 {
+	case 90:
+		return image.Rect(r.Min.Y, h-r.Max.X, r.Max.Y, h-r.Min.X)
+	case 180:
+		return image.Rect(w-r.Max.X, h-r.Max.Y, w-r.Min.X, h-r.Min.Y)
+	case 270:
+		return image.Rect(w-r.Max.Y, r.Min.X, w-r.Min.Y, r.Max.X)
+	}
+	return r
+}

@@ -56,6 +56,12 @@ func OCRKey(batchID string, index int) string {
 	return fmt.Sprintf("batches/%s/pages/%05d.words.json", batchID, index)
 }
 
+// TurnedOCRKey is a page's word boxes read again turned clockwise by turn, the way a person
+// said is up (workers' refile), in the turned page's pixels.
+func TurnedOCRKey(batchID string, index, turn int) string {
+	return fmt.Sprintf("batches/%s/pages/%05d.turned%03d.words.json", batchID, index, turn)
+}
+
 // DocumentsPrefix holds every filed document's objects in the archive.
 const DocumentsPrefix = "documents/"
 

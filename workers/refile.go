@@ -182,6 +182,13 @@ func (p *Processor) readTurned(ctx context.Context, b *storage.Batch, c storage.
 			if err != nil {
 				return nil, err
 			}
+			// Kept for the redacted copies, which cover personal numbers where this reading
+			// found them.
+			boxes, _ := json.Marshal(page)
+			if _, err := p.Blobs.PutBytes(ctx, storage.Work, storage.TurnedOCRKey(b.ID, pg, turn), boxes,
+				storage.PutOptions{ContentType: "application/json"}); err != nil {
+				return nil, err
+			}
 			in[pg].OCR, in[pg].OCRShown = &page, true
 			read = append(read, fmt.Sprintf("page %d turned %d°", n+1, turn))
 		}

@@ -2,8 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +22,17 @@ import (
 // reads as nothing. A reviewer turns it the right way up; the refiled document's text, its
 // PDF's text layer and the record then hold the page's words read upright.
 func TestTurnedPageReadAgain(t *testing.T) {
-	d, _, blobs, _ := archiveDaemon(t)
+	const viewerToken = "viewer-token-for-the-turned-page-0123"
+	sum := sha256.Sum256([]byte(viewerToken))
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	if err := os.WriteFile(tokens, []byte(`[{"name": "dept-1", "role": "viewer", "sha256": "`+hex.EncodeToString(sum[:])+`"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+tokens, "ONEWINDOW_VIEWER_PDF=redacted")
 	poa := testfixtures.TextPage(t, "授权委托书", "委托人：杨佳  身份证号码：220103198909195957",
 		"现委托受托人代为办理食品经营许可相关事宜。")
-	signed := testfixtures.Rotate90(testfixtures.TextPage(t, "承诺人：刘勇然", "2024年5月6日"))
+	const turnedID = "11010519491231002X"
+	signed := testfixtures.Rotate90(testfixtures.TextPage(t, "承诺人：刘勇然", "身份证号码："+turnedID, "2024年5月6日"))
 	b := d.uploadDone(map[string]string{"case_no": "JL-TURN-1"}, 3*time.Minute, file{"scan.pdf", testfixtures.ScanPDF(t, poa, signed)})
 	id := b["id"].(string)
 	var before strings.Builder
@@ -51,12 +64,46 @@ func TestTurnedPageReadAgain(t *testing.T) {
 	if rot := pageRotation(t, d, docs[0], 2); rot != 270 {
 		t.Errorf("page 2 of the refiled PDF turned %d, want 270", rot)
 	}
+	checkTurnedRedacted(t, d, viewerToken, docs[0], turnedID)
 	rec, err := archive.ReadRecord(context.Background(), blobs, docs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if events := fmt.Sprint(rec.Events); !strings.Contains(events, "read again as the reviewer turned it: page 2 turned 270°") {
 		t.Errorf("record events: %v", events)
+	}
+}
+
+// The copy a viewer gets covers the number the second reading found, on the page shown
+// turned as the filed one.
+func checkTurnedRedacted(t *testing.T, d *daemon, token, doc, id string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", d.base+"/api/v1/documents/"+doc+"/pdf", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("viewer's copy: %d %s", resp.StatusCode, body)
+	}
+	path := filepath.Join(t.TempDir(), "redacted.pdf")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := exec.Command("pdftotext", "-f", "2", "-l", "2", path, "-").Output()
+	if s := squashSpace(string(text)); strings.Contains(s, id[6:14]) || !strings.Contains(s, "刘勇然") {
+		t.Errorf("text layer of the viewer's page 2: %q", text)
+	}
+	png := filepath.Join(t.TempDir(), "page2")
+	if out, err := exec.Command("pdftoppm", "-f", "2", "-l", "2", "-r", "200", "-gray", "-png", "-singlefile", path, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	seen, _ := exec.Command("tesseract", png+".png", "-", "-l", "chi_sim", "--psm", "6").Output()
+	if s := squashSpace(string(seen)); strings.Contains(s, id[6:14]) || !strings.Contains(s, "刘勇然") {
+		t.Errorf("the viewer's page 2 as shown reads %q: want the name upright and the number covered", seen)
 	}
 }
 
