@@ -14,6 +14,7 @@ import (
 	"onewindow/archive"
 	"onewindow/internal/errs"
 	"onewindow/internal/tasks"
+	"onewindow/pipeline"
 	"onewindow/pipeline/assemble"
 	"onewindow/pipeline/ocr"
 	"onewindow/storage"
@@ -169,25 +170,12 @@ func (p *Processor) readTurned(ctx context.Context, b *storage.Batch, c storage.
 			if turn == 0 || pg < 0 || pg >= len(in) {
 				continue
 			}
-			img, err := p.pageImage(ctx, results[pg])
+			page, ok, err := p.readTurnedPage(ctx, b, pg, turn, results[pg])
 			if err != nil {
 				return nil, err
 			}
-			page, _, err := p.Engines.RecognizeTurned(ctx, img, turn)
-			if errors.Is(err, ocr.ErrEngineCrashed) || errors.Is(err, ocr.ErrBadImage) {
-				p.Log.Warn("cannot read a turned page again; it keeps its earlier reading",
-					"batch", b.ID, "page", pg, "turn", turn, "err", err)
+			if !ok {
 				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			// Kept for the redacted copies, which cover personal numbers where this reading
-			// found them.
-			boxes, _ := json.Marshal(page)
-			if _, err := p.Blobs.PutBytes(ctx, storage.Work, storage.TurnedOCRKey(b.ID, pg, turn), boxes,
-				storage.PutOptions{ContentType: "application/json"}); err != nil {
-				return nil, err
 			}
 			in[pg].OCR, in[pg].OCRShown = &page, true
 			read = append(read, fmt.Sprintf("page %d turned %d°", n+1, turn))
@@ -198,6 +186,41 @@ func (p *Processor) readTurned(ctx context.Context, b *storage.Batch, c storage.
 		}
 	}
 	return events, nil
+}
+
+// readTurnedPage reads page pg of b again turned by turn, or takes the reading an earlier
+// refile kept (a retried task, a later correction of the same document), so a page is read
+// turned once. ok is false when the engine cannot read it: the page keeps its first reading.
+func (p *Processor) readTurnedPage(ctx context.Context, b *storage.Batch, pg, turn int, res storage.PageResult) (pipeline.OCRPage, bool, error) {
+	key := storage.TurnedOCRKey(b.ID, pg, turn)
+	var page pipeline.OCRPage
+	err := p.getJSON(ctx, storage.Work, key, &page)
+	if err == nil {
+		return page, true, nil
+	}
+	if errs.KindOf(err) != errs.NotFound {
+		return page, false, err
+	}
+	img, err := p.pageImage(ctx, res)
+	if err != nil {
+		return page, false, err
+	}
+	page, _, err = p.Engines.RecognizeTurned(ctx, img, turn)
+	if errors.Is(err, ocr.ErrEngineCrashed) || errors.Is(err, ocr.ErrBadImage) {
+		p.Log.Warn("cannot read a turned page again; it keeps its earlier reading",
+			"batch", b.ID, "page", pg, "turn", turn, "err", err)
+		return page, false, nil
+	}
+	if err != nil {
+		return page, false, err
+	}
+	// Kept for the next refile and for the redacted copies, which cover personal numbers
+	// where this reading found them.
+	boxes, _ := json.Marshal(page)
+	if _, err := p.Blobs.PutBytes(ctx, storage.Work, key, boxes, storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return page, false, err
+	}
+	return page, true, nil
 }
 
 // supersede files the note beside a replaced document and marks its index entry, which keeps

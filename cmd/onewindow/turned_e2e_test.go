@@ -16,6 +16,7 @@ import (
 
 	"onewindow/archive"
 	"onewindow/internal/testfixtures"
+	"onewindow/storage"
 )
 
 // TestTurnedPageReadAgain: a page scanned sideways that orientation detection left sideways
@@ -71,6 +72,24 @@ func TestTurnedPageReadAgain(t *testing.T) {
 	}
 	if events := fmt.Sprint(rec.Events); !strings.Contains(events, "read again as the reviewer turned it: page 2 turned 270°") {
 		t.Errorf("record events: %v", events)
+	}
+
+	// A later correction of the same document takes the reading kept, not a second one.
+	key := storage.TurnedOCRKey(id, 1, 270)
+	kept, err := blobs.Stat(context.Background(), storage.Work, key)
+	if err != nil {
+		t.Fatalf("the turned page's reading is not kept: %v", err)
+	}
+	retype := `{"documents": [{"pages": [0, 1], "rotations": {"1": 270}, "type": "commitment_letter"}], "reason": "type"}`
+	if code, body := d.send("PUT", "/api/v1/batches/"+id+"/documents", retype); code != 202 {
+		t.Fatalf("second correction: %d %v", code, body)
+	}
+	docs = documentIDsOf(d.waitRevision(id, 2, 2*time.Minute))
+	if _, text := d.getRaw("/api/v1/documents/" + docs[0] + "/text"); !strings.Contains(squashSpace(string(text)), "刘勇然") {
+		t.Errorf("text after the second correction: %q", text)
+	}
+	if again, err := blobs.Stat(context.Background(), storage.Work, key); err != nil || again.ETag != kept.ETag || !again.LastModified.Equal(kept.LastModified) {
+		t.Errorf("the turned page was read again: %+v, was %+v (%v)", again, kept, err)
 	}
 }
 
