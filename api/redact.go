@@ -70,7 +70,7 @@ func (s *Server) writeRedacted(ctx context.Context, out io.Writer, d *storage.Do
 		// A page a reviewer turned shows turned, and was read again turned (workers' refile):
 		// that reading says where its numbers are. A document turned before pages were read
 		// again has only the first reading.
-		turn := (d.Rotations[idx]%360 + 360) % 360
+		turn := pipeline.NormalTurn(d.Rotations[idx])
 		var ocr *pipeline.OCRPage
 		shown := false
 		if turn != 0 {

@@ -64,12 +64,15 @@ type FieldReading struct {
 	Agreed bool `json:"agreed,omitempty"`
 }
 
+// NormalTurn is a clockwise turn in degrees as 0 up to 359: -90 is 270, 450 is 90.
+func NormalTurn(deg int) int { return (deg%360 + 360) % 360 }
+
 // UnturnRect takes r, a rectangle of a w x h image turned clockwise by turn (0, 90, 180 or
 // 270), back to the image as it was: where words read on a page a person turned lie on the
 // scan as stored. A pixel (x, y) of the image shows at (h-1-y, x) turned 90, at
 // (w-1-x, h-1-y) turned 180 and at (y, w-1-x) turned 270.
 func UnturnRect(r image.Rectangle, w, h, turn int) image.Rectangle {
-	switch (turn%360 + 360) % 360 {
+	switch NormalTurn(turn) {
 	case 90:
 		return image.Rect(r.Min.Y, h-r.Max.X, r.Max.Y, h-r.Min.X)
 	case 180:

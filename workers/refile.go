@@ -166,7 +166,7 @@ func (p *Processor) readTurned(ctx context.Context, b *storage.Batch, c storage.
 		}
 		var read []string
 		for n, pg := range g.Pages {
-			turn := (g.Rotations[pg]%360 + 360) % 360
+			turn := pipeline.NormalTurn(g.Rotations[pg])
 			if turn == 0 || pg < 0 || pg >= len(in) {
 				continue
 			}

@@ -158,7 +158,7 @@ func (e *Engine) Recognize(ctx context.Context, img pipeline.PageImage) (pipelin
 // overruled. It returns the words, in the turned image's pixels, and the turned image; the
 // page's Rotation is turn.
 func (e *Engine) RecognizeTurned(ctx context.Context, img pipeline.PageImage, turn int) (pipeline.OCRPage, pipeline.PageImage, error) {
-	turn = ((turn % 360) + 360) % 360
+	turn = pipeline.NormalTurn(turn)
 	if turn%90 != 0 {
 		return pipeline.OCRPage{}, img, fmt.Errorf("ocr: turn %d is not a quarter turn", turn)
 	}

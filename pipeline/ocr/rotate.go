@@ -38,7 +38,7 @@ func rotatePage(img pipeline.PageImage, deg int) (pipeline.PageImage, error) {
 // rotateImage turns src clockwise by deg. Gray and paletted scans (the usual case) are
 // turned byte by byte; anything else goes through RGBA.
 func rotateImage(src image.Image, deg int) image.Image {
-	deg = ((deg % 360) + 360) % 360
+	deg = pipeline.NormalTurn(deg)
 	if deg == 0 {
 		return src
 	}

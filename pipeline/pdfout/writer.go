@@ -165,7 +165,7 @@ func PageSize(img pipeline.PageImage) (widthPt, heightPt float64) {
 // laid out upright on a turned page (its stamp, a text layer read turned) is drawn through
 // that cm.
 func ShownPage(w, h float64, rotate int) (shownW, shownH float64, toPage string) {
-	switch (rotate%360 + 360) % 360 {
+	switch pipeline.NormalTurn(rotate) {
 	case 90: // page (x, y) shows at (y, w-x)
 		return h, w, "0 1 -1 0 " + num(w) + " 0"
 	case 180: // page (x, y) shows at (w-x, h-y)

@@ -140,16 +140,21 @@ func (s *Stamper) PageOverlay(info PageInfo) (Overlay, error) {
 	if info.WidthPt <= 0 || info.HeightPt <= 0 || info.PageNo < 1 {
 		return Overlay{}, fmt.Errorf("%w: page %d of size %gx%g", ErrBadPage, info.PageNo, info.WidthPt, info.HeightPt)
 	}
-	obstacles := wordRects(info)
 	c := &canvas{}
-	if info.Rotate%360 != 0 {
+	turn := pipeline.NormalTurn(info.Rotate)
+	w, h := info.WidthPt, info.HeightPt
+	if turn != 0 {
 		// Lay the marks out on the page as shown and map them back onto the page.
 		var toPage string
-		obstacles, info.WidthPt, info.HeightPt, toPage = shown(obstacles, info.WidthPt, info.HeightPt, info.Rotate)
-		if info.WordsShown {
-			obstacles = wordRects(info) // measured on the page as shown
-		}
+		info.WidthPt, info.HeightPt, toPage = pdfout.ShownPage(w, h, turn)
 		c.printf("%s cm\n", toPage)
+	}
+	// The words to avoid, where they show: read there, or turned there from the page.
+	var obstacles []Rect
+	if turn == 0 || info.WordsShown {
+		obstacles = wordRects(info.Words, info.DPI, info.HeightPt)
+	} else {
+		obstacles = turnRects(wordRects(info.Words, info.DPI, h), w, h, turn)
 	}
 	c.printf("/%s gs\n", alphaName)
 	out := Overlay{Resources: pdfout.Resources{ExtGState: map[string]pdfout.ExtGState{
@@ -178,44 +183,41 @@ func (s *Stamper) PageOverlay(info PageInfo) (Overlay, error) {
 	return out, nil
 }
 
-// shown turns rects on a w x h page into the page as shown under /Rotate rotate (clockwise),
-// and returns them with the shown page's size and the cm operands that map the shown page's
-// points back onto the page's (pdfout.ShownPage).
-func shown(rects []Rect, w, h float64, rotate int) ([]Rect, float64, float64, string) {
-	sw, sh, cm := pdfout.ShownPage(w, h, rotate)
-	turn := func(r Rect) Rect { return r }
-	switch (rotate%360 + 360) % 360 {
-	case 90: // (x, y) shows at (y, w-x)
-		turn = func(r Rect) Rect { return Rect{X0: r.Y0, Y0: w - r.X1, X1: r.Y1, Y1: w - r.X0} }
-	case 180: // (x, y) shows at (w-x, h-y)
-		turn = func(r Rect) Rect { return Rect{X0: w - r.X1, Y0: h - r.Y1, X1: w - r.X0, Y1: h - r.Y0} }
-	case 270: // (x, y) shows at (h-y, x)
-		turn = func(r Rect) Rect { return Rect{X0: h - r.Y1, Y0: r.X0, X1: h - r.Y0, Y1: r.X1} }
-	}
+// turnRects turns rects on a w x h page into the page as shown under /Rotate turn
+// (clockwise, 90, 180 or 270), as pdfout.ShownPage lays it out.
+func turnRects(rects []Rect, w, h float64, turn int) []Rect {
 	out := make([]Rect, len(rects))
 	for i, r := range rects {
-		out[i] = turn(r)
+		switch turn {
+		case 90: // (x, y) shows at (y, w-x)
+			out[i] = Rect{X0: r.Y0, Y0: w - r.X1, X1: r.Y1, Y1: w - r.X0}
+		case 180: // (x, y) shows at (w-x, h-y)
+			out[i] = Rect{X0: w - r.X1, Y0: h - r.Y1, X1: w - r.X0, Y1: h - r.Y0}
+		case 270: // (x, y) shows at (h-y, x)
+			out[i] = Rect{X0: h - r.Y1, Y0: r.X0, X1: h - r.Y0, Y1: r.X1}
+		default:
+			out[i] = r
+		}
 	}
-	return out, sw, sh, cm
+	return out
 }
 
-// wordRects converts OCR word boxes to page points, padded.
-func wordRects(info PageInfo) []Rect {
-	dpi := info.DPI
+// wordRects converts OCR word boxes (pixels at dpi) to points, padded, on a page heightPt high.
+func wordRects(words []pipeline.Word, dpi, heightPt float64) []Rect {
 	if dpi <= 0 {
 		dpi = pipeline.DefaultDPI
 	}
 	k := 72 / dpi
-	rects := make([]Rect, 0, len(info.Words))
-	for _, w := range info.Words {
+	rects := make([]Rect, 0, len(words))
+	for _, w := range words {
 		if w.Box.Empty() || strings.TrimSpace(w.Text) == "" {
 			continue
 		}
 		rects = append(rects, Rect{
 			X0: float64(w.Box.Min.X)*k - wordPadding,
 			X1: float64(w.Box.Max.X)*k + wordPadding,
-			Y0: info.HeightPt - float64(w.Box.Max.Y)*k - wordPadding,
-			Y1: info.HeightPt - float64(w.Box.Min.Y)*k + wordPadding,
+			Y0: heightPt - float64(w.Box.Max.Y)*k - wordPadding,
+			Y1: heightPt - float64(w.Box.Min.Y)*k + wordPadding,
 		})
 	}
 	return rects
