@@ -76,33 +76,41 @@ type Region struct {
 // that a digit OCR dropped or glued to the label is inside. A code printed under a label
 // that closes its line is found too.
 func Regions(page pipeline.OCRPage) []Region {
+	type lineOf struct {
+		words  []pipeline.Word
+		text   string
+		owner  []int
+		misses []extract.NearMiss
+	}
+	var ls []lineOf
+	for _, words := range lines(page.Words) {
+		text, owner := lineText(words)
+		ls = append(ls, lineOf{words, text, owner, extract.NearMisses(text)})
+	}
 	var out []Region
-	ls := lines(page.Words)
-	for i, line := range ls {
-		text, owner := lineText(line)
-		for _, nm := range extract.NearMisses(text) {
-			if reg, ok := region(page, line, text, owner, nm); ok {
-				out = append(out, reg)
-			}
+	add := func(l lineOf, nm extract.NearMiss) {
+		if reg, ok := region(page, l.words, l.text, l.owner, nm); ok {
+			out = append(out, reg)
+		}
+	}
+	for i, l := range ls {
+		for _, nm := range l.misses {
+			add(l, nm)
 		}
 		if i+1 == len(ls) {
 			continue
 		}
 		// The label may close this line and the code start the next. Codes labelled on the
 		// next line itself are that line's own.
-		next, nextOwner := lineText(ls[i+1])
-		skip := utf8.RuneCountInString(text) + 1
-		own := extract.NearMisses(next)
-		for _, nm := range extract.NearMisses(text + "\n" + next) {
+		next := ls[i+1]
+		skip := utf8.RuneCountInString(l.text) + 1
+		for _, nm := range extract.NearMisses(l.text + "\n" + next.text) {
 			if nm.Start < skip {
 				continue
 			}
 			nm.Start, nm.End = nm.Start-skip, nm.End-skip
-			if slices.Contains(own, nm) {
-				continue
-			}
-			if reg, ok := region(page, ls[i+1], next, nextOwner, nm); ok {
-				out = append(out, reg)
+			if !slices.Contains(next.misses, nm) {
+				add(next, nm)
 			}
 		}
 	}
