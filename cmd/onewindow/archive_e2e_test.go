@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +19,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"onewindow/archive"
+	"onewindow/internal/auth"
 	"onewindow/internal/clock"
 	"onewindow/internal/testenv"
 	"onewindow/internal/testfixtures/bagit"
@@ -268,12 +267,7 @@ func TestArchiveSearchReindexFixityExport(t *testing.T) {
 // daemon's back; and the exported bag imports into an empty installation intact.
 func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	const viewerToken = "viewer-token-for-the-department-0123"
-	sum := sha256.Sum256([]byte(viewerToken))
-	tokens := filepath.Join(t.TempDir(), "tokens.json")
-	if err := os.WriteFile(tokens, []byte(`[{"name": "dept-1", "role": "viewer", "sha256": "`+hex.EncodeToString(sum[:])+`"}]`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	d, env, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+tokens)
+	d, env, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+viewerTokens(t, viewerToken))
 	ctx := context.Background()
 	const caseNo = "JL-AUDIT-1"
 	b := d.uploadDone(map[string]string{"case_no": caseNo, "station": "desk-2"}, 3*time.Minute, stackPages(t)...)
@@ -529,4 +523,15 @@ func TestAccessAuditReportHoldLinkImport(t *testing.T) {
 	again := filepath.Join(t.TempDir(), "again.zip")
 	run("export", "--case-no", caseNo, "--out", again)
 	run("verify-bag", again)
+}
+
+// viewerTokens writes a tokens file holding token as the viewer dept-1, and names it.
+func viewerTokens(t *testing.T, token string) string {
+	t.Helper()
+	entries, _ := json.Marshal([]auth.TokenEntry{{Name: "dept-1", Role: auth.RoleViewer, SHA256: auth.HashToken(token)}})
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	if err := os.WriteFile(path, entries, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

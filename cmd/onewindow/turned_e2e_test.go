@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,12 +22,7 @@ import (
 // PDF's text layer and the record then hold the page's words read upright.
 func TestTurnedPageReadAgain(t *testing.T) {
 	const viewerToken = "viewer-token-for-the-turned-page-0123"
-	sum := sha256.Sum256([]byte(viewerToken))
-	tokens := filepath.Join(t.TempDir(), "tokens.json")
-	if err := os.WriteFile(tokens, []byte(`[{"name": "dept-1", "role": "viewer", "sha256": "`+hex.EncodeToString(sum[:])+`"}]`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	d, _, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+tokens, "ONEWINDOW_VIEWER_PDF=redacted")
+	d, _, blobs, _ := archiveDaemon(t, "ONEWINDOW_TOKENS_FILE="+viewerTokens(t, viewerToken), "ONEWINDOW_VIEWER_PDF=redacted")
 	poa := testfixtures.TextPage(t, "授权委托书", "委托人：杨佳  身份证号码：220103198909195957",
 		"现委托受托人代为办理食品经营许可相关事宜。")
 	const turnedID = "11010519491231002X"
