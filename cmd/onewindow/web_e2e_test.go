@@ -227,11 +227,22 @@ func TestWebDesksInABrowser(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 
-	// A forged CSRF token is refused with the 403 page.
-	b.do(chromedp.Navigate(d.base + batchURL))
-	b.waitText(15*time.Second, "已完成")
-	b.do(chromedp.SetValue(`form[action$='/confirm'] input[name=csrf]`, "forged"),
-		chromedp.Click(`form[action$='/confirm'] button[type=submit]`))
+	// A forged CSRF token is refused with the 403 page. While the correction is still pending
+	// the batch page reloads itself every 3 s, which can put the real token back between
+	// forging it and pressing the button: wait until it stops, and forge and send at once.
+	settled := time.Now().Add(30 * time.Second)
+	for {
+		b.do(chromedp.Navigate(d.base + batchURL))
+		b.waitText(15*time.Second, "已完成")
+		if b.eval(`document.querySelector('meta[http-equiv="refresh"]') ? "reloads" : ""`) == "" {
+			break
+		}
+		if time.Now().After(settled) {
+			t.Fatal("the batch page still reloads itself 30 s after the correction was filed")
+		}
+		time.Sleep(time.Second)
+	}
+	b.eval(`(() => { const f = document.querySelector("form[action$='/confirm']"); f.querySelector("input[name=csrf]").value = "forged"; f.querySelector("button[type=submit]").click(); return "" })()`)
 	b.waitText(10*time.Second, "表单已失效", "bad_csrf")
 	b.shot("forged-csrf")
 
